@@ -1,0 +1,28 @@
+package dev.nncj;
+
+/**
+ * How long-running library work (evaluation, benchmarking, calibration, training) reports progress
+ * without printing: the CLI adapts it to a progress bar, an embedding application to its own UI.
+ */
+public interface ProgressListener {
+    /** A listener that ignores everything, the default for library calls. */
+    ProgressListener NONE = new ProgressListener() {
+        @Override
+        public void start(String task, long total) {}
+
+        @Override
+        public void advance(long steps) {}
+
+        @Override
+        public void finish() {}
+    };
+
+    /** A new task begins; {@code total} is its number of steps, or -1 when unknown. */
+    void start(String task, long total);
+
+    /** {@code steps} more steps of the current task are done. */
+    void advance(long steps);
+
+    /** The current task is over (successfully or not). */
+    void finish();
+}
