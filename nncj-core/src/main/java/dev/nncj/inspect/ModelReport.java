@@ -1,0 +1,34 @@
+package dev.nncj.inspect;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code nncj inspect} reports about a model. Serialized to JSON with snake_case names
+ * ({@code parameters}, {@code bytes}, {@code ops}, {@code inputs}, {@code outputs}, ...).
+ *
+ * @param parameters elements of floating-point initializers
+ * @param bytes size on disk of the .onnx file plus external data files it references
+ * @param ops node count per op type ("Domain:Op" outside the ONNX domain), most frequent first
+ */
+public record ModelReport(
+        String file,
+        long parameters,
+        long bytes,
+        long irVersion,
+        Map<String, Long> opsets,
+        String producer,
+        int nodes,
+        Map<String, Integer> ops,
+        List<Value> inputs,
+        List<Value> outputs,
+        List<Initializer> largestInitializers,
+        Map<String, String> metadata,
+        Optional<EncoderShape> encoder) {
+
+    /** A graph input or output, e.g. input_ids int64[batch_size, sequence_length]. */
+    public record Value(String name, String type, List<String> shape) {}
+
+    public record Initializer(String name, String type, List<Long> shape, long elements, long bytes) {}
+}
