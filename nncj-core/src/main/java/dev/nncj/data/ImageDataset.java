@@ -1,0 +1,99 @@
+package dev.nncj.data;
+
+import dev.nncj.NncjException;
+import java.nio.file.Path;
+
+/**
+ * Labelled grey-scale images from an IDX image file and its IDX label file (MNIST, Fashion-MNIST).
+ * Pixels are kept as the original bytes (47 MB for Fashion-MNIST's training set rather than 188 MB
+ * of floats) and scaled to [0, 1] (value / 255) when asked for, the input range such classifiers
+ * are trained with.
+ */
+public final class ImageDataset {
+    private final int size;
+    private final int rows;
+    private final int cols;
+    private final byte[] pixels;
+    private final int[] labels;
+    private final int numClasses;
+
+    private ImageDataset(int size, int rows, int cols, byte[] pixels, int[] labels) {
+        this.size = size;
+        this.rows = rows;
+        this.cols = cols;
+        this.pixels = pixels;
+        this.labels = labels;
+        int max = -1;
+        for (int label : labels) {
+            max = Math.max(max, label);
+        }
+        this.numClasses = max + 1;
+    }
+
+    public static ImageDataset load(Path images, Path labels) {
+        IdxReader.IdxArray imageArray = IdxReader.readImages(images);
+        IdxReader.IdxArray labelArray = IdxReader.readLabels(labels);
+        if (imageArray.count() != labelArray.count()) {
+            throw NncjException.inFile(labels, "has " + labelArray.count() + " labels but " + images + " has "
+                    + imageArray.count() + " images");
+        }
+        if (imageArray.count() == 0) {
+            throw NncjException.inFile(images, "contains no images");
+        }
+        int[] labelValues = new int[labelArray.count()];
+        for (int i = 0; i < labelValues.length; i++) {
+            labelValues[i] = labelArray.unsigned(i);
+        }
+        int[] shape = imageArray.shape();
+        return new ImageDataset(shape[0], shape[1], shape[2], imageArray.data(), labelValues);
+    }
+
+    /** Number of images. */
+    public int size() {
+        return size;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** Pixels per image, rows × cols. */
+    public int imageSize() {
+        return rows * cols;
+    }
+
+    /** Image {@code i} in row-major order, scaled to [0, 1]. */
+    public float[] pixels(int i) {
+        return pixels(i, 1);
+    }
+
+    /** Images {@code start .. start+count-1} back to back, row-major, scaled to [0, 1]: a [count, rows*cols] batch. */
+    public float[] pixels(int start, int count) {
+        if (start < 0 || count < 0 || start + count > size) {
+            throw new IndexOutOfBoundsException("images " + start + ".." + (start + count - 1) + " of " + size);
+        }
+        int offset = start * imageSize();
+        float[] out = new float[count * imageSize()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = (pixels[offset + k] & 0xff) / 255f;
+        }
+        return out;
+    }
+
+    public int label(int i) {
+        return labels[i];
+    }
+
+    public int[] labels() {
+        return labels.clone();
+    }
+
+    /** Largest label + 1. */
+    public int numClasses() {
+        return numClasses;
+    }
+}
