@@ -1,0 +1,30 @@
+package dev.nncj.runtime;
+
+import ai.onnxruntime.OrtException;
+
+/**
+ * Shortens ONNX Runtime's error messages to the one line a user needs. ORT's Java messages carry
+ * prefixes ("Error code - ORT_FAIL - message: Load model from /path/m.onnx failed:") that repeat what
+ * the NNCJ message already says (the file, that loading failed), and its C++ messages often continue
+ * with stack-like detail over several lines.
+ */
+final class OrtMessages {
+    private OrtMessages() {}
+
+    static String firstLine(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        String text = message.strip();
+        if (e instanceof OrtException) {
+            text = text.replaceFirst("^Error code - ORT_[A-Z_]+ - message: ", "")
+                    .replaceFirst("^Load model from .*? failed: ?", "");
+        }
+        int newline = text.indexOf('\n');
+        if (newline >= 0) {
+            text = text.substring(0, newline);
+        }
+        return text.strip();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.nncj.runtime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import dev.nncj.NncjException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Opens ONNX Runtime sessions on model files, on the process's one ONNX Runtime environment, and turns
+ * ORT's load failures into one-line {@link NncjException}s that name the file.
+ *
+ * <p>ORT allows one {@link OrtEnvironment} per process and the first caller fixes its logging level,
+ * so all of NNCJ should take it from {@link #environment()}. ORT logs to stderr itself, and the
+ * library never prints, so both the environment and each session log only FATAL messages: that
+ * silences the routine warnings real exports trigger (unused initializers, skipped fusions) and also
+ * ORT's ERROR lines, which only duplicate what reaches the caller anyway as an exception carrying
+ * ORT's message. The environment is never closed: it lives as long as the process, like ORT's own
+ * thread pools and allocators.
+ */
+public final class OrtSessions {
+    private static final String LOGGER_ID = "nncj";
+
+    private OrtSessions() {}
+
+    /** The process-wide ORT environment, created on first use with logging at FATAL only. */
+    public static OrtEnvironment environment() {
+        return Holder.ENV;
+    }
+
+    /**
+     * ORT's version string (e.g. "1.23.2"), or "unknown" if this ORT build does not report one. Never
+     * throws, so reports can always name it.
+     */
+    public static String ortVersion() {
+        try {
+            String version = environment().getVersion();
+            return version == null || version.isBlank() ? "unknown" : version;
+        } catch (RuntimeException | LinkageError e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Opens a session on {@code model} with the given settings. The caller owns the session and must
+     * close it (try-with-resources): its weights and arena live in native memory the JVM's garbage
+     * collector neither sees nor frees in time.
+     *
+     * @throws NncjException "FILE: file not found", "FILE: ONNX Runtime cannot run this model: ..."
+     *     (an operator ORT lacks, an invalid graph) or "FILE: not a valid ONNX model: ..." (unparsable
+     *     protobuf), one line each, keeping the first line of ORT's own message
+     */
+    public static OrtSession open(Path model, RuntimeOptions options) {
+        if (!Files.exists(model)) {
+            throw NncjException.inFile(model, "file not found");
+        }
+        if (!Files.isRegularFile(model)) {
+            throw NncjException.inFile(model, "not a regular file");
+        }
+        // The native options object is only read while the session is created; close it right after.
+        try (SessionOptions sessionOptions = new SessionOptions()) {
+            options.applyTo(sessionOptions);
+            sessionOptions.setLoggerId(LOGGER_ID);
+            sessionOptions.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+            return environment().createSession(model.toString(), sessionOptions);
+        } catch (OrtException e) {
+            throw loadFailure(model, e);
+        }
+    }
+
+    /** Translates an ORT exception thrown while loading {@code model} into a one-line user error. */
+    static NncjException loadFailure(Path model, OrtException e) {
+        String detail = OrtMessages.firstLine(e);
+        return switch (e.getCode()) {
+            case ORT_NO_SUCHFILE -> NncjException.inFile(model, "file not found (" + detail + ")", e);
+            case ORT_INVALID_PROTOBUF -> NncjException.inFile(model, "not a valid ONNX model: " + detail, e);
+            default -> NncjException.inFile(model, "ONNX Runtime cannot run this model: " + detail, e);
+        };
+    }
+
+    /** Lazy holder: the environment (and ORT's native library) loads only when a session is needed. */
+    private static final class Holder {
+        static final OrtEnvironment ENV = create();
+
+        private static OrtEnvironment create() {
+            try {
+                return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, LOGGER_ID);
+            } catch (RuntimeException e) {
+                throw new NncjException("ONNX Runtime failed to start: " + OrtMessages.firstLine(e), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.nncj.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchmarkTest {
+    /** Few runs: these tests check the plumbing, not the speed. */
+    private static final BenchmarkOptions FAST = BenchmarkOptions.defaults().withWarmupRuns(1).withRuns(5)
+            .withSeqLen(16);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runReportsOrderedPercentilesAndTheSettings() throws Exception {
+        Path model = TinyOnnx.write(dir, "encoder.onnx", TinyOnnx.encoder());
+        CountingListener progress = new CountingListener();
+
+        BenchmarkResult result = Benchmark.run(model, FAST, progress);
+
+        assertThat(result.model()).isEqualTo(model);
+        assertThat(result.fileBytes()).isEqualTo(Files.size(model));
+        assertThat(result.batch()).isEqualTo(1);
+        assertThat(result.seqLen()).isEqualTo(16);
+        assertThat(result.runs()).isEqualTo(5);
+        assertThat(result.warmupRuns()).isEqualTo(1);
+        assertThat(result.runtime()).isEqualTo(RuntimeOptions.defaults());
+        LatencyStats latency = result.latency();
+        assertThat(latency.samples()).isEqualTo(5);
+        assertThat(latency.minMs()).isPositive();
+        assertThat(latency.minMs()).isLessThanOrEqualTo(latency.p50Ms());
+        assertThat(latency.p50Ms()).isLessThanOrEqualTo(latency.p90Ms());
+        assertThat(latency.p90Ms()).isLessThanOrEqualTo(latency.p99Ms());
+        assertThat(latency.p99Ms()).isLessThanOrEqualTo(latency.maxMs());
+        assertThat(latency.meanMs()).isBetween(latency.minMs(), latency.maxMs());
+        assertThat(result.throughputPerSecond()).isEqualTo(1000.0 / latency.meanMs());
+        assertThat(result.machine().logicalCores()).isPositive();
+        assertThat(result.machine().ortVersion()).startsWith("1.");
+        if (Files.isReadable(Path.of("/proc/self/status"))) {
+            assertThat(result.peakMemoryBytes()).isNotNegative();
+        } else {
+            assertThat(result.peakMemoryBytes()).isEqualTo(-1);
+        }
+        assertThat(progress.events).containsExactly("start benchmark encoder.onnx 6", "advance 6", "finish");
+    }
+
+    @Test
+    void compareInterleavesTwoModelsAndRatiosTheirMedians() throws Exception {
+        Path encoder = TinyOnnx.write(dir, "encoder.onnx", TinyOnnx.encoder());
+        Path matMul = TinyOnnx.write(dir, "matmul.onnx", TinyOnnx.matMul(4));
+        CountingListener progress = new CountingListener();
+
+        ComparisonResult comparison = Benchmark.compare(encoder, matMul, FAST.withBatch(2), progress);
+
+        assertThat(comparison.model().model()).isEqualTo(encoder);
+        assertThat(comparison.other().model()).isEqualTo(matMul);
+        assertThat(comparison.model().runs()).isEqualTo(5);
+        assertThat(comparison.other().runs()).isEqualTo(5);
+        assertThat(comparison.model().batch()).isEqualTo(2);
+        double ratio = comparison.ratioP50();
+        assertThat(ratio).isFinite().isPositive();
+        assertThat(ratio).isEqualTo(comparison.model().latency().p50Ms() / comparison.other().latency().p50Ms());
+        assertThat(comparison.model().fileBytes()).isEqualTo(Files.size(encoder));
+        assertThat(comparison.other().fileBytes()).isEqualTo(Files.size(matMul));
+        assertThat(progress.events).containsExactly(
+                "start compare encoder.onnx with matmul.onnx 12", "advance 12", "finish");
+    }
+
+    @Test
+    void aModelOrtCannotRunFailsInOneLine() throws Exception {
+        Path model = TinyOnnx.write(dir, "nope.onnx", TinyOnnx.unknownOp());
+        CountingListener progress = new CountingListener();
+        assertThatThrownBy(() -> Benchmark.run(model, FAST, progress))
+                .isInstanceOf(NncjException.class)
+                .hasMessageStartingWith(model + ": ")
+                .hasMessageContaining("cannot run")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThat(progress.events).last().isEqualTo("finish");
+    }
+
+    @Test
+    void aMissingFileFailsBeforeAnythingRuns() {
+        Path missing = dir.resolve("missing.onnx");
+        assertThatThrownBy(() -> Benchmark.compare(missing, missing, FAST, ProgressListener.NONE))
+                .isInstanceOf(NncjException.class)
+                .hasMessage(missing + ": file not found");
+    }
+
+    @Test
+    void idsBeyondTheModelsVocabularyFailAtRunTimeNamingTheFile() throws Exception {
+        // The tiny encoder has 1000 embedding rows; claiming 5000 makes Gather index out of range.
+        Path model = TinyOnnx.write(dir, "encoder.onnx", TinyOnnx.encoder());
+        assertThatThrownBy(() -> Benchmark.run(model, FAST.withVocabSize(5000), ProgressListener.NONE))
+                .isInstanceOf(NncjException.class)
+                .hasMessageStartingWith(model + ": ONNX Runtime failed to run the model on synthesized inputs"
+                        + " (batch 1, sequence length 16): ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void anInputThatCannotBeSynthesizedNamesFileAndInput() throws Exception {
+        Path model = TinyOnnx.write(dir, "text.onnx",
+                TinyOnnx.identities(TinyOnnx.tensor("text", TinyOnnx.STRING, "batch")));
+        assertThatThrownBy(() -> Benchmark.run(model, FAST, ProgressListener.NONE))
+                .isInstanceOf(NncjException.class)
+                .hasMessageStartingWith(model + ": input 'text' has element type string");
+    }
+
+    @Test
+    void optionsAreValidated() {
+        assertThatThrownBy(() -> FAST.withRuns(0)).isInstanceOf(NncjException.class).hasMessageContaining("runs");
+        assertThatThrownBy(() -> FAST.withSeqLen(0)).isInstanceOf(NncjException.class)
+                .hasMessageContaining("sequence length");
+        assertThat(BenchmarkOptions.defaults()).satisfies(o -> {
+            assertThat(o.batch()).isEqualTo(1);
+            assertThat(o.seqLen()).isEqualTo(128);
+            assertThat(o.warmupRuns()).isEqualTo(10);
+            assertThat(o.runs()).isEqualTo(100);
+            assertThat(o.vocabSize()).isEmpty();
+        });
+    }
+
+    /** Records progress calls, merging consecutive advances so the expected sequence stays short. */
+    private static final class CountingListener implements ProgressListener {
+        final List<String> events = new ArrayList<>();
+        private long advanced;
+
+        @Override
+        public void start(String task, long total) {
+            events.add("start " + task + " " + total);
+        }
+
+        @Override
+        public void advance(long steps) {
+            advanced += steps;
+        }
+
+        @Override
+        public void finish() {
+            if (advanced > 0) {
+                events.add("advance " + advanced);
+            }
+            events.add("finish");
+        }
+    }
+}
