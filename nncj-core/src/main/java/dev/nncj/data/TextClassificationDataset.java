@@ -28,6 +28,14 @@ public final class TextClassificationDataset {
         this.maxLabel = examples.stream().mapToInt(Example::label).max().orElseThrow();
     }
 
+    /** The first {@code n} examples (all when there are fewer), for quick evaluations. */
+    public TextClassificationDataset firstN(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("need at least one example, got " + n);
+        }
+        return n >= examples.size() ? this : new TextClassificationDataset(file, examples.subList(0, n), pairs);
+    }
+
     /** Loads a GLUE SST-2 style file: header, "sentence" and "label" columns. */
     public static TextClassificationDataset load(Path file) {
         return load(file, TextClassificationOptions.defaults());

@@ -1,15 +1,13 @@
 package dev.nncj.inspect;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import dev.nncj.NncjException;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.ValueInfos;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.nncj.runtime.ModelFiles;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -33,7 +31,7 @@ public final class ModelInspector {
         return new ModelReport(
                 file.toString(),
                 g.parameterCount(),
-                bytesOnDisk(model, file),
+                ModelFiles.totalBytes(file),
                 model.irVersion(),
                 model.opsets(),
                 (model.producerName() + " " + model.producerVersion()).trim(),
@@ -70,18 +68,5 @@ public final class ModelInspector {
                 .map(t -> new ModelReport.Initializer(t.name(), t.type().displayName(),
                         Arrays.stream(t.shape()).boxed().toList(), t.numElements(), t.byteSize()))
                 .toList();
-    }
-
-    /** The .onnx file plus the external data files its tensors were read from. */
-    static long bytesOnDisk(OnnxModel model, Path file) {
-        try {
-            long total = Files.size(file);
-            for (Path data : model.externalDataFiles()) {
-                total += Files.size(data);
-            }
-            return total;
-        } catch (IOException e) {
-            throw NncjException.inFile(file, "cannot read: " + e.getMessage(), e);
-        }
     }
 }

@@ -7,7 +7,6 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -30,7 +29,6 @@ public final class OnnxModel {
     private final Graph graph;
     private ModelProto rest = ModelProto.getDefaultInstance();
     private Path source;
-    private List<Path> externalDataFiles = List.of();
 
     public OnnxModel(Graph graph, long irVersion, Map<String, Long> opsets) {
         this.graph = graph;
@@ -54,12 +52,6 @@ public final class OnnxModel {
         m.rest = p.toBuilder().clearGraph().clearOpsetImport().clearMetadataProps().clearIrVersion()
                 .clearProducerName().clearProducerVersion().build();
         m.source = source;
-        m.externalDataFiles = p.getGraph().getInitializerList().stream()
-                .flatMap(t -> t.getExternalDataList().stream())
-                .filter(e -> e.getKey().equals("location"))
-                .map(e -> baseDir.resolve(e.getValue()).normalize())
-                .distinct()
-                .toList();
         return m;
     }
 
@@ -148,11 +140,6 @@ public final class OnnxModel {
     /** The file this model was loaded from, used to refuse overwriting it. */
     public Optional<Path> source() {
         return Optional.ofNullable(source);
-    }
-
-    /** The external data files the loaded model's tensors were read from. */
-    public List<Path> externalDataFiles() {
-        return externalDataFiles;
     }
 
     private static String normalize(String domain) {

@@ -8,10 +8,11 @@ import ai.onnxruntime.OrtException;
  * the NNCJ message already says (the file, that loading failed), and its C++ messages often continue
  * with stack-like detail over several lines.
  */
-final class OrtMessages {
+public final class OrtMessages {
     private OrtMessages() {}
 
-    static String firstLine(Throwable e) {
+    /** ORT's message without its prefixes, cut to its first line; the exception type when empty. */
+    public static String firstLine(Throwable e) {
         String message = e.getMessage();
         if (message == null || message.isBlank()) {
             return e.getClass().getSimpleName();

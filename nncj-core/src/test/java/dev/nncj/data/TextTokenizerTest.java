@@ -11,45 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TextTokenizerTest {
-    // [PAD] is deliberately not id 0, so a hard-coded pad id would show.
-    private static final String VOCAB = """
-            {"[UNK]": 0, "[PAD]": 1, "[CLS]": 2, "[SEP]": 3, "the": 4, "cat": 5, "sat": 6, "on": 7,
-             "mat": 8, "dog": 9, "##s": 10, "a": 11, ".": 12}""";
-
-    /** A lower-casing WordPiece tokenizer in the layout of BERT's tokenizer.json; [MASK] exists only as an added token. */
-    private static final String TOKENIZER_JSON = """
-            {
-              "version": "1.0",
-              "truncation": null,
-              "padding": null,
-              "added_tokens": [
-                {"id": 0, "content": "[UNK]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-                {"id": 1, "content": "[PAD]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-                {"id": 2, "content": "[CLS]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-                {"id": 3, "content": "[SEP]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
-                {"id": 13, "content": "[MASK]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}
-              ],
-              "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
-                             "strip_accents": null, "lowercase": true},
-              "pre_tokenizer": {"type": "BertPreTokenizer"},
-              "post_processor": {
-                "type": "TemplateProcessing",
-                "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                           {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
-                "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                         {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
-                         {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
-                "special_tokens": {
-                  "[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
-                  "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}
-                }
-              },
-              "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
-              "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
-                        "max_input_chars_per_word": 100, "vocab": VOCAB}
-            }
-            """.replace("VOCAB", VOCAB);
-
     @TempDir
     Path dir;
 
@@ -58,7 +19,7 @@ class TextTokenizerTest {
     }
 
     private TextTokenizer load(TokenizerOptions options) throws Exception {
-        return TextTokenizer.load(tokenizerFile(TOKENIZER_JSON), options);
+        return TextTokenizer.load(tokenizerFile(TinyTokenizer.JSON), options);
     }
 
     @Test
@@ -104,7 +65,7 @@ class TextTokenizerTest {
             EncodedBatch batch = tokenizer.encode(List.of("the cat sat on the mat"));
             assertThat(batch.sequenceLength()).isEqualTo(8);
         }
-        Path file = tokenizerFile(TOKENIZER_JSON);
+        Path file = tokenizerFile(TinyTokenizer.JSON);
         try (TextTokenizer tokenizer = TextTokenizer.load(file, new TokenizerOptions(4, Padding.MAX_LENGTH, false))) {
             assertThatThrownBy(() -> tokenizer.encode(List.of("a", "the cat sat on the mat")))
                     .isInstanceOf(NncjException.class)
@@ -154,7 +115,7 @@ class TextTokenizerTest {
 
     @Test
     void padIdFromTheTokenizersOwnPaddingSettings() throws Exception {
-        String json = TOKENIZER_JSON.replace("\"padding\": null", """
+        String json = TinyTokenizer.JSON.replace("\"padding\": null", """
                 "padding": {"strategy": "BatchLongest", "direction": "Right", "pad_to_multiple_of": null,
                             "pad_id": 13, "pad_type_id": 0, "pad_token": "[MASK]"}""");
         try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile(json), TokenizerOptions.defaults())) {
@@ -165,7 +126,7 @@ class TextTokenizerTest {
 
     @Test
     void loadsFromModelDirectory() throws Exception {
-        tokenizerFile(TOKENIZER_JSON);
+        tokenizerFile(TinyTokenizer.JSON);
         try (TextTokenizer tokenizer = TextTokenizer.load(dir)) {
             assertThat(tokenizer.file()).isEqualTo(dir.resolve("tokenizer.json"));
         }
@@ -191,7 +152,7 @@ class TextTokenizerTest {
                 .hasMessage(config + ": not a Hugging Face tokenizer.json: no \"model\" object");
         // parses as JSON with a vocabulary, but the native tokenizer rejects the model type
         Path unknownModel = Files.writeString(dir.resolve("odd.json"),
-                TOKENIZER_JSON.replace("\"type\": \"WordPiece\", \"unk_token\"", "\"type\": \"NoSuchModel\", \"unk_token\""));
+                TinyTokenizer.JSON.replace("\"type\": \"WordPiece\", \"unk_token\"", "\"type\": \"NoSuchModel\", \"unk_token\""));
         assertThatThrownBy(() -> TextTokenizer.load(unknownModel))
                 .isInstanceOf(NncjException.class)
                 .hasMessageStartingWith(unknownModel + ": not a Hugging Face tokenizer.json: ")

@@ -26,4 +26,52 @@ public final class TinyModels {
         b.output(y, "y", DataType.FLOAT, "batch", 3);
         return b.build();
     }
+
+    /**
+     * A bag-of-words text classifier over {@code dev.nncj.data.TinyTokenizer}'s ids:
+     * <pre>
+     * input_ids[batch,seq] ── Gather(embeddings[vocab,2]) ── ReduceMean(axis 1) ── logits[batch,2]
+     * attention_mask[batch,seq] ── (declared, unused: BERT exports have it)
+     * </pre>
+     * "cat" (5) votes for class 1 and "dog" (9) for class 0; every other token is neutral.
+     */
+    public static OnnxModel bagOfWordsClassifier(int vocabularyRows) {
+        GraphBuilder b = new GraphBuilder("bag_of_words", 17);
+        String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
+        b.input("attention_mask", DataType.INT64, "batch", "seq");
+        float[] table = new float[vocabularyRows * 2];
+        if (vocabularyRows > 9) {
+            table[5 * 2 + 1] = 4f;
+            table[9 * 2] = 4f;
+        }
+        String emb = b.initializer(Tensor.ofFloats("embeddings.word_embeddings.weight",
+                new long[] {vocabularyRows, 2}, table));
+        String gathered = b.op("Gather", emb, ids);
+        Node mean = b.node("ReduceMean", gathered).set("axes", new long[] {1}).set("keepdims", 0L);
+        b.output(mean.output(0), "logits", DataType.FLOAT, "batch", 2);
+        return b.build();
+    }
+
+    /**
+     * A token-embedding model, the shape of a sentence encoder:
+     * <pre>
+     * input_ids[batch,seq] ── Gather(embeddings[vocab,4] * scale + noise) ── last_hidden_state[batch,seq,4]
+     * attention_mask, token_type_ids: declared, unused
+     * </pre>
+     * {@code noise} perturbs every weight by a fixed pattern, so two models differ measurably.
+     */
+    public static OnnxModel tokenEmbedder(int vocabularyRows, float noise) {
+        GraphBuilder b = new GraphBuilder("token_embedder", 17);
+        String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
+        b.input("attention_mask", DataType.INT64, "batch", "seq");
+        b.input("token_type_ids", DataType.INT64, "batch", "seq");
+        float[] table = new float[vocabularyRows * 4];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = (float) Math.sin(i * 0.7) + noise * (float) Math.cos(i * 1.3);
+        }
+        String emb = b.initializer(Tensor.ofFloats("embeddings.word_embeddings.weight",
+                new long[] {vocabularyRows, 4}, table));
+        b.output(b.op("Gather", emb, ids), "last_hidden_state", DataType.FLOAT, "batch", "seq", 4);
+        return b.build();
+    }
 }

