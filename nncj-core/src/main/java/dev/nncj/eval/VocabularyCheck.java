@@ -2,13 +2,10 @@ package dev.nncj.eval;
 
 import dev.nncj.NncjException;
 import dev.nncj.data.TextTokenizer;
-import dev.nncj.onnx.Graph;
-import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxFiles;
-import dev.nncj.onnx.Tensor;
+import dev.nncj.onnx.TokenEmbedding;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * Refuses a tokenizer whose token ids run past the model's word-embedding table. ONNX Runtime would
@@ -19,30 +16,11 @@ public final class VocabularyCheck {
     private VocabularyCheck() {}
 
     public static void check(Path model, TextTokenizer tokenizer) {
-        OptionalLong rows = embeddingRows(OnnxFiles.load(model).graph());
-        if (rows.isPresent() && tokenizer.vocabularySize() > rows.getAsLong()) {
+        Optional<Integer> rows = TokenEmbedding.vocabularySize(OnnxFiles.load(model).graph());
+        if (rows.isPresent() && tokenizer.vocabularySize() > rows.get()) {
             throw NncjException.inFile(tokenizer.file(), "vocabulary has " + tokenizer.vocabularySize()
-                    + " tokens but the model " + model + " embeds only " + rows.getAsLong()
+                    + " tokens but the model " + model + " embeds only " + rows.get()
                     + " (wrong tokenizer for this model?)");
         }
-    }
-
-    /**
-     * Rows of the table that input_ids index: a Gather whose indices are the ids input and whose
-     * data is an initializer, directly or through DequantizeLinear (quantized embeddings).
-     */
-    static OptionalLong embeddingRows(Graph graph) {
-        for (Node n : graph.nodes()) {
-            if (!n.is("Gather") || !graph.isGraphInput(n.input(1)) || !n.input(1).toLowerCase().contains("ids")) {
-                continue;
-            }
-            Optional<Tensor> table = graph.initializer(n.input(0)).or(() -> graph.producer(n.input(0))
-                    .filter(p -> p.opType().equals("DequantizeLinear"))
-                    .flatMap(p -> graph.initializer(p.input(0))));
-            if (table.isPresent() && table.get().rank() == 2) {
-                return OptionalLong.of(table.get().dim(0));
-            }
-        }
-        return OptionalLong.empty();
     }
 }

@@ -3,6 +3,7 @@ package dev.nncj.inspect;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.Tensor;
+import dev.nncj.onnx.TokenEmbedding;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ public final class EncoderShapeDetector {
     private EncoderShapeDetector() {}
 
     public static Optional<EncoderShape> detect(Graph graph) {
-        Optional<Tensor> wordEmbeddings = wordEmbeddingTable(graph);
+        Optional<Tensor> wordEmbeddings = TokenEmbedding.table(graph);
         if (wordEmbeddings.isEmpty()) {
             return Optional.empty();
         }
@@ -44,22 +45,6 @@ public final class EncoderShapeDetector {
         int heads = fusedHeads > 0 ? fusedHeads : headsFromReshapes(graph, hidden);
         return Optional.of(new EncoderShape(layers, hidden, heads, heads > 0 ? hidden / heads : -1,
                 ffnWidth(graph, hidden), vocab, positionRows(graph, hidden, wordEmbeddings.get())));
-    }
-
-    /** The largest float [V, H] table gathered by an integer graph input: the word embeddings. */
-    private static Optional<Tensor> wordEmbeddingTable(Graph graph) {
-        Tensor best = null;
-        for (Node n : graph.nodes()) {
-            if (!n.is("Gather") || !graph.isGraphInput(n.input(1))) {
-                continue;
-            }
-            Optional<Tensor> table = graph.initializer(n.input(0));
-            if (table.isPresent() && table.get().rank() == 2 && table.get().type().isFloatingPoint()
-                    && (best == null || table.get().dim(0) > best.dim(0))) {
-                best = table.get();
-            }
-        }
-        return Optional.ofNullable(best);
     }
 
     /** Heads from a Reshape whose constant target shape ends in [heads, hidden / heads]. */

@@ -1,5 +1,7 @@
 package dev.nncj.runtime;
 
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.TokenEmbedding;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.nncj.NncjException;
@@ -126,10 +128,24 @@ public final class Benchmark {
             this.inputs = inputs;
         }
 
+        /**
+         * Token ids must stay inside the model's embedding table, or ORT fails on the first run; when
+         * the options don't give a vocabulary size, the model's own table bounds them.
+         */
+        private static InputSynthesizer synthesizerFor(Path path, BenchmarkOptions options) {
+            if (options.vocabSize().isPresent()) {
+                return options.synthesizer();
+            }
+            return TokenEmbedding.vocabularySize(OnnxFiles.load(path).graph())
+                    .map(options::withVocabSize)
+                    .orElse(options)
+                    .synthesizer();
+        }
+
         static Subject open(Path path, BenchmarkOptions options) {
             OrtSession session = OrtSessions.open(path, options.runtime());
             try {
-                return new Subject(path, options, session, options.synthesizer().synthesize(session));
+                return new Subject(path, options, session, synthesizerFor(path, options).synthesize(session));
             } catch (NncjException e) {
                 closeQuietly(session);
                 throw NncjException.inFile(path, e.getMessage(), e);

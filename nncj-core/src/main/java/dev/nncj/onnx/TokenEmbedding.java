@@ -1,0 +1,34 @@
+package dev.nncj.onnx;
+
+import java.util.Optional;
+
+/**
+ * Finds a text model's token-embedding table: the initializer that a Gather indexes with an integer
+ * graph input (input_ids), either directly or through DequantizeLinear when the table is quantized.
+ * Its rows are the vocabulary the model accepts, its columns the hidden size.
+ */
+public final class TokenEmbedding {
+    private TokenEmbedding() {}
+
+    /** The largest such table (models with several id inputs embed words in the biggest one). */
+    public static Optional<Tensor> table(Graph graph) {
+        Tensor best = null;
+        for (Node n : graph.nodes()) {
+            if (!n.is("Gather") || !graph.isGraphInput(n.input(1))) {
+                continue;
+            }
+            Optional<Tensor> table = graph.initializer(n.input(0)).or(() -> graph.producer(n.input(0))
+                    .filter(p -> p.opType().equals("DequantizeLinear"))
+                    .flatMap(p -> graph.initializer(p.input(0))));
+            if (table.isPresent() && table.get().rank() == 2 && (best == null || table.get().dim(0) > best.dim(0))) {
+                best = table.get();
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Rows of {@link #table}: the number of token ids the model can embed. */
+    public static Optional<Integer> vocabularySize(Graph graph) {
+        return table(graph).map(t -> Math.toIntExact(t.dim(0)));
+    }
+}
