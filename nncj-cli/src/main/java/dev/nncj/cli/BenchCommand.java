@@ -112,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
         if (c != null) {
             s.append(row(c.other()));
             s.append(String.format(Locale.ROOT, "p50 ratio %s / %s = %.3fx (interleaved in one process)%n",
-                    r.model().getFileName(), c.other().model().getFileName(), c.ratioP50()));
+                    shortName(r.model(), c.other().model()), shortName(c.other().model(), r.model()), c.ratioP50()));
         }
         MachineInfo m = r.machine();
         s.append(String.format(Locale.ROOT, "batch %d, seq len %d, %d thread(s), %d runs after %d warm-up; %s, %d cores, ORT %s",
@@ -125,6 +125,13 @@ final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%-44s %10s %9s %9s %9s %11.1f %10s%n", shorten(r.model().toString(), 44),
                 Sizes.bytes(r.fileBytes()), Sizes.millis(r.latency().p50Ms()), Sizes.millis(r.latency().p90Ms()),
                 Sizes.millis(r.latency().p99Ms()), r.throughputPerSecond(), Sizes.bytes(r.peakMemoryBytes()));
+    }
+
+    /** The file name, with its directory when both models share it (zoo layout: DIR/model.onnx). */
+    static String shortName(Path file, Path other) {
+        Path name = file.getFileName();
+        Path parent = file.toAbsolutePath().getParent();
+        return name.equals(other.getFileName()) && parent != null ? parent.getFileName() + "/" + name : name.toString();
     }
 
     private static String shorten(String s, int width) {

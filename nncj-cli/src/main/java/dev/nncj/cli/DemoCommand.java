@@ -81,10 +81,10 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("%-28s %12s %10s %10s %8s %s%n", "model", "parameters", "size", "p50", "vs fp32",
                 "mean cosine to fp32 (" + sentencesFile.getFileName() + ", n = " + fidelity.n() + ")");
         out.printf(Locale.ROOT, "%-28s %12s %10s %10s %8s %.4f%n", ModelZoo.DEFAULT_MODEL,
-                Sizes.count(fp32Report.parameters()), Sizes.bytes(fp32Report.bytes()),
+                Sizes.count(fp32Report.parameters() + fp32Report.quantizedParameters()), Sizes.bytes(fp32Report.bytes()),
                 Sizes.millis(bench.other().p50Ms()), "1.00x", 1.0);
         out.printf(Locale.ROOT, "%-28s %12s %10s %10s %7.2fx %.4f (min %.4f)%n", BASELINE,
-                Sizes.count(int8Report.parameters()), Sizes.bytes(int8Report.bytes()),
+                Sizes.count(int8Report.parameters() + int8Report.quantizedParameters()), Sizes.bytes(int8Report.bytes()),
                 Sizes.millis(bench.model().p50Ms()), bench.ratioP50(), fidelity.value(),
                 fidelity.metrics().get("min_cosine"));
         out.printf(Locale.ROOT, "latency: batch 1, seq len 128, %d thread(s), %d interleaved runs each; %s, ORT %s%n",

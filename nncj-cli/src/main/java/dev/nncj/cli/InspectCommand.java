@@ -40,7 +40,8 @@ final class InspectCommand implements Callable<Integer> {
 
     static void print(ModelReport r, PrintWriter out) {
         out.println(r.file());
-        out.printf("  parameters  %s%n", Sizes.count(r.parameters()));
+        out.printf("  parameters  %s%s%n", Sizes.count(r.parameters()), r.quantizedParameters() == 0 ? ""
+                : " floating point + " + Sizes.count(r.quantizedParameters()) + " quantized (8-bit or less)");
         out.printf("  size        %s (%s bytes)%n", Sizes.bytes(r.bytes()), Sizes.count(r.bytes()));
         out.printf("  producer    %s, IR %d, opsets %s%n", r.producer().isEmpty() ? "unknown" : r.producer(),
                 r.irVersion(), r.opsets().entrySet().stream()

@@ -82,10 +82,10 @@ public final class EncoderShapeDetector {
         return List.of(a.get().toLongs()[0], b.get().toLongs()[0]);
     }
 
-    /** The most common F among [H, F] MatMul/Gemm weights with F != H. */
+    /** The most common F among [H, F] MatMul/Gemm/MatMulInteger weights with F != H. */
     private static int ffnWidth(Graph graph, int hidden) {
         Map<Long, Long> counts = graph.nodes().stream()
-                .filter(n -> n.is("MatMul") || n.is("Gemm"))
+                .filter(n -> n.is("MatMul") || n.is("Gemm") || n.is("MatMulInteger"))
                 .map(n -> graph.initializer(n.input(1)))
                 .flatMap(Optional::stream)
                 .filter(t -> t.rank() == 2 && t.dim(0) == hidden && t.dim(1) != hidden)

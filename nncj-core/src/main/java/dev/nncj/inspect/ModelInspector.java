@@ -31,6 +31,7 @@ public final class ModelInspector {
         return new ModelReport(
                 file.toString(),
                 g.parameterCount(),
+                g.quantizedParameterCount(),
                 ModelFiles.totalBytes(file),
                 model.irVersion(),
                 model.opsets(),

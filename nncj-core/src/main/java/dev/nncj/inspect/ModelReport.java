@@ -9,12 +9,14 @@ import java.util.Optional;
  * ({@code parameters}, {@code bytes}, {@code ops}, {@code inputs}, {@code outputs}, ...).
  *
  * @param parameters elements of floating-point initializers
+ * @param quantizedParameters elements of 8- and 4-bit integer initializers (quantized weights)
  * @param bytes size on disk of the .onnx file plus external data files it references
  * @param ops node count per op type ("Domain:Op" outside the ONNX domain), most frequent first
  */
 public record ModelReport(
         String file,
         long parameters,
+        long quantizedParameters,
         long bytes,
         long irVersion,
         Map<String, Long> opsets,

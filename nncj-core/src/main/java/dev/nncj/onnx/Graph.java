@@ -386,6 +386,16 @@ public final class Graph {
     }
 
     /**
+     * Number of elements in 8- and 4-bit integer initializers: the weights of a quantized model,
+     * which {@link #parameterCount()} (floating point only) does not see.
+     */
+    public long quantizedParameterCount() {
+        return initializers.values().stream()
+                .filter(t -> t.type().isInteger() && t.type().bits() <= 8)
+                .mapToLong(Tensor::numElements).sum();
+    }
+
+    /**
      * The values a node reads: its inputs plus names its subgraphs (If/Loop/Scan bodies) take from
      * the enclosing scope, so liveness and initializer use see through control flow.
      */

@@ -49,10 +49,12 @@ public final class Benchmark {
     public static BenchmarkResult run(Path model, BenchmarkOptions options, ProgressListener progress) {
         // Read first: it also loads ORT's native library, which must not count as the session's memory.
         MachineInfo machine = MachineInfo.current();
+        // Before the memory window opens: reading the model's vocabulary allocates on the heap.
+        InputSynthesizer inputs = synthesizerFor(model, options);
         progress.start("benchmark " + model.getFileName(), (long) options.warmupRuns() + options.runs());
         try {
             RssProbe memory = RssProbe.start();
-            try (Subject subject = Subject.open(model, options)) {
+            try (Subject subject = Subject.open(model, options, inputs)) {
                 memory.sample();
                 subject.warmUp(progress);
                 memory.sample();
@@ -73,20 +75,25 @@ public final class Benchmark {
      * Benchmarks {@code model} against {@code other}, interleaved in one process (see the class
      * comment). {@link ComparisonResult#ratioP50()} is p50(model) / p50(other).
      */
-    public static ComparisonResult compare(Path model, Path other, BenchmarkOptions options,
+    public static ComparisonResult compare(Path model, Path other, BenchmarkOptions requested,
             ProgressListener progress) {
+        // Two sessions take turns: an idle session's spinning pool would steal the cores of the
+        // running one (measured here at 2 threads: both models 1.5-2x slower than alone).
+        BenchmarkOptions options = requested.withRuntime(requested.runtime().withSpinning(false));
         MachineInfo machine = MachineInfo.current();
+        InputSynthesizer inputsA = synthesizerFor(model, options);
+        InputSynthesizer inputsB = synthesizerFor(other, options);
         progress.start("compare " + model.getFileName() + " with " + other.getFileName(),
                 2L * (options.warmupRuns() + options.runs()));
         try {
             RssProbe memoryA = RssProbe.start();
-            try (Subject a = Subject.open(model, options)) {
+            try (Subject a = Subject.open(model, options, inputsA)) {
                 memoryA.sample();
                 a.warmUp(progress);
                 long peakA = memoryA.peakGrowthBytes();
 
                 RssProbe memoryB = RssProbe.start();
-                try (Subject b = Subject.open(other, options)) {
+                try (Subject b = Subject.open(other, options, inputsB)) {
                     memoryB.sample();
                     b.warmUp(progress);
                     long peakB = memoryB.peakGrowthBytes();
@@ -114,6 +121,20 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Token ids must stay inside the model's embedding table, or ORT fails on the first run; when
+     * the options don't give a vocabulary size, the model's own table bounds them.
+     */
+    private static InputSynthesizer synthesizerFor(Path model, BenchmarkOptions options) {
+        if (options.vocabSize().isPresent() || !java.nio.file.Files.isRegularFile(model)) {
+            return options.synthesizer(); // a missing file is reported by the session opening it
+        }
+        return TokenEmbedding.vocabularySize(OnnxFiles.load(model).graph())
+                .map(options::withVocabSize)
+                .orElse(options)
+                .synthesizer();
+    }
+
     /** A model ready to run: its session and its inputs, released together. */
     private static final class Subject implements AutoCloseable {
         private final Path path;
@@ -128,24 +149,10 @@ public final class Benchmark {
             this.inputs = inputs;
         }
 
-        /**
-         * Token ids must stay inside the model's embedding table, or ORT fails on the first run; when
-         * the options don't give a vocabulary size, the model's own table bounds them.
-         */
-        private static InputSynthesizer synthesizerFor(Path path, BenchmarkOptions options) {
-            if (options.vocabSize().isPresent()) {
-                return options.synthesizer();
-            }
-            return TokenEmbedding.vocabularySize(OnnxFiles.load(path).graph())
-                    .map(options::withVocabSize)
-                    .orElse(options)
-                    .synthesizer();
-        }
-
-        static Subject open(Path path, BenchmarkOptions options) {
+        static Subject open(Path path, BenchmarkOptions options, InputSynthesizer synthesizer) {
             OrtSession session = OrtSessions.open(path, options.runtime());
             try {
-                return new Subject(path, options, session, synthesizerFor(path, options).synthesize(session));
+                return new Subject(path, options, session, synthesizer.synthesize(session));
             } catch (NncjException e) {
                 closeQuietly(session);
                 throw NncjException.inFile(path, e.getMessage(), e);

@@ -19,9 +19,13 @@ import dev.nncj.NncjException;
  *     {@link Execution#PARALLEL}; 0 lets ORT choose
  * @param optimization how far ORT rewrites the graph when the session is created
  * @param execution whether independent branches of the graph may run concurrently
+ * @param spinning whether idle intra-op threads busy-wait for the next operator (ORT's default, fastest
+ *     for one session alone); two sessions taking turns must not spin, or each one's idle pool steals
+ *     the cores the other is running on
  */
 public record RuntimeOptions(
-        int intraOpThreads, int interOpThreads, Optimization optimization, Execution execution) {
+        int intraOpThreads, int interOpThreads, Optimization optimization, Execution execution,
+        boolean spinning) {
 
     /** ORT's graph optimization levels, {@code ORT_DISABLE_ALL} to {@code ORT_ENABLE_ALL}. */
     public enum Optimization {
@@ -82,23 +86,27 @@ public record RuntimeOptions(
 
     /** One thread each, sequential, full graph optimization. */
     public static RuntimeOptions defaults() {
-        return new RuntimeOptions(1, 1, Optimization.ALL, Execution.SEQUENTIAL);
+        return new RuntimeOptions(1, 1, Optimization.ALL, Execution.SEQUENTIAL, true);
     }
 
     public RuntimeOptions withIntraOpThreads(int threads) {
-        return new RuntimeOptions(threads, interOpThreads, optimization, execution);
+        return new RuntimeOptions(threads, interOpThreads, optimization, execution, spinning);
     }
 
     public RuntimeOptions withInterOpThreads(int threads) {
-        return new RuntimeOptions(intraOpThreads, threads, optimization, execution);
+        return new RuntimeOptions(intraOpThreads, threads, optimization, execution, spinning);
     }
 
     public RuntimeOptions withOptimization(Optimization level) {
-        return new RuntimeOptions(intraOpThreads, interOpThreads, level, execution);
+        return new RuntimeOptions(intraOpThreads, interOpThreads, level, execution, spinning);
     }
 
     public RuntimeOptions withExecution(Execution mode) {
-        return new RuntimeOptions(intraOpThreads, interOpThreads, optimization, mode);
+        return new RuntimeOptions(intraOpThreads, interOpThreads, optimization, mode, spinning);
+    }
+
+    public RuntimeOptions withSpinning(boolean allow) {
+        return new RuntimeOptions(intraOpThreads, interOpThreads, optimization, execution, allow);
     }
 
     /** Copies these settings onto ORT's native options object (which the caller closes). */
@@ -107,5 +115,6 @@ public record RuntimeOptions(
         options.setInterOpNumThreads(interOpThreads);
         options.setOptimizationLevel(optimization.ort());
         options.setExecutionMode(execution.ort());
+        options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
     }
 }

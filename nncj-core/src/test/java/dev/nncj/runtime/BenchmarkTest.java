@@ -66,6 +66,9 @@ class BenchmarkTest {
         assertThat(comparison.model().runs()).isEqualTo(5);
         assertThat(comparison.other().runs()).isEqualTo(5);
         assertThat(comparison.model().batch()).isEqualTo(2);
+        // sessions taking turns must not spin, or the idle one steals the running one's cores
+        assertThat(comparison.model().runtime().spinning()).isFalse();
+        assertThat(comparison.other().runtime().spinning()).isFalse();
         double ratio = comparison.ratioP50();
         assertThat(ratio).isFinite().isPositive();
         assertThat(ratio).isEqualTo(comparison.model().latency().p50Ms() / comparison.other().latency().p50Ms());
