@@ -1,6 +1,7 @@
 package dev.nncj.eval;
 
 import dev.nncj.eval.stats.Interval;
+import dev.nncj.eval.stats.Proportions;
 import java.util.Map;
 
 /**
@@ -11,4 +12,12 @@ import java.util.Map;
  * @param metrics every figure of the task by snake_case name, the headline included
  */
 public record EvalResult(String task, String model, String metric, double value, Interval ci95, int n,
-                         Map<String, Double> metrics) {}
+                         Map<String, Double> metrics) {
+
+    /** A classification result: accuracy = correct / n with its Wilson 95% interval. */
+    public static EvalResult accuracy(String task, String model, int correct, int n) {
+        double accuracy = (double) correct / n;
+        return new EvalResult(task, model, "accuracy", accuracy, Proportions.wilson(correct, n, 0.95), n,
+                Map.of("accuracy", accuracy, "correct", (double) correct));
+    }
+}

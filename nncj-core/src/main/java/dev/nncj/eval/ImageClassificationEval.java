@@ -8,8 +8,6 @@ import ai.onnxruntime.TensorInfo;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.ImageDataset;
-import dev.nncj.eval.stats.Interval;
-import dev.nncj.eval.stats.Proportions;
 import dev.nncj.runtime.OrtMessages;
 import dev.nncj.runtime.OrtSessions;
 import java.nio.FloatBuffer;
@@ -63,11 +61,7 @@ public final class ImageClassificationEval {
         } finally {
             progress.finish();
         }
-        int n = data.size();
-        double accuracy = (double) correct / n;
-        Interval ci = Proportions.wilson(correct, n, 0.95);
-        return new EvalResult("image-classification", model.toString(), "accuracy", accuracy, ci, n,
-                Map.of("accuracy", accuracy, "correct", (double) correct));
+        return EvalResult.accuracy("image-classification", model.toString(), correct, data.size());
     }
 
     private static int maxLabel(ImageDataset data, int start, int count) {

@@ -6,11 +6,8 @@ import dev.nncj.data.EncodedBatch;
 import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.data.TextClassificationDataset.Example;
 import dev.nncj.data.TextTokenizer;
-import dev.nncj.eval.stats.Interval;
-import dev.nncj.eval.stats.Proportions;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /** Accuracy of a text classifier (logits [batch, classes]) on labelled sentences or pairs. */
 public final class TextClassificationEval {
@@ -51,11 +48,7 @@ public final class TextClassificationEval {
         } finally {
             progress.finish();
         }
-        int n = data.size();
-        double accuracy = (double) correct / n;
-        Interval ci = Proportions.wilson(correct, n, 0.95);
-        return new EvalResult("text-classification", model.toString(), "accuracy", accuracy, ci, n,
-                Map.of("accuracy", accuracy, "correct", (double) correct));
+        return EvalResult.accuracy("text-classification", model.toString(), correct, data.size());
     }
 
     /** Labels must be classes the model can output; names the first row that is not. */
