@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TextClassificationDatasetTest {
-    private static final Path SST2_TEST = Path.of("../data/sst2/test.tsv") // shipped in the repository;
+    private static final Path SST2_TEST = Path.of("../data/sst2/test.tsv"); // shipped in the repository
 
     @TempDir
     Path dir;
