@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             BenchCommand.class,
             ZooCommand.class,
+            QuantizeCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })

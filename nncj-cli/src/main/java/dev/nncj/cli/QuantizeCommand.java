@@ -1,0 +1,168 @@
+package dev.nncj.cli;
+
+import dev.nncj.ProgressListener;
+import dev.nncj.data.SentenceFile;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.SaveOptions;
+import dev.nncj.provenance.Provenance;
+import dev.nncj.quantize.Calibration;
+import dev.nncj.quantize.NodeFilter;
+import dev.nncj.quantize.QuantizationMode;
+import dev.nncj.quantize.QuantizationResult;
+import dev.nncj.quantize.QuantizeOptions;
+import dev.nncj.quantize.Quantizers;
+import dev.nncj.report.CompressionReport;
+import dev.nncj.report.CompressionReports;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Quantize a float model: int8 (dynamic or static), int8/int4 weight-only, fp16 or fp8.",
+            "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
+final class QuantizeCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "where to write the result")
+    Path output;
+
+    @Option(names = "--mode", required = true, paramLabel = "MODE", converter = ModeConverter.class,
+            description = "dynamic-int8 | static-int8 | int8-weight | int4-weight | fp16 | fp8")
+    QuantizationMode mode;
+
+    @Option(names = "--include", paramLabel = "PATTERN", description = "only nodes of this op type or whose name matches this regex (repeatable)")
+    List<String> include = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "PATTERN", description = "never nodes of this op type or whose name matches this regex (repeatable)")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--per-tensor", description = "int8: one scale per tensor instead of per output channel")
+    boolean perTensor;
+
+    @Option(names = "--asymmetric", description = "int8: asymmetric ranges with a zero point instead of symmetric")
+    boolean asymmetric;
+
+    @Option(names = "--block-size", defaultValue = "32", description = "weight-only: elements per scale (default ${DEFAULT-VALUE})")
+    int blockSize;
+
+    @Option(names = "--fp8-format", defaultValue = "E4M3FN", description = "fp8: E4M3FN (default) or E5M2")
+    QuantizeOptions.Fp8Format fp8Format;
+
+    @Option(names = "--calibration-data", paramLabel = "FILE", description = "sentences (TSV/CSV/txt) for static int8 calibration or error compensation")
+    Path calibrationData;
+
+    @Option(names = "--calibration-samples", defaultValue = "256", description = "sentences used for calibration (default ${DEFAULT-VALUE})")
+    int calibrationSamples;
+
+    @Option(names = "--calibrator", defaultValue = "MIN_MAX", description = "MIN_MAX (default), PERCENTILE or ENTROPY")
+    Calibration.Method calibrator;
+
+    @Option(names = "--percentile", defaultValue = "99.999", description = "for --calibrator PERCENTILE (default ${DEFAULT-VALUE})")
+    double percentile;
+
+    @Option(names = "--error-compensation", description = "weight-only: GPTQ/AWQ-style rounding using --calibration-data")
+    boolean errorCompensation;
+
+    @Option(names = "--float-embeddings", description = "keep the token-embedding table in float")
+    boolean floatEmbeddings;
+
+    @Option(names = "--force", description = "allow OUT to be the input file")
+    boolean force;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Mixin
+    ReportOptions report;
+
+    @Mixin
+    QuietOption quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ProgressListener progress = quiet.progress();
+        OnnxModel model = OnnxFiles.load(input);
+        QuantizeOptions options = options();
+        QuantizationResult result = Quantizers.quantize(model, input, options, progress);
+        Provenance.record(result.model(), input, "quantize", provenanceOptions());
+        OnnxFiles.save(result.model(), output, SaveOptions.defaults().withOverwriteInput(force));
+        ModelOutput.copyTokenizer(report.tokenizerIfPresent(input), output);
+        CompressionReport measured = CompressionReports.measure(input, output, report.benchmark(),
+                report.evaluation(input), report.eval(), progress);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> obj = ReportPrinter.toJson(measured);
+            obj.put("mode", mode.cliName());
+            obj.put("quantized_nodes", result.quantizedNodes().size());
+            obj.put("kept_float", result.keptFloat());
+            obj.put("notes", result.notes());
+            out.println(Json.write(obj));
+        } else {
+            out.printf(Locale.ROOT, "%s: %d nodes quantized (%s)%n", output, result.quantizedNodes().size(), mode.cliName());
+            if (!result.keptFloat().isEmpty()) {
+                out.printf("kept float (%d):%n", result.keptFloat().size());
+                result.keptFloat().forEach((node, why) -> out.printf("  %s: %s%n", node, why));
+            }
+            result.notes().forEach(n -> out.println("note: " + n));
+            ReportPrinter.print(measured, out);
+        }
+        return 0;
+    }
+
+    QuantizeOptions options() {
+        Optional<Calibration> calibration = Optional.empty();
+        if (calibrationData != null) {
+            List<String> sentences = SentenceFile.read(calibrationData);
+            sentences = sentences.subList(0, Math.min(calibrationSamples, sentences.size()));
+            calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile, 32));
+        }
+        return new QuantizeOptions(mode, new NodeFilter(include, exclude), !perTensor, !asymmetric, blockSize,
+                fp8Format, calibration, errorCompensation, !floatEmbeddings);
+    }
+
+    private Map<String, Object> provenanceOptions() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("mode", mode.cliName());
+        o.put("include", include);
+        o.put("exclude", exclude);
+        o.put("per_channel", !perTensor);
+        o.put("symmetric", !asymmetric);
+        o.put("block_size", blockSize);
+        o.put("fp8_format", fp8Format.name());
+        o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
+        o.put("calibration_samples", calibrationSamples);
+        o.put("calibrator", calibrator.name());
+        o.put("error_compensation", errorCompensation);
+        o.put("float_embeddings", floatEmbeddings);
+        return o;
+    }
+
+    static final class ModeConverter implements picocli.CommandLine.ITypeConverter<QuantizationMode> {
+        @Override
+        public QuantizationMode convert(String value) {
+            try {
+                return QuantizationMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage()
+                        + " (dynamic-int8, static-int8, int8-weight, int4-weight, fp16, fp8)");
+            }
+        }
+    }
+}

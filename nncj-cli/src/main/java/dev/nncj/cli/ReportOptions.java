@@ -1,0 +1,67 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.data.SentenceFile;
+import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.eval.EvalOptions;
+import dev.nncj.report.Evaluation;
+import dev.nncj.runtime.BenchmarkOptions;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The before/after options every compression command shares: how to benchmark the two files and,
+ * when data is given, which task metric to compare.
+ */
+final class ReportOptions {
+    @Option(names = "--eval-data", paramLabel = "FILE",
+            description = "data for the before/after metric: sentences (embedding-fidelity) or labelled TSV (text-classification)")
+    Path evalData;
+
+    @Option(names = "--eval-task", defaultValue = "embedding-fidelity", paramLabel = "TASK",
+            description = "embedding-fidelity (default) or text-classification")
+    String evalTask;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: tokenizer.json beside the input)")
+    Path tokenizer;
+
+    @Option(names = "--bench-threads", defaultValue = "1", description = "ONNX Runtime threads for the latency comparison (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--bench-runs", defaultValue = "50", description = "interleaved runs per model for the latency comparison (default ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--seq-len", defaultValue = "128", description = "sequence length of the latency comparison (default ${DEFAULT-VALUE})")
+    int seqLen;
+
+    BenchmarkOptions benchmark() {
+        return BenchCommand.options(1, seqLen, threads, runs, 10);
+    }
+
+    EvalOptions eval() {
+        return EvalOptions.defaults();
+    }
+
+    Path tokenizerFor(Path model) {
+        return tokenizer != null ? tokenizer : model.toAbsolutePath().resolveSibling("tokenizer.json");
+    }
+
+    Evaluation evaluation(Path original) {
+        if (evalData == null) {
+            return new Evaluation.None();
+        }
+        return switch (evalTask) {
+            case "embedding-fidelity" -> new Evaluation.EmbeddingFidelity(SentenceFile.read(evalData), tokenizerFor(original));
+            case "text-classification" -> new Evaluation.TextClassification(TextClassificationDataset.load(evalData),
+                    tokenizerFor(original));
+            default -> throw new NncjException("--eval-task must be embedding-fidelity or text-classification, not '"
+                    + evalTask + "'");
+        };
+    }
+
+    Optional<Path> tokenizerIfPresent(Path model) {
+        Path t = tokenizerFor(model);
+        return java.nio.file.Files.isRegularFile(t) ? Optional.of(t) : Optional.empty();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.nncj.quantize;
+
+import dev.nncj.onnx.Node;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Which nodes a pass may touch ({@code --include} / {@code --exclude}): each pattern is an op type
+ * (exact, e.g. "MatMul") or a regular expression matched against the node name (e.g.
+ * "/encoder/layer\\.0/.*"). With no includes every node is included; excludes always win.
+ */
+public record NodeFilter(List<String> include, List<String> exclude) {
+    public NodeFilter {
+        include = List.copyOf(include);
+        exclude = List.copyOf(exclude);
+    }
+
+    public static NodeFilter all() {
+        return new NodeFilter(List.of(), List.of());
+    }
+
+    public boolean accepts(Node node) {
+        if (exclude.stream().anyMatch(p -> matches(p, node))) {
+            return false;
+        }
+        return include.isEmpty() || include.stream().anyMatch(p -> matches(p, node));
+    }
+
+    private static boolean matches(String pattern, Node node) {
+        return pattern.equals(node.opType()) || Pattern.compile(pattern).matcher(node.name()).matches();
+    }
+}

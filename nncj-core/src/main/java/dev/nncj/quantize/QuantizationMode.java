@@ -1,0 +1,33 @@
+package dev.nncj.quantize;
+
+import java.util.Locale;
+
+/** The quantization schemes of {@code nncj quantize --mode}. */
+public enum QuantizationMode {
+    /** int8 weights, activations quantized at run time (MatMulIntegerToFloat / DynamicQuantizeMatMul family). */
+    DYNAMIC_INT8,
+    /** QDQ int8 weights and activations, activation ranges calibrated on data through ONNX Runtime. */
+    STATIC_INT8,
+    /** Block-wise int8 weights only (MatMulNBits bits=8), float activations. */
+    INT8_WEIGHT,
+    /** Block-wise int4 weights only (MatMulNBits bits=4), float activations. */
+    INT4_WEIGHT,
+    /** float16 weights, float32 inputs and outputs. */
+    FP16,
+    /** float8 weights (E4M3FN or E5M2) with scales, dequantized by DequantizeLinear (opset 19). */
+    FP8;
+
+    /** The CLI spelling: dynamic-int8, int4-weight, fp16, ... */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static QuantizationMode parse(String text) {
+        for (QuantizationMode m : values()) {
+            if (m.cliName().equals(text)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown quantization mode '" + text + "'");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.nncj.quantize;
+
+import java.util.Optional;
+
+/**
+ * Options of a quantization run; each mode reads the fields that concern it and ignores the rest.
+ *
+ * @param mode the scheme
+ * @param nodes which nodes may be quantized
+ * @param perChannel int8 modes: one scale per output channel instead of per tensor
+ * @param symmetric int8 modes: zero point 0 (signed) instead of an asymmetric range
+ * @param blockSize weight-only modes: elements per scale along the reduction axis (16..256, power of 2)
+ * @param fp8Format FP8 mode: E4M3FN (precision) or E5M2 (range)
+ * @param calibration data for static int8 and error-compensating rounding; empty when not given
+ * @param errorCompensation weight-only modes: GPTQ/AWQ-style rounding with the calibration data
+ * @param quantizeEmbeddings whether the token-embedding table is quantized too
+ */
+public record QuantizeOptions(QuantizationMode mode, NodeFilter nodes, boolean perChannel, boolean symmetric,
+                              int blockSize, Fp8Format fp8Format, Optional<Calibration> calibration,
+                              boolean errorCompensation, boolean quantizeEmbeddings) {
+    public enum Fp8Format { E4M3FN, E5M2 }
+
+    public static QuantizeOptions defaults(QuantizationMode mode) {
+        return new QuantizeOptions(mode, NodeFilter.all(), true, true, 32, Fp8Format.E4M3FN, Optional.empty(),
+                false, true);
+    }
+}
