@@ -1,14 +1,15 @@
 package dev.nncj.runtime;
 
-import ai.onnx.proto.OnnxMl.AttributeProto;
-import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.GraphBuilder;
+import dev.nncj.onnx.Node;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.Tensor;
+import dev.nncj.onnx.ValueInfos;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Tiny ONNX models built in tests with the ONNX protobuf builders, so the runtime tests need no model
+ * Tiny ONNX models for the runtime tests, built with {@link GraphBuilder}, so the tests need no model
  * files and each graph is drawn next to the code that makes it.
  */
 final class TinyOnnx {
@@ -45,28 +46,20 @@ final class TinyOnnx {
      * </pre>
      * The type embedding has two rows, so a token_type id other than 0 or 1 fails at run time.
      */
-    static ModelProto encoder() {
-        GraphProto graph = GraphProto.newBuilder()
-                .setName("tiny_encoder")
-                .addInput(tensor("input_ids", INT64, "batch", "seq"))
-                .addInput(tensor("attention_mask", INT64, "batch", "seq"))
-                .addInput(tensor("token_type_ids", INT64, "batch", "seq"))
-                .addInitializer(floats("word_emb", 42, VOCAB, HIDDEN))
-                .addInitializer(floats("type_emb", 43, 2, HIDDEN))
-                .addInitializer(longs("unsqueeze_axes", new long[] {-1}, 1))
-                .addNode(node("Gather", List.of("word_emb", "input_ids"), "h"))
-                .addNode(node("Gather", List.of("type_emb", "token_type_ids"), "t"))
-                .addNode(node("Add", List.of("h", "t"), "ht"))
-                .addNode(node("Cast", List.of("attention_mask"), "mask_f").toBuilder()
-                        .addAttribute(intAttr("to", FLOAT)).build())
-                .addNode(node("Unsqueeze", List.of("mask_f", "unsqueeze_axes"), "m"))
-                .addNode(node("Mul", List.of("ht", "m"), "masked"))
-                .addNode(node("ReduceMean", List.of("masked"), "pooled").toBuilder()
-                        .addAttribute(intsAttr("axes", 1))
-                        .addAttribute(intAttr("keepdims", 0)).build())
-                .addOutput(tensor("pooled", FLOAT, "batch", HIDDEN))
-                .build();
-        return model(graph);
+    static OnnxModel encoder() {
+        GraphBuilder b = new GraphBuilder("tiny_encoder", OPSET);
+        String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
+        String mask = b.input("attention_mask", DataType.INT64, "batch", "seq");
+        String types = b.input("token_type_ids", DataType.INT64, "batch", "seq");
+        String words = b.initializer(randomFloats("word_emb", 42, VOCAB, HIDDEN));
+        String typeTable = b.initializer(randomFloats("type_emb", 43, 2, HIDDEN));
+        String axes = b.initializer(Tensor.ofLongs("unsqueeze_axes", new long[] {1}, -1));
+        String ht = b.op("Add", b.op("Gather", words, ids), b.op("Gather", typeTable, types));
+        String maskF = b.node("Cast", mask).set("to", (long) DataType.FLOAT.code()).output(0);
+        String masked = b.op("Mul", ht, b.op("Unsqueeze", maskF, axes));
+        Node pooled = b.node("ReduceMean", masked).set("axes", new long[] {1}).set("keepdims", 0L);
+        b.output(pooled.output(0), "pooled", DataType.FLOAT, "batch", HIDDEN);
+        return b.build();
     }
 
     /**
@@ -75,15 +68,12 @@ final class TinyOnnx {
      * x[?,n,16] ──MatMul(W 16x{@code outputs})──▶ y[?,n,outputs]
      * </pre>
      */
-    static ModelProto matMul(int outputs) {
-        GraphProto graph = GraphProto.newBuilder()
-                .setName("tiny_matmul")
-                .addInput(tensor("x", FLOAT, null, "n", 16))
-                .addInitializer(floats("W", 7, 16, outputs))
-                .addNode(node("MatMul", List.of("x", "W"), "y"))
-                .addOutput(tensor("y", FLOAT, null, "n", outputs))
-                .build();
-        return model(graph);
+    static OnnxModel matMul(int outputs) {
+        GraphBuilder b = new GraphBuilder("tiny_matmul", OPSET);
+        String x = b.input("x", DataType.FLOAT, null, "n", 16);
+        String w = b.initializer(randomFloats("W", 7, 16, outputs));
+        b.output(b.op("MatMul", x, w), "y", DataType.FLOAT, null, "n", outputs);
+        return b.build();
     }
 
     /**
@@ -92,16 +82,16 @@ final class TinyOnnx {
      * in_k ──Identity──▶ out_k
      * </pre>
      */
-    static ModelProto identities(ValueInfoProto... inputs) {
-        GraphProto.Builder graph = GraphProto.newBuilder().setName("tiny_identities");
+    static OnnxModel identities(ValueInfoProto... inputs) {
+        GraphBuilder b = new GraphBuilder("tiny_identities", OPSET);
         for (int k = 0; k < inputs.length; k++) {
             ValueInfoProto in = inputs[k];
+            b.graph().addInput(in);
             String out = "out_" + k;
-            graph.addInput(in)
-                    .addNode(node("Identity", List.of(in.getName()), out))
-                    .addOutput(in.toBuilder().setName(out).build());
+            b.graph().addNode(Node.of("identity_" + k, "Identity", List.of(in.getName()), List.of(out)));
+            b.graph().addOutput(in.toBuilder().setName(out).build());
         }
-        return model(graph.build());
+        return b.build();
     }
 
     /**
@@ -110,18 +100,20 @@ final class TinyOnnx {
      * x[1,4] ──com.example::Nope──▶ y[1,4]
      * </pre>
      */
-    static ModelProto unknownOp() {
-        GraphProto graph = GraphProto.newBuilder()
-                .setName("tiny_unknown")
-                .addInput(tensor("x", FLOAT, 1, 4))
-                .addNode(node("Nope", List.of("x"), "y").toBuilder().setDomain("com.example").setName("nope_1"))
-                .addOutput(tensor("y", FLOAT, 1, 4))
-                .build();
-        return model(graph).toBuilder()
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("com.example").setVersion(1))
-                .build();
+    static OnnxModel unknownOp() {
+        GraphBuilder b = new GraphBuilder("tiny_unknown", OPSET).opset("com.example", 1);
+        String x = b.input("x", DataType.FLOAT, 1, 4);
+        b.output(b.node("com.example", "Nope", 1, x).output(0), "y", DataType.FLOAT, 1, 4);
+        return b.build();
     }
 
+    static Path write(Path dir, String fileName, OnnxModel model) {
+        Path file = dir.resolve(fileName);
+        OnnxFiles.save(model, file);
+        return file;
+    }
+
+    /** Writes a hand-built protobuf as is, for tests of files NNCJ itself would not write. */
     static Path write(Path dir, String fileName, ModelProto model) throws IOException {
         Path file = dir.resolve(fileName);
         try (OutputStream out = Files.newOutputStream(file)) {
@@ -130,86 +122,21 @@ final class TinyOnnx {
         return file;
     }
 
-    /**
-     * A tensor value-info. Each dim is an Integer (fixed size), a String (named dynamic dimension) or
-     * null (dynamic with no name).
-     */
+    /** A tensor value-info; each dim is a number (fixed), a String (named dynamic) or null (unnamed dynamic). */
     static ValueInfoProto tensor(String name, int elemType, Object... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (Object dim : dims) {
-            TensorShapeProto.Dimension.Builder d = TensorShapeProto.Dimension.newBuilder();
-            if (dim instanceof Integer size) {
-                d.setDimValue(size);
-            } else if (dim instanceof String param) {
-                d.setDimParam(param);
-            }
-            shape.addDim(d);
-        }
-        TypeProto type = TypeProto.newBuilder()
-                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))
-                .build();
-        return ValueInfoProto.newBuilder().setName(name).setType(type).build();
-    }
-
-    private static ModelProto model(GraphProto graph) {
-        return ModelProto.newBuilder()
-                .setIrVersion(IR_VERSION)
-                .setProducerName("nncj-test")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(graph)
-                .build();
-    }
-
-    private static NodeProto node(String op, List<String> inputs, String output) {
-        return NodeProto.newBuilder()
-                .setOpType(op)
-                .setName(op + "_" + output)
-                .addAllInput(inputs)
-                .addOutput(output)
-                .build();
+        return ValueInfos.tensor(name, DataType.fromCode(elemType), dims);
     }
 
     /** A float initializer with seeded normal(0, 0.1) values. */
-    private static TensorProto floats(String name, long seed, long... dims) {
+    private static Tensor randomFloats(String name, long seed, int... dims) {
         SplittableRandom random = new SplittableRandom(seed);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(FLOAT);
-        long count = 1;
-        for (long d : dims) {
-            t.addDims(d);
-            count *= d;
+        long[] shape = java.util.Arrays.stream(dims).asLongStream().toArray();
+        float[] values = new float[java.util.Arrays.stream(dims).reduce(1, (x, y) -> x * y)];
+        for (int i = 0; i < values.length; i++) {
+            // Box-Muller; SplittableRandom has no nextGaussian in Java 17.
+            double u = 1.0 - random.nextDouble();
+            values[i] = (float) (0.1 * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble()));
         }
-        for (long i = 0; i < count; i++) {
-            t.addFloatData((float) (0.1 * gaussian(random)));
-        }
-        return t.build();
-    }
-
-    private static TensorProto longs(String name, long[] values, long... dims) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(INT64);
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        for (long v : values) {
-            t.addInt64Data(v);
-        }
-        return t.build();
-    }
-
-    private static AttributeProto intAttr(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
-    }
-
-    private static AttributeProto intsAttr(String name, long... values) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        return a.build();
-    }
-
-    private static double gaussian(SplittableRandom random) {
-        // Box-Muller; SplittableRandom has no nextGaussian in Java 17.
-        double u = 1.0 - random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+        return Tensor.ofFloats(name, shape, values);
     }
 }
