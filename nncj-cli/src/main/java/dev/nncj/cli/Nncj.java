@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ZooCommand.class,
             QuantizeCommand.class,
+            SparsifyCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })

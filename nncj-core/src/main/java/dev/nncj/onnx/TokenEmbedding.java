@@ -27,8 +27,26 @@ public final class TokenEmbedding {
         return Optional.ofNullable(best);
     }
 
-    /** Rows of {@link #table}: the number of token ids the model can embed. */
+    /**
+     * Rows of {@link #table}: the number of token ids the model can embed. A table stored as an ONNX
+     * sparse_initializer (a pruned model) counts too: its dense shape is in the proto.
+     */
     public static Optional<Integer> vocabularySize(Graph graph) {
-        return table(graph).map(t -> Math.toIntExact(t.dim(0)));
+        Optional<Integer> dense = table(graph).map(t -> Math.toIntExact(t.dim(0)));
+        if (dense.isPresent()) {
+            return dense;
+        }
+        long best = -1;
+        for (Node n : graph.nodes()) {
+            if (!n.is("Gather") || !graph.isGraphInput(n.input(1))) {
+                continue;
+            }
+            for (var sparse : graph.sparseInitializers()) {
+                if (sparse.getValues().getName().equals(n.input(0)) && sparse.getDimsCount() == 2) {
+                    best = Math.max(best, sparse.getDims(0));
+                }
+            }
+        }
+        return best < 0 ? Optional.empty() : Optional.of(Math.toIntExact(best));
     }
 }
