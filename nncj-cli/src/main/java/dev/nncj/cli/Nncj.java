@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             ZooCommand.class,
             QuantizeCommand.class,
             SparsifyCommand.class,
+            UnpackCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })

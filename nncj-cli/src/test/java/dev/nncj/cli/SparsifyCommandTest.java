@@ -125,6 +125,56 @@ class SparsifyCommandTest {
         assertThat(Files.readAllBytes(encoder)).isEqualTo(before);
     }
 
+    @Test
+    void containerUnpacksToTheDenseZerosModelBitForBit() throws Exception {
+        Path packed = dir.resolve("c/model.nncj");
+        CliRun run = CliRun.of("sparsify", encoder, "-o", packed, "--sparsity", 0.8, "--include-embeddings",
+                "--bench-runs", 2, "--seq-len", 8, "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("packed in a .nncj container", "note: " + SparsifyCommand.CONTAINER_NOTE
+                .replace("OUT", packed.toString()));
+        assertThat(packed.resolveSibling("tokenizer.json")).exists();
+        try (var leftovers = Files.list(packed.getParent())) {
+            assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.nncj", "tokenizer.json");
+        }
+        Path dense = dir.resolve("dense.onnx");
+        assertThat(CliRun.of("sparsify", encoder, "-o", dense, "--sparsity", 0.8, "--include-embeddings", "--storage", "dense",
+                "--bench-runs", 2, "--seq-len", 8, "-q").exitCode()).isZero();
+        Path sparse = dir.resolve("sparse.onnx");
+        assertThat(CliRun.of("sparsify", encoder, "-o", sparse, "--sparsity", 0.8, "--include-embeddings",
+                "--bench-runs", 2, "--seq-len", 8, "-q").exitCode()).isZero();
+        assertThat(Files.size(packed)).isLessThan(Files.size(sparse));
+
+        Path unpacked = dir.resolve("u/model.onnx");
+        CliRun unpack = CliRun.of("unpack", packed, "-o", unpacked);
+        assertThat(unpack.exitCode()).as(unpack.err()).isZero();
+        assertThat(unpack.out()).startsWith(unpacked + ": ");
+        // the same graph, tensors and provenance as the dense-zeros file (only provenance times differ)
+        var a = OnnxFiles.load(unpacked).graph().initializers();
+        var b = OnnxFiles.load(dense).graph().initializers();
+        assertThat(a.keySet()).isEqualTo(b.keySet());
+        a.forEach((name, t) -> assertThat(t.rawData()).as(name).isEqualTo(b.get(name).rawData()));
+        assertThat(CliRun.of("bench", unpacked, "--runs", 2, "--warmup", 1, "--seq-len", 8, "-q").exitCode()).isZero();
+    }
+
+    @Test
+    void unpackRefusesTruncatedAndForeignFilesInOneLine() throws IOException {
+        Path packed = dir.resolve("model.nncj");
+        assertThat(CliRun.of("sparsify", encoder, "-o", packed, "--sparsity", 0.5, "--bench-runs", 1, "--seq-len", 4, "-q")
+                .exitCode()).isZero();
+        byte[] bytes = Files.readAllBytes(packed);
+        Path cut = Files.write(dir.resolve("cut.nncj"), java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        Path out = dir.resolve("never.onnx");
+        CliRun truncated = CliRun.of("unpack", cut, "-o", out);
+        assertThat(truncated.exitCode()).isEqualTo(1);
+        assertThat(truncated.errorLine()).startsWith("nncj: " + cut + ": is truncated (it ends inside packed tensor ");
+        CliRun foreign = CliRun.of("unpack", encoder, "-o", out);
+        assertThat(foreign.errorLine()).isEqualTo("nncj: " + encoder + ": is not an NNCJ container (it does not start with NNCJPACK)");
+        assertThat(out).doesNotExist();
+        assertThat(CliRun.of("sparsify", encoder, "-o", packed, "--sparsity", 0.5, "--storage", "dense").errorLine())
+                .isEqualTo("nncj: --storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
+    }
+
     private static float[] gaussian(int n, long seed) {
         Random r = new Random(seed);
         float[] w = new float[n];
