@@ -29,14 +29,11 @@ public final class TokenEmbedding {
 
     /**
      * Rows of {@link #table}: the number of token ids the model can embed. A table stored as an ONNX
-     * sparse_initializer (a pruned model) counts too: its dense shape is in the proto.
+     * sparse_initializer (a pruned model) counts too, by the dense shape in its proto: otherwise a
+     * pruned word table would hide behind the 2-row token-type table.
      */
     public static Optional<Integer> vocabularySize(Graph graph) {
-        Optional<Integer> dense = table(graph).map(t -> Math.toIntExact(t.dim(0)));
-        if (dense.isPresent()) {
-            return dense;
-        }
-        long best = -1;
+        long best = table(graph).map(t -> t.dim(0)).orElse(-1L);
         for (Node n : graph.nodes()) {
             if (!n.is("Gather") || !graph.isGraphInput(n.input(1))) {
                 continue;

@@ -132,6 +132,24 @@ class SparsifierTest {
     }
 
     @Test
+    void aSparseWordTableStillGivesTheVocabularySize() {
+        // input_ids ── Gather(words[100,8]) ─┐
+        // token_type_ids ── Gather(types[2,8]) ─ Add ── y
+        dev.nncj.onnx.GraphBuilder b = new dev.nncj.onnx.GraphBuilder("two_tables", 17);
+        String ids = b.input("input_ids", dev.nncj.onnx.DataType.INT64, 1, "seq");
+        String types = b.input("token_type_ids", dev.nncj.onnx.DataType.INT64, 1, "seq");
+        String words = b.initializer(Tensor.ofFloats("words", new long[] {100, 8}, SparseModels.gaussian(800, 1)));
+        String typeTable = b.initializer(Tensor.ofFloats("types", new long[] {2, 8}, SparseModels.gaussian(16, 2)));
+        b.output(b.op("Add", b.op("Gather", words, ids), b.op("Gather", typeTable, types)), "y",
+                dev.nncj.onnx.DataType.FLOAT, 1, "seq", 8);
+        OnnxModel model = b.build();
+        Sparsifier.sparsify(model, Path.of("two.onnx"), SparsifyOptions.magnitude(0.8, PruningPattern.Scope.GLOBAL)
+                .withEmbeddings(true));
+        assertThat(model.graph().isInitializer("words")).isFalse(); // now a sparse initializer
+        assertThat(dev.nncj.onnx.TokenEmbedding.vocabularySize(model.graph())).contains(100);
+    }
+
+    @Test
     void excludeKeepsANodesWeightDense() {
         OnnxModel model = SparseModels.mlp();
         SparsifyResult r = Sparsifier.sparsify(model, source, new SparsifyOptions(
