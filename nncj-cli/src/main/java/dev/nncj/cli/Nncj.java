@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ZooCommand.class,
             QuantizeCommand.class,
+            SparsifyCommand.class,
+            UnpackCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -348,7 +348,7 @@ public final class Graph {
         return before - nodes.size();
     }
 
-    /** Removes initializers no node (subgraphs included) reads and no output names. */
+    /** Removes initializers (dense and sparse) no node (subgraphs included) reads and no output names. */
     public int removeUnusedInitializers() {
         Set<String> used = new HashSet<>();
         for (Node n : nodes) {
@@ -357,12 +357,15 @@ public final class Graph {
         outputs.forEach(o -> used.add(o.getName()));
         List<String> unused = initializers.keySet().stream().filter(k -> !used.contains(k)).toList();
         unused.forEach(this::removeInitializer);
-        return unused.size();
+        int sparseBefore = sparseInitializers.size();
+        sparseInitializers.removeIf(s -> !used.contains(s.getValues().getName()));
+        return unused.size() + sparseBefore - sparseInitializers.size();
     }
 
     /** Every name used in the graph: values, nodes, initializers. */
     public Set<String> allNames() {
         Set<String> names = new HashSet<>(initializers.keySet());
+        sparseInitializers.forEach(s -> names.add(s.getValues().getName()));
         inputs.forEach(v -> names.add(v.getName()));
         outputs.forEach(v -> names.add(v.getName()));
         names.addAll(valueInfo.keySet());

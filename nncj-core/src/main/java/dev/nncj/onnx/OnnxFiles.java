@@ -61,6 +61,19 @@ public final class OnnxFiles {
         return proto;
     }
 
+    /**
+     * A model from a ModelProto assembled in memory (a container being unpacked); {@code baseDir}
+     * resolves any external data. The model has no source file.
+     */
+    public static OnnxModel fromProto(ModelProto proto, Path baseDir) {
+        return OnnxModel.fromProto(proto, baseDir.toAbsolutePath(), null);
+    }
+
+    /** The model as a ModelProto, each initializer encoded by {@code encode} (containers choose their own). */
+    public static ModelProto toProto(OnnxModel model, java.util.function.Function<Tensor, TensorProto> encode) {
+        return model.toProto(encode);
+    }
+
     /** The model as bytes in one protobuf (for in-memory ONNX Runtime sessions of small models). */
     public static byte[] toBytes(OnnxModel model) {
         return model.toProto(TensorProtos::toProto).toByteArray();

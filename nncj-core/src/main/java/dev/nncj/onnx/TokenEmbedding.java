@@ -27,8 +27,23 @@ public final class TokenEmbedding {
         return Optional.ofNullable(best);
     }
 
-    /** Rows of {@link #table}: the number of token ids the model can embed. */
+    /**
+     * Rows of {@link #table}: the number of token ids the model can embed. A table stored as an ONNX
+     * sparse_initializer (a pruned model) counts too, by the dense shape in its proto: otherwise a
+     * pruned word table would hide behind the 2-row token-type table.
+     */
     public static Optional<Integer> vocabularySize(Graph graph) {
-        return table(graph).map(t -> Math.toIntExact(t.dim(0)));
+        long best = table(graph).map(t -> t.dim(0)).orElse(-1L);
+        for (Node n : graph.nodes()) {
+            if (!n.is("Gather") || !graph.isGraphInput(n.input(1))) {
+                continue;
+            }
+            for (var sparse : graph.sparseInitializers()) {
+                if (sparse.getValues().getName().equals(n.input(0)) && sparse.getDimsCount() == 2) {
+                    best = Math.max(best, sparse.getDims(0));
+                }
+            }
+        }
+        return best < 0 ? Optional.empty() : Optional.of(Math.toIntExact(best));
     }
 }

@@ -1,0 +1,226 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.SaveOptions;
+import dev.nncj.provenance.Provenance;
+import dev.nncj.quantize.NodeFilter;
+import dev.nncj.report.CompressionReport;
+import dev.nncj.report.CompressionReports;
+import dev.nncj.sparsity.NncjContainer;
+import dev.nncj.sparsity.PruningPattern;
+import dev.nncj.sparsity.Sparsifier;
+import dev.nncj.sparsity.SparsifyOptions;
+import dev.nncj.sparsity.SparsifyResult;
+import dev.nncj.sparsity.Storage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "sparsify", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Unstructured pruning of MatMul/Gemm/Conv weights (magnitude or N:M), stored as ONNX sparse initializers or in a .nncj container.",
+            "Prints sparsity, size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
+final class SparsifyCommand implements Callable<Integer> {
+    /** Why latency does not move, printed with every result so nobody reads the size as speed. */
+    static final String DENSIFY_NOTE = "ONNX Runtime's CPU provider expands sparse initializers to dense tensors when it "
+            + "loads the model: the file is smaller, memory and latency are those of the dense model";
+
+    static final String CONTAINER_NOTE = "a .nncj container is for storage and shipping, ONNX Runtime cannot load it: "
+            + "`nncj unpack OUT -o MODEL.onnx` restores the dense ONNX model (latency and metric above were measured on it)";
+
+    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
+            description = "OUT.onnx (ONNX sparse initializers, runs as is) or OUT.nncj (bitmask container, about half the size; `nncj unpack` restores ONNX)")
+    Path output;
+
+    @Option(names = "--sparsity", paramLabel = "S", description = "magnitude pruning: fraction of the selected weights set to zero, in [0, 1)")
+    Double sparsity;
+
+    @Option(names = "--scope", defaultValue = "global", paramLabel = "SCOPE",
+            description = "global (default: one threshold over all selected weights) or per-layer (each weight loses S)")
+    String scope;
+
+    @Option(names = "--include-embeddings", description = "--sparsity: prune the token-embedding table too (half of a MiniLM's bytes)")
+    boolean includeEmbeddings;
+
+    @Option(names = "--nm", paramLabel = "N:M", description = "semi-structured: keep the N largest of every M consecutive weights along the input axis (2:4)")
+    String nm;
+
+    @Option(names = "--include", paramLabel = "PATTERN", description = "only nodes of this op type or whose name matches this regex (repeatable)")
+    List<String> include = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "PATTERN", description = "never nodes of this op type or whose name matches this regex (repeatable)")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--storage", paramLabel = "FORM",
+            description = "for OUT.onnx: sparse (default: ONNX sparse_initializer where smaller) or dense (zeros stored densely, for comparison)")
+    String storage;
+
+    @Option(names = "--force", description = "allow OUT to be the input file")
+    boolean force;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Mixin
+    ReportOptions report;
+
+    @Mixin
+    QuietOption quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        SparsifyOptions options = options(); // bad options fail before anything is read or written
+        ProgressListener progress = quiet.progress();
+        OnnxModel model = OnnxFiles.load(input);
+        SparsifyResult result = Sparsifier.sparsify(model, input, options);
+        Provenance.record(model, input, "sparsify", provenanceOptions());
+        CompressionReport measured = container() ? writeContainer(model, progress) : writeOnnx(model, progress);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> obj = ReportPrinter.toJson(measured);
+            obj.put("pattern", patternName(options.pattern()));
+            obj.put("weights", result.weights().size());
+            obj.put("weight_elements", result.elements());
+            obj.put("zeros", result.zeros());
+            obj.put("sparsity", result.sparsity());
+            obj.put("stored_sparse", result.storedSparse());
+            obj.put("container", container());
+            obj.put("notes", notes(result, options));
+            out.println(Json.write(obj));
+        } else {
+            out.printf(Locale.ROOT, "%s: %s, %d weights, %s of %s elements zero (sparsity %.4f, density %.4f), %s%n",
+                    output, patternName(options.pattern()), result.weights().size(), Sizes.count(result.zeros()),
+                    Sizes.count(result.elements()), result.sparsity(), 1 - result.sparsity(),
+                    container() ? "packed in a .nncj container" : result.storedSparse() + " stored as ONNX sparse_initializer");
+            notes(result, options).forEach(n -> out.println("note: " + n));
+            ReportPrinter.print(measured, out);
+        }
+        return 0;
+    }
+
+    private CompressionReport writeOnnx(OnnxModel model, ProgressListener progress) {
+        OnnxFiles.save(model, output, SaveOptions.defaults().withOverwriteInput(force));
+        ModelOutput.copyTokenizer(report.tokenizerIfPresent(input), output);
+        return CompressionReports.measure(input, output, report.benchmark(), report.evaluation(input), report.eval(), progress);
+    }
+
+    /**
+     * ONNX Runtime cannot run a container, so latency and the metric are measured on the dense ONNX
+     * model that {@code nncj unpack} restores (written to a temp file beside OUT, then deleted); the
+     * size is the container's.
+     */
+    private CompressionReport writeContainer(OnnxModel model, ProgressListener progress) {
+        Path dir = output.toAbsolutePath().getParent();
+        Path unpacked = null;
+        try {
+            Files.createDirectories(dir);
+            unpacked = Files.createTempFile(dir, ".sparsify-", ".onnx");
+            OnnxFiles.save(model, unpacked);
+            CompressionReport m = CompressionReports.measure(input, unpacked, report.benchmark(), report.evaluation(input),
+                    report.eval(), progress);
+            NncjContainer.PackResult packed = NncjContainer.write(model, output);
+            ModelOutput.copyTokenizer(report.tokenizerIfPresent(input), output);
+            return new CompressionReport(input, output, m.originalBytes(), packed.fileBytes(), m.latency(),
+                    m.originalMetric(), m.compressedMetric());
+        } catch (IOException e) {
+            throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
+        } finally {
+            if (unpacked != null) {
+                try {
+                    Files.deleteIfExists(unpacked);
+                } catch (IOException e) {
+                    // a leftover hidden temp file is harmless; the result is already written
+                }
+            }
+        }
+    }
+
+    private boolean container() {
+        return output.getFileName().toString().endsWith(".nncj");
+    }
+
+    private List<String> notes(SparsifyResult result, SparsifyOptions options) {
+        List<String> notes = new ArrayList<>(result.notes());
+        if (container()) {
+            notes.add(CONTAINER_NOTE.replace("OUT", output.toString()));
+        } else if (result.storedSparse() > 0) {
+            notes.add(DENSIFY_NOTE);
+        } else if (options.storage() == Storage.DENSE) {
+            notes.add("zeros stored densely (--storage dense): the file does not shrink");
+        }
+        return notes;
+    }
+
+    SparsifyOptions options() {
+        if ((sparsity == null) == (nm == null)) {
+            throw new NncjException("give exactly one of --sparsity S or --nm N:M");
+        }
+        NodeFilter filter = new NodeFilter(include, exclude);
+        if (container() && storage != null) {
+            throw new NncjException("--storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
+        }
+        Storage form = switch (storage == null ? "sparse" : storage) {
+            case "sparse" -> container() ? Storage.DENSE : Storage.SPARSE_INITIALIZERS; // the container packs dense zeros
+            case "dense" -> Storage.DENSE;
+            default -> throw new NncjException("--storage must be sparse or dense, not '" + storage + "'");
+        };
+        PruningPattern pattern;
+        try {
+            if (sparsity != null) {
+                PruningPattern.Scope s = switch (scope) {
+                    case "global" -> PruningPattern.Scope.GLOBAL;
+                    case "per-layer" -> PruningPattern.Scope.PER_LAYER;
+                    default -> throw new NncjException("--scope must be global or per-layer, not '" + scope + "'");
+                };
+                pattern = new PruningPattern.Magnitude(sparsity, s);
+            } else {
+                pattern = PruningPattern.NofM.parse(nm);
+            }
+            return new SparsifyOptions(pattern, filter, includeEmbeddings, form);
+        } catch (IllegalArgumentException e) {
+            String option = sparsity != null ? "--sparsity" : "--nm";
+            throw new NncjException((e.getMessage().startsWith("--") ? "" : option + ": ") + e.getMessage());
+        }
+    }
+
+    private static String patternName(PruningPattern p) {
+        if (p instanceof PruningPattern.Magnitude m) {
+            return String.format(Locale.ROOT, "magnitude %s %s", m.sparsity(),
+                    m.scope() == PruningPattern.Scope.GLOBAL ? "global" : "per-layer");
+        }
+        return "N:M " + p;
+    }
+
+    private Map<String, Object> provenanceOptions() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("sparsity", sparsity);
+        o.put("scope", sparsity == null ? null : scope);
+        o.put("nm", nm);
+        o.put("include_embeddings", includeEmbeddings);
+        o.put("include", include);
+        o.put("exclude", exclude);
+        o.put("storage", container() ? "nncj-container" : storage == null ? "sparse" : storage);
+        return o;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.sparsity.NncjContainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "unpack", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Restore a .nncj container (nncj sparsify -o OUT.nncj) to a dense ONNX file that ONNX Runtime runs.")
+final class UnpackCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL.nncj", description = "the container")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "where to write the ONNX model")
+    Path output;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        OnnxModel model = NncjContainer.read(input);
+        try {
+            if (Files.exists(output) && Files.isSameFile(input, output)) {
+                throw NncjException.inFile(output, "refusing to overwrite the input container (choose another output)");
+            }
+        } catch (IOException e) {
+            throw NncjException.inFile(output, "cannot check the output path: " + e.getMessage(), e);
+        }
+        OnnxFiles.save(model, output);
+        Path tokenizer = input.toAbsolutePath().resolveSibling("tokenizer.json");
+        ModelOutput.copyTokenizer(Files.isRegularFile(tokenizer) ? java.util.Optional.of(tokenizer) : java.util.Optional.empty(), output);
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            out.printf(Locale.ROOT, "%s: %s restored to %s%n", output, Sizes.bytes(Files.size(input)), Sizes.bytes(Files.size(output)));
+        } catch (IOException e) {
+            throw NncjException.inFile(output, "cannot read back: " + e.getMessage(), e);
+        }
+        return 0;
+    }
+}

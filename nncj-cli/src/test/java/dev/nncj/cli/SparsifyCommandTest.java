@@ -1,0 +1,187 @@
+package dev.nncj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nncj.data.TinyTokenizer;
+import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.GraphBuilder;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.Tensor;
+import dev.nncj.onnx.TinyModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code nncj sparsify} in-process on a tiny encoder: output, JSON, and one-line errors. */
+class SparsifyCommandTest {
+    @TempDir
+    Path dir;
+
+    Path encoder;
+
+    /**
+     * <pre>
+     * input_ids[batch,seq] ── Gather(emb[14,64]) ── MatMul(w[64,64]) ── last_hidden_state[batch,seq,64]
+     * attention_mask: declared (the eval feeds it), unused
+     * </pre>
+     */
+    @BeforeEach
+    void models() throws IOException {
+        GraphBuilder b = new GraphBuilder("tiny_encoder", 17);
+        String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
+        b.input("attention_mask", DataType.INT64, "batch", "seq");
+        String emb = b.initializer(Tensor.ofFloats("embeddings.word_embeddings.weight",
+                new long[] {TinyTokenizer.VOCABULARY_SIZE, 64}, gaussian(TinyTokenizer.VOCABULARY_SIZE * 64, 1)));
+        String w = b.initializer(Tensor.ofFloats("w", new long[] {64, 64}, gaussian(64 * 64, 2)));
+        b.output(b.op("MatMul", b.op("Gather", emb, ids), w), "last_hidden_state", DataType.FLOAT, "batch", "seq", 64);
+        encoder = dir.resolve("enc.onnx");
+        OnnxFiles.save(b.build(), encoder);
+        TinyTokenizer.write(dir);
+    }
+
+    @Test
+    void sparsifyPrintsSparsitySizeLatencyFidelityAndTheDensifyNote() throws IOException {
+        Path sentences = Files.writeString(dir.resolve("s.txt"), "the cat\na dog\ndogs and cats\n");
+        Path out = dir.resolve("out/sparse.onnx");
+        CliRun run = CliRun.of("sparsify", encoder, "-o", out, "--sparsity", 0.8, "--include-embeddings",
+                "--eval-data", sentences, "--bench-runs", 3, "--seq-len", 8, "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("magnitude 0.8 global, 2 weights", "3,993 of 4,992 elements zero (sparsity 0.7999, density 0.2001)", // floor(0.8 * 4992)
+                "2 stored as ONNX sparse_initializer", "note: " + SparsifyCommand.DENSIFY_NOTE, "size", "p50",
+                "cosine");
+        assertThat(Files.size(out)).isLessThan(Files.size(encoder) / 2);
+        assertThat(out.resolveSibling("tokenizer.json")).exists();
+    }
+
+    @Test
+    void jsonHasTheCountsAndTheReport() throws IOException {
+        Path out = dir.resolve("nm.onnx");
+        CliRun run = CliRun.of("sparsify", encoder, "-o", out, "--nm", "2:4", "--json", "--bench-runs", 2, "--seq-len", 8, "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = Json.mapper().readTree(run.out());
+        assertThat(json.get("pattern").asText()).isEqualTo("N:M 2:4");
+        assertThat(json.get("weights").asInt()).isEqualTo(1); // the embedding is never N:M-pruned
+        assertThat(json.get("zeros").asLong()).isEqualTo(64 * 64 / 2);
+        assertThat(json.get("size_ratio").asDouble()).isLessThan(1);
+        assertThat(json.has("ratio_p50")).isTrue();
+    }
+
+    @Test
+    void badOptionsAreOneLineAndWriteNothing() {
+        Path out = dir.resolve("never.onnx");
+        String[][] cases = {
+            {"--sparsity", "1.0"}, {"--sparsity", "-0.1"}, {"--nm", "3:2"}, {"--nm", "0:4"}, {"--nm", "two:four"},
+            {"--sparsity", "0.5", "--nm", "2:4"}, {}, {"--sparsity", "0.5", "--scope", "layer"},
+            {"--nm", "2:4", "--include-embeddings"},
+        };
+        String[] expected = {
+            "nncj: --sparsity: sparsity must be in [0, 1), got 1.0",
+            "nncj: --sparsity: sparsity must be in [0, 1), got -0.1",
+            "nncj: --nm: N:M needs 1 <= N < M, got 3:2",
+            "nncj: --nm: N:M needs 1 <= N < M, got 0:4",
+            "nncj: --nm: N:M must look like 2:4, got 'two:four'",
+            "nncj: give exactly one of --sparsity S or --nm N:M",
+            "nncj: give exactly one of --sparsity S or --nm N:M",
+            "nncj: --scope must be global or per-layer, not 'layer'",
+            "nncj: --include-embeddings works with --sparsity only: N:M is for matrix multiplications",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            Object[] args = new Object[4 + cases[i].length];
+            args[0] = "sparsify";
+            args[1] = encoder;
+            args[2] = "-o";
+            args[3] = out;
+            System.arraycopy(cases[i], 0, args, 4, cases[i].length);
+            CliRun run = CliRun.of(args);
+            assertThat(run.exitCode()).as(String.join(" ", cases[i])).isEqualTo(1);
+            assertThat(run.errorLine()).isEqualTo(expected[i]);
+            assertThat(out).doesNotExist();
+        }
+    }
+
+    @Test
+    void aModelWithoutPrunableWeightsIsOneLineAndWritesNothing() throws IOException {
+        Path embedder = dir.resolve("embedder.onnx");
+        OnnxFiles.save(TinyModels.tokenEmbedder(TinyTokenizer.VOCABULARY_SIZE, 0), embedder);
+        Path out = dir.resolve("never.onnx");
+        CliRun run = CliRun.of("sparsify", embedder, "-o", out, "--sparsity", 0.5, "-q");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.errorLine()).isEqualTo("nncj: " + embedder + ": has no prunable weights: no MatMul, Gemm or "
+                + "Conv reads a floating-point initializer that --include/--exclude select");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void theInputIsNeverOverwritten() throws IOException {
+        byte[] before = Files.readAllBytes(encoder);
+        CliRun run = CliRun.of("sparsify", encoder, "-o", encoder, "--sparsity", 0.5, "-q");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.errorLine()).contains("refusing to overwrite the input model");
+        assertThat(Files.readAllBytes(encoder)).isEqualTo(before);
+    }
+
+    @Test
+    void containerUnpacksToTheDenseZerosModelBitForBit() throws Exception {
+        Path packed = dir.resolve("c/model.nncj");
+        CliRun run = CliRun.of("sparsify", encoder, "-o", packed, "--sparsity", 0.8, "--include-embeddings",
+                "--bench-runs", 2, "--seq-len", 8, "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("packed in a .nncj container", "note: " + SparsifyCommand.CONTAINER_NOTE
+                .replace("OUT", packed.toString()));
+        assertThat(packed.resolveSibling("tokenizer.json")).exists();
+        try (var leftovers = Files.list(packed.getParent())) {
+            assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.nncj", "tokenizer.json");
+        }
+        Path dense = dir.resolve("dense.onnx");
+        assertThat(CliRun.of("sparsify", encoder, "-o", dense, "--sparsity", 0.8, "--include-embeddings", "--storage", "dense",
+                "--bench-runs", 2, "--seq-len", 8, "-q").exitCode()).isZero();
+        Path sparse = dir.resolve("sparse.onnx");
+        assertThat(CliRun.of("sparsify", encoder, "-o", sparse, "--sparsity", 0.8, "--include-embeddings",
+                "--bench-runs", 2, "--seq-len", 8, "-q").exitCode()).isZero();
+        assertThat(Files.size(packed)).isLessThan(Files.size(sparse));
+
+        Path unpacked = dir.resolve("u/model.onnx");
+        CliRun unpack = CliRun.of("unpack", packed, "-o", unpacked);
+        assertThat(unpack.exitCode()).as(unpack.err()).isZero();
+        assertThat(unpack.out()).startsWith(unpacked + ": ");
+        // the same graph, tensors and provenance as the dense-zeros file (only provenance times differ)
+        var a = OnnxFiles.load(unpacked).graph().initializers();
+        var b = OnnxFiles.load(dense).graph().initializers();
+        assertThat(a.keySet()).isEqualTo(b.keySet());
+        a.forEach((name, t) -> assertThat(t.rawData()).as(name).isEqualTo(b.get(name).rawData()));
+        assertThat(CliRun.of("bench", unpacked, "--runs", 2, "--warmup", 1, "--seq-len", 8, "-q").exitCode()).isZero();
+    }
+
+    @Test
+    void unpackRefusesTruncatedAndForeignFilesInOneLine() throws IOException {
+        Path packed = dir.resolve("model.nncj");
+        assertThat(CliRun.of("sparsify", encoder, "-o", packed, "--sparsity", 0.5, "--bench-runs", 1, "--seq-len", 4, "-q")
+                .exitCode()).isZero();
+        byte[] bytes = Files.readAllBytes(packed);
+        Path cut = Files.write(dir.resolve("cut.nncj"), java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        Path out = dir.resolve("never.onnx");
+        CliRun truncated = CliRun.of("unpack", cut, "-o", out);
+        assertThat(truncated.exitCode()).isEqualTo(1);
+        assertThat(truncated.errorLine()).startsWith("nncj: " + cut + ": is truncated (it ends inside packed tensor ");
+        CliRun foreign = CliRun.of("unpack", encoder, "-o", out);
+        assertThat(foreign.errorLine()).isEqualTo("nncj: " + encoder + ": is not an NNCJ container (it does not start with NNCJPACK)");
+        assertThat(out).doesNotExist();
+        assertThat(CliRun.of("sparsify", encoder, "-o", packed, "--sparsity", 0.5, "--storage", "dense").errorLine())
+                .isEqualTo("nncj: --storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
+    }
+
+    private static float[] gaussian(int n, long seed) {
+        Random r = new Random(seed);
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        return w;
+    }
+
+}

@@ -1,0 +1,121 @@
+package dev.nncj.sparsity;
+
+import ai.onnx.proto.OnnxMl.SparseTensorProto;
+import dev.nncj.NncjException;
+import dev.nncj.onnx.Graph;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Unstructured sparsification of any ONNX model: selects the weights ({@link PrunableWeights}),
+ * chooses which elements to zero ({@link MagnitudeMask} or {@link NmMask}), zeroes them in the
+ * raw bytes (every kept weight keeps every bit), then stores each pruned weight as an ONNX
+ * sparse_initializer where that is smaller ({@link SparseInitializers}).
+ *
+ * <p>What this buys is size, not speed: ONNX Runtime's CPU provider densifies sparse initializers
+ * when it loads the model and runs the same dense kernels, so latency is unchanged.
+ */
+public final class Sparsifier {
+    private Sparsifier() {}
+
+    /**
+     * Sparsifies {@code model} in place.
+     *
+     * @param source the model's file, named in errors
+     * @throws NncjException when no weight can be pruned
+     */
+    public static SparsifyResult sparsify(OnnxModel model, Path source, SparsifyOptions options) {
+        Graph graph = model.graph();
+        List<PrunableWeight> selected = PrunableWeights.find(graph, options.filter(), options.includeEmbeddings());
+        if (selected.isEmpty()) {
+            throw NncjException.inFile(source, "has no prunable weights: no MatMul, Gemm or Conv"
+                    + (options.includeEmbeddings() ? " (nor token embedding)" : "")
+                    + " reads a floating-point initializer that --include/--exclude select");
+        }
+        List<Tensor> tensors = selected.stream().map(w -> graph.initializer(w.name()).orElseThrow()).toList();
+        List<float[]> values = tensors.stream().map(Tensor::toFloats).toList();
+        List<String> notes = new ArrayList<>();
+        List<BitSet> masks = masks(selected, tensors, values, options.pattern(), notes);
+
+        List<WeightSparsity> report = new ArrayList<>();
+        for (int i = 0; i < selected.size(); i++) {
+            Tensor pruned = zeroed(tensors.get(i), masks.get(i));
+            long zeros = countZeros(values.get(i), masks.get(i));
+            boolean sparse = false;
+            if (options.storage() == Storage.SPARSE_INITIALIZERS) {
+                Optional<SparseTensorProto> encoded = SparseInitializers.encodeIfSmaller(pruned);
+                if (encoded.isPresent()) {
+                    graph.removeInitializer(pruned.name());
+                    graph.addSparseInitializer(encoded.get());
+                    sparse = true;
+                }
+            }
+            if (!sparse) {
+                graph.replaceInitializer(pruned);
+            }
+            PrunableWeight w = selected.get(i);
+            report.add(new WeightSparsity(w.name(), w.opType(), pruned.numElements(), zeros, sparse));
+        }
+        return new SparsifyResult(model, report, notes);
+    }
+
+    private static List<BitSet> masks(List<PrunableWeight> selected, List<Tensor> tensors, List<float[]> values,
+                                      PruningPattern pattern, List<String> notes) {
+        if (pattern instanceof PruningPattern.Magnitude mag) {
+            if (mag.scope() == PruningPattern.Scope.GLOBAL) {
+                long total = values.stream().mapToLong(v -> v.length).sum();
+                return MagnitudeMask.smallest(values, MagnitudeMask.count(mag.sparsity(), total));
+            }
+            List<BitSet> masks = new ArrayList<>();
+            for (float[] v : values) {
+                masks.add(MagnitudeMask.smallest(List.of(v), MagnitudeMask.count(mag.sparsity(), v.length)).get(0));
+            }
+            return masks;
+        }
+        PruningPattern.NofM nm = (PruningPattern.NofM) pattern;
+        List<BitSet> masks = new ArrayList<>();
+        for (int i = 0; i < selected.size(); i++) {
+            PrunableWeight w = selected.get(i);
+            Tensor t = tensors.get(i);
+            Optional<BitSet> mask = NmMask.of(values.get(i), t.shape(), w.reductionAxis(), nm);
+            if (mask.isEmpty()) {
+                notes.add(w.name() + " kept dense: its reduction axis (" + t.dim(w.reductionAxis())
+                        + ") is not a multiple of " + nm.m());
+            }
+            masks.add(mask.orElseGet(BitSet::new));
+        }
+        return masks;
+    }
+
+    /** A copy of {@code t} with the masked elements' bytes set to zero (+0.0 in every float type). */
+    static Tensor zeroed(Tensor t, BitSet mask) {
+        if (mask.isEmpty()) {
+            return t;
+        }
+        int width = t.type().bits() / 8;
+        ByteBuffer copy = ByteBuffer.allocate(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(t.rawData()).flip();
+        byte[] bytes = copy.array();
+        for (int i = mask.nextSetBit(0); i >= 0; i = mask.nextSetBit(i + 1)) {
+            java.util.Arrays.fill(bytes, i * width, (i + 1) * width, (byte) 0);
+        }
+        return Tensor.ofRaw(t.name(), t.type(), t.shape(), copy);
+    }
+
+    private static long countZeros(float[] before, BitSet mask) {
+        long zeros = mask.cardinality();
+        for (int i = 0; i < before.length; i++) {
+            if (!mask.get(i) && before[i] == 0f) {
+                zeros++;
+            }
+        }
+        return zeros;
+    }
+}
