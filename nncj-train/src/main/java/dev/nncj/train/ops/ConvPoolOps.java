@@ -32,8 +32,8 @@ final class ConvPoolOps {
             return excludePad && (same || !symmetric(node.intsAttribute("pads")))
                     ? Optional.of("uneven padding with count_include_pad=0 is not supported") : Optional.empty();
         }));
-        r.put("GlobalAveragePool", c -> one(c.input(0).mean(spatialAxes(c.input(0)), true)));
-        r.put("GlobalMaxPool", c -> one(c.input(0).max(spatialAxes(c.input(0)), true)));
+        r.put("GlobalAveragePool", c -> one(ReductionOps.mean(c.input(0), spatialAxes(c.input(0)), true)));
+        r.put("GlobalMaxPool", c -> one(ReductionOps.max(c.input(0), spatialAxes(c.input(0)), true)));
     }
 
     private static int[] spatialAxes(NDArray x) {
@@ -147,7 +147,18 @@ final class ConvPoolOps {
         }
         boolean ceil = c.intAttribute("ceil_mode", 0) != 0;
         boolean includePad = c.intAttribute("count_include_pad", 0) != 0;
-        return one(x.getNDArrayInternal().avgPool(new Shape(kernel), new Shape(strides), new Shape(pad), ceil, includePad));
+        Shape k = new Shape(kernel);
+        Shape s = new Shape(strides);
+        Shape p0 = new Shape(pad);
+        // DJL's PyTorch binding ignores count_include_pad=false (measured against ONNX Runtime), so
+        // the excluding average is taken as the including one divided by the share of real cells
+        // in each window: avg_incl(x) / avg_incl(ones). The divisor is a constant: no gradient.
+        NDArray average = x.getNDArrayInternal().avgPool(k, s, p0, ceil, true);
+        if (includePad || java.util.Arrays.stream(pad).allMatch(v -> v == 0)) {
+            return one(average);
+        }
+        NDArray share = x.onesLike().getNDArrayInternal().avgPool(k, s, p0, ceil, true);
+        return one(average.div(share));
     }
 
 }

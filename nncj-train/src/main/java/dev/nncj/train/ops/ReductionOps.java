@@ -18,10 +18,38 @@ final class ReductionOps {
     }
 
     static void register(OpRegistry r) {
-        reduction(r, "ReduceMean", 18, NDArray::mean);
+        reduction(r, "ReduceMean", 18, ReductionOps::mean);
         reduction(r, "ReduceSum", 13, NDArray::sum);
-        reduction(r, "ReduceMax", 18, NDArray::max);
-        reduction(r, "ReduceMin", 18, NDArray::min);
+        reduction(r, "ReduceMax", 18, (x, axes, keep) -> oneAxisAtATime(x, axes, keep, NDArray::max));
+        reduction(r, "ReduceMin", 18, (x, axes, keep) -> oneAxisAtATime(x, axes, keep, NDArray::min));
+    }
+
+    /**
+     * DJL's PyTorch mean takes one axis; over several, sum (which takes many) divided by the count
+     * of reduced elements is the same quantity in one pass.
+     */
+    static NDArray mean(NDArray x, int[] axes, boolean keepDims) {
+        if (axes.length == 1) {
+            return x.mean(axes, keepDims);
+        }
+        long count = 1;
+        for (int a : axes) {
+            count *= x.getShape().get(a);
+        }
+        return x.sum(axes, keepDims).div((float) count);
+    }
+
+    static NDArray max(NDArray x, int[] axes, boolean keepDims) {
+        return oneAxisAtATime(x, axes, keepDims, NDArray::max);
+    }
+
+    /** PyTorch's max/min reduce one axis per call; going from the last axis keeps the others' indices valid. */
+    private static NDArray oneAxisAtATime(NDArray x, int[] axes, boolean keepDims, Reduction f) {
+        NDArray y = x;
+        for (int i = axes.length - 1; i >= 0; i--) {
+            y = f.apply(y, new int[] {axes[i]}, keepDims);
+        }
+        return y;
     }
 
     private static void reduction(OpRegistry r, String type, long axesInputSince, Reduction f) {
