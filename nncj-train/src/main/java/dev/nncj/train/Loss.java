@@ -1,0 +1,29 @@
+package dev.nncj.train;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
+
+/** A scalar training objective over the graph outputs of one batch; distillation wraps a teacher here. */
+@FunctionalInterface
+public interface Loss {
+    /**
+     * @param outputs the graph outputs (and requested intermediate values) of the batch
+     * @param labels the batch's labels, an int64 array in the same manager
+     */
+    NDArray compute(Map<String, NDArray> outputs, NDArray labels);
+
+    /** Mean cross-entropy of {@code logitsOutput} [batch, classes] against class-index labels. */
+    static Loss softmaxCrossEntropy(String logitsOutput) {
+        return (outputs, labels) -> {
+            NDArray logits = outputs.get(logitsOutput);
+            if (logits == null) {
+                throw new dev.nncj.NncjException("the graph has no output " + logitsOutput + "; it has " + outputs.keySet());
+            }
+            NDArray logProbabilities = logits.logSoftmax(-1);
+            // the one-hot mask picks each row's label column; it is a constant, so only log p gets gradients
+            int classes = (int) logits.getShape().get(logits.getShape().dimension() - 1);
+            NDArray oneHot = labels.oneHot(classes, logits.getDataType());
+            return logProbabilities.mul(oneHot).sum(new int[] {-1}).mean().neg();
+        };
+    }
+}

@@ -1,0 +1,13 @@
+package dev.nncj.train;
+
+/**
+ * Observes a {@link Trainer}: logging, progress bars, checkpoints, schedules. The library never
+ * prints; a CLI listener does.
+ */
+public interface TrainingListener {
+    /** After each optimizer step. */
+    default void onStep(StepResult result) {}
+
+    /** After the last step of {@link Trainer#fit}. */
+    default void onFitEnd(int steps) {}
+}
