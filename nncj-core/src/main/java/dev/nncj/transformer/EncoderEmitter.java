@@ -82,10 +82,12 @@ public final class EncoderEmitter {
         if (spec.finalNorm().isPresent()) {
             h = layerNorm(h, spec.finalNorm().get(), "final_norm");
         }
-        String hidden = h;
+        // the hidden output is named first: naming renames its producer's output, which the pooler reads
+        String hidden = b.output(h, io.hiddenOutput(), DataType.FLOAT, dims(io.outputs().stream()
+                .filter(o -> o.getName().equals(io.hiddenOutput())).findFirst().orElseThrow()));
         for (ValueInfoProto out : io.outputs()) {
             if (out.getName().equals(io.hiddenOutput())) {
-                b.output(hidden, out.getName(), DataType.FLOAT, dims(out));
+                continue;
             } else if (io.poolerOutput().equals(java.util.Optional.of(out.getName()))) {
                 Node first = b.node("Gather", hidden, longScalar(0));
                 first.set("axis", 1L);
@@ -93,6 +95,12 @@ public final class EncoderEmitter {
                 b.output(pooled, out.getName(), DataType.FLOAT, dims(out));
             }
         }
+        // the original's outputs in the original's order, then any taps
+        List<String> names = io.outputs().stream().map(ValueInfoProto::getName).toList();
+        List<ValueInfoProto> ordered = new java.util.ArrayList<>();
+        names.forEach(n -> b.graph().outputs().stream().filter(o -> o.getName().equals(n)).forEach(ordered::add));
+        b.graph().outputs().stream().filter(o -> !names.contains(o.getName())).forEach(ordered::add);
+        b.graph().setOutputs(ordered);
         OnnxModel model = b.build();
         model.setProducer("nncj", dev.nncj.provenance.Provenance.version());
         return model;
