@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ZooCommand.class,
             QuantizeCommand.class,
+            PruneCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })

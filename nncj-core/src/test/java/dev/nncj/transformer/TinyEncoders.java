@@ -21,7 +21,7 @@ import java.util.Random;
  * attention_mask ─ Unsqueeze ─ Cast ─ (1 - m) * -3.4e38 ───────────────┘ (the mask Add)
  * </pre>
  */
-final class TinyEncoders {
+public final class TinyEncoders {
     static final int HIDDEN = 8;
     static final int HEADS = 2;
     static final int HEAD_SIZE = 4;
@@ -33,7 +33,7 @@ final class TinyEncoders {
      * Concat, scores divided by sqrt(d). FUSED: opset 17, LayerNormalization, tanh GELU, constant
      * Reshape targets, Q and K each multiplied by d^-1/4 before their MatMul.
      */
-    enum Style { PYTORCH, FUSED }
+    public enum Style { PYTORCH, FUSED }
 
     private final GraphBuilder b;
     private final Style style;
@@ -45,11 +45,11 @@ final class TinyEncoders {
         this.random = new Random(seed);
     }
 
-    static OnnxModel build(Style style, List<Long> layerSeeds, boolean pooler) {
+    public static OnnxModel build(Style style, List<Long> layerSeeds, boolean pooler) {
         return new TinyEncoders(style, 42).encoder(layerSeeds, pooler);
     }
 
-    static OnnxModel build(Style style) {
+    public static OnnxModel build(Style style) {
         return build(style, List.of(1L, 2L), false);
     }
 
