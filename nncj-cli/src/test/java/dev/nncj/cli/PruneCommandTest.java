@@ -60,6 +60,20 @@ class PruneCommandTest {
     }
 
     @Test
+    void inspectShowsTheLiftedLayersOfAPrunedEncoder() throws IOException {
+        assertThat(CliRun.of("prune", encoder, "-o", out, "--heads-per-layer", "2,1,1", "--ffn", "0.5",
+                "--bench-runs", 3, "--seq-len", 8, "-q").exitCode()).isZero();
+        CliRun run = CliRun.of("inspect", out, "--json");
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertThat(json.get("encoder_layers").get("layers")).hasSize(3);
+        assertThat(json.get("encoder_layers").get("layers").get(1).get("heads").asInt()).isEqualTo(1);
+        assertThat(json.get("encoder_layers").get("layers").get(1).get("ffn_width").asInt()).isEqualTo(8);
+        assertThat(json.get("encoder").get("heads").asInt()).isEqualTo(-1);
+        assertThat(json.get("encoder").get("ffn_size").asInt()).isEqualTo(8);
+        assertThat(CliRun.of("inspect", out).out()).contains("    1     1 heads x 4    FFN 8      gelu_erf");
+    }
+
+    @Test
     void aModelThatIsNotAnEncoderIsRefusedAndNothingIsWritten() throws IOException {
         Path mlp = dir.resolve("mlp.onnx");
         OnnxFiles.save(TinyModels.linearRelu(), mlp);

@@ -64,6 +64,13 @@ public final class EncoderLifter {
         while (users.size() == 1 && users.get(0).is("Add")) {
             Node add = users.get(0);
             String other = g.other(add, sum, "embeddings");
+            Optional<Tensor> slicedTable = positionSlice(g, other);
+            if (slicedTable.isPresent()) {
+                position = slicedTable;
+                sum = add.output(0);
+                users = g.users(sum);
+                continue;
+            }
             Node gather = g.producer(other).filter(p -> p.is("Gather") && graph.constantValue(p.input(0)).isPresent())
                     .orElseThrow(() -> new PatternMismatch("embeddings: Add '" + add.name()
                             + "' adds something other than an embedding-table Gather: " + g.describe(other)));
@@ -180,6 +187,25 @@ public final class EncoderLifter {
                 throw new PatternMismatch("embeddings: position ids at Gather '" + gather.name() + "' are not 0..n-1");
             }
         }
+    }
+
+    /**
+     * Position embeddings as NNCJ's emitter writes them: Slice(table, [0], [S], [0]), the first S
+     * rows of a constant table, which is word + position[0..S-1] without a position-id Gather.
+     */
+    private static Optional<Tensor> positionSlice(GraphView g, String value) {
+        Optional<Node> slice = g.producer(value).filter(p -> p.is("Slice"));
+        if (slice.isEmpty()) {
+            return Optional.empty();
+        }
+        Node s = slice.get();
+        Optional<Tensor> table = g.constant(s.input(0)).filter(t -> t.rank() == 2 && t.type().isFloatingPoint());
+        boolean fromZero = g.constant(s.input(1)).filter(t -> t.numElements() == 1 && t.toLongs()[0] == 0).isPresent();
+        boolean rows = g.constant(s.input(3)).filter(t -> t.numElements() == 1 && t.toLongs()[0] == 0).isPresent();
+        boolean unitStep = s.input(4).isEmpty();
+        boolean toSeqLen = g.producer(s.input(2)).filter(p -> p.is("Shape") && g.graph().isGraphInput(p.input(0))
+                && p.intAttribute("start", 0) == 1 && p.intAttribute("end", -1) == 2).isPresent();
+        return table.isPresent() && fromZero && rows && unitStep && toSeqLen ? table : Optional.empty();
     }
 
     /** The residual Add of {@code branch} and {@code stream}; returns its output. */

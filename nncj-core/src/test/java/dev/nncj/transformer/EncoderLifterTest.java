@@ -62,6 +62,23 @@ class EncoderLifterTest {
     }
 
     @Test
+    void anEmittedAndPrunedEncoderLiftsAgainSoPruningComposes() throws Exception {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L), true);
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));
+        EncoderSpec pruned = StructuredPruner.prune(spec, new StructuredPruneOptions(java.util.Optional.of(List.of(0, 2)),
+                new HeadPlan.PerLayer(List.of(1, 2)), 0.25, new MagnitudeImportance())).spec();
+        OnnxModel emitted = EncoderEmitter.emit(pruned, EmitOptions.defaults());
+
+        EncoderSpec again = EncoderLifter.lift(emitted, dir.resolve("pruned.onnx"));
+        assertThat(again.layers()).extracting(l -> l.attention().heads()).containsExactly(1, 2);
+        assertThat(again.layers()).extracting(l -> l.ffn().width()).containsExactly(12, 12);
+        assertThat(again.pooler()).isPresent();
+        assertThat(again.parameterCount()).isEqualTo(pruned.parameterCount());
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(emitted, dir),
+                EncoderRuns.hidden(EncoderEmitter.emit(again, EmitOptions.defaults()), dir))).isZero();
+    }
+
+    @Test
     void aModelThatIsNotAnEncoderIsRefusedWithTheFileAndWhatIsMissing() {
         Path file = dir.resolve("mlp.onnx");
         assertThatThrownBy(() -> EncoderLifter.lift(TinyModels.linearRelu(), file))
