@@ -1,10 +1,12 @@
 package dev.nncj.cli;
 
 import dev.nncj.inspect.EncoderShape;
+import dev.nncj.inspect.EncoderStructure;
 import dev.nncj.inspect.ModelInspector;
 import dev.nncj.inspect.ModelReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -49,6 +51,16 @@ final class InspectCommand implements Callable<Integer> {
                         .collect(Collectors.joining(", ")));
         out.printf("  nodes       %d%n", r.nodes());
         r.encoder().ifPresent(e -> out.printf("  encoder     %s%n", describe(e)));
+        r.encoderLayers().ifPresent(s -> {
+            out.printf(Locale.ROOT, "  layers      %s-norm, embeddings %s parameters, mask (1 - mask) * %.4g%s%n",
+                    s.normPlacement(), Sizes.count(s.embeddingParameters()), s.maskValue(), s.pooler() ? ", pooler" : "");
+            for (int i = 0; i < s.layers().size(); i++) {
+                EncoderStructure.Layer l = s.layers().get(i);
+                out.printf(Locale.ROOT, "    %-3d %3d heads x %-4d FFN %-6d %-9s %s parameters%n", i, l.heads(),
+                        l.headSize(), l.ffnWidth(), l.activation(), Sizes.count(l.parameters()));
+            }
+        });
+        r.encoderLiftFailure().ifPresent(why -> out.printf("  structure   not lifted: %s%n", why));
         out.println("inputs");
         r.inputs().forEach(v -> out.printf("  %-24s %s%s%n", v.name(), v.type(), v.shape()));
         out.println("outputs");

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ZooCommand.class,
             QuantizeCommand.class,
+            PruneCommand.class,
             SparsifyCommand.class,
             UnpackCommand.class,
             DemoCommand.class,

@@ -95,6 +95,34 @@ public final class TextModelSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the model on one batch and copies several float outputs out of native memory, for
+     * callers that read internal values a model exposes as extra outputs (activation statistics).
+     */
+    public Map<String, FloatArray> run(EncodedBatch batch, List<String> outputNames) {
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            for (Map.Entry<String, NodeInfo> in : inputs.entrySet()) {
+                feed.put(in.getKey(), tensor(in.getValue(), role(in.getKey()).of(batch)));
+            }
+            Map<String, FloatArray> out = new java.util.LinkedHashMap<>();
+            try (OrtSession.Result result = session.run(feed, new java.util.LinkedHashSet<>(outputNames))) {
+                for (String name : outputNames) {
+                    OnnxTensor t = (OnnxTensor) result.get(name).orElseThrow();
+                    java.nio.FloatBuffer buffer = t.getFloatBuffer();
+                    float[] data = new float[buffer.remaining()];
+                    buffer.get(data);
+                    out.put(name, new FloatArray(t.getInfo().getShape(), data));
+                }
+            }
+            return out;
+        } catch (OrtException e) {
+            throw NncjException.inFile(file, "ONNX Runtime failed to run the model: " + OrtMessages.firstLine(e), e);
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
     /** Sentence embeddings: mean-pooled when the output is token-level [batch, seq, dim]. */
     public float[][] sentenceEmbeddings(EncodedBatch batch) {
         FloatArray out = run(batch);

@@ -8,12 +8,15 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.ValueInfos;
 import dev.nncj.runtime.ModelFiles;
+import dev.nncj.transformer.EncoderLifter;
+import dev.nncj.transformer.EncoderSpec;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Summarizes a model for {@code nncj inspect}: size, parameters, ops, interface, encoder shape. */
 public final class ModelInspector {
@@ -28,6 +31,11 @@ public final class ModelInspector {
 
     public static ModelReport inspect(OnnxModel model, Path file) {
         Graph g = model.graph();
+        Optional<EncoderShape> detected = EncoderShapeDetector.detect(g);
+        EncoderLifter.Result lifted = EncoderLifter.tryLift(model);
+        Optional<EncoderStructure> structure = lifted.spec().map(EncoderStructure::of);
+        Optional<EncoderShape> shape = lifted.spec().isPresent()
+                ? Optional.of(shape(lifted.spec().get(), structure.get())) : detected;
         return new ModelReport(
                 file.toString(),
                 g.parameterCount(),
@@ -42,7 +50,16 @@ public final class ModelInspector {
                 g.outputs().stream().map(ModelInspector::value).toList(),
                 largest(g),
                 model.metadata(),
-                EncoderShapeDetector.detect(g));
+                shape,
+                structure,
+                structure.isEmpty() && detected.isPresent() ? Optional.of(lifted.reason()) : Optional.empty());
+    }
+
+    private static EncoderShape shape(EncoderSpec spec, EncoderStructure s) {
+        return new EncoderShape(s.layers().size(), spec.hidden(), EncoderStructure.common(s.layers(), EncoderStructure.Layer::heads),
+                EncoderStructure.common(s.layers(), EncoderStructure.Layer::headSize),
+                EncoderStructure.common(s.layers(), EncoderStructure.Layer::ffnWidth), (int) spec.embeddings().word().dim(0),
+                spec.embeddings().position().map(t -> (int) t.dim(0)).orElse(-1));
     }
 
     static Map<String, Integer> opHistogram(Graph g) {

@@ -12,6 +12,10 @@ import java.util.Optional;
  * @param quantizedParameters elements of 8- and 4-bit integer initializers (quantized weights)
  * @param bytes size on disk of the .onnx file plus external data files it references
  * @param ops node count per op type ("Domain:Op" outside the ONNX domain), most frequent first
+ * @param encoder the encoder's dimensions: from the lifter when it recognized the encoder (then
+ *                heads or FFN width are -1 if layers differ), else from the shallow detector
+ * @param encoderLayers per-layer structure when the lifter recognized the encoder
+ * @param encoderLiftFailure why the lifter did not, when the detector saw an encoder anyway
  */
 public record ModelReport(
         String file,
@@ -27,7 +31,9 @@ public record ModelReport(
         List<Value> outputs,
         List<Initializer> largestInitializers,
         Map<String, String> metadata,
-        Optional<EncoderShape> encoder) {
+        Optional<EncoderShape> encoder,
+        Optional<EncoderStructure> encoderLayers,
+        Optional<String> encoderLiftFailure) {
 
     /** A graph input or output, e.g. input_ids int64[batch_size, sequence_length]. */
     public record Value(String name, String type, List<String> shape) {}

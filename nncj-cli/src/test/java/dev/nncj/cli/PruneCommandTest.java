@@ -1,0 +1,107 @@
+package dev.nncj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nncj.data.TinyTokenizer;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.TinyModels;
+import dev.nncj.provenance.Provenance;
+import dev.nncj.transformer.TinyEncoders;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `nncj prune` on a tiny 3-layer encoder (2 heads of 4, FFN 16) built in the test. */
+class PruneCommandTest {
+    @TempDir
+    Path dir;
+
+    Path encoder;
+    Path out;
+
+    @BeforeEach
+    void models() throws IOException {
+        encoder = dir.resolve("in/model.onnx");
+        Files.createDirectories(encoder.getParent());
+        OnnxFiles.save(TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L), false), encoder);
+        TinyTokenizer.write(encoder.getParent());
+        out = dir.resolve("out/model.onnx");
+        Files.createDirectories(out.getParent());
+    }
+
+    @Test
+    void prunesLayersHeadsAndNeuronsAndReportsTheResult() throws IOException {
+        Path data = Files.writeString(dir.resolve("s.txt"), "the cat sat on the mat.\na dog\ncats on a mat\n");
+        CliRun run = CliRun.of("prune", encoder, "-o", out, "--drop-layers", "1", "--heads", "0.5", "--ffn", "0.25",
+                "--importance", "activation", "--calibration-data", data, "--eval-data", data,
+                "--bench-runs", 3, "--seq-len", 8, "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        OnnxModel before = OnnxFiles.load(encoder);
+        OnnxModel after = OnnxFiles.load(out);
+        // one whole layer, then per kept layer one head (3 * (8*4 + 4) + 4*8 = 140) and 4 neurons (17 each)
+        long layer = (before.graph().parameterCount() - (14 * 8 + 2 * 8 + 16 * 8 + 16)) / 3;
+        long expected = layer + 2 * 140 + 2 * 4 * 17;
+        assertThat(before.graph().parameterCount() - after.graph().parameterCount()).isEqualTo(expected);
+        assertThat(json.get("parameters_before").asLong() - json.get("parameters_after").asLong()).isEqualTo(expected);
+        assertThat(json.get("layers")).hasSize(2);
+        assertThat(json.get("layers").get(1).get("original_index").asInt()).isEqualTo(2);
+        assertThat(json.get("layers").get(1).get("heads")).hasSize(1);
+        assertThat(json.get("layers").get(0).get("ffn_neurons").asInt()).isEqualTo(12);
+        assertThat(after.metadata().get(Provenance.STEPS)).contains("\"step\":\"prune\"", "\"importance\":\"activation\"");
+        assertThat(Files.exists(out.resolveSibling("tokenizer.json"))).isTrue();
+    }
+
+    @Test
+    void inspectShowsTheLiftedLayersOfAPrunedEncoder() throws IOException {
+        assertThat(CliRun.of("prune", encoder, "-o", out, "--heads-per-layer", "2,1,1", "--ffn", "0.5",
+                "--bench-runs", 3, "--seq-len", 8, "-q").exitCode()).isZero();
+        CliRun run = CliRun.of("inspect", out, "--json");
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertThat(json.get("encoder_layers").get("layers")).hasSize(3);
+        assertThat(json.get("encoder_layers").get("layers").get(1).get("heads").asInt()).isEqualTo(1);
+        assertThat(json.get("encoder_layers").get("layers").get(1).get("ffn_width").asInt()).isEqualTo(8);
+        assertThat(json.get("encoder").get("heads").asInt()).isEqualTo(-1);
+        assertThat(json.get("encoder").get("ffn_size").asInt()).isEqualTo(8);
+        assertThat(CliRun.of("inspect", out).out()).contains("    1     1 heads x 4    FFN 8      gelu_erf");
+    }
+
+    @Test
+    void aModelThatIsNotAnEncoderIsRefusedAndNothingIsWritten() throws IOException {
+        Path mlp = dir.resolve("mlp.onnx");
+        OnnxFiles.save(TinyModels.linearRelu(), mlp);
+        CliRun run = CliRun.of("prune", mlp, "-o", out, "--heads", "0.5", "-q");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.errorLine()).isEqualTo("nncj: " + mlp + ": not a transformer encoder NNCJ can lift: no token"
+                + " embedding: no Gather from a constant table indexed by a graph input");
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    @Test
+    void badOptionsGiveOneLineAndWriteNothing() {
+        assertError(List.of("--heads", "1.0"), "nncj: heads fraction must be in [0, 1), got 1.0");
+        assertError(List.of("--ffn", "-0.5"), "nncj: ffn fraction must be in [0, 1), got -0.5");
+        assertError(List.of("--keep-layers", "0,3"), "nncj: --keep-layers: layer 3 is out of range (the model has layers 0..2)");
+        assertError(List.of("--drop-layers", "5"), "nncj: --drop-layers: layer 5 is out of range (the model has layers 0..2)");
+        assertError(List.of("--heads", "0.9"), "nncj: pruning would leave layer 0 with no attention heads (2 heads, 0 kept)");
+        assertError(List.of("--heads-per-layer", "2,0,1"), "nncj: pruning would leave layer 1 with no attention heads (2 heads, 0 kept)");
+        assertError(List.of(), "nncj: nothing to prune: give --keep-layers, --drop-layers, --heads, --heads-per-layer or --ffn");
+        assertError(List.of("--ffn", "0.5", "--importance", "activation"), "nncj: --importance activation needs --calibration-data FILE");
+    }
+
+    private void assertError(List<String> options, String line) {
+        List<Object> args = new java.util.ArrayList<>(List.of("prune", encoder, "-o", out, "-q"));
+        args.addAll(options);
+        CliRun run = CliRun.of(args.toArray());
+        assertThat(run.exitCode()).as(options.toString()).isEqualTo(1);
+        assertThat(run.errorLine()).isEqualTo(line);
+        assertThat(Files.exists(out)).as(options.toString()).isFalse();
+    }
+}

@@ -1,0 +1,240 @@
+package dev.nncj.transformer;
+
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import dev.nncj.NncjException;
+import dev.nncj.onnx.Graph;
+import dev.nncj.onnx.Node;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Lifts a post-norm BERT-family encoder out of an ONNX graph by its structure (names are never
+ * consulted): the word-embedding Gather indexed by a graph input, the sum with position and
+ * token-type embeddings and its LayerNorm, then layer after layer along the residual stream
+ * (attention, residual Add, LayerNorm, FFN, residual Add, LayerNorm) until the stream reaches a
+ * graph output; optionally BERT's pooler (tanh of the first token through a dense layer).
+ *
+ * <p>Anything not recognized stops the lift with the pattern and the node where it failed. Every
+ * graph output must be the final hidden state or the pooler, so nothing the graph computes is
+ * silently dropped by re-emission.
+ */
+public final class EncoderLifter {
+    private EncoderLifter() {}
+
+    /** Lifts {@code model}, or throws an {@link NncjException} naming {@code file} and what was missing. */
+    public static EncoderSpec lift(OnnxModel model, Path file) {
+        try {
+            return lift(model.graph());
+        } catch (PatternMismatch e) {
+            throw NncjException.inFile(file, "not a transformer encoder NNCJ can lift: " + e.getMessage());
+        }
+    }
+
+    /** Lifts {@code model} when it is a recognized encoder, else the reason it is not. */
+    public static Result tryLift(OnnxModel model) {
+        try {
+            return new Result(Optional.of(lift(model.graph())), "");
+        } catch (PatternMismatch e) {
+            return new Result(Optional.empty(), e.getMessage());
+        }
+    }
+
+    /** A lift attempt: the spec, or the reason recognition failed. */
+    public record Result(Optional<EncoderSpec> spec, String reason) {}
+
+    static EncoderSpec lift(Graph graph) {
+        GraphView g = new GraphView(graph);
+        Node wordGather = wordGather(g);
+        String inputIds = wordGather.input(1);
+        Optional<String> maskInput = graph.inputs().stream().map(ValueInfoProto::getName)
+                .filter(n -> !n.equals(inputIds) && g.users(n).stream().noneMatch(u -> u.is("Gather")))
+                .findFirst();
+
+        // embeddings: word + position + token type, each an Add of a Gather from a table
+        Tensor word = graph.constantValue(wordGather.input(0)).orElseThrow();
+        Optional<Tensor> position = Optional.empty();
+        Optional<Tensor> tokenType = Optional.empty();
+        Optional<String> tokenTypeInput = Optional.empty();
+        String sum = wordGather.output(0);
+        List<Node> users = g.users(sum);
+        while (users.size() == 1 && users.get(0).is("Add")) {
+            Node add = users.get(0);
+            String other = g.other(add, sum, "embeddings");
+            Optional<Tensor> slicedTable = positionSlice(g, other);
+            if (slicedTable.isPresent()) {
+                position = slicedTable;
+                sum = add.output(0);
+                users = g.users(sum);
+                continue;
+            }
+            Node gather = g.producer(other).filter(p -> p.is("Gather") && graph.constantValue(p.input(0)).isPresent())
+                    .orElseThrow(() -> new PatternMismatch("embeddings: Add '" + add.name()
+                            + "' adds something other than an embedding-table Gather: " + g.describe(other)));
+            Tensor table = graph.constantValue(gather.input(0)).get();
+            if (graph.isGraphInput(gather.input(1))) {
+                if (tokenType.isPresent()) {
+                    throw new PatternMismatch("embeddings: a second input-indexed table at Gather '" + gather.name() + "'");
+                }
+                tokenType = Optional.of(table);
+                tokenTypeInput = Optional.of(gather.input(1));
+            } else {
+                requireArange(g, gather);
+                position = Optional.of(table);
+            }
+            sum = add.output(0);
+            users = g.users(sum);
+        }
+        Optional<String> ttInput = tokenTypeInput;
+        maskInput = maskInput.filter(n -> ttInput.isEmpty() || !n.equals(ttInput.get()));
+        LayerNormMatcher norms = new LayerNormMatcher(g);
+        LayerNormMatcher.Matched embNorm = norms.match(sum, "embeddings");
+        Embeddings embeddings = new Embeddings(word, position, tokenType, embNorm.spec());
+
+        // layers along the residual stream
+        AttentionMatcher attention = new AttentionMatcher(g, maskInput);
+        FeedForwardMatcher ffn = new FeedForwardMatcher(g);
+        List<EncoderLayer> layers = new ArrayList<>();
+        Optional<Float> maskValue = Optional.empty();
+        String h = embNorm.output();
+        while (g.users(h).stream().filter(n -> n.is("MatMul")).count() >= 3) {
+            String where = "layer " + layers.size() + ": ";
+            AttentionMatcher.Matched a = attention.match(h, where);
+            if (a.maskValue().isPresent() && maskValue.isPresent() && !a.maskValue().equals(maskValue)) {
+                throw new PatternMismatch(where + "attention mask value " + a.maskValue().get()
+                        + " differs from the first layer's " + maskValue.get());
+            }
+            maskValue = maskValue.or(a::maskValue);
+            String afterAttention = residual(g, a.output(), h, where + "attention");
+            LayerNormMatcher.Matched ln1 = norms.match(afterAttention, where + "attention LayerNorm");
+            FeedForwardMatcher.Matched f = ffn.match(ln1.output(), where);
+            String afterFfn = residual(g, f.output(), ln1.output(), where + "FFN");
+            LayerNormMatcher.Matched ln2 = norms.match(afterFfn, where + "output LayerNorm");
+            layers.add(new EncoderLayer(a.spec(), ln1.spec(), f.spec(), ln2.spec()));
+            h = ln2.output();
+        }
+        if (layers.isEmpty()) {
+            throw new PatternMismatch("no attention layer: expected Q, K and V MatMuls reading the embedding"
+                    + " LayerNorm at " + g.describe(h) + ", found " + GraphView.opsOf(g.users(h)));
+        }
+
+        // outputs: the final hidden state and, optionally, the pooler
+        Optional<Pooler> pooler = Optional.empty();
+        Optional<String> poolerOutput = Optional.empty();
+        for (Node u : g.users(h)) {
+            PoolerMatch pm = pooler(g, u, h);
+            pooler = Optional.of(pm.pooler);
+            poolerOutput = Optional.of(pm.output);
+        }
+        String hidden = h;
+        for (ValueInfoProto out : graph.outputs()) {
+            String name = out.getName();
+            if (!name.equals(hidden) && !poolerOutput.equals(Optional.of(name))) {
+                throw new PatternMismatch("graph output '" + name + "' is neither the last hidden state ("
+                        + g.describe(hidden) + ") nor a pooler output");
+            }
+        }
+        if (!graph.isGraphOutput(hidden)) {
+            throw new PatternMismatch("the last hidden state " + g.describe(hidden) + " is not a graph output");
+        }
+        for (ValueInfoProto in : graph.inputs()) {
+            String n = in.getName();
+            if (!n.equals(inputIds) && !maskInput.equals(Optional.of(n)) && !tokenTypeInput.equals(Optional.of(n))) {
+                throw new PatternMismatch("graph input '" + n + "' is not input ids, attention mask or token types");
+            }
+        }
+        EncoderInterface io = new EncoderInterface(graph.inputs(), graph.outputs(), inputIds, maskInput,
+                tokenTypeInput, hidden, poolerOutput);
+        return new EncoderSpec(embeddings, layers, NormPlacement.POST, Optional.empty(),
+                maskValue.orElse(0f), pooler, io);
+    }
+
+    /** The largest table Gathered with an integer graph input: the word embeddings. */
+    private static Node wordGather(GraphView g) {
+        Node best = null;
+        for (Node n : g.graph().nodes()) {
+            if (n.is("Gather") && g.graph().isGraphInput(n.input(1))) {
+                Optional<Tensor> t = g.graph().constantValue(n.input(0)).filter(x -> x.rank() == 2);
+                if (t.isPresent() && (best == null || t.get().dim(0) > g.graph().constantValue(best.input(0)).get().dim(0))) {
+                    best = n;
+                }
+            }
+        }
+        if (best == null) {
+            throw new PatternMismatch("no token embedding: no Gather from a constant table indexed by a graph input");
+        }
+        return best;
+    }
+
+    /** Position ids must be 0, 1, ..., S-1: a leading Slice (or the whole) of a constant arange. */
+    private static void requireArange(GraphView g, Node gather) {
+        String ids = gather.input(1);
+        Optional<Node> slice = g.producer(ids).filter(p -> p.is("Slice"));
+        String source = slice.map(s -> s.input(0)).orElse(ids);
+        Optional<Tensor> table = g.constant(source).filter(t -> t.type().isInteger());
+        boolean startsAtZero = slice.isEmpty() || g.constant(slice.get().input(1))
+                .filter(t -> t.numElements() == 1 && t.toLongs()[0] == 0).isPresent();
+        if (table.isEmpty() || !startsAtZero) {
+            throw new PatternMismatch("embeddings: position ids at Gather '" + gather.name()
+                    + "' are not a constant 0..S-1 (a Slice from 0 of a constant arange)");
+        }
+        long[] v = table.get().toLongs();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != i) {
+                throw new PatternMismatch("embeddings: position ids at Gather '" + gather.name() + "' are not 0..n-1");
+            }
+        }
+    }
+
+    /**
+     * Position embeddings as NNCJ's emitter writes them: Slice(table, [0], [S], [0]), the first S
+     * rows of a constant table, which is word + position[0..S-1] without a position-id Gather.
+     */
+    private static Optional<Tensor> positionSlice(GraphView g, String value) {
+        Optional<Node> slice = g.producer(value).filter(p -> p.is("Slice"));
+        if (slice.isEmpty()) {
+            return Optional.empty();
+        }
+        Node s = slice.get();
+        Optional<Tensor> table = g.constant(s.input(0)).filter(t -> t.rank() == 2 && t.type().isFloatingPoint());
+        boolean fromZero = g.constant(s.input(1)).filter(t -> t.numElements() == 1 && t.toLongs()[0] == 0).isPresent();
+        boolean rows = g.constant(s.input(3)).filter(t -> t.numElements() == 1 && t.toLongs()[0] == 0).isPresent();
+        boolean unitStep = s.input(4).isEmpty();
+        boolean toSeqLen = g.producer(s.input(2)).filter(p -> p.is("Shape") && g.graph().isGraphInput(p.input(0))
+                && p.intAttribute("start", 0) == 1 && p.intAttribute("end", -1) == 2).isPresent();
+        return table.isPresent() && fromZero && rows && unitStep && toSeqLen ? table : Optional.empty();
+    }
+
+    /** The residual Add of {@code branch} and {@code stream}; returns its output. */
+    private static String residual(GraphView g, String branch, String stream, String where) {
+        Node add = g.onlyUser(branch, "Add", where + " residual");
+        if (!g.other(add, branch, where).equals(stream)) {
+            throw new PatternMismatch(where + " residual: Add '" + add.name() + "' does not add the layer input "
+                    + g.describe(stream));
+        }
+        return add.output(0);
+    }
+
+    private record PoolerMatch(Pooler pooler, String output) {}
+
+    /** BERT pooler: Gather(h, 0, axis 1), dense, Tanh, ending at a graph output. */
+    private static PoolerMatch pooler(GraphView g, Node first, String h) {
+        String where = "pooler";
+        boolean cls = first.is("Gather") && first.intAttribute("axis", 0) == 1
+                && g.constant(first.input(1)).filter(t -> t.numElements() == 1 && t.toLongs()[0] == 0).isPresent();
+        if (!cls) {
+            throw new PatternMismatch("after the last layer: expected the graph output or a pooler"
+                    + " (Gather of token 0), found " + first.opType() + " '" + first.name() + "'");
+        }
+        Node mm = g.onlyUser(first.output(0), "MatMul", where);
+        LinearMatcher.Matched dense = new LinearMatcher(g).match(mm, where);
+        Node tanh = g.onlyUser(dense.output(), "Tanh", where);
+        if (!g.graph().isGraphOutput(tanh.output(0))) {
+            throw new PatternMismatch("pooler: Tanh '" + tanh.name() + "' is not a graph output");
+        }
+        return new PoolerMatch(new Pooler(dense.linear()), tanh.output(0));
+    }
+}

@@ -1,0 +1,114 @@
+package dev.nncj.transformer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nncj.NncjException;
+import dev.nncj.onnx.Node;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.TinyModels;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class EncoderLifterTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(TinyEncoders.Style.class)
+    void liftsTheStructureOfBothExporterStyles(TinyEncoders.Style style) {
+        OnnxModel model = TinyEncoders.build(style);
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));
+
+        assertThat(spec.layers()).hasSize(2);
+        EncoderLayer layer = spec.layers().get(1);
+        assertThat(layer.attention().heads()).isEqualTo(TinyEncoders.HEADS);
+        assertThat(layer.attention().headSize()).isEqualTo(TinyEncoders.HEAD_SIZE);
+        // 1/sqrt(4), whether divided once (PyTorch) or multiplied by 4^-1/4 on both Q and K
+        assertThat(layer.attention().scale()).isCloseTo(0.5f, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(layer.ffn().width()).isEqualTo(TinyEncoders.FFN);
+        assertThat(layer.ffn().activation())
+                .isEqualTo(style == TinyEncoders.Style.PYTORCH ? Activation.GELU_ERF : Activation.GELU_TANH);
+        assertThat(layer.attentionNorm().epsilon()).isEqualTo(style == TinyEncoders.Style.PYTORCH ? 1e-12f : 1e-5f);
+        assertThat(spec.maskValue()).isEqualTo(-3.4028235e38f);
+        assertThat(spec.embeddings().position()).isPresent();
+        assertThat(spec.embeddings().tokenType()).isPresent();
+        assertThat(spec.io().attentionMask()).contains("attention_mask");
+        assertThat(spec.io().tokenTypeIds()).contains("token_type_ids");
+        assertThat(spec.pooler()).isEmpty();
+        assertThat(spec.parameterCount()).isEqualTo(model.graph().parameterCount());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TinyEncoders.Style.class)
+    void liftThenEmitComputesTheSameOutputsUnderOrt(TinyEncoders.Style style) throws Exception {
+        OnnxModel model = TinyEncoders.build(style, List.of(1L, 2L), true);
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));
+        assertThat(spec.pooler()).isPresent();
+        for (EmitOptions.AttentionStyle attention : EmitOptions.AttentionStyle.values()) {
+            OnnxModel emitted = EncoderEmitter.emit(spec, EmitOptions.defaults().withAttention(attention));
+            assertThat(emitted.graph().parameterCount()).isEqualTo(model.graph().parameterCount());
+            assertThat(emitted.graph().outputs()).isEqualTo(model.graph().outputs());
+            float[] expected = EncoderRuns.hidden(model, dir);
+            float[] actual = EncoderRuns.hidden(emitted, dir);
+            assertThat(EncoderRuns.maxAbsDiff(expected, actual)).as(attention.name()).isLessThan(1e-5);
+            assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.run(model, dir, "pooler_output"),
+                    EncoderRuns.run(emitted, dir, "pooler_output"))).isLessThan(1e-5);
+        }
+    }
+
+    @Test
+    void anEmittedAndPrunedEncoderLiftsAgainSoPruningComposes() throws Exception {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L), true);
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));
+        EncoderSpec pruned = StructuredPruner.prune(spec, new StructuredPruneOptions(java.util.Optional.of(List.of(0, 2)),
+                new HeadPlan.PerLayer(List.of(1, 2)), 0.25, new MagnitudeImportance())).spec();
+        OnnxModel emitted = EncoderEmitter.emit(pruned, EmitOptions.defaults());
+
+        EncoderSpec again = EncoderLifter.lift(emitted, dir.resolve("pruned.onnx"));
+        assertThat(again.layers()).extracting(l -> l.attention().heads()).containsExactly(1, 2);
+        assertThat(again.layers()).extracting(l -> l.ffn().width()).containsExactly(12, 12);
+        assertThat(again.pooler()).isPresent();
+        assertThat(again.parameterCount()).isEqualTo(pruned.parameterCount());
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(emitted, dir),
+                EncoderRuns.hidden(EncoderEmitter.emit(again, EmitOptions.defaults()), dir))).isZero();
+    }
+
+    @Test
+    void aModelThatIsNotAnEncoderIsRefusedWithTheFileAndWhatIsMissing() {
+        Path file = dir.resolve("mlp.onnx");
+        assertThatThrownBy(() -> EncoderLifter.lift(TinyModels.linearRelu(), file))
+                .isInstanceOf(NncjException.class)
+                .hasMessage(file + ": not a transformer encoder NNCJ can lift: no token embedding: no Gather from a"
+                        + " constant table indexed by a graph input");
+    }
+
+    @Test
+    void aBrokenLayerIsReportedWithThePatternAndTheNode() {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH);
+        // replace layer 1's Softmax by a Sigmoid: structure no longer says "attention"
+        Node softmax = model.graph().nodes().stream().filter(n -> n.is("Softmax")).skip(1).findFirst().orElseThrow();
+        Node sigmoid = Node.of(softmax.name(), "Sigmoid", softmax.inputs(), softmax.outputs());
+        model.graph().replaceNode(softmax, List.of(sigmoid));
+
+        EncoderLifter.Result result = EncoderLifter.tryLift(model);
+        assertThat(result.spec()).isEmpty();
+        assertThat(result.reason()).startsWith("layer 1: attention: expected Softmax after the scale and mask at node '"
+                + sigmoid.name() + "', found Sigmoid");
+    }
+
+    @Test
+    void anUnknownActivationIsNamedWithWhatWasFound() {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH);
+        Node erf = model.graph().nodes().stream().filter(n -> n.is("Erf")).findFirst().orElseThrow();
+        model.graph().replaceNode(erf, List.of(Node.of(erf.name(), "Sin", erf.inputs(), erf.outputs())));
+
+        assertThat(EncoderLifter.tryLift(model).reason())
+                .startsWith("layer 0: FFN activation: expected Relu or GELU (erf or tanh form, with its constants)")
+                .contains("found [Add, Div, Mul, Sin]");
+    }
+}

@@ -1,0 +1,209 @@
+package dev.nncj.transformer;
+
+import dev.nncj.data.TinyTokenizer;
+import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.GraphBuilder;
+import dev.nncj.onnx.Node;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.Tensor;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Tiny BERT-like encoders built op by op in two exporter styles, over TinyTokenizer's 14 ids:
+ * hidden 8, 2 heads of 4, FFN 16, 16 positions, 2 token types. Each layer's weights come from its
+ * own seed, so an encoder built from seeds [a, b] with layer 0 dropped equals one built from [b].
+ * <pre>
+ * input_ids ── Gather(word) ─ Add(Gather(token_type)) ─ Add(Gather(position, Slice(position_ids)))
+ *   ─ LayerNorm ─ [ Q/K/V MatMul+Add ─ Reshape ─ Transpose ─ MatMul ─ scale ─ Add(mask) ─ Softmax
+ *   ─ MatMul(V) ─ Transpose ─ Reshape ─ MatMul+Add ─ Add(residual) ─ LayerNorm ─ MatMul+Add ─ GELU
+ *   ─ MatMul+Add ─ Add(residual) ─ LayerNorm ] x layers ─ last_hidden_state (─ pooler_output)
+ * attention_mask ─ Unsqueeze ─ Cast ─ (1 - m) * -3.4e38 ───────────────┘ (the mask Add)
+ * </pre>
+ */
+public final class TinyEncoders {
+    static final int HIDDEN = 8;
+    static final int HEADS = 2;
+    static final int HEAD_SIZE = 4;
+    static final int FFN = 16;
+    static final int POSITIONS = 16;
+
+    /**
+     * PYTORCH: opset 11, decomposed LayerNorm, erf GELU, Reshape targets built from Shape/Gather/
+     * Concat, scores divided by sqrt(d). FUSED: opset 17, LayerNormalization, tanh GELU, constant
+     * Reshape targets, Q and K each multiplied by d^-1/4 before their MatMul.
+     */
+    public enum Style { PYTORCH, FUSED }
+
+    private final GraphBuilder b;
+    private final Style style;
+    private final Random random;
+
+    private TinyEncoders(Style style, long seed) {
+        this.style = style;
+        this.b = new GraphBuilder("tiny_encoder", style == Style.PYTORCH ? 11 : 17);
+        this.random = new Random(seed);
+    }
+
+    public static OnnxModel build(Style style, List<Long> layerSeeds, boolean pooler) {
+        return new TinyEncoders(style, 42).encoder(layerSeeds, pooler);
+    }
+
+    public static OnnxModel build(Style style) {
+        return build(style, List.of(1L, 2L), false);
+    }
+
+    private OnnxModel encoder(List<Long> layerSeeds, boolean pooler) {
+        String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
+        String mask = b.input("attention_mask", DataType.INT64, "batch", "seq");
+        String types = b.input("token_type_ids", DataType.INT64, "batch", "seq");
+
+        // extended mask: (1 - mask[:, None, None, :]) * float32.min
+        String m = b.op("Cast", unsqueeze(unsqueeze(mask, 1), 2));
+        last().set("to", (long) DataType.FLOAT.code());
+        String maskAdd = b.op("Mul", b.op("Sub", constant(1f), m), constant(-3.4028235e38f));
+
+        String x = b.op("Gather", init("word", TinyTokenizer.VOCABULARY_SIZE, HIDDEN), ids);
+        x = b.op("Add", x, b.op("Gather", init("token_type", 2, HIDDEN), types));
+        long[] arange = new long[POSITIONS];
+        for (int i = 0; i < POSITIONS; i++) {
+            arange[i] = i;
+        }
+        String positionIds = b.initializer(Tensor.ofLongs("position_ids", new long[] {1, POSITIONS}, arange));
+        String seqLen = unsqueeze(gatherDim(ids, 1), 0);
+        String sliced = b.op("Slice", positionIds, longs(0), seqLen, longs(1), longs(1));
+        x = b.op("Add", x, b.op("Gather", init("position", POSITIONS, HIDDEN), sliced));
+        String h = layerNorm(x);
+        for (long seed : layerSeeds) {
+            random.setSeed(seed);
+            h = layer(h, maskAdd);
+        }
+        h = b.output(h, "last_hidden_state", DataType.FLOAT, "batch", "seq", HIDDEN);
+        if (pooler) {
+            Node first = b.node("Gather", h, b.initializer(Tensor.scalar("cls_index", 0)));
+            first.set("axis", 1L);
+            String pooled = b.op("Tanh", linear(first.output(0), HIDDEN, HIDDEN));
+            b.output(pooled, "pooler_output", DataType.FLOAT, "batch", HIDDEN);
+        }
+        return b.build();
+    }
+
+    private String layer(String h, String maskAdd) {
+        String q = heads(linear(h, HIDDEN, HEADS * HEAD_SIZE), 0, 2, 1, 3);
+        String k = heads(linear(h, HIDDEN, HEADS * HEAD_SIZE), 0, 2, 3, 1);
+        String v = heads(linear(h, HIDDEN, HEADS * HEAD_SIZE), 0, 2, 1, 3);
+        String scores;
+        if (style == Style.PYTORCH) {
+            scores = b.op("Div", b.op("MatMul", q, k), constant((float) Math.sqrt(HEAD_SIZE)));
+        } else {
+            float quarter = (float) Math.pow(HEAD_SIZE, -0.25);
+            scores = b.op("MatMul", b.op("Mul", q, constant(quarter)), b.op("Mul", k, constant(quarter)));
+        }
+        String probs = b.op("Softmax", b.op("Add", scores, maskAdd));
+        last().set("axis", style == Style.PYTORCH ? 3L : -1L);
+        String ctx = transpose(b.op("MatMul", probs, v), 0, 2, 1, 3);
+        ctx = b.op("Reshape", ctx, style == Style.PYTORCH
+                ? concat(unsqueeze(gatherDim(ctx, 0), 0), unsqueeze(gatherDim(ctx, 1), 0), longs(HEADS * HEAD_SIZE))
+                : longs(0, 0, HEADS * HEAD_SIZE));
+        String a = layerNorm(b.op("Add", linear(ctx, HEADS * HEAD_SIZE, HIDDEN), h));
+        String u = linear(a, HIDDEN, FFN);
+        String act = style == Style.PYTORCH
+                ? b.op("Mul", b.op("Mul", u, b.op("Add", b.op("Erf", b.op("Div", u, constant((float) Math.sqrt(2)))),
+                        constant(1f))), constant(0.5f))
+                : b.op("Mul", b.op("Mul", constant(0.5f), u), b.op("Add", constant(1f), b.op("Tanh",
+                        b.op("Mul", constant((float) Math.sqrt(2 / Math.PI)), b.op("Add", u,
+                                b.op("Mul", constant(0.044715f), b.op("Pow", u, constant(3f))))))));
+        return layerNorm(b.op("Add", a, linear(act, FFN, HIDDEN)));
+    }
+
+    /** Reshape to [B, S, heads, d] (PyTorch style: target from Shape/Gather/Concat), then Transpose. */
+    private String heads(String x, long... perm) {
+        String target = style == Style.PYTORCH
+                ? concat(unsqueeze(gatherDim(x, 0), 0), unsqueeze(gatherDim(x, 1), 0), longs(HEADS), longs(HEAD_SIZE))
+                : longs(0, 0, HEADS, HEAD_SIZE);
+        return transpose(b.op("Reshape", x, target), perm);
+    }
+
+    private String layerNorm(String x) {
+        String gamma = b.initializer(Tensor.ofFloats(fresh("gamma"), new long[] {HIDDEN}, values(HIDDEN, 0.3f, 1f)));
+        String beta = b.initializer(Tensor.ofFloats(fresh("beta"), new long[] {HIDDEN}, values(HIDDEN, 0.2f, 0f)));
+        if (style == Style.FUSED) {
+            Node ln = b.node("LayerNormalization", x, gamma, beta);
+            ln.set("epsilon", 1e-5f);
+            return ln.output(0);
+        }
+        String mean = b.op("ReduceMean", x);
+        last().set("axes", new long[] {-1});
+        String d = b.op("Sub", x, mean);
+        String var = b.op("ReduceMean", b.op("Pow", d, constant(2f)));
+        last().set("axes", new long[] {-1});
+        String norm = b.op("Div", d, b.op("Sqrt", b.op("Add", var, constant(1e-12f))));
+        return b.op("Add", b.op("Mul", norm, gamma), beta);
+    }
+
+    /** x W + b with the bias Add's operands in PyTorch's order (bias first). */
+    private String linear(String x, int in, int out) {
+        String w = init("w", in, out);
+        String bias = b.initializer(Tensor.ofFloats(fresh("bias"), new long[] {out}, values(out, 0.1f, 0f)));
+        return b.op("Add", bias, b.op("MatMul", x, w));
+    }
+
+    private String init(String name, int rows, int cols) {
+        return b.initializer(Tensor.ofFloats(fresh(name), new long[] {rows, cols},
+                values(rows * cols, (float) (1 / Math.sqrt(rows)), 0f)));
+    }
+
+    private float[] values(int n, float spread, float center) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = center + (float) random.nextGaussian() * spread;
+        }
+        return v;
+    }
+
+    private String gatherDim(String x, long axis) {
+        return b.op("Gather", b.op("Shape", x), b.initializer(Tensor.scalar(fresh("dim"), axis)));
+    }
+
+    private String unsqueeze(String x, long axis) {
+        if (style == Style.PYTORCH) {
+            String out = b.op("Unsqueeze", x);
+            last().set("axes", new long[] {axis});
+            return out;
+        }
+        return b.op("Unsqueeze", x, longs(axis));
+    }
+
+    private String concat(String... parts) {
+        String out = b.op("Concat", parts);
+        last().set("axis", 0L);
+        return out;
+    }
+
+    private String transpose(String x, long... perm) {
+        String out = b.op("Transpose", x);
+        last().set("perm", perm);
+        return out;
+    }
+
+    private String constant(float value) {
+        String out = b.op("Constant");
+        last().set("value", Tensor.ofFloats(fresh("c"), new long[0], value));
+        return out;
+    }
+
+    private String longs(long... values) {
+        return b.initializer(Tensor.ofLongs(fresh("shape"), new long[] {values.length}, values));
+    }
+
+    private Node last() {
+        List<Node> nodes = b.graph().nodes();
+        return nodes.get(nodes.size() - 1);
+    }
+
+    private int names;
+
+    private String fresh(String base) {
+        return base + "_" + names++;
+    }
+}
