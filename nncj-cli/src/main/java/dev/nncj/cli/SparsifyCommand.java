@@ -166,6 +166,10 @@ final class SparsifyCommand implements Callable<Integer> {
             notes.add(CONTAINER_NOTE.replace("OUT", output.toString()));
         } else if (result.storedSparse() > 0) {
             notes.add(DENSIFY_NOTE);
+        } else if (options.storage() == Storage.SPARSE_INITIALIZERS && result.zeros() > 0) {
+            notes.add("no pruned weight is smaller as an ONNX sparse_initializer (a non-zero costs its value plus a "
+                    + "2- to 4-byte index, so it pays only below density 0.5): the file does not shrink; "
+                    + "-o OUT.nncj packs the zeros with a bitmask instead");
         } else if (options.storage() == Storage.DENSE) {
             notes.add("zeros stored densely (--storage dense): the file does not shrink");
         }
