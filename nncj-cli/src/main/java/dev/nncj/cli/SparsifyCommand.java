@@ -38,7 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class SparsifyCommand implements Callable<Integer> {
     /** Why latency does not move, printed with every result so nobody reads the size as speed. */
     static final String DENSIFY_NOTE = "ONNX Runtime's CPU provider expands sparse initializers to dense tensors when it "
-            + "loads the model: the file is smaller, memory and latency are those of the dense model";
+            + "loads the model: the file is smaller, but the session holds dense weights, so it runs no faster and needs no less memory";
 
     static final String CONTAINER_NOTE = "a .nncj container is for storage and shipping, ONNX Runtime cannot load it: "
             + "`nncj unpack OUT -o MODEL.onnx` restores the dense ONNX model (latency and metric above were measured on it)";
