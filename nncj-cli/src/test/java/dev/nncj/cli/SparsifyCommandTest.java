@@ -67,8 +67,29 @@ class SparsifyCommandTest {
         assertThat(json.get("pattern").asText()).isEqualTo("N:M 2:4");
         assertThat(json.get("weights").asInt()).isEqualTo(1); // the embedding is never N:M-pruned
         assertThat(json.get("zeros").asLong()).isEqualTo(64 * 64 / 2);
-        assertThat(json.get("size_ratio").asDouble()).isLessThan(1);
         assertThat(json.has("ratio_p50")).isTrue();
+        // density 0.5 on 4,096 elements: 2,048 * (4 + 2-byte int16 index) < 16,384 bytes, so stored sparse
+        assertThat(json.get("stored_sparse").asInt()).isEqualTo(1);
+        assertThat(json.get("size_ratio").asDouble()).isLessThan(1);
+    }
+
+    @Test
+    void twoOfFourOnALargeWeightSaysWhyTheOnnxFileDoesNotShrink() throws IOException {
+        // x[1,192] ── MatMul(w[192,192]) ── y: 36,864 elements need int32 indices, 2:4 leaves density 0.5,
+        // and 18,432 * (4 + 4) bytes is exactly the dense 147,456: not smaller, so w stays dense
+        GraphBuilder b = new GraphBuilder("square", 17);
+        String x = b.input("x", DataType.FLOAT, 1, 192);
+        String w = b.initializer(Tensor.ofFloats("w", new long[] {192, 192}, gaussian(192 * 192, 3)));
+        b.output(b.op("MatMul", x, w), "y", DataType.FLOAT, 1, 192);
+        Path square = dir.resolve("square.onnx");
+        OnnxFiles.save(b.build(), square);
+        CliRun run = CliRun.of("sparsify", square, "-o", dir.resolve("nm.onnx"), "--nm", "2:4", "--json", "--bench-runs", 2, "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = Json.mapper().readTree(run.out());
+        assertThat(json.get("stored_sparse").asInt()).isZero();
+        assertThat(json.get("notes").get(0).asText()).startsWith("no pruned weight is smaller as an ONNX sparse_initializer");
+        CliRun packed = CliRun.of("sparsify", square, "-o", dir.resolve("nm.nncj"), "--nm", "2:4", "--json", "--bench-runs", 2, "-q");
+        assertThat(Json.mapper().readTree(packed.out()).get("size_ratio").asDouble()).isLessThan(0.6);
     }
 
     @Test

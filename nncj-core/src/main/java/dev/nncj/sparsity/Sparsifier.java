@@ -63,8 +63,14 @@ public final class Sparsifier {
             PrunableWeight w = selected.get(i);
             report.add(new WeightSparsity(w.name(), w.opType(), pruned.numElements(), zeros, sparse));
         }
+        if (report.stream().anyMatch(WeightSparsity::storedSparse) && model.irVersion() < SPARSE_IR_VERSION) {
+            model.setIrVersion(SPARSE_IR_VERSION);
+        }
         return new SparsifyResult(model, report, notes);
     }
+
+    /** sparse_initializer arrived in ONNX IR version 6 (ONNX 1.6); older files cannot carry it. */
+    static final long SPARSE_IR_VERSION = 6;
 
     private static List<BitSet> masks(List<PrunableWeight> selected, List<Tensor> tensors, List<float[]> values,
                                       PruningPattern pattern, List<String> notes) {

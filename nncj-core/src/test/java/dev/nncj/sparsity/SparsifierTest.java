@@ -115,6 +115,21 @@ class SparsifierTest {
     }
 
     @Test
+    void anOldIrVersionIsRaisedToTheOneThatHasSparseInitializers() throws Exception {
+        OnnxModel model = SparseModels.mlp();
+        model.setIrVersion(4);
+        Sparsifier.sparsify(model, source, SparsifyOptions.magnitude(0.8, PruningPattern.Scope.GLOBAL));
+        assertThat(model.irVersion()).isEqualTo(6);
+        Path file = dir.resolve("ir6.onnx");
+        OnnxFiles.save(model, file);
+        assertThat(SparseModels.run(file, "x", new long[] {2, 16}, new float[32])).hasSize(16);
+        OnnxModel dense = SparseModels.mlp();
+        dense.setIrVersion(4);
+        Sparsifier.sparsify(dense, source, SparsifyOptions.magnitude(0.8, PruningPattern.Scope.GLOBAL).withStorage(Storage.DENSE));
+        assertThat(dense.irVersion()).isEqualTo(4); // nothing sparse stored: left as it was
+    }
+
+    @Test
     void embeddingsArePrunedOnlyWhenAsked() {
         OnnxModel without = TinyModels.tokenEmbedder(100, 0.1f);
         assertThatThrownBy(() -> Sparsifier.sparsify(without, Path.of("emb.onnx"),
