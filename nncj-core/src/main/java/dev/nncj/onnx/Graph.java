@@ -384,8 +384,15 @@ public final class Graph {
 
     /** Number of elements in floating-point initializers: the model's parameter count. */
     public long parameterCount() {
-        return initializers.values().stream().filter(t -> t.type().isFloatingPoint())
+        long dense = initializers.values().stream().filter(t -> t.type().isFloatingPoint())
                 .mapToLong(Tensor::numElements).sum();
+        // a sparse initializer still stands for its full dense shape: unstructured sparsity zeroes
+        // parameters, it does not remove them
+        long sparse = sparseInitializers.stream()
+                .filter(st -> DataType.fromCode(st.getValues().getDataType()).isFloatingPoint())
+                .mapToLong(st -> st.getDimsList().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact))
+                .sum();
+        return dense + sparse;
     }
 
     /**

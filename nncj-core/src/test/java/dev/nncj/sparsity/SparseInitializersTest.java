@@ -36,6 +36,19 @@ class SparseInitializersTest {
     }
 
     @Test
+    void sparseInitializersStillCountAsParameters() {
+        // unstructured sparsity zeroes weights but does not remove them: the parameter count keeps
+        // the dense shape, 2x3 here, while only the two non-zeros are stored
+        dev.nncj.onnx.Graph g = new dev.nncj.onnx.Graph("g");
+        g.addInitializer(Tensor.ofFloats("dense", new long[] {4}, 1, 2, 3, 4));
+        float[] w = new float[200];
+        w[3] = 1f;
+        w[150] = -2f;
+        g.addSparseInitializer(SparseInitializers.encodeIfSmaller(Tensor.ofFloats("w", new long[] {10, 20}, w)).orElseThrow());
+        assertThat(g.parameterCount()).isEqualTo(4 + 200);
+    }
+
+    @Test
     void aDenseTensorStaysDense() {
         // 200 elements, 140 non-zero: 140 * (4 + 2 bytes of int16 index) = 840 > 800 dense bytes
         float[] w = new float[200];
