@@ -95,6 +95,37 @@ public final class TextModelSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one batch and copies every named float output out of native memory, for callers that read
+     * intermediate tensors exposed as outputs (calibration of activation ranges).
+     */
+    public Map<String, FloatArray> runAll(EncodedBatch batch, java.util.Set<String> outputNames) {
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            for (Map.Entry<String, NodeInfo> in : inputs.entrySet()) {
+                feed.put(in.getKey(), tensor(in.getValue(), role(in.getKey()).of(batch)));
+            }
+            Map<String, FloatArray> out = new java.util.LinkedHashMap<>();
+            try (OrtSession.Result result = session.run(feed, outputNames)) {
+                for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
+                    OnnxTensor t = (OnnxTensor) e.getValue();
+                    if (t.getInfo().type != OnnxJavaType.FLOAT) {
+                        continue;
+                    }
+                    java.nio.FloatBuffer buffer = t.getFloatBuffer();
+                    float[] data = new float[buffer.remaining()];
+                    buffer.get(data);
+                    out.put(e.getKey(), new FloatArray(t.getInfo().getShape(), data));
+                }
+            }
+            return out;
+        } catch (OrtException e) {
+            throw NncjException.inFile(file, "ONNX Runtime failed to run the model: " + OrtMessages.firstLine(e), e);
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
     /** Sentence embeddings: mean-pooled when the output is token-level [batch, seq, dim]. */
     public float[][] sentenceEmbeddings(EncodedBatch batch) {
         FloatArray out = run(batch);

@@ -23,6 +23,9 @@ public final class Quantizers {
             case DYNAMIC_INT8 -> {
                 return new DynamicInt8Quantizer();
             }
+            case STATIC_INT8 -> {
+                return new StaticInt8Quantizer();
+            }
             default -> throw new NncjException("quantization mode " + mode.cliName() + " is not implemented yet");
         }
     }
