@@ -78,6 +78,21 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void maxDropOnAnEmbedderUsesMeanCosineAndFallsBackUntilWithinBudget() throws IOException {
+        Path embedder = dir.resolve("emb.onnx");
+        OnnxFiles.save(dev.nncj.onnx.TinyModels.tokenEmbedder(40, 0.3f), embedder);
+        Path sentences = Files.writeString(dir.resolve("s.txt"), "the cat sat\non the mat .\na dog\n");
+        Path out = dir.resolve("emb-md/emb.onnx");
+        // per-row int8 moves the cosine by ~1e-5: a budget of 1e-7 forces the lookup back to float
+        CliRun run = CliRun.of("quantize", embedder, "-o", out, "--mode", "dynamic-int8", "--eval-data", sentences,
+                "--max-drop", "0.0000001", "--bench-runs", "2", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("0 nodes quantized", "--max-drop fallback", "mean cosine to the original",
+                "1 node(s) fell back");
+        assertThat(run.out()).doesNotContain("NOT met");
+    }
+
+    @Test
     void emptyCalibrationDataIsOneLineNamingTheFileAndNothingIsWritten() throws IOException {
         Path empty = Files.writeString(dir.resolve("empty.tsv"), "sentence\tlabel\n");
         Path out = dir.resolve("s/clf.onnx");
