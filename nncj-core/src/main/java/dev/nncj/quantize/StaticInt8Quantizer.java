@@ -85,6 +85,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
 
         NameScope names = graph.nameScope();
         Map<String, String> dequantized = new HashMap<>();
+        Map<String, String> weights = new HashMap<>(); // a weight read by several nodes is stored once
         List<String> quantized = new ArrayList<>();
         for (Node n : planned) {
             for (String in : activationInputs(graph, n)) {
@@ -93,7 +94,9 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
             }
             int weightIndex = 1;
             if (graph.constantValue(n.input(weightIndex)).isPresent()) {
-                n.setInput(weightIndex, dequantizeWeight(graph, n, options, qdqDomain, names));
+                String key = n.input(weightIndex) + "#" + n.opType() + n.intAttribute("transB", 0);
+                n.setInput(weightIndex, weights.computeIfAbsent(key,
+                        k -> dequantizeWeight(graph, n, options, qdqDomain, names)));
             }
             if (n.is("Conv") && !graph.isGraphOutput(n.output(0))) {
                 String out = n.output(0);
