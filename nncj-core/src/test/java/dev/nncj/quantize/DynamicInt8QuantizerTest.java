@@ -186,6 +186,26 @@ class DynamicInt8QuantizerTest {
             }
         }
         assertThat(dev.nncj.onnx.TokenEmbedding.vocabularySize(q.graph())).hasValue(vocab);
+
+        // asymmetric: uint8 rows with a per-row offset, error at most half of (max - min) / 255
+        QuantizeOptions asym = new QuantizeOptions(QuantizationMode.DYNAMIC_INT8, NodeFilter.all(), true, false, 32,
+                QuantizeOptions.Fp8Format.E4M3FN, java.util.Optional.empty(), false, true);
+        OnnxModel qa = new DynamicInt8Quantizer().quantize(TinyModels.tokenEmbedder(vocab, 0.3f), asym,
+                ProgressListener.NONE).model();
+        assertThat(qa.graph().initializers().values()).extracting(Tensor::type).contains(DataType.UINT8);
+        float[] gotAsym = OrtRun.run(qa, dir.resolve("emb-asym.onnx"), feeds);
+        for (int t = 0; t < 4; t++) {
+            int row = (int) ids[0][t];
+            float lo = 0;
+            float hi = 0;
+            for (int c = 0; c < 4; c++) {
+                lo = Math.min(lo, table[row * 4 + c]);
+                hi = Math.max(hi, table[row * 4 + c]);
+            }
+            for (int c = 0; c < 4; c++) {
+                assertThat(Math.abs(gotAsym[t * 4 + c] - table[row * 4 + c])).isLessThanOrEqualTo((hi - lo) / 255f / 2f + 1e-6f);
+            }
+        }
     }
 
     @Test
