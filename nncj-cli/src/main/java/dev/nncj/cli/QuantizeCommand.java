@@ -1,13 +1,16 @@
 package dev.nncj.cli;
 
+import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.SaveOptions;
 import dev.nncj.provenance.Provenance;
+import dev.nncj.quantize.AccuracyDrivenQuantizer;
 import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.NodeFilter;
+import dev.nncj.quantize.QualityMetric;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
@@ -80,6 +83,10 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--float-embeddings", description = "keep the token-embedding table in float")
     boolean floatEmbeddings;
 
+    @Option(names = "--max-drop", paramLabel = "X", description = "accuracy-driven: fall back the most sensitive nodes to float until the"
+            + " task metric (mean cosine with --eval-data sentences, accuracy with --eval-task text-classification) drops by at most X")
+    Double maxDrop;
+
     @Option(names = "--force", description = "allow OUT to be the input file")
     boolean force;
 
@@ -97,10 +104,15 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (maxDrop != null && !(maxDrop >= 0 && maxDrop < 1)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-drop must be in [0, 1), not " + maxDrop);
+        }
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
         QuantizeOptions options = options();
-        QuantizationResult result = Quantizers.quantize(model, input, options, progress);
+        QuantizationResult result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
+                : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
+                        QualityMetric.of(report.evaluation(input), input, report.eval()), progress);
         Provenance.record(result.model(), input, "quantize", provenanceOptions());
         OnnxFiles.save(result.model(), output, SaveOptions.defaults().withOverwriteInput(force));
         ModelOutput.copyTokenizer(report.tokenizerIfPresent(input), output);
@@ -130,6 +142,9 @@ final class QuantizeCommand implements Callable<Integer> {
         Optional<Calibration> calibration = Optional.empty();
         if (calibrationData != null) {
             List<String> sentences = SentenceFile.read(calibrationData);
+            if (sentences.isEmpty()) {
+                throw NncjException.inFile(calibrationData, "no sentences to calibrate on");
+            }
             sentences = sentences.subList(0, Math.min(calibrationSamples, sentences.size()));
             calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile, 32));
         }
@@ -151,6 +166,7 @@ final class QuantizeCommand implements Callable<Integer> {
         o.put("calibrator", calibrator.name());
         o.put("error_compensation", errorCompensation);
         o.put("float_embeddings", floatEmbeddings);
+        o.put("max_drop", maxDrop);
         return o;
     }
 

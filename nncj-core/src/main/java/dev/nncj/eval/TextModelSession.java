@@ -71,48 +71,35 @@ public final class TextModelSession implements AutoCloseable {
 
     /** Runs the model on one batch and copies the chosen output out of native memory. */
     public FloatArray run(EncodedBatch batch) {
-        Map<String, OnnxTensor> feed = new HashMap<>();
-        try {
-            for (Map.Entry<String, NodeInfo> in : inputs.entrySet()) {
-                feed.put(in.getKey(), tensor(in.getValue(), role(in.getKey()).of(batch)));
-            }
-            // results hold native buffers: copy what we need and close them before the next batch
-            try (OrtSession.Result result = session.run(feed, java.util.Set.of(outputName))) {
-                OnnxTensor out = (OnnxTensor) result.get(0);
-                if (out.getInfo().type != OnnxJavaType.FLOAT) {
-                    throw NncjException.inFile(file, "output '" + outputName + "' is " + out.getInfo().type
-                            + ", expected float32");
-                }
-                java.nio.FloatBuffer buffer = out.getFloatBuffer();
-                float[] data = new float[buffer.remaining()];
-                buffer.get(data);
-                return new FloatArray(out.getInfo().getShape(), data);
-            }
-        } catch (OrtException e) {
-            throw NncjException.inFile(file, "ONNX Runtime failed to run the model: " + OrtMessages.firstLine(e), e);
-        } finally {
-            feed.values().forEach(OnnxTensor::close);
+        FloatArray out = runAll(batch, List.of(outputName)).get(outputName);
+        if (out == null) {
+            throw NncjException.inFile(file, "output '" + outputName + "' is not float32");
         }
+        return out;
     }
 
     /**
-     * Runs the model on one batch and copies several float outputs out of native memory, for
-     * callers that read internal values a model exposes as extra outputs (activation statistics).
+     * Runs one batch and copies every named float output out of native memory, for callers that read
+     * intermediate tensors exposed as outputs (calibration of activation ranges).
      */
-    public Map<String, FloatArray> run(EncodedBatch batch, List<String> outputNames) {
+    public Map<String, FloatArray> runAll(EncodedBatch batch, java.util.Collection<String> outputNames) {
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
             for (Map.Entry<String, NodeInfo> in : inputs.entrySet()) {
                 feed.put(in.getKey(), tensor(in.getValue(), role(in.getKey()).of(batch)));
             }
             Map<String, FloatArray> out = new java.util.LinkedHashMap<>();
+            // results hold native buffers: copy what we need and close them before the next batch
             try (OrtSession.Result result = session.run(feed, new java.util.LinkedHashSet<>(outputNames))) {
-                for (String name : outputNames) {
-                    OnnxTensor t = (OnnxTensor) result.get(name).orElseThrow();
+                for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
+                    OnnxTensor t = (OnnxTensor) e.getValue();
+                    if (t.getInfo().type != OnnxJavaType.FLOAT) {
+                        continue;
+                    }
                     java.nio.FloatBuffer buffer = t.getFloatBuffer();
                     float[] data = new float[buffer.remaining()];
                     buffer.get(data);
-                    out.put(name, new FloatArray(t.getInfo().getShape(), data));
+                    out.put(e.getKey(), new FloatArray(t.getInfo().getShape(), data));
                 }
             }
             return out;

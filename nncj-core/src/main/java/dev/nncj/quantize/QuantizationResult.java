@@ -12,7 +12,7 @@ public record QuantizationResult(OnnxModel model, List<String> quantizedNodes, M
                                  List<String> notes) {
     public QuantizationResult {
         quantizedNodes = List.copyOf(quantizedNodes);
-        keptFloat = Map.copyOf(keptFloat);
+        keptFloat = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(keptFloat)); // graph order
         notes = List.copyOf(notes);
     }
 }

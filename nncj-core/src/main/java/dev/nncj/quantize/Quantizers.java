@@ -20,6 +20,12 @@ public final class Quantizers {
     public static ModelQuantizer forMode(QuantizationMode mode) {
         // each mode's quantizer registers here: case FP16 -> new Fp16Quantizer(); ...
         switch (mode) {
+            case DYNAMIC_INT8 -> {
+                return new DynamicInt8Quantizer();
+            }
+            case STATIC_INT8 -> {
+                return new StaticInt8Quantizer();
+            }
             default -> throw new NncjException("quantization mode " + mode.cliName() + " is not implemented yet");
         }
     }

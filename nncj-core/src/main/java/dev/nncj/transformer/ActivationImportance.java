@@ -68,7 +68,7 @@ public final class ActivationImportance implements ImportanceScorer {
              TextModelSession session = new TextModelSession(model, RuntimeOptions.defaults(), Optional.empty())) {
             for (int start = 0; start < sentences.size(); start += batchSize) {
                 EncodedBatch batch = tok.encode(sentences.subList(start, Math.min(sentences.size(), start + batchSize)));
-                Map<String, FloatArray> out = session.run(batch, taps);
+                Map<String, FloatArray> out = session.runAll(batch, taps);
                 for (int i = 0; i < layers; i++) {
                     EncoderLayer l = spec.layers().get(i);
                     accumulateHeads(out.get(EmitOptions.contextOutput(i)), batch, l.attention(), outputRows.get(i), heads.get(i));

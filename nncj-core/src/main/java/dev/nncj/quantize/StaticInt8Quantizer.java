@@ -1,0 +1,267 @@
+package dev.nncj.quantize;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.Graph;
+import dev.nncj.onnx.NameScope;
+import dev.nncj.onnx.Node;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Static int8 in QDQ form: every activation a quantized op reads passes through a
+ * QuantizeLinear → DequantizeLinear pair whose scale and zero point come from calibration on real
+ * data ({@link ActivationCalibrator}); weights are stored as uint8 and read through DequantizeLinear
+ * (per output channel by default). The float ops in between make the file a valid float model that
+ * any ONNX runtime can execute; ONNX Runtime's CPU optimizer rewrites the patterns into integer
+ * kernels (checked on 1.23.2 by saving its optimized model):
+ * <pre>
+ * DQ(Q(x)) → MatMul ← DQ(W)           ⇒ MatMulIntegerToFloat (float output, static input scale)
+ * DQ(Q(a)) → MatMul ← DQ(Q(b))        ⇒ MatMulIntegerToFloat (attention's Q·Kᵀ and P·V)
+ * DQ(Q(x)) → Conv ← DQ(W) → Q          ⇒ QLinearConv
+ * </pre>
+ * Outputs of MatMuls are not requantized: LayerNorm, GELU and softmax follow in float anyway, so a
+ * Q/DQ pair there would only add work and error. Add and Mul stay float for the same reason (ORT's
+ * QLinearAdd needs int8 on both sides, which a BERT residual stream never has).
+ *
+ * <p>Opset 13+ models get ONNX's QuantizeLinear/DequantizeLinear (per-axis needs 13); older ones
+ * (PyTorch's opset-11 exports) get ONNX Runtime's com.microsoft versions, which take the same
+ * inputs plus {@code axis} and which ORT fuses identically.
+ */
+public final class StaticInt8Quantizer implements ModelQuantizer {
+
+    @Override
+    public QuantizationResult quantize(OnnxModel model, QuantizeOptions options, ProgressListener progress) {
+        Calibration calibration = options.calibration().orElseThrow(() -> new NncjException(
+                "static-int8 needs --calibration-data (a few hundred sentences of the task's training data)"));
+        if (model.opset() < 10) {
+            throw new NncjException("static-int8 needs ONNX opset 10 or later (QuantizeLinear); the model has "
+                    + model.opset());
+        }
+        String qdqDomain = model.opset() >= 13 ? "" : DynamicInt8Quantizer.MS_DOMAIN;
+        Graph graph = model.graph();
+        Map<String, String> keptFloat = new LinkedHashMap<>();
+        List<Node> planned = new ArrayList<>();
+        List<Node> embeddings = new ArrayList<>();
+        Set<String> observed = new LinkedHashSet<>();
+        for (Node n : graph.nodes()) {
+            Optional<String> why = check(graph, n);
+            if (why == null) {
+                continue; // not an op this mode quantizes
+            }
+            if (why.isEmpty() && !options.nodes().accepts(n)) {
+                why = Optional.of("excluded by --include/--exclude");
+            }
+            if (why.isEmpty() && n.is("Gather") && !options.quantizeEmbeddings()) {
+                why = Optional.of("--float-embeddings");
+            }
+            if (why.isPresent()) {
+                keptFloat.put(n.name(), why.get());
+                continue;
+            }
+            if (n.is("Gather")) {
+                embeddings.add(n);
+                continue;
+            }
+            planned.add(n);
+            for (String in : activationInputs(graph, n)) {
+                observed.add(in);
+            }
+            if (n.is("Conv") && !graph.isGraphOutput(n.output(0))) {
+                observed.add(n.output(0));
+            }
+        }
+        Map<String, float[]> ranges = observed.isEmpty() ? Map.of()
+                : ActivationCalibrator.ranges(model, observed, calibration, progress);
+
+        NameScope names = graph.nameScope();
+        Map<String, String> dequantized = new HashMap<>();
+        Map<String, String> weights = new HashMap<>(); // a weight read by several nodes is stored once
+        List<String> quantized = new ArrayList<>();
+        for (Node n : planned) {
+            for (String in : activationInputs(graph, n)) {
+                String dq = dequantized.computeIfAbsent(in, t -> insertQdq(graph, t, ranges.get(t), n, qdqDomain, names));
+                n.replaceInput(in, dq);
+            }
+            int weightIndex = 1;
+            if (graph.constantValue(n.input(weightIndex)).isPresent()) {
+                String key = n.input(weightIndex) + "#" + n.opType() + n.intAttribute("transB", 0);
+                n.setInput(weightIndex, weights.computeIfAbsent(key,
+                        k -> dequantizeWeight(graph, n, options, qdqDomain, names)));
+            }
+            if (n.is("Conv") && !graph.isGraphOutput(n.output(0))) {
+                String out = n.output(0);
+                List<Node> readers = graph.consumers(out);
+                String dq = insertQdqAfter(graph, n, ranges.get(out), qdqDomain, names);
+                for (Node r : readers) {
+                    r.replaceInput(out, dq);
+                }
+            }
+            quantized.add(n.name());
+        }
+        Map<String, String[]> tables = new HashMap<>();
+        for (Node g : embeddings) {
+            quantized.add(g.name());
+            EmbeddingQuantizer.rewrite(graph, g, options.symmetric(), names, tables);
+        }
+        if (!qdqDomain.isEmpty() && !planned.isEmpty()) {
+            model.requireOpset(qdqDomain, 1);
+        }
+        graph.sortTopologically();
+        graph.removeDeadNodes();
+        graph.removeUnusedInitializers();
+        List<String> notes = List.of("calibrated " + ranges.size() + " activation tensors on "
+                + calibration.sentences().size() + " sentences (" + calibration.method().name().toLowerCase(java.util.Locale.ROOT)
+                + ")");
+        return new QuantizationResult(model, quantized, keptFloat, notes);
+    }
+
+    /**
+     * Why {@code n} cannot be quantized, empty when it can, null when this mode does not handle its
+     * op type at all (so it is not listed).
+     */
+    static Optional<String> check(Graph graph, Node n) {
+        if (n.is("MatMul")) {
+            Optional<Tensor> w = graph.constantValue(n.input(1));
+            if (w.isPresent() && (w.get().type() != DataType.FLOAT || w.get().rank() != 2)) {
+                return Optional.of("weight is not a float matrix");
+            }
+            if (graph.constantValue(n.input(0)).isPresent()) {
+                return Optional.of("its input is a constant (ORT folds it)");
+            }
+            return Optional.empty();
+        }
+        if (n.is("Gemm")) {
+            Optional<Tensor> w = graph.constantValue(n.input(1));
+            if (w.isEmpty() || w.get().type() != DataType.FLOAT || w.get().rank() != 2) {
+                return Optional.of("Gemm's B is not a constant float matrix");
+            }
+            return Optional.empty();
+        }
+        if (n.is("Conv")) {
+            Optional<Tensor> w = graph.constantValue(n.input(1));
+            if (w.isEmpty() || w.get().type() != DataType.FLOAT) {
+                return Optional.of("Conv's weight is not a constant float tensor");
+            }
+            return Optional.empty();
+        }
+        if (n.is("Gather") && graph.isInitializer(n.input(0))) {
+            return EmbeddingQuantizer.check(graph, n);
+        }
+        if (n.is("Add") || n.is("Mul")) {
+            if (graph.constantValue(n.input(0)).isPresent() || graph.constantValue(n.input(1)).isPresent()
+                    || n.inputs().size() != 2) {
+                return null; // bias adds and scalings: absorbed by ORT's fusions, nothing to list
+            }
+            return Optional.of("elementwise op between two activations: kept float, since ORT's"
+                    + " QLinear" + n.opType() + " would need int8 neighbours and only adds Q/DQ work here");
+        }
+        return null;
+    }
+
+    /** The computed (non-constant) float inputs of a quantized op: the activations to calibrate. */
+    static List<String> activationInputs(Graph graph, Node n) {
+        List<String> out = new ArrayList<>();
+        int count = n.is("MatMul") ? 2 : 1;
+        for (int i = 0; i < count; i++) {
+            if (graph.constantValue(n.input(i)).isEmpty()) {
+                out.add(n.input(i));
+            }
+        }
+        return out;
+    }
+
+    private static String insertQdq(Graph graph, String tensor, float[] range, Node before, String domain,
+                                    NameScope names) {
+        UInt8Params p = UInt8Params.forRange(range[0], range[1], false);
+        String base = tensor.replaceAll("[^A-Za-z0-9_./:-]", "_");
+        String scale = names.fresh(base + "_scale");
+        String zp = names.fresh(base + "_zero_point");
+        graph.addInitializer(Tensor.ofFloats(scale, new long[0], p.scale()));
+        graph.addInitializer(Tensor.encodeLongs(zp, DataType.UINT8, new long[0], new long[] {p.zeroPoint()}));
+        String q = names.fresh(base + "_quantized");
+        String dq = names.fresh(base + "_dequantized");
+        // placed before the first reader; sortTopologically at the end settles the order for the others
+        graph.insertBefore(before, new Node(names.fresh(base + "_QuantizeLinear"), "QuantizeLinear", domain,
+                List.of(tensor, scale, zp), List.of(q)));
+        graph.insertBefore(before, new Node(names.fresh(base + "_DequantizeLinear"), "DequantizeLinear", domain,
+                List.of(q, scale, zp), List.of(dq)));
+        return dq;
+    }
+
+    /** Q/DQ on the output of {@code n}; returns the dequantized name for its readers. */
+    private static String insertQdqAfter(Graph graph, Node n, float[] range, String domain, NameScope names) {
+        int at = graph.nodes().indexOf(n);
+        Node next = at + 1 < graph.nodes().size() ? graph.nodes().get(at + 1) : null;
+        if (next == null) {
+            Node placeholder = graph.addNode(Node.of(names.fresh("placeholder"), "Identity", List.of(n.output(0)),
+                    List.of(names.fresh("placeholder_out"))));
+            String dq = insertQdq(graph, n.output(0), range, placeholder, domain, names);
+            graph.removeNode(placeholder);
+            return dq;
+        }
+        return insertQdq(graph, n.output(0), range, next, domain, names);
+    }
+
+    /** Stores the weight as uint8 with per-channel (or per-tensor) scales behind DequantizeLinear. */
+    private static String dequantizeWeight(Graph graph, Node n, QuantizeOptions options, String domain,
+                                           NameScope names) {
+        Tensor w = graph.constantValue(n.input(1)).orElseThrow();
+        long[] shape = w.shape();
+        // the output-channel axis: N of a [K, N] MatMul weight, M of Conv's [M, C, kh, kw], N of Gemm's B
+        int axis = n.is("Conv") || (n.is("Gemm") && n.intAttribute("transB", 0) != 0) ? 0 : 1;
+        int channels = Math.toIntExact(shape[axis]);
+        int inner = 1;
+        for (int d = axis + 1; d < shape.length; d++) {
+            inner *= Math.toIntExact(shape[d]);
+        }
+        float[] values = w.toFloats();
+        int groups = options.perChannel() ? channels : 1;
+        UInt8Params[] params = new UInt8Params[groups];
+        float[] lo = new float[groups];
+        float[] hi = new float[groups];
+        java.util.Arrays.fill(lo, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(hi, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < values.length; i++) {
+            int g = options.perChannel() ? (i / inner) % channels : 0;
+            lo[g] = Math.min(lo[g], values[i]);
+            hi[g] = Math.max(hi[g], values[i]);
+        }
+        float[] scales = new float[groups];
+        long[] zps = new long[groups];
+        for (int g = 0; g < groups; g++) {
+            params[g] = UInt8Params.forRange(lo[g], hi[g], options.symmetric());
+            scales[g] = params[g].scale();
+            zps[g] = params[g].zeroPoint();
+        }
+        long[] q = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            q[i] = params[options.perChannel() ? (i / inner) % channels : 0].quantize(values[i]);
+        }
+        String base = n.input(1).replaceAll("[^A-Za-z0-9_./:-]", "_");
+        String qName = names.fresh(base + "_quantized");
+        String sName = names.fresh(base + "_scale");
+        String zName = names.fresh(base + "_zero_point");
+        long[] paramShape = groups == 1 ? new long[0] : new long[] {groups};
+        graph.addInitializer(Tensor.encodeLongs(qName, DataType.UINT8, shape, q));
+        graph.addInitializer(Tensor.ofFloats(sName, paramShape, scales));
+        graph.addInitializer(Tensor.encodeLongs(zName, DataType.UINT8, paramShape, zps));
+        String out = names.fresh(base + "_dequantized");
+        Node dq = new Node(names.fresh(base + "_DequantizeLinear"), "DequantizeLinear", domain,
+                List.of(qName, sName, zName), List.of(out));
+        if (groups > 1) {
+            dq.set("axis", (long) axis);
+        }
+        graph.insertBefore(n, dq);
+        return out;
+    }
+}
