@@ -86,7 +86,15 @@ class OnnxExecutorTest {
      */
     @Test
     void forwardPassesLeaveNothingBehind() {
-        try (OnnxExecutor executor = OnnxExecutor.create(TinyModels.linearRelu(), ExecutorOptions.defaults())) {
+        // Parameters come first in these ops, as in PyTorch exports (Add(bias, MatMul)): DJL attaches
+        // a result to its first operand's manager, which is the executor's own here.
+        GraphBuilder b = new GraphBuilder("params_first", 17);
+        String input = b.input("x", DataType.FLOAT, "batch", 4);
+        String wt = b.op("Transpose", b.initializer(Tensor.ofFloats("w", new long[] {3, 4},
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)));
+        String y = b.op("Add", b.initializer(Tensor.ofFloats("b", new long[] {3}, 0.1f, 0.2f, 0.3f)), b.op("MatMul", input, wt));
+        b.output(b.op("Relu", y), "y", DataType.FLOAT, "batch", 3);
+        try (OnnxExecutor executor = OnnxExecutor.create(b.build(), ExecutorOptions.defaults())) {
             int before = executor.manager().getManagedArrays().size();
             for (int i = 0; i < 20; i++) {
                 try (NDManager step = executor.manager().newSubManager()) {

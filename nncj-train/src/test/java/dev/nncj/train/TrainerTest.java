@@ -80,17 +80,25 @@ class TrainerTest {
         return out;
     }
 
+    /**
+     * Trains and returns the flattened trained weights. Also checks that memory stays bounded: the
+     * arrays held by the executor's manager (parameters, optimizer moments) number the same after
+     * every step.
+     */
     private static float[] train(OnnxModel model, List<Batch> batches, TrainerOptions options, List<StepResult> log) {
+        java.util.Set<Integer> heldArrays = new java.util.TreeSet<>();
         try (OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults());
                 Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options,
                         List.of(new TrainingListener() {
                             @Override
                             public void onStep(StepResult result) {
                                 log.add(result);
+                                heldArrays.add(executor.manager().getManagedArrays().size());
                             }
                         }))) {
             trainer.fit(batches, 1000);
             assertThat(trainer.steps()).isEqualTo(options.totalSteps());
+            assertThat(heldArrays).as("arrays held after each step").hasSize(1);
             executor.writeParameters(model);
             return executor.trainableParameters().stream().map(p -> p.array().toFloatArray())
                     .reduce(new float[0], TrainerTest::concat);
