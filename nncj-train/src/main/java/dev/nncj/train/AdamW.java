@@ -1,6 +1,7 @@
 package dev.nncj.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.util.HashMap;
@@ -53,6 +54,46 @@ final class AdamW implements AutoCloseable {
                 w.subi(mv[0].div(denominator).muli(lr / correction1));
             }
         }
+    }
+
+    /** Steps taken: the t of the bias corrections. */
+    int steps() {
+        return t;
+    }
+
+    /** The moments, named "m:PARAMETER" and "v:PARAMETER" (views, valid until the next update). */
+    NDList state() {
+        NDList out = new NDList();
+        moments.forEach((p, mv) -> {
+            mv[0].setName("m:" + p.name());
+            mv[1].setName("v:" + p.name());
+            out.add(mv[0]);
+            out.add(mv[1]);
+        });
+        return out;
+    }
+
+    /** Takes over moments saved by {@link #state()} for the parameters of the same names. */
+    void restore(List<Parameter> parameters, NDList saved, int steps) {
+        moments.values().forEach(mv -> {
+            mv[0].close();
+            mv[1].close();
+        });
+        moments.clear();
+        for (Parameter p : parameters) {
+            NDArray m = saved.get("m:" + p.name());
+            NDArray v = saved.get("v:" + p.name());
+            if (m == null || v == null) {
+                if (steps > 0) {
+                    throw new IllegalArgumentException("no optimizer state for parameter " + p.name());
+                }
+                continue;
+            }
+            m.attach(manager);
+            v.attach(manager);
+            moments.put(p, new NDArray[] {m, v});
+        }
+        t = steps;
     }
 
     @Override

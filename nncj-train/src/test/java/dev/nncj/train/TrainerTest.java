@@ -229,4 +229,42 @@ class TrainerTest {
             assertThat(TensorArrays.toTensor("l", logits).toFloats()).containsExactly(1, 2, 0.5f, -1);
         }
     }
+
+    /**
+     * Six steps, a checkpoint in the middle of the second epoch, a fresh executor and trainer
+     * restored from it, four more steps: bit for bit the weights of ten uninterrupted steps.
+     */
+    @Test
+    void checkpointAndResumeContinueTheRunExactly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Random r = new Random(5);
+        long[] labels = new long[64];
+        List<Batch> batches = batches(points(r, labels), labels, 16);
+        TrainerOptions options = new TrainerOptions(0.01, 0.01, 0.9, 0.999, 1e-8, 2, 10, 1.0, 7);
+        float[] straight = train(mlp(9), batches, options, new ArrayList<>());
+
+        try (OnnxExecutor executor = OnnxExecutor.create(mlp(9), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options, List.of())) {
+            trainer.fit(batches, 1000, 6);
+            assertThat(trainer.steps()).isEqualTo(6);
+            trainer.saveCheckpoint(dir);
+        }
+        float[] resumed;
+        try (OnnxExecutor executor = OnnxExecutor.create(Trainer.checkpointModel(dir), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options, List.of())) {
+            trainer.restoreCheckpoint(dir);
+            assertThat(trainer.steps()).isEqualTo(6);
+            trainer.fit(batches, 1000);
+            assertThat(trainer.steps()).isEqualTo(10);
+            resumed = executor.trainableParameters().stream().map(p -> p.array().toFloatArray())
+                    .reduce(new float[0], TrainerTest::concat);
+        }
+        assertThat(resumed).containsExactly(straight);
+
+        // another seed cannot resume this run
+        try (OnnxExecutor executor = OnnxExecutor.create(Trainer.checkpointModel(dir), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options.withSeed(8), List.of())) {
+            assertThatThrownBy(() -> trainer.restoreCheckpoint(dir)).isInstanceOf(NncjException.class)
+                    .hasMessageContaining("trained with seed 7, not 8");
+        }
+    }
 }
