@@ -154,6 +154,21 @@ public final class OnnxExecutor implements AutoCloseable {
     }
 
     /**
+     * The graph outputs with autograd off (evaluation): nothing is recorded for backward, on any
+     * thread, even inside a gradient collector. PyTorch's grad mode is per thread and defaults to on
+     * in threads DJL did not set up.
+     */
+    public Map<String, NDArray> infer(NDManager target, Map<String, NDArray> inputs) {
+        boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            return forward(target, inputs);
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(was);
+        }
+    }
+
+    /**
      * The graph outputs plus the named intermediate {@code values} (hidden states for distillation,
      * say), all owned by {@code target}; everything else the pass created is freed before returning.
      */

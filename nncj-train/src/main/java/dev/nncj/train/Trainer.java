@@ -52,6 +52,12 @@ public final class Trainer implements AutoCloseable {
     private int step;
     private int epoch;
     private int position;
+    private Evaluator evaluator;
+    private EarlyStopping stopping;
+    private double best = Double.NaN;
+    private int bestStep = -1;
+    private int evaluationsWithoutImprovement;
+    private boolean stopped;
 
     public Trainer(OnnxExecutor executor, Loss loss, TrainerOptions options, List<TrainingListener> listeners) {
         if (executor.trainableParameters().isEmpty()) {
@@ -64,6 +70,27 @@ public final class Trainer implements AutoCloseable {
         this.optimizer = new AdamW(executor.manager(), options);
         // PyTorch's generator (dropout, random init) is seeded too, so equal seeds give equal runs.
         Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
+    }
+
+    /** Evaluates with {@code evaluator} as {@code stopping} says during {@link #fit}. */
+    public void evaluateWith(Evaluator evaluator, EarlyStopping stopping) {
+        this.evaluator = java.util.Objects.requireNonNull(evaluator);
+        this.stopping = java.util.Objects.requireNonNull(stopping);
+    }
+
+    /** The best evaluation so far (NaN before the first). */
+    public double bestMetric() {
+        return best;
+    }
+
+    /** The step after which the best evaluation was made, or -1. */
+    public int bestStep() {
+        return bestStep;
+    }
+
+    /** Whether {@link #fit} ended early because evaluations stopped improving. */
+    public boolean stoppedEarly() {
+        return stopped;
     }
 
     /** Steps taken so far. */
@@ -115,9 +142,15 @@ public final class Trainer implements AutoCloseable {
         while (epoch < epochs && step < last) {
             List<Batch> order = new ArrayList<>(batches);
             Collections.shuffle(order, new Random(options.seed() * 1_000_003L + epoch));
-            while (position < order.size() && step < last) {
+            while (position < order.size() && step < last && !stopped) {
                 step(order.get(position));
                 position++;
+                if (evaluator != null && step % stopping.everySteps() == 0) {
+                    evaluate();
+                }
+            }
+            if (stopped) {
+                break;
             }
             if (position >= order.size()) {
                 epoch++;
@@ -190,6 +223,24 @@ public final class Trainer implements AutoCloseable {
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(temp, bytes);
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** One evaluation: a new best is checkpointed (when asked); too many without one stop the run. */
+    private void evaluate() {
+        double metric = evaluator.evaluate(executor);
+        boolean improved = stopping.improves(metric, best);
+        if (improved) {
+            best = metric;
+            bestStep = step;
+            evaluationsWithoutImprovement = 0;
+            if (stopping.bestCheckpoint() != null) {
+                saveCheckpoint(stopping.bestCheckpoint());
+            }
+        } else {
+            evaluationsWithoutImprovement++;
+            stopped = stopping.patience() > 0 && evaluationsWithoutImprovement >= stopping.patience();
+        }
+        listeners.forEach(l -> l.onEvaluation(step, metric, improved));
     }
 
     /** Global L2 norm of all gradients; scales them in place down to maxGradNorm when above it. */

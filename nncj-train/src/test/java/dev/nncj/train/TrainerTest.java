@@ -154,6 +154,10 @@ class TrainerTest {
         assertThat(before).isLessThan(0.8);
         assertThat(after).isGreaterThanOrEqualTo(0.98);
         assertThat(argmax(ortLogits)).containsExactly(argmax(ourLogits));
+        try (OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults())) {
+            assertThat(new ClassificationAccuracy(batches(heldOut, heldOutLabels, 100), "logits").evaluate(executor))
+                    .isEqualTo(after);
+        }
         assertThat(ortLogits).containsExactly(ourLogits, org.assertj.core.data.Offset.offset(1e-4f));
         assertThat(log).hasSize(400);
         assertThat(log.get(log.size() - 1).loss()).isLessThan(log.get(0).loss() / 5);
@@ -266,5 +270,41 @@ class TrainerTest {
             assertThatThrownBy(() -> trainer.restoreCheckpoint(dir)).isInstanceOf(NncjException.class)
                     .hasMessageContaining("trained with seed 7, not 8");
         }
+    }
+
+    /**
+     * Evaluations (scripted here) every 2 steps, patience 3: 0.5 and 0.6 are bests (the second
+     * checkpointed), then 0.6, 0.55, 0.58 do not improve and the run stops at step 10 of 100.
+     */
+    @Test
+    void earlyStoppingKeepsTheBestCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Random r = new Random(6);
+        long[] labels = new long[64];
+        List<Batch> batches = batches(points(r, labels), labels, 16);
+        double[] script = {0.5, 0.6, 0.6, 0.55, 0.58, 0.9, 0.95};
+        int[] calls = {0};
+        List<String> events = new ArrayList<>();
+        TrainerOptions options = new TrainerOptions(0.01, 0, 0.9, 0.999, 1e-8, 0, 100, 1.0, 3);
+        try (OnnxExecutor executor = OnnxExecutor.create(mlp(2), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options,
+                        List.of(new TrainingListener() {
+                            @Override
+                            public void onEvaluation(int step, double metric, boolean best) {
+                                events.add(step + ":" + metric + (best ? "*" : ""));
+                            }
+                        }))) {
+            trainer.evaluateWith(e -> script[calls[0]++], new EarlyStopping(2, 3, true, dir.resolve("best")));
+            trainer.fit(batches, 1000);
+            assertThat(trainer.stoppedEarly()).isTrue();
+            assertThat(trainer.steps()).isEqualTo(10);
+            assertThat(trainer.bestMetric()).isEqualTo(0.6);
+            assertThat(trainer.bestStep()).isEqualTo(4);
+        }
+        assertThat(events).containsExactly("2:0.5*", "4:0.6*", "6:0.6", "8:0.55", "10:0.58");
+        java.util.Properties saved = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(dir.resolve("best/trainer.properties"))) {
+            saved.load(in);
+        }
+        assertThat(saved.getProperty("step")).isEqualTo("4");
     }
 }
