@@ -112,4 +112,17 @@ class MiniLmExecutionTest {
             }
         }
     }
+
+    /** The classifier head on MiniLM (opset 11: axes as attributes) agrees with ONNX Runtime too. */
+    @Test
+    void classifierHeadOnMiniLmMatchesOnnxRuntime() throws Exception {
+        OnnxModel classifier = OnnxFiles.load(minilm.modelFile());
+        ClassifierHead.attach(classifier, "last_hidden_state", 2, 42);
+        try (TextTokenizer tokenizer = TextTokenizer.load(minilm.tokenizerFile(), TokenizerOptions.defaults())) {
+            Map<String, Double> diffs = OrtReference.diffs(classifier, tensors(tokenizer.encode(sentences)));
+            System.out.printf("MiniLM + classifier head max |executor - ORT|: %s%n", diffs);
+            assertThat(diffs).containsOnlyKeys("logits");
+            assertThat(diffs.get("logits")).isLessThanOrEqualTo(1e-5);
+        }
+    }
 }
