@@ -45,12 +45,14 @@ final class AdamW implements AutoCloseable {
                     NDScope.unregister(m, v);
                     return new NDArray[] {m, v};
                 });
+                // in-place wherever the math allows: four full-size temporaries per parameter, not seven
                 mv[0].muli(options.beta1()).addi(g.mul(1 - options.beta1()));
                 mv[1].muli(options.beta2()).addi(g.square().muli(1 - options.beta2()));
                 if (options.weightDecay() > 0) {
-                    w.subi(w.mul(lr * options.weightDecay()));
+                    w.muli(1 - lr * options.weightDecay()); // w -= lr * decay * w
                 }
-                NDArray denominator = mv[1].div(correction2).sqrt().addi(options.epsilon());
+                // step = (m / c1) / (sqrt(v / c2) + eps), with sqrt(v / c2) = sqrt(v) / sqrt(c2)
+                NDArray denominator = mv[1].sqrt().divi(Math.sqrt(correction2)).addi(options.epsilon());
                 w.subi(mv[0].div(denominator).muli(lr / correction1));
             }
         }

@@ -250,11 +250,8 @@ public final class OnnxExecutor implements AutoCloseable {
     /** Sets every trainable parameter's accumulated gradient to zero (PyTorch adds up gradients). */
     public void zeroGradients() {
         for (Parameter p : trainableParameters()) {
-            if (p.array().hasGradient()) {
-                try (NDArray g = p.array().getGradient()) {
-                    g.subi(g);
-                }
-            }
+            // libtorch's own zero_grad: no gradient handle, no temporary, even for a 47 MB table
+            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p.array());
         }
     }
 
