@@ -8,13 +8,14 @@ import java.util.Map;
 public interface Loss {
     /**
      * @param outputs the graph outputs (and requested intermediate values) of the batch
-     * @param labels the batch's labels, an int64 array in the same manager
+     * @param labels the batch's labels, an int64 array in the step's manager
+     * @param inputs the batch's graph inputs (a teacher runs on them), in the same manager
      */
-    NDArray compute(Map<String, NDArray> outputs, NDArray labels);
+    NDArray compute(Map<String, NDArray> outputs, NDArray labels, Map<String, NDArray> inputs);
 
     /** Mean cross-entropy of {@code logitsOutput} [batch, classes] against class-index labels. */
     static Loss softmaxCrossEntropy(String logitsOutput) {
-        return (outputs, labels) -> {
+        return (outputs, labels, inputs) -> {
             NDArray logits = outputs.get(logitsOutput);
             if (logits == null) {
                 throw new dev.nncj.NncjException("the graph has no output " + logitsOutput + "; it has " + outputs.keySet());

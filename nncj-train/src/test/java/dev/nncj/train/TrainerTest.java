@@ -69,7 +69,7 @@ class TrainerTest {
         return xy;
     }
 
-    private static List<Batch> batches(float[] xy, long[] labels, int size) {
+    static List<Batch> batches(float[] xy, long[] labels, int size) {
         List<Batch> out = new ArrayList<>();
         for (int start = 0; start < labels.length; start += size) {
             int n = Math.min(size, labels.length - start);
@@ -228,7 +228,7 @@ class TrainerTest {
             NDArray labels = m.create(new long[] {1, 0});
             double expected = -(Math.log(Math.exp(2) / (Math.exp(1) + Math.exp(2)))
                     + Math.log(Math.exp(0.5) / (Math.exp(0.5) + Math.exp(-1)))) / 2;
-            double got = Loss.softmaxCrossEntropy("logits").compute(Map.of("logits", logits), labels).getFloat();
+            double got = Loss.softmaxCrossEntropy("logits").compute(Map.of("logits", logits), labels, Map.of()).getFloat();
             assertThat(got).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
             assertThat(TensorArrays.toTensor("l", logits).toFloats()).containsExactly(1, 2, 0.5f, -1);
         }
