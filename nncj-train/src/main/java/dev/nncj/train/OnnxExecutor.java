@@ -159,10 +159,15 @@ public final class OnnxExecutor implements AutoCloseable {
      * in threads DJL did not set up.
      */
     public Map<String, NDArray> infer(NDManager target, Map<String, NDArray> inputs) {
+        return infer(target, inputs, List.of());
+    }
+
+    /** As {@link #infer(NDManager, Map)}, with the named intermediate {@code values} as well. */
+    public Map<String, NDArray> infer(NDManager target, Map<String, NDArray> inputs, Collection<String> values) {
         boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         try {
-            return forward(target, inputs);
+            return forward(target, inputs, values);
         } finally {
             ai.djl.pytorch.jni.JniUtils.setGradMode(was);
         }

@@ -110,7 +110,7 @@ public final class Trainer implements AutoCloseable {
             batch.inputs().forEach((name, t) -> inputs.put(name, TensorArrays.toArray(scope, t)));
             NDArray labels = scope.create(batch.labels());
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray value = loss.compute(executor.forward(scope, inputs), labels, inputs);
+                NDArray value = loss.compute(executor.forward(scope, inputs, loss.values()), labels, inputs);
                 lossValue = value.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                 if (!Double.isFinite(lossValue)) {
                     throw new NncjException("loss is " + lossValue + " at step " + step
