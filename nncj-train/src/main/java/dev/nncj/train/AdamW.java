@@ -1,6 +1,7 @@
 package dev.nncj.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.util.HashMap;
@@ -44,15 +45,57 @@ final class AdamW implements AutoCloseable {
                     NDScope.unregister(m, v);
                     return new NDArray[] {m, v};
                 });
+                // in-place wherever the math allows: four full-size temporaries per parameter, not seven
                 mv[0].muli(options.beta1()).addi(g.mul(1 - options.beta1()));
                 mv[1].muli(options.beta2()).addi(g.square().muli(1 - options.beta2()));
                 if (options.weightDecay() > 0) {
-                    w.subi(w.mul(lr * options.weightDecay()));
+                    w.muli(1 - lr * options.weightDecay()); // w -= lr * decay * w
                 }
-                NDArray denominator = mv[1].div(correction2).sqrt().addi(options.epsilon());
+                // step = (m / c1) / (sqrt(v / c2) + eps), with sqrt(v / c2) = sqrt(v) / sqrt(c2)
+                NDArray denominator = mv[1].sqrt().divi(Math.sqrt(correction2)).addi(options.epsilon());
                 w.subi(mv[0].div(denominator).muli(lr / correction1));
             }
         }
+    }
+
+    /** Steps taken: the t of the bias corrections. */
+    int steps() {
+        return t;
+    }
+
+    /** The moments, named "m:PARAMETER" and "v:PARAMETER" (views, valid until the next update). */
+    NDList state() {
+        NDList out = new NDList();
+        moments.forEach((p, mv) -> {
+            mv[0].setName("m:" + p.name());
+            mv[1].setName("v:" + p.name());
+            out.add(mv[0]);
+            out.add(mv[1]);
+        });
+        return out;
+    }
+
+    /** Takes over moments saved by {@link #state()} for the parameters of the same names. */
+    void restore(List<Parameter> parameters, NDList saved, int steps) {
+        moments.values().forEach(mv -> {
+            mv[0].close();
+            mv[1].close();
+        });
+        moments.clear();
+        for (Parameter p : parameters) {
+            NDArray m = saved.get("m:" + p.name());
+            NDArray v = saved.get("v:" + p.name());
+            if (m == null || v == null) {
+                if (steps > 0) {
+                    throw new IllegalArgumentException("no optimizer state for parameter " + p.name());
+                }
+                continue;
+            }
+            m.attach(manager);
+            v.attach(manager);
+            moments.put(p, new NDArray[] {m, v});
+        }
+        t = steps;
     }
 
     @Override

@@ -8,13 +8,41 @@ import java.util.Map;
 public interface Loss {
     /**
      * @param outputs the graph outputs (and requested intermediate values) of the batch
-     * @param labels the batch's labels, an int64 array in the same manager
+     * @param labels the batch's labels, an int64 array in the step's manager
+     * @param inputs the batch's graph inputs (a teacher runs on them), in the same manager
      */
-    NDArray compute(Map<String, NDArray> outputs, NDArray labels);
+    NDArray compute(Map<String, NDArray> outputs, NDArray labels, Map<String, NDArray> inputs);
+
+    /**
+     * Intermediate values of the trained graph this loss reads besides its outputs (hidden states,
+     * attention maps); the trainer asks the executor for them.
+     */
+    default java.util.Collection<String> values() {
+        return java.util.List.of();
+    }
+
+    /** This loss plus {@code weight} times {@code other}, reading the values both need. */
+    default Loss plus(Loss other, double weight) {
+        Loss self = this;
+        return new Loss() {
+            @Override
+            public NDArray compute(Map<String, NDArray> outputs, NDArray labels, Map<String, NDArray> inputs) {
+                return self.compute(outputs, labels, inputs)
+                        .add(other.compute(outputs, labels, inputs).mul((float) weight));
+            }
+
+            @Override
+            public java.util.Collection<String> values() {
+                java.util.Set<String> all = new java.util.LinkedHashSet<>(self.values());
+                all.addAll(other.values());
+                return all;
+            }
+        };
+    }
 
     /** Mean cross-entropy of {@code logitsOutput} [batch, classes] against class-index labels. */
     static Loss softmaxCrossEntropy(String logitsOutput) {
-        return (outputs, labels) -> {
+        return (outputs, labels, inputs) -> {
             NDArray logits = outputs.get(logitsOutput);
             if (logits == null) {
                 throw new dev.nncj.NncjException("the graph has no output " + logitsOutput + "; it has " + outputs.keySet());

@@ -154,6 +154,26 @@ public final class OnnxExecutor implements AutoCloseable {
     }
 
     /**
+     * The graph outputs with autograd off (evaluation): nothing is recorded for backward, on any
+     * thread, even inside a gradient collector. PyTorch's grad mode is per thread and defaults to on
+     * in threads DJL did not set up.
+     */
+    public Map<String, NDArray> infer(NDManager target, Map<String, NDArray> inputs) {
+        return infer(target, inputs, List.of());
+    }
+
+    /** As {@link #infer(NDManager, Map)}, with the named intermediate {@code values} as well. */
+    public Map<String, NDArray> infer(NDManager target, Map<String, NDArray> inputs, Collection<String> values) {
+        boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            return forward(target, inputs, values);
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(was);
+        }
+    }
+
+    /**
      * The graph outputs plus the named intermediate {@code values} (hidden states for distillation,
      * say), all owned by {@code target}; everything else the pass created is freed before returning.
      */
@@ -235,11 +255,8 @@ public final class OnnxExecutor implements AutoCloseable {
     /** Sets every trainable parameter's accumulated gradient to zero (PyTorch adds up gradients). */
     public void zeroGradients() {
         for (Parameter p : trainableParameters()) {
-            if (p.array().hasGradient()) {
-                try (NDArray g = p.array().getGradient()) {
-                    g.subi(g);
-                }
-            }
+            // libtorch's own zero_grad: no gradient handle, no temporary, even for a 47 MB table
+            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p.array());
         }
     }
 

@@ -8,6 +8,9 @@ public interface TrainingListener {
     /** After each optimizer step. */
     default void onStep(StepResult result) {}
 
+    /** After each evaluation; {@code best} when it is the best so far. */
+    default void onEvaluation(int step, double metric, boolean best) {}
+
     /** After the last step of {@link Trainer#fit}. */
     default void onFitEnd(int steps) {}
 }

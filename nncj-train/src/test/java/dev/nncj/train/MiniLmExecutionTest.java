@@ -112,4 +112,53 @@ class MiniLmExecutionTest {
             }
         }
     }
+
+    /** The classifier head on MiniLM (opset 11: axes as attributes) agrees with ONNX Runtime too. */
+    @Test
+    void classifierHeadOnMiniLmMatchesOnnxRuntime() throws Exception {
+        OnnxModel classifier = OnnxFiles.load(minilm.modelFile());
+        ClassifierHead.attach(classifier, "last_hidden_state", 2, 42);
+        try (TextTokenizer tokenizer = TextTokenizer.load(minilm.tokenizerFile(), TokenizerOptions.defaults())) {
+            Map<String, Double> diffs = OrtReference.diffs(classifier, tensors(tokenizer.encode(sentences)));
+            System.out.printf("MiniLM + classifier head max |executor - ORT|: %s%n", diffs);
+            assertThat(diffs).containsOnlyKeys("logits");
+            assertThat(diffs.get("logits")).isLessThanOrEqualTo(1e-5);
+        }
+    }
+
+    /**
+     * Fine-tuning end to end on the real model: MiniLM + classifier head, 5 AdamW steps on one SST-2
+     * batch of 8 lower that batch's loss, and ONNX Runtime runs the written-back classifier with the
+     * executor's logits.
+     */
+    @Test
+    void fineTuningStepsLowerTheLossAndOrtRunsTheResult() throws Exception {
+        OnnxModel classifier = OnnxFiles.load(minilm.modelFile());
+        ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
+        List<StepResult> log = new java.util.ArrayList<>();
+        try (TextTokenizer tokenizer = TextTokenizer.load(minilm.tokenizerFile(), TokenizerOptions.defaults());
+                OnnxExecutor executor = OnnxExecutor.create(classifier, ExecutorOptions.defaults())) {
+            List<Batch> batches = TextBatches.of(dev.nncj.data.TextClassificationDataset.load(SST2_TEST).firstN(8),
+                    tokenizer, 8, executor.inputNames());
+            TrainerOptions options = new TrainerOptions(1e-4, 0.01, 0.9, 0.999, 1e-8, 0, 5, 1.0, 42);
+            try (Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy(ClassifierHead.LOGITS), options,
+                    List.of(new TrainingListener() {
+                        @Override
+                        public void onStep(StepResult result) {
+                            log.add(result);
+                        }
+                    }))) {
+                trainer.fit(batches, 5);
+            }
+            executor.writeParameters(classifier);
+            System.out.printf("MiniLM fine-tuning, batch 8 x %d tokens: losses %s, samples/s %s%n",
+                    batches.get(0).inputs().get("input_ids").shape()[1],
+                    log.stream().map(r -> String.format("%.4f", r.loss())).toList(),
+                    log.stream().map(r -> String.format("%.2f", r.samplesPerSecond())).toList());
+            assertThat(log).hasSize(5);
+            assertThat(log.get(4).loss()).isLessThan(0.9 * log.get(0).loss());
+            Map<String, Double> diffs = OrtReference.diffs(classifier, batches.get(0).inputs());
+            assertThat(diffs.get("logits")).isLessThanOrEqualTo(1e-4);
+        }
+    }
 }

@@ -35,12 +35,27 @@ class OnnxExecutorTest {
         OnnxModel model = b.build();
         assertThatThrownBy(() -> OnnxExecutor.create(model, ExecutorOptions.defaults()))
                 .isInstanceOf(NncjException.class)
-                .hasMessageStartingWith("graph unsupported: 3 nodes cannot be executed for training")
+                .hasMessageStartingWith("graph unsupported: cannot be executed for training (3 problems): ")
                 .hasMessageContaining("Einsum (node einsum): no kernel for this op")
                 .hasMessageContaining("FancyOp (node fancyop): domain com.example is not supported")
                 .hasMessageContaining("MaxPool (node maxpool): dilated pooling is not supported")
                 .hasMessageNotContaining("Relu")
                 .message().doesNotContain("\n");
+    }
+
+    /** A 4-bit weight (as weight-only quantization writes) is named with the unsupported ops. */
+    @Test
+    void initializersOfTypesPyTorchLacksAreNamedToo() {
+        GraphBuilder b = new GraphBuilder("int4", 21);
+        String x = b.input("x", DataType.FLOAT, 2);
+        String q = b.initializer(Tensor.encodeLongs("q", DataType.INT4, new long[] {2}, new long[] {1, -2}));
+        String deq = b.op("DequantizeLinear", q, b.initializer(Tensor.ofFloats("s", new long[0], 0.5f)));
+        b.output(b.op("Add", x, deq), "y", DataType.FLOAT, 2);
+        assertThatThrownBy(() -> OnnxExecutor.create(b.build(), ExecutorOptions.defaults()))
+                .isInstanceOf(NncjException.class)
+                .hasMessageContaining("cannot be executed for training (2 problems)")
+                .hasMessageContaining("DequantizeLinear (node dequantizelinear): no kernel for this op")
+                .hasMessageContaining("initializer q: element type int4 has no PyTorch equivalent");
     }
 
     @Test
@@ -86,7 +101,15 @@ class OnnxExecutorTest {
      */
     @Test
     void forwardPassesLeaveNothingBehind() {
-        try (OnnxExecutor executor = OnnxExecutor.create(TinyModels.linearRelu(), ExecutorOptions.defaults())) {
+        // Parameters come first in these ops, as in PyTorch exports (Add(bias, MatMul)): DJL attaches
+        // a result to its first operand's manager, which is the executor's own here.
+        GraphBuilder b = new GraphBuilder("params_first", 17);
+        String input = b.input("x", DataType.FLOAT, "batch", 4);
+        String wt = b.op("Transpose", b.initializer(Tensor.ofFloats("w", new long[] {3, 4},
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)));
+        String y = b.op("Add", b.initializer(Tensor.ofFloats("b", new long[] {3}, 0.1f, 0.2f, 0.3f)), b.op("MatMul", input, wt));
+        b.output(b.op("Relu", y), "y", DataType.FLOAT, "batch", 3);
+        try (OnnxExecutor executor = OnnxExecutor.create(b.build(), ExecutorOptions.defaults())) {
             int before = executor.manager().getManagedArrays().size();
             for (int i = 0; i < 20; i++) {
                 try (NDManager step = executor.manager().newSubManager()) {

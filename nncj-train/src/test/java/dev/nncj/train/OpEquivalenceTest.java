@@ -261,4 +261,37 @@ class OpEquivalenceTest {
         b.output(b.op("GlobalMaxPool", x), "out_gmp", DataType.FLOAT, 2, 4, 1, 1);
         assertEquivalent(b.build(), Map.of("x", rand("x", 2, 4, 9, 8)));
     }
+
+    /** Clip (attributes at opset 9, inputs at 13), Sum/Mean/Max of three, Split, Tile, Pad, ArgMax. */
+    @Test
+    void variadicSplitTilePadAndArgMaxMatch() throws Exception {
+        GraphBuilder old = new GraphBuilder("clip9", 9);
+        String x9 = old.input("x", DataType.FLOAT, 2, 3);
+        old.output(old.node("Clip", x9).set("min", -0.5f).set("max", 0.7f).output(0), "out_clip", DataType.FLOAT, 2, 3);
+        assertEquivalent(old.build(), Map.of("x", rand("x", 2, 3)));
+
+        GraphBuilder b = new GraphBuilder("layout", 13);
+        String x = b.input("x", DataType.FLOAT, 2, 6);
+        String y = b.input("y", DataType.FLOAT, 6);
+        b.output(b.op("Clip", x, b.initializer(Tensor.ofFloats("lo", new long[0], -0.3f)),
+                b.initializer(Tensor.ofFloats("hi", new long[0], 0.4f))), "out_clip", DataType.FLOAT, 2, 6);
+        b.output(b.op("Sum", x, y, x), "out_sum", DataType.FLOAT, 2, 6);
+        b.output(b.op("Mean", x, y, y), "out_mean", DataType.FLOAT, 2, 6);
+        b.output(b.op("Max", x, y, b.initializer(Tensor.ofFloats("z", new long[0], 0.1f))), "out_max", DataType.FLOAT, 2, 6);
+        var split = b.node("", "Split", 3, x, b.initializer(Tensor.ofLongs("sizes", new long[] {3}, 1, 2, 3)));
+        split.set("axis", 1L);
+        for (int i = 0; i < 3; i++) {
+            b.output(split.output(i), "out_split" + i, DataType.FLOAT, 2, i + 1);
+        }
+        var even = b.node("", "Split", 2, x);
+        for (int i = 0; i < 2; i++) {
+            b.output(even.output(i), "out_even" + i, DataType.FLOAT, 1, 6);
+        }
+        b.output(b.op("Tile", x, b.initializer(Tensor.ofLongs("reps", new long[] {2}, 2, 3))), "out_tile", DataType.FLOAT, 4, 18);
+        b.output(b.op("Pad", x, b.initializer(Tensor.ofLongs("pads", new long[] {4}, 1, 0, 2, -1)),
+                b.initializer(Tensor.ofFloats("v", new long[0], 9f))), "out_pad", DataType.FLOAT, 5, 5);
+        b.output(b.node("ArgMax", x).set("axis", 1L).output(0), "out_argmax", DataType.INT64, 2, 1);
+        b.output(b.node("ArgMax", x).set("axis", 0L).set("keepdims", 0L).output(0), "out_argmax0", DataType.INT64, 6);
+        assertEquivalent(b.build(), Map.of("x", rand("x", 2, 6), "y", rand("y", 6)));
+    }
 }

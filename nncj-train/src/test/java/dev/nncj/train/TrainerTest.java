@@ -69,7 +69,7 @@ class TrainerTest {
         return xy;
     }
 
-    private static List<Batch> batches(float[] xy, long[] labels, int size) {
+    static List<Batch> batches(float[] xy, long[] labels, int size) {
         List<Batch> out = new ArrayList<>();
         for (int start = 0; start < labels.length; start += size) {
             int n = Math.min(size, labels.length - start);
@@ -80,17 +80,25 @@ class TrainerTest {
         return out;
     }
 
+    /**
+     * Trains and returns the flattened trained weights. Also checks that memory stays bounded: the
+     * arrays held by the executor's manager (parameters, optimizer moments) number the same after
+     * every step.
+     */
     private static float[] train(OnnxModel model, List<Batch> batches, TrainerOptions options, List<StepResult> log) {
+        java.util.Set<Integer> heldArrays = new java.util.TreeSet<>();
         try (OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults());
                 Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options,
                         List.of(new TrainingListener() {
                             @Override
                             public void onStep(StepResult result) {
                                 log.add(result);
+                                heldArrays.add(executor.manager().getManagedArrays().size());
                             }
                         }))) {
             trainer.fit(batches, 1000);
             assertThat(trainer.steps()).isEqualTo(options.totalSteps());
+            assertThat(heldArrays).as("arrays held after each step").hasSize(1);
             executor.writeParameters(model);
             return executor.trainableParameters().stream().map(p -> p.array().toFloatArray())
                     .reduce(new float[0], TrainerTest::concat);
@@ -146,6 +154,10 @@ class TrainerTest {
         assertThat(before).isLessThan(0.8);
         assertThat(after).isGreaterThanOrEqualTo(0.98);
         assertThat(argmax(ortLogits)).containsExactly(argmax(ourLogits));
+        try (OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults())) {
+            assertThat(new ClassificationAccuracy(batches(heldOut, heldOutLabels, 100), "logits").evaluate(executor))
+                    .isEqualTo(after);
+        }
         assertThat(ortLogits).containsExactly(ourLogits, org.assertj.core.data.Offset.offset(1e-4f));
         assertThat(log).hasSize(400);
         assertThat(log.get(log.size() - 1).loss()).isLessThan(log.get(0).loss() / 5);
@@ -216,9 +228,83 @@ class TrainerTest {
             NDArray labels = m.create(new long[] {1, 0});
             double expected = -(Math.log(Math.exp(2) / (Math.exp(1) + Math.exp(2)))
                     + Math.log(Math.exp(0.5) / (Math.exp(0.5) + Math.exp(-1)))) / 2;
-            double got = Loss.softmaxCrossEntropy("logits").compute(Map.of("logits", logits), labels).getFloat();
+            double got = Loss.softmaxCrossEntropy("logits").compute(Map.of("logits", logits), labels, Map.of()).getFloat();
             assertThat(got).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
             assertThat(TensorArrays.toTensor("l", logits).toFloats()).containsExactly(1, 2, 0.5f, -1);
         }
+    }
+
+    /**
+     * Six steps, a checkpoint in the middle of the second epoch, a fresh executor and trainer
+     * restored from it, four more steps: bit for bit the weights of ten uninterrupted steps.
+     */
+    @Test
+    void checkpointAndResumeContinueTheRunExactly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Random r = new Random(5);
+        long[] labels = new long[64];
+        List<Batch> batches = batches(points(r, labels), labels, 16);
+        TrainerOptions options = new TrainerOptions(0.01, 0.01, 0.9, 0.999, 1e-8, 2, 10, 1.0, 7);
+        float[] straight = train(mlp(9), batches, options, new ArrayList<>());
+
+        try (OnnxExecutor executor = OnnxExecutor.create(mlp(9), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options, List.of())) {
+            trainer.fit(batches, 1000, 6);
+            assertThat(trainer.steps()).isEqualTo(6);
+            trainer.saveCheckpoint(dir);
+        }
+        float[] resumed;
+        try (OnnxExecutor executor = OnnxExecutor.create(Trainer.checkpointModel(dir), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options, List.of())) {
+            trainer.restoreCheckpoint(dir);
+            assertThat(trainer.steps()).isEqualTo(6);
+            trainer.fit(batches, 1000);
+            assertThat(trainer.steps()).isEqualTo(10);
+            resumed = executor.trainableParameters().stream().map(p -> p.array().toFloatArray())
+                    .reduce(new float[0], TrainerTest::concat);
+        }
+        assertThat(resumed).containsExactly(straight);
+
+        // another seed cannot resume this run
+        try (OnnxExecutor executor = OnnxExecutor.create(Trainer.checkpointModel(dir), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options.withSeed(8), List.of())) {
+            assertThatThrownBy(() -> trainer.restoreCheckpoint(dir)).isInstanceOf(NncjException.class)
+                    .hasMessageContaining("trained with seed 7, not 8");
+        }
+    }
+
+    /**
+     * Evaluations (scripted here) every 2 steps, patience 3: 0.5 and 0.6 are bests (the second
+     * checkpointed), then 0.6, 0.55, 0.58 do not improve and the run stops at step 10 of 100.
+     */
+    @Test
+    void earlyStoppingKeepsTheBestCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Random r = new Random(6);
+        long[] labels = new long[64];
+        List<Batch> batches = batches(points(r, labels), labels, 16);
+        double[] script = {0.5, 0.6, 0.6, 0.55, 0.58, 0.9, 0.95};
+        int[] calls = {0};
+        List<String> events = new ArrayList<>();
+        TrainerOptions options = new TrainerOptions(0.01, 0, 0.9, 0.999, 1e-8, 0, 100, 1.0, 3);
+        try (OnnxExecutor executor = OnnxExecutor.create(mlp(2), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options,
+                        List.of(new TrainingListener() {
+                            @Override
+                            public void onEvaluation(int step, double metric, boolean best) {
+                                events.add(step + ":" + metric + (best ? "*" : ""));
+                            }
+                        }))) {
+            trainer.evaluateWith(e -> script[calls[0]++], new EarlyStopping(2, 3, true, dir.resolve("best")));
+            trainer.fit(batches, 1000);
+            assertThat(trainer.stoppedEarly()).isTrue();
+            assertThat(trainer.steps()).isEqualTo(10);
+            assertThat(trainer.bestMetric()).isEqualTo(0.6);
+            assertThat(trainer.bestStep()).isEqualTo(4);
+        }
+        assertThat(events).containsExactly("2:0.5*", "4:0.6*", "6:0.6", "8:0.55", "10:0.58");
+        java.util.Properties saved = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(dir.resolve("best/trainer.properties"))) {
+            saved.load(in);
+        }
+        assertThat(saved.getProperty("step")).isEqualTo("4");
     }
 }

@@ -22,8 +22,11 @@ final class ElementwiseOps {
         binary(r, "Mul", NDArray::mul);
         r.put("Div", ElementwiseOps::div);
         binary(r, "Pow", NDArray::pow);
-        binary(r, "Max", NDArray::maximum);
-        binary(r, "Min", NDArray::minimum);
+        variadic(r, "Max", NDArray::maximum);
+        variadic(r, "Min", NDArray::minimum);
+        variadic(r, "Sum", NDArray::add);
+        r.put("Mean", c -> one(fold(c, NDArray::add).div((float) c.inputCount())));
+        r.put("Clip", ElementwiseOps::clip, Set.of(1, 2));
         unary(r, "Sqrt", NDArray::sqrt);
         unary(r, "Erf", NDArray::erf);
         unary(r, "Neg", NDArray::neg);
@@ -63,6 +66,38 @@ final class ElementwiseOps {
             return one(q.trunc().toType(a.getDataType(), false));
         }
         return one(a.div(b));
+    }
+
+    /** Clip bounds: attributes min/max before opset 11, optional inputs from 11 on. */
+    private static NDArray[] clip(OpContext c) {
+        NDArray y = c.input(0);
+        if (c.opset() < 11) {
+            float lo = c.floatAttribute("min", Float.NEGATIVE_INFINITY);
+            float hi = c.floatAttribute("max", Float.POSITIVE_INFINITY);
+            return one(y.maximum(lo).minimum(hi));
+        }
+        if (c.hasInput(1)) {
+            y = y.maximum(c.input(1));
+        }
+        if (c.hasInput(2)) {
+            y = y.minimum(c.input(2));
+        }
+        return one(y == c.input(0) ? y.reshape(y.getShape()) : y);
+    }
+
+    private static NDArray fold(OpContext c, BinaryOperator<NDArray> f) {
+        NDArray y = c.input(0);
+        for (int i = 1; i < c.inputCount(); i++) {
+            y = f.apply(y, c.input(i));
+        }
+        return y;
+    }
+
+    private static void variadic(OpRegistry r, String type, BinaryOperator<NDArray> f) {
+        r.put(type, c -> {
+            NDArray y = fold(c, f);
+            return one(c.inputCount() == 1 ? y.reshape(y.getShape()) : y);
+        });
     }
 
     private static void binary(OpRegistry r, String type, BinaryOperator<NDArray> f) {

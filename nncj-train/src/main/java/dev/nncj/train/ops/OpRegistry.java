@@ -21,6 +21,7 @@ public final class OpRegistry {
         ActivationOps.register(r);
         MatMulOps.register(r);
         ShapeOps.register(r);
+        LayoutOps.register(r);
         ReductionOps.register(r);
         NormalizationOps.register(r);
         ConvPoolOps.register(r);

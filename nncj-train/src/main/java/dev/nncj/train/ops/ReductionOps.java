@@ -22,6 +22,14 @@ final class ReductionOps {
         reduction(r, "ReduceSum", 13, NDArray::sum);
         reduction(r, "ReduceMax", 18, (x, axes, keep) -> oneAxisAtATime(x, axes, keep, NDArray::max));
         reduction(r, "ReduceMin", 18, (x, axes, keep) -> oneAxisAtATime(x, axes, keep, NDArray::min));
+        // ArgMax gives indices: no gradient flows through it (evaluation graphs end with one)
+        r.put(new OpDefinition("ArgMax", c -> {
+            NDArray x = c.input(0);
+            int axis = c.axis(c.intAttribute("axis", 0), x.getShape().dimension());
+            NDArray index = x.argMax(axis);
+            return one(c.intAttribute("keepdims", 1) != 0 ? index.expandDims(axis) : index);
+        }, Set.of(0), (node, opset) -> node.intAttribute("select_last_index", 0) != 0
+                ? java.util.Optional.of("select_last_index=1 is not supported") : java.util.Optional.empty()));
     }
 
     /**

@@ -1,0 +1,7 @@
+package dev.nncj.train;
+
+/** Scores the model under training on held-out data (accuracy, loss...), between steps. */
+@FunctionalInterface
+public interface Evaluator {
+    double evaluate(OnnxExecutor executor);
+}
