@@ -40,7 +40,21 @@ final class AttentionMatcher {
         this.maskInput = maskInput;
     }
 
+    /** True when {@code x} feeds either attention form: three projections or one fused Attention op. */
+    boolean startsAt(String x) {
+        return g.users(x).stream().filter(n -> linears.isDense(n, x)).count() == 3
+                || g.users(x).stream().anyMatch(AttentionMatcher::isFused);
+    }
+
+    private static boolean isFused(Node n) {
+        return n.domain().equals("com.microsoft") && n.opType().equals("Attention");
+    }
+
     Matched match(String x, String where) {
+        Optional<Node> fused = g.users(x).stream().filter(AttentionMatcher::isFused).findFirst();
+        if (fused.isPresent()) {
+            return matchFused(fused.get(), x, where);
+        }
         List<Node> projections = g.users(x).stream().filter(n -> linears.isDense(n, x)).toList();
         if (projections.size() != 3) {
             throw new PatternMismatch(where + "attention: expected Q, K and V MatMuls reading " + g.describe(x)
@@ -120,6 +134,54 @@ final class AttentionMatcher {
                     + o.linear().in() + " units, not heads x head size");
         }
         AttentionSpec spec = new AttentionSpec(q.heads, q.headSize, q.linear, k.linear, v.linear, o.linear(), scale);
+        return new Matched(spec, maskValue, o.output());
+    }
+
+    /**
+     * com.microsoft.Attention(x, W[H, 3 * h * d], b[3 * h * d], mask_index), as ORT's fusion or
+     * NNCJ's fused emitter writes it: Q, K, V are the three column blocks of W; the scale defaults
+     * to 1/sqrt(d) and the mask value to -10000 (the op's documented defaults).
+     */
+    private Matched matchFused(Node att, String x, String where) {
+        String pattern = where + "fused attention '" + att.name() + "': ";
+        if (!att.input(0).equals(x) || att.intAttribute("unidirectional", 0) != 0 || att.inputs().size() > 4
+                || att.outputs().size() > 1 && !att.output(1).isEmpty()) {
+            throw new PatternMismatch(pattern + "expected bidirectional self-attention without past state");
+        }
+        Optional<Tensor> w = g.constant(att.input(1)).filter(t -> t.rank() == 2 && t.type().isFloatingPoint());
+        Optional<Tensor> b = g.constant(att.input(2)).filter(t -> t.rank() == 1 && t.type().isFloatingPoint());
+        if (w.isEmpty() || b.isEmpty() || w.get().dim(1) % 3 != 0 || !att.intsAttribute("qkv_hidden_sizes").stream()
+                .allMatch(v -> v * 3 == w.get().dim(1))) {
+            throw new PatternMismatch(pattern + "expected constant packed Q/K/V weights [H, 3 x width] and bias");
+        }
+        int width = (int) (w.get().dim(1) / 3);
+        int heads = (int) att.intAttribute("num_heads", 0);
+        if (heads <= 0 || width % heads != 0) {
+            throw new PatternMismatch(pattern + "num_heads " + heads + " does not divide the width " + width);
+        }
+        Linear packed = new Linear(w.get(), b.get());
+        Linear[] qkv = new Linear[3];
+        for (int part = 0; part < 3; part++) {
+            int[] columns = new int[width];
+            for (int i = 0; i < width; i++) {
+                columns[i] = part * width + i;
+            }
+            qkv[part] = packed.keepOutputs(columns);
+        }
+        Optional<Float> maskValue = Optional.empty();
+        if (!att.input(3).isEmpty()) {
+            if (maskInput.isEmpty() || !g.dependsOn(att.input(3), maskInput.get())) {
+                throw new PatternMismatch(pattern + "its mask_index does not come from the attention-mask input");
+            }
+            maskValue = Optional.of(att.floatAttribute("mask_filter_value", -10000f));
+        } else if (maskInput.isPresent()) {
+            throw new PatternMismatch(pattern + "has no mask_index though the graph has an attention-mask input");
+        }
+        int headSize = width / heads;
+        float scale = att.floatAttribute("scale", (float) (1 / Math.sqrt(headSize)));
+        Node out = single(att.output(0), where + "attention output");
+        LinearMatcher.Matched o = linears.match(out, where + "attention output projection");
+        AttentionSpec spec = new AttentionSpec(heads, headSize, qkv[0], qkv[1], qkv[2], o.linear(), scale);
         return new Matched(spec, maskValue, o.output());
     }
 

@@ -100,7 +100,7 @@ public final class EncoderLifter {
         List<EncoderLayer> layers = new ArrayList<>();
         Optional<Float> maskValue = Optional.empty();
         String h = embNorm.output();
-        while (g.users(h).stream().filter(n -> n.is("MatMul")).count() >= 3) {
+        while (attention.startsAt(h)) {
             String where = "layer " + layers.size() + ": ";
             AttentionMatcher.Matched a = attention.match(h, where);
             if (a.maskValue().isPresent() && maskValue.isPresent() && !a.maskValue().equals(maskValue)) {

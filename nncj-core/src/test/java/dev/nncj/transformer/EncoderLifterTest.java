@@ -76,6 +76,15 @@ class EncoderLifterTest {
         assertThat(again.parameterCount()).isEqualTo(pruned.parameterCount());
         assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(emitted, dir),
                 EncoderRuns.hidden(EncoderEmitter.emit(again, EmitOptions.defaults()), dir))).isZero();
+
+        // and from com.microsoft.Attention, the form ORT's fusion also produces
+        OnnxModel fused = EncoderEmitter.emit(pruned, EmitOptions.defaults().withAttention(EmitOptions.AttentionStyle.FUSED));
+        EncoderSpec fromFused = EncoderLifter.lift(fused, dir.resolve("fused.onnx"));
+        assertThat(fromFused.layers()).extracting(l -> l.attention().heads()).containsExactly(1, 2);
+        assertThat(fromFused.maskValue()).isEqualTo(pruned.maskValue());
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.realTokens(EncoderRuns.hidden(emitted, dir), TinyEncoders.HIDDEN),
+                EncoderRuns.realTokens(EncoderRuns.hidden(EncoderEmitter.emit(fromFused, EmitOptions.defaults()), dir),
+                        TinyEncoders.HIDDEN))).isLessThan(1e-5);
     }
 
     @Test
