@@ -87,6 +87,19 @@ class EncoderLifterTest {
                         TinyEncoders.HIDDEN))).isLessThan(1e-5);
     }
 
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void everyActivationTheEmitterWritesLiftsBackAsItself(Activation activation) throws Exception {
+        EncoderSpec spec = EncoderLifter.lift(TinyEncoders.build(TinyEncoders.Style.PYTORCH), dir.resolve("tiny.onnx"));
+        EncoderSpec changed = spec.withLayers(spec.layers().stream().map(l -> l.withFfn(
+                new FeedForwardSpec(l.ffn().up(), l.ffn().down(), activation))).toList());
+        OnnxModel emitted = EncoderEmitter.emit(changed, EmitOptions.defaults());
+        EncoderSpec again = EncoderLifter.lift(emitted, dir.resolve("emitted.onnx"));
+        assertThat(again.layers()).allSatisfy(l -> assertThat(l.ffn().activation()).isEqualTo(activation));
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(emitted, dir),
+                EncoderRuns.hidden(EncoderEmitter.emit(again, EmitOptions.defaults()), dir))).isZero();
+    }
+
     @Test
     void aModelThatIsNotAnEncoderIsRefusedWithTheFileAndWhatIsMissing() {
         Path file = dir.resolve("mlp.onnx");
