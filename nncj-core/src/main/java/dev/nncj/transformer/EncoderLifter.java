@@ -31,6 +31,9 @@ public final class EncoderLifter {
             return lift(model.graph());
         } catch (PatternMismatch e) {
             throw NncjException.inFile(file, "not a transformer encoder NNCJ can lift: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // matched parts that do not fit together (e.g. projections of mismatched widths)
+            throw NncjException.inFile(file, "not a transformer encoder NNCJ can lift: " + e.getMessage());
         }
     }
 
@@ -38,7 +41,7 @@ public final class EncoderLifter {
     public static Result tryLift(OnnxModel model) {
         try {
             return new Result(Optional.of(lift(model.graph())), "");
-        } catch (PatternMismatch e) {
+        } catch (PatternMismatch | IllegalArgumentException e) {
             return new Result(Optional.empty(), e.getMessage());
         }
     }
