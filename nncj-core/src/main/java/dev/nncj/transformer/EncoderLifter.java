@@ -169,6 +169,11 @@ public final class EncoderLifter {
         if (best == null) {
             throw new PatternMismatch("no token embedding: no Gather from a constant table indexed by a graph input");
         }
+        Tensor table = g.graph().constantValue(best.input(0)).get();
+        if (!table.type().isFloatingPoint()) {
+            throw new PatternMismatch("the word-embedding table '" + table.name() + "' is " + table.type().displayName()
+                    + ": quantized models are not lifted (prune the float model, then quantize)");
+        }
         return best;
     }
 

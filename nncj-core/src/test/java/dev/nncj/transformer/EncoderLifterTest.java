@@ -110,6 +110,19 @@ class EncoderLifterTest {
     }
 
     @Test
+    void aQuantizedEmbeddingTableIsNamedAsTheReason() {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH);
+        Node gather = model.graph().nodes().stream().filter(n -> n.is("Gather") && n.input(1).equals("input_ids"))
+                .findFirst().orElseThrow();
+        dev.nncj.onnx.Tensor table = model.graph().initializer(gather.input(0)).orElseThrow();
+        model.graph().replaceInitializer(dev.nncj.onnx.Tensor.encodeLongs(table.name(), dev.nncj.onnx.DataType.INT8,
+                table.shape(), new long[(int) table.numElements()]));
+
+        assertThat(EncoderLifter.tryLift(model).reason()).isEqualTo("the word-embedding table '" + table.name()
+                + "' is int8: quantized models are not lifted (prune the float model, then quantize)");
+    }
+
+    @Test
     void aBrokenLayerIsReportedWithThePatternAndTheNode() {
         OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH);
         // replace layer 1's Softmax by a Sigmoid: structure no longer says "attention"
