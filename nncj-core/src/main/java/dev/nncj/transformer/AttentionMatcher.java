@@ -90,7 +90,8 @@ final class AttentionMatcher {
         }
 
         // scores: constant Mul/Div (the scale) and the mask Add, in any order, then Softmax
-        float scale = q.scale * k.scale;
+        // ORT's FusedMatMul folds the score scale (alpha) into the Q K^T product
+        float scale = q.scale * k.scale * (isFusedMatMul(scores) ? scores.floatAttribute("alpha", 1f) : 1f);
         Optional<Float> maskValue = Optional.empty();
         String s = scores.output(0);
         Node n = single(s, where + "attention scores");
@@ -116,7 +117,9 @@ final class AttentionMatcher {
             throw new PatternMismatch(where + "attention: no mask Add before Softmax '" + n.name() + "'");
         }
         Node context = single(n.output(0), where + "attention probabilities");
-        if (context != v.matmul || v.inputIndex != 1 || !context.input(0).equals(n.output(0))) {
+        if (context != v.matmul || v.inputIndex != 1 || !context.input(0).equals(n.output(0))
+                || isFusedMatMul(context) && (context.floatAttribute("alpha", 1f) != 1f || transposes(context, 0)
+                || transposes(context, 1))) {
             throw new PatternMismatch(where + "attention: expected MatMul(Softmax, V) after Softmax '" + n.name()
                     + "', found " + context.opType() + " '" + context.name() + "'");
         }
@@ -204,7 +207,7 @@ final class AttentionMatcher {
         float scale = 1f;
         value = n.output(0);
         n = single(value, where + "attention head split");
-        while (!n.is("MatMul")) {
+        while (!n.is("MatMul") && !isFusedMatMul(n)) {
             if (n.is("Transpose")) {
                 int[] p = perm(n);
                 int[] next = new int[4];
@@ -222,6 +225,10 @@ final class AttentionMatcher {
             n = single(value, where + "attention head split");
         }
         int index = n.input(0).equals(value) ? 0 : 1;
+        if (isFusedMatMul(n) && transposes(n, index)) {
+            // FusedMatMul's transA/transB swap the operand's last two axes before the product
+            axes = new int[] {axes[0], axes[1], axes[3], axes[2]};
+        }
         return new Path(proj.linear(), n, index, axes, heads, headSize, scale, proj.output());
     }
 
@@ -273,6 +280,16 @@ final class AttentionMatcher {
         }
         throw new PatternMismatch(where + "attention: the mask added at node '" + add.name()
                 + "' is not of the form (1 - mask) * c");
+    }
+
+    /** com.microsoft.FusedMatMul: alpha * op(A) op(B), what ORT's optimizer makes of MatMul then a scale. */
+    private static boolean isFusedMatMul(Node n) {
+        return n.domain().equals("com.microsoft") && n.opType().equals("FusedMatMul")
+                && n.intAttribute("transBatchA", 0) == 0 && n.intAttribute("transBatchB", 0) == 0;
+    }
+
+    private static boolean transposes(Node fused, int input) {
+        return fused.intAttribute(input == 0 ? "transA" : "transB", 0) != 0;
     }
 
     /** The factor of x * c, c * x or x / c by a scalar constant c, as a multiplier. */

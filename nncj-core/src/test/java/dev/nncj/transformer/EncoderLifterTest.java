@@ -101,6 +101,31 @@ class EncoderLifterTest {
     }
 
     @Test
+    void liftsAGraphOnnxRuntimeHasAlreadyOptimized() throws Exception {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), true);
+        Path original = dir.resolve("tiny.onnx");
+        dev.nncj.onnx.OnnxFiles.save(model, original);
+        Path optimized = dir.resolve("tiny-ort.onnx");
+        var env = dev.nncj.runtime.OrtSessions.environment();
+        try (var options = new ai.onnxruntime.OrtSession.SessionOptions()) {
+            // EXTENDED: ORT's portable fusions (LayerNormalization, BiasGelu, FusedMatMul), no layout changes
+            options.setOptimizationLevel(ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+            options.setOptimizedModelFilePath(optimized.toString());
+            env.createSession(original.toString(), options).close();
+        }
+        OnnxModel fused = dev.nncj.onnx.OnnxFiles.load(optimized);
+        assertThat(fused.graph().nodes()).extracting(Node::opType).contains("FusedMatMul", "BiasGelu", "LayerNormalization");
+
+        EncoderSpec spec = EncoderLifter.lift(fused, optimized);
+        assertThat(spec.layers()).allSatisfy(l -> assertThat(l.ffn().activation()).isEqualTo(Activation.GELU_ERF));
+        assertThat(spec.parameterCount()).isEqualTo(model.graph().parameterCount());
+        OnnxModel emitted = EncoderEmitter.emit(spec, EmitOptions.defaults());
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(model, dir), EncoderRuns.hidden(emitted, dir))).isLessThan(1e-5);
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.run(model, dir, "pooler_output"),
+                EncoderRuns.run(emitted, dir, "pooler_output"))).isLessThan(1e-5);
+    }
+
+    @Test
     void aModelThatIsNotAnEncoderIsRefusedWithTheFileAndWhatIsMissing() {
         Path file = dir.resolve("mlp.onnx");
         assertThatThrownBy(() -> EncoderLifter.lift(TinyModels.linearRelu(), file))
