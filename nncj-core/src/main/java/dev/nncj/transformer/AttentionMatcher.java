@@ -24,8 +24,7 @@ final class AttentionMatcher {
     record Matched(AttentionSpec spec, Optional<Float> maskValue, String output) {}
 
     /** Where a projection's head-splitting path ends: the MatMul, which input, and what it passed. */
-    private record Path(Linear linear, Node matmul, int inputIndex, int[] axes, int heads, int headSize, float scale,
-                        String start) {}
+    private record Path(Linear linear, Node matmul, int inputIndex, int[] axes, int heads, int headSize, float scale) {}
 
     private static final int[] BHSD = {0, 2, 1, 3};
     private static final int[] BHDS = {0, 2, 3, 1};
@@ -229,7 +228,7 @@ final class AttentionMatcher {
             // FusedMatMul's transA/transB swap the operand's last two axes before the product
             axes = new int[] {axes[0], axes[1], axes[3], axes[2]};
         }
-        return new Path(proj.linear(), n, index, axes, heads, headSize, scale, proj.output());
+        return new Path(proj.linear(), n, index, axes, heads, headSize, scale);
     }
 
     /** The last two entries of a Reshape target: a constant, or a Concat whose last two parts are. */
