@@ -100,6 +100,8 @@ final class AttentionMatcher {
                 scale *= c.get();
             } else if (n.is("Add") && maskValue.isEmpty()) {
                 maskValue = Optional.of(maskValue(g.other(n, s, where), n, where));
+            } else if (n.is("Where") && maskValue.isEmpty()) {
+                maskValue = Optional.of(maskFill(n, s, where));
             } else {
                 throw new PatternMismatch(where + "attention: expected Softmax after the scale and mask at node '"
                         + n.name() + "', found " + n.opType());
@@ -279,6 +281,22 @@ final class AttentionMatcher {
         }
         throw new PatternMismatch(where + "attention: the mask added at node '" + add.name()
                 + "' is not of the form (1 - mask) * c");
+    }
+
+    /**
+     * c from masked_fill: Where(cond, c, scores) with cond true at padding, or Where(cond, scores, c)
+     * with cond true at real tokens; cond must come from the mask input. Softmax gives the same
+     * probabilities as the additive (1 - mask) * c the emitter writes: exp(c + s - max) and
+     * exp(c - max) both underflow to 0 for c = float32.min (a row with no real token aside).
+     */
+    private float maskFill(Node where, String scores, String at) {
+        int fillIndex = where.input(2).equals(scores) ? 1 : where.input(1).equals(scores) ? 2 : -1;
+        Optional<Float> fill = fillIndex < 0 ? Optional.empty() : g.scalar(where.input(fillIndex));
+        if (fill.isEmpty() || maskInput.isEmpty() || !g.dependsOn(where.input(0), maskInput.get())) {
+            throw new PatternMismatch(at + "attention: Where '" + where.name()
+                    + "' before Softmax is not masked_fill(mask, constant) on the attention-mask input");
+        }
+        return fill.get();
     }
 
     /** com.microsoft.FusedMatMul: alpha * op(A) op(B), what ORT's optimizer makes of MatMul then a scale. */
