@@ -268,6 +268,12 @@ final class AttentionMatcher {
                 continue;
             }
             Node m = p.get();
+            // transformers >= 4.36: inverted = 1 - mask; Where(Cast(inverted, bool), c, inverted), which
+            // is c at padding and 0 elsewhere: the same (1 - mask) * c for a 0/1 mask
+            if (m.is("Where") && g.scalar(m.input(1)).isPresent() && g.producer(m.input(2))
+                    .filter(sub -> sub.is("Sub") && g.scalar(sub.input(0)).filter(one -> one == 1f).isPresent()).isPresent()) {
+                return g.scalar(m.input(1)).get();
+            }
             if (m.is("Mul")) {
                 for (int i = 0; i < 2; i++) {
                     Optional<Float> c = g.scalar(m.input(i));

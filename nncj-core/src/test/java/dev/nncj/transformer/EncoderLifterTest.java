@@ -137,6 +137,16 @@ class EncoderLifterTest {
     }
 
     @Test
+    void liftsTheInvertedWhereMaskOfNewerTransformersExports() throws Exception {
+        OnnxModel model = TinyEncoders.buildWithInvertedWhereMask(List.of(1L, 2L));
+        assertThat(model.graph().nodes()).extracting(Node::opType).contains("Where");
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));
+        assertThat(spec.maskValue()).isEqualTo(-3.4028235e38f);
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(model, dir),
+                EncoderRuns.hidden(EncoderEmitter.emit(spec, EmitOptions.defaults()), dir))).isLessThan(1e-5);
+    }
+
+    @Test
     void aModelThatIsNotAnEncoderIsRefusedWithTheFileAndWhatIsMissing() {
         Path file = dir.resolve("mlp.onnx");
         assertThatThrownBy(() -> EncoderLifter.lift(TinyModels.linearRelu(), file))

@@ -39,6 +39,7 @@ public final class TinyEncoders {
     private final Style style;
     private final Random random;
     private final boolean whereMask;
+    private boolean invertedWhereMask;
 
     private TinyEncoders(Style style, long seed, boolean whereMask) {
         this.style = style;
@@ -59,6 +60,16 @@ public final class TinyEncoders {
         return new TinyEncoders(Style.PYTORCH, 42, true).encoder(layerSeeds, false);
     }
 
+    /**
+     * PYTORCH style with the additive mask of transformers >= 4.36: inverted = 1 - mask, then
+     * Where(Cast(inverted, bool), float32.min, inverted), added to the scores.
+     */
+    public static OnnxModel buildWithInvertedWhereMask(List<Long> layerSeeds) {
+        TinyEncoders t = new TinyEncoders(Style.PYTORCH, 42, false);
+        t.invertedWhereMask = true;
+        return t.encoder(layerSeeds, false);
+    }
+
     public static OnnxModel build(Style style) {
         return build(style, List.of(1L, 2L), false);
     }
@@ -73,6 +84,7 @@ public final class TinyEncoders {
         last().set("to", (long) DataType.FLOAT.code());
         String maskAdd = whereMask
                 ? b.op("Equal", unsqueeze(unsqueeze(mask, 1), 2), b.initializer(Tensor.scalar(fresh("zero"), 0)))
+                : invertedWhereMask ? invertedWhere(b.op("Sub", constant(1f), m))
                 : b.op("Mul", b.op("Sub", constant(1f), m), constant(-3.4028235e38f));
 
         String x = b.op("Gather", init("word", TinyTokenizer.VOCABULARY_SIZE, HIDDEN), ids);
@@ -185,6 +197,12 @@ public final class TinyEncoders {
             return out;
         }
         return b.op("Unsqueeze", x, longs(axis));
+    }
+
+    private String invertedWhere(String inverted) {
+        String cond = b.op("Cast", inverted);
+        last().set("to", (long) DataType.BOOL.code());
+        return b.op("Where", cond, constant(-3.4028235e38f), inverted);
     }
 
     private String concat(String... parts) {
