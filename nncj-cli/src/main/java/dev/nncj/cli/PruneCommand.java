@@ -114,6 +114,8 @@ final class PruneCommand implements Callable<Integer> {
             case "fused" -> EmitOptions.AttentionStyle.FUSED;
             default -> throw new NncjException("--attention must be plain or fused, not '" + attention + "'");
         });
+        // everything a user can get wrong is checked before anything is written
+        var evaluation = report.evaluation(input);
         OnnxModel model = OnnxFiles.load(input);
         EncoderSpec encoder = EncoderLifter.lift(model, input);
         StructuredPruneOptions options = options(encoder.layers().size());
@@ -124,7 +126,7 @@ final class PruneCommand implements Callable<Integer> {
         OnnxFiles.save(pruned, output, SaveOptions.defaults().withOverwriteInput(force));
         ModelOutput.copyTokenizer(report.tokenizerIfPresent(input), output);
         CompressionReport measured = CompressionReports.measure(input, output, report.benchmark(),
-                report.evaluation(input), report.eval(), progress);
+                evaluation, report.eval(), progress);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);

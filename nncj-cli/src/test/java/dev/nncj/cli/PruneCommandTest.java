@@ -92,6 +92,10 @@ class PruneCommandTest {
         assertError(List.of("--drop-layers", "5"), "nncj: --drop-layers: layer 5 is out of range (the model has layers 0..2)");
         assertError(List.of("--heads", "0.9"), "nncj: pruning would leave layer 0 with no attention heads (2 heads, 0 kept)");
         assertError(List.of("--heads-per-layer", "2,0,1"), "nncj: pruning would leave layer 1 with no attention heads (2 heads, 0 kept)");
+        assertError(List.of("--heads-per-layer", "2,1"), "nncj: per-layer head counts: 2 given for 3 layers");
+        assertThat(CliRun.of("prune", encoder, "-o", out, "--heads", "0.5", "--eval-data", dir.resolve("none.tsv"), "-q")
+                .errorLine()).startsWith("nncj: " + dir.resolve("none.tsv"));
+        assertThat(Files.exists(out)).isFalse();
         assertError(List.of(), "nncj: nothing to prune: give --keep-layers, --drop-layers, --heads, --heads-per-layer or --ffn");
         assertError(List.of("--ffn", "0.5", "--importance", "activation"), "nncj: --importance activation needs --calibration-data FILE");
     }

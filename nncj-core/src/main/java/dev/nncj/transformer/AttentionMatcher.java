@@ -24,8 +24,7 @@ final class AttentionMatcher {
     record Matched(AttentionSpec spec, Optional<Float> maskValue, String output) {}
 
     /** Where a projection's head-splitting path ends: the MatMul, which input, and what it passed. */
-    private record Path(Linear linear, Node matmul, int inputIndex, int[] axes, int heads, int headSize, float scale,
-                        String start) {}
+    private record Path(Linear linear, Node matmul, int inputIndex, int[] axes, int heads, int headSize, float scale) {}
 
     private static final int[] BHSD = {0, 2, 1, 3};
     private static final int[] BHDS = {0, 2, 3, 1};
@@ -40,7 +39,21 @@ final class AttentionMatcher {
         this.maskInput = maskInput;
     }
 
+    /** True when {@code x} feeds either attention form: three projections or one fused Attention op. */
+    boolean startsAt(String x) {
+        return g.users(x).stream().filter(n -> linears.isDense(n, x)).count() == 3
+                || g.users(x).stream().anyMatch(AttentionMatcher::isFused);
+    }
+
+    private static boolean isFused(Node n) {
+        return n.domain().equals("com.microsoft") && n.opType().equals("Attention");
+    }
+
     Matched match(String x, String where) {
+        Optional<Node> fused = g.users(x).stream().filter(AttentionMatcher::isFused).findFirst();
+        if (fused.isPresent()) {
+            return matchFused(fused.get(), x, where);
+        }
         List<Node> projections = g.users(x).stream().filter(n -> linears.isDense(n, x)).toList();
         if (projections.size() != 3) {
             throw new PatternMismatch(where + "attention: expected Q, K and V MatMuls reading " + g.describe(x)
@@ -76,7 +89,8 @@ final class AttentionMatcher {
         }
 
         // scores: constant Mul/Div (the scale) and the mask Add, in any order, then Softmax
-        float scale = q.scale * k.scale;
+        // ORT's FusedMatMul folds the score scale (alpha) into the Q K^T product
+        float scale = q.scale * k.scale * (isFusedMatMul(scores) ? scores.floatAttribute("alpha", 1f) : 1f);
         Optional<Float> maskValue = Optional.empty();
         String s = scores.output(0);
         Node n = single(s, where + "attention scores");
@@ -86,6 +100,8 @@ final class AttentionMatcher {
                 scale *= c.get();
             } else if (n.is("Add") && maskValue.isEmpty()) {
                 maskValue = Optional.of(maskValue(g.other(n, s, where), n, where));
+            } else if (n.is("Where") && maskValue.isEmpty()) {
+                maskValue = Optional.of(maskFill(n, s, where));
             } else {
                 throw new PatternMismatch(where + "attention: expected Softmax after the scale and mask at node '"
                         + n.name() + "', found " + n.opType());
@@ -102,7 +118,9 @@ final class AttentionMatcher {
             throw new PatternMismatch(where + "attention: no mask Add before Softmax '" + n.name() + "'");
         }
         Node context = single(n.output(0), where + "attention probabilities");
-        if (context != v.matmul || v.inputIndex != 1 || !context.input(0).equals(n.output(0))) {
+        if (context != v.matmul || v.inputIndex != 1 || !context.input(0).equals(n.output(0))
+                || isFusedMatMul(context) && (context.floatAttribute("alpha", 1f) != 1f || transposes(context, 0)
+                || transposes(context, 1))) {
             throw new PatternMismatch(where + "attention: expected MatMul(Softmax, V) after Softmax '" + n.name()
                     + "', found " + context.opType() + " '" + context.name() + "'");
         }
@@ -120,6 +138,54 @@ final class AttentionMatcher {
                     + o.linear().in() + " units, not heads x head size");
         }
         AttentionSpec spec = new AttentionSpec(q.heads, q.headSize, q.linear, k.linear, v.linear, o.linear(), scale);
+        return new Matched(spec, maskValue, o.output());
+    }
+
+    /**
+     * com.microsoft.Attention(x, W[H, 3 * h * d], b[3 * h * d], mask_index), as ORT's fusion or
+     * NNCJ's fused emitter writes it: Q, K, V are the three column blocks of W; the scale defaults
+     * to 1/sqrt(d) and the mask value to -10000 (the op's documented defaults).
+     */
+    private Matched matchFused(Node att, String x, String where) {
+        String pattern = where + "fused attention '" + att.name() + "': ";
+        if (!att.input(0).equals(x) || att.intAttribute("unidirectional", 0) != 0 || att.inputs().size() > 4
+                || att.outputs().size() > 1 && !att.output(1).isEmpty()) {
+            throw new PatternMismatch(pattern + "expected bidirectional self-attention without past state");
+        }
+        Optional<Tensor> w = g.constant(att.input(1)).filter(t -> t.rank() == 2 && t.type().isFloatingPoint());
+        Optional<Tensor> b = g.constant(att.input(2)).filter(t -> t.rank() == 1 && t.type().isFloatingPoint());
+        if (w.isEmpty() || b.isEmpty() || w.get().dim(1) % 3 != 0 || !att.intsAttribute("qkv_hidden_sizes").stream()
+                .allMatch(v -> v * 3 == w.get().dim(1))) {
+            throw new PatternMismatch(pattern + "expected constant packed Q/K/V weights [H, 3 x width] and bias");
+        }
+        int width = (int) (w.get().dim(1) / 3);
+        int heads = (int) att.intAttribute("num_heads", 0);
+        if (heads <= 0 || width % heads != 0) {
+            throw new PatternMismatch(pattern + "num_heads " + heads + " does not divide the width " + width);
+        }
+        Linear packed = new Linear(w.get(), b.get());
+        Linear[] qkv = new Linear[3];
+        for (int part = 0; part < 3; part++) {
+            int[] columns = new int[width];
+            for (int i = 0; i < width; i++) {
+                columns[i] = part * width + i;
+            }
+            qkv[part] = packed.keepOutputs(columns);
+        }
+        Optional<Float> maskValue = Optional.empty();
+        if (!att.input(3).isEmpty()) {
+            if (maskInput.isEmpty() || !g.dependsOn(att.input(3), maskInput.get())) {
+                throw new PatternMismatch(pattern + "its mask_index does not come from the attention-mask input");
+            }
+            maskValue = Optional.of(att.floatAttribute("mask_filter_value", -10000f));
+        } else if (maskInput.isPresent()) {
+            throw new PatternMismatch(pattern + "has no mask_index though the graph has an attention-mask input");
+        }
+        int headSize = width / heads;
+        float scale = att.floatAttribute("scale", (float) (1 / Math.sqrt(headSize)));
+        Node out = single(att.output(0), where + "attention output");
+        LinearMatcher.Matched o = linears.match(out, where + "attention output projection");
+        AttentionSpec spec = new AttentionSpec(heads, headSize, qkv[0], qkv[1], qkv[2], o.linear(), scale);
         return new Matched(spec, maskValue, o.output());
     }
 
@@ -142,7 +208,7 @@ final class AttentionMatcher {
         float scale = 1f;
         value = n.output(0);
         n = single(value, where + "attention head split");
-        while (!n.is("MatMul")) {
+        while (!n.is("MatMul") && !isFusedMatMul(n)) {
             if (n.is("Transpose")) {
                 int[] p = perm(n);
                 int[] next = new int[4];
@@ -160,7 +226,11 @@ final class AttentionMatcher {
             n = single(value, where + "attention head split");
         }
         int index = n.input(0).equals(value) ? 0 : 1;
-        return new Path(proj.linear(), n, index, axes, heads, headSize, scale, proj.output());
+        if (isFusedMatMul(n) && transposes(n, index)) {
+            // FusedMatMul's transA/transB swap the operand's last two axes before the product
+            axes = new int[] {axes[0], axes[1], axes[3], axes[2]};
+        }
+        return new Path(proj.linear(), n, index, axes, heads, headSize, scale);
     }
 
     /** The last two entries of a Reshape target: a constant, or a Concat whose last two parts are. */
@@ -198,6 +268,12 @@ final class AttentionMatcher {
                 continue;
             }
             Node m = p.get();
+            // transformers >= 4.36: inverted = 1 - mask; Where(Cast(inverted, bool), c, inverted), which
+            // is c at padding and 0 elsewhere: the same (1 - mask) * c for a 0/1 mask
+            if (m.is("Where") && g.scalar(m.input(1)).isPresent() && g.producer(m.input(2))
+                    .filter(sub -> sub.is("Sub") && g.scalar(sub.input(0)).filter(one -> one == 1f).isPresent()).isPresent()) {
+                return g.scalar(m.input(1)).get();
+            }
             if (m.is("Mul")) {
                 for (int i = 0; i < 2; i++) {
                     Optional<Float> c = g.scalar(m.input(i));
@@ -211,6 +287,32 @@ final class AttentionMatcher {
         }
         throw new PatternMismatch(where + "attention: the mask added at node '" + add.name()
                 + "' is not of the form (1 - mask) * c");
+    }
+
+    /**
+     * c from masked_fill: Where(cond, c, scores) with cond true at padding, or Where(cond, scores, c)
+     * with cond true at real tokens; cond must come from the mask input. Softmax gives the same
+     * probabilities as the additive (1 - mask) * c the emitter writes: exp(c + s - max) and
+     * exp(c - max) both underflow to 0 for c = float32.min (a row with no real token aside).
+     */
+    private float maskFill(Node where, String scores, String at) {
+        int fillIndex = where.input(2).equals(scores) ? 1 : where.input(1).equals(scores) ? 2 : -1;
+        Optional<Float> fill = fillIndex < 0 ? Optional.empty() : g.scalar(where.input(fillIndex));
+        if (fill.isEmpty() || maskInput.isEmpty() || !g.dependsOn(where.input(0), maskInput.get())) {
+            throw new PatternMismatch(at + "attention: Where '" + where.name()
+                    + "' before Softmax is not masked_fill(mask, constant) on the attention-mask input");
+        }
+        return fill.get();
+    }
+
+    /** com.microsoft.FusedMatMul: alpha * op(A) op(B), what ORT's optimizer makes of MatMul then a scale. */
+    private static boolean isFusedMatMul(Node n) {
+        return n.domain().equals("com.microsoft") && n.opType().equals("FusedMatMul")
+                && n.intAttribute("transBatchA", 0) == 0 && n.intAttribute("transBatchB", 0) == 0;
+    }
+
+    private static boolean transposes(Node fused, int input) {
+        return fused.intAttribute(input == 0 ? "transA" : "transB", 0) != 0;
     }
 
     /** The factor of x * c, c * x or x / c by a scalar constant c, as a multiplier. */

@@ -31,6 +31,9 @@ public final class EncoderLifter {
             return lift(model.graph());
         } catch (PatternMismatch e) {
             throw NncjException.inFile(file, "not a transformer encoder NNCJ can lift: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // matched parts that do not fit together (e.g. projections of mismatched widths)
+            throw NncjException.inFile(file, "not a transformer encoder NNCJ can lift: " + e.getMessage());
         }
     }
 
@@ -38,7 +41,7 @@ public final class EncoderLifter {
     public static Result tryLift(OnnxModel model) {
         try {
             return new Result(Optional.of(lift(model.graph())), "");
-        } catch (PatternMismatch e) {
+        } catch (PatternMismatch | IllegalArgumentException e) {
             return new Result(Optional.empty(), e.getMessage());
         }
     }
@@ -100,7 +103,7 @@ public final class EncoderLifter {
         List<EncoderLayer> layers = new ArrayList<>();
         Optional<Float> maskValue = Optional.empty();
         String h = embNorm.output();
-        while (g.users(h).stream().filter(n -> n.is("MatMul")).count() >= 3) {
+        while (attention.startsAt(h)) {
             String where = "layer " + layers.size() + ": ";
             AttentionMatcher.Matched a = attention.match(h, where);
             if (a.maskValue().isPresent() && maskValue.isPresent() && !a.maskValue().equals(maskValue)) {
@@ -166,6 +169,11 @@ public final class EncoderLifter {
         if (best == null) {
             throw new PatternMismatch("no token embedding: no Gather from a constant table indexed by a graph input");
         }
+        Tensor table = g.graph().constantValue(best.input(0)).get();
+        if (!table.type().isFloatingPoint()) {
+            throw new PatternMismatch("the word-embedding table '" + table.name() + "' is " + table.type().displayName()
+                    + ": quantized models are not lifted (prune the float model, then quantize)");
+        }
         return best;
     }
 
@@ -229,12 +237,48 @@ public final class EncoderLifter {
             throw new PatternMismatch("after the last layer: expected the graph output or a pooler"
                     + " (Gather of token 0), found " + first.opType() + " '" + first.name() + "'");
         }
-        Node mm = g.onlyUser(first.output(0), "MatMul", where);
-        LinearMatcher.Matched dense = new LinearMatcher(g).match(mm, where);
-        Node tanh = g.onlyUser(dense.output(), "Tanh", where);
-        if (!g.graph().isGraphOutput(tanh.output(0))) {
-            throw new PatternMismatch("pooler: Tanh '" + tanh.name() + "' is not a graph output");
+        List<Node> users = g.users(first.output(0));
+        Node dense = users.size() == 1 ? users.get(0) : null;
+        Linear linear;
+        String tanhOut;
+        if (dense != null && (dense.is("Gemm") || dense.domain().equals("com.microsoft") && dense.opType().equals("FusedGemm"))) {
+            // ORT turns the 2-D MatMul + Add into Gemm (FusedGemm with activation Tanh when it also fuses the Tanh)
+            linear = gemm(g, dense);
+            boolean fusedTanh = dense.stringAttribute("activation", "").equals("Tanh");
+            tanhOut = fusedTanh ? dense.output(0) : g.onlyUser(dense.output(0), "Tanh", where).output(0);
+        } else {
+            Node mm = g.onlyUser(first.output(0), "MatMul", where);
+            LinearMatcher.Matched m = new LinearMatcher(g).match(mm, where);
+            linear = m.linear();
+            tanhOut = g.onlyUser(m.output(), "Tanh", where).output(0);
         }
-        return new PoolerMatch(new Pooler(dense.linear()), tanh.output(0));
+        if (!g.graph().isGraphOutput(tanhOut)) {
+            throw new PatternMismatch("pooler: the Tanh output '" + tanhOut + "' is not a graph output");
+        }
+        return new PoolerMatch(new Pooler(linear), tanhOut);
+    }
+
+    /** Gemm(x, B, C) with alpha = beta = 1 and x not transposed, as x W + b (W = B, or B^T when transB). */
+    private static Linear gemm(GraphView g, Node n) {
+        Optional<Tensor> b = g.constant(n.input(1)).filter(t -> t.rank() == 2 && t.type().isFloatingPoint());
+        Optional<Tensor> c = g.constant(n.input(2)).filter(t -> t.rank() == 1 && t.type().isFloatingPoint());
+        if (b.isEmpty() || c.isEmpty() || n.intAttribute("transA", 0) != 0 || n.floatAttribute("alpha", 1f) != 1f
+                || n.floatAttribute("beta", 1f) != 1f) {
+            throw new PatternMismatch("pooler: " + n.opType() + " '" + n.name() + "' is not x W + b with constant W and b");
+        }
+        Tensor w = b.get();
+        if (n.intAttribute("transB", 0) != 0) {
+            float[] v = w.toFloats();
+            int rows = (int) w.dim(0);
+            int cols = (int) w.dim(1);
+            float[] t = new float[v.length];
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    t[j * rows + i] = v[i * cols + j];
+                }
+            }
+            w = Tensor.ofFloats(w.name(), new long[] {cols, rows}, t);
+        }
+        return new Linear(w, c.get());
     }
 }

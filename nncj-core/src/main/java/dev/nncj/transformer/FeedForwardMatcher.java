@@ -75,8 +75,23 @@ final class FeedForwardMatcher {
                 }
             }
         }
-        Activation act = activations.classify(new ArrayList<>(between), up.output(), where);
         LinearMatcher.Matched dn = linears.match(down, where + "FFN down projection");
-        return new Matched(new FeedForwardSpec(up.linear(), dn.linear(), act), dn.output());
+        Linear upLinear = up.linear();
+        Activation act;
+        Node only = between.size() == 1 ? between.iterator().next() : null;
+        if (only != null && only.domain().equals("com.microsoft") && only.opType().equals("BiasGelu")
+                && up.output().equals(up.matmul().output(0))) {
+            // ORT's BiasGelu(x W1, b1) = GELU_erf(x W1 + b1): the bias moves back into the projection
+            java.util.Optional<dev.nncj.onnx.Tensor> bias = g.constant(only.input(1))
+                    .filter(t -> t.rank() == 1 && t.dim(0) == width && t.type().isFloatingPoint());
+            if (bias.isEmpty()) {
+                throw new PatternMismatch(where + "FFN: BiasGelu '" + only.name() + "' has no constant [" + width + "] bias");
+            }
+            upLinear = new Linear(upLinear.weight(), bias.get());
+            act = Activation.GELU_ERF;
+        } else {
+            act = activations.classify(new ArrayList<>(between), up.output(), where);
+        }
+        return new Matched(new FeedForwardSpec(upLinear, dn.linear(), act), dn.output());
     }
 }

@@ -37,8 +37,7 @@ public sealed interface HeadPlan {
         @Override
         public int keep(int layer, int heads) {
             if (layer >= counts.size()) {
-                throw new NncjException("per-layer head counts: " + counts.size() + " counts given for a model with more"
-                        + " layers (layer " + layer + " has none)");
+                throw new NncjException("per-layer head counts: none given for layer " + layer);
             }
             return counts.get(layer);
         }

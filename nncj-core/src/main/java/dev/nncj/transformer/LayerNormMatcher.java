@@ -35,6 +35,7 @@ final class LayerNormMatcher {
             throw new PatternMismatch(where + ": expected a LayerNorm (LayerNormalization, or ReduceMean and Sub"
                     + " of the mean) reading " + g.describe(x) + ", found " + GraphView.opsOf(users));
         }
+        requireLastAxis(mean.get(), where);
         String d = sub.get().output(0);
         List<Node> dUsers = g.users(d);
         Node square = dUsers.stream().filter(n -> n.is("Pow") || (n.is("Mul") && n.input(0).equals(d)
@@ -45,6 +46,7 @@ final class LayerNormMatcher {
             throw new PatternMismatch(where + ": LayerNorm: Pow at node '" + square.name() + "' is not a square");
         }
         Node variance = g.onlyUser(square.output(0), "ReduceMean", where + ": LayerNorm variance");
+        requireLastAxis(variance, where);
         Node addEps = g.onlyUser(variance.output(0), "Add", where + ": LayerNorm epsilon");
         Optional<Float> eps = g.scalar(g.other(addEps, variance.output(0), where));
         if (eps.isEmpty()) {
@@ -60,6 +62,18 @@ final class LayerNormMatcher {
         Node add = g.onlyUser(mul.output(0), "Add", where + ": LayerNorm shift");
         Tensor beta = vector(g.other(add, mul.output(0), where), add, "beta", where);
         return new Matched(new LayerNormSpec(gamma, beta, eps.get()), add.output(0));
+    }
+
+    /** ReduceMean over the hidden axis only: axes [-1] (or [2] of a rank-3 value), as attribute or, from opset 18, input. */
+    private void requireLastAxis(Node reduce, String where) {
+        List<Long> axes = reduce.intsAttribute("axes");
+        if (axes.isEmpty() && !reduce.input(1).isEmpty()) {
+            axes = g.constant(reduce.input(1)).map(t -> java.util.Arrays.stream(t.toLongs()).boxed().toList()).orElse(List.of());
+        }
+        if (!axes.equals(List.of(-1L)) && !axes.equals(List.of(2L))) {
+            throw new PatternMismatch(where + ": LayerNorm: ReduceMean '" + reduce.name() + "' reduces axes " + axes
+                    + ", not the hidden axis");
+        }
     }
 
     private Matched fused(Node ln, String where) {

@@ -25,6 +25,10 @@ public final class StructuredPruner {
             StructuredPruneOptions.checkLayer(i, n, "--keep-layers");
         }
         EncoderSpec selected = spec.withLayers(layers.stream().map(spec.layers()::get).toList());
+        if (options.heads() instanceof HeadPlan.PerLayer p && p.counts().size() != layers.size()) {
+            throw new NncjException("per-layer head counts: " + p.counts().size() + " given for " + layers.size()
+                    + " layers");
+        }
         // plan every layer before scoring, so impossible requests fail before any work
         int[] keepHeads = new int[layers.size()];
         int[] keepNeurons = new int[layers.size()];

@@ -76,6 +76,74 @@ class EncoderLifterTest {
         assertThat(again.parameterCount()).isEqualTo(pruned.parameterCount());
         assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(emitted, dir),
                 EncoderRuns.hidden(EncoderEmitter.emit(again, EmitOptions.defaults()), dir))).isZero();
+
+        // and from com.microsoft.Attention, the form ORT's fusion also produces
+        OnnxModel fused = EncoderEmitter.emit(pruned, EmitOptions.defaults().withAttention(EmitOptions.AttentionStyle.FUSED));
+        EncoderSpec fromFused = EncoderLifter.lift(fused, dir.resolve("fused.onnx"));
+        assertThat(fromFused.layers()).extracting(l -> l.attention().heads()).containsExactly(1, 2);
+        assertThat(fromFused.maskValue()).isEqualTo(pruned.maskValue());
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.realTokens(EncoderRuns.hidden(emitted, dir), TinyEncoders.HIDDEN),
+                EncoderRuns.realTokens(EncoderRuns.hidden(EncoderEmitter.emit(fromFused, EmitOptions.defaults()), dir),
+                        TinyEncoders.HIDDEN))).isLessThan(1e-5);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void everyActivationTheEmitterWritesLiftsBackAsItself(Activation activation) throws Exception {
+        EncoderSpec spec = EncoderLifter.lift(TinyEncoders.build(TinyEncoders.Style.PYTORCH), dir.resolve("tiny.onnx"));
+        EncoderSpec changed = spec.withLayers(spec.layers().stream().map(l -> l.withFfn(
+                new FeedForwardSpec(l.ffn().up(), l.ffn().down(), activation))).toList());
+        OnnxModel emitted = EncoderEmitter.emit(changed, EmitOptions.defaults());
+        EncoderSpec again = EncoderLifter.lift(emitted, dir.resolve("emitted.onnx"));
+        assertThat(again.layers()).allSatisfy(l -> assertThat(l.ffn().activation()).isEqualTo(activation));
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(emitted, dir),
+                EncoderRuns.hidden(EncoderEmitter.emit(again, EmitOptions.defaults()), dir))).isZero();
+    }
+
+    @Test
+    void liftsAGraphOnnxRuntimeHasAlreadyOptimized() throws Exception {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), true);
+        Path original = dir.resolve("tiny.onnx");
+        dev.nncj.onnx.OnnxFiles.save(model, original);
+        Path optimized = dir.resolve("tiny-ort.onnx");
+        var env = dev.nncj.runtime.OrtSessions.environment();
+        try (var options = new ai.onnxruntime.OrtSession.SessionOptions()) {
+            // EXTENDED: ORT's portable fusions (LayerNormalization, BiasGelu, FusedMatMul), no layout changes
+            options.setOptimizationLevel(ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+            options.setOptimizedModelFilePath(optimized.toString());
+            env.createSession(original.toString(), options).close();
+        }
+        OnnxModel fused = dev.nncj.onnx.OnnxFiles.load(optimized);
+        assertThat(fused.graph().nodes()).extracting(Node::opType).contains("FusedMatMul", "BiasGelu", "LayerNormalization");
+
+        EncoderSpec spec = EncoderLifter.lift(fused, optimized);
+        assertThat(spec.layers()).allSatisfy(l -> assertThat(l.ffn().activation()).isEqualTo(Activation.GELU_ERF));
+        assertThat(spec.parameterCount()).isEqualTo(model.graph().parameterCount());
+        OnnxModel emitted = EncoderEmitter.emit(spec, EmitOptions.defaults());
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(model, dir), EncoderRuns.hidden(emitted, dir))).isLessThan(1e-5);
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.run(model, dir, "pooler_output"),
+                EncoderRuns.run(emitted, dir, "pooler_output"))).isLessThan(1e-5);
+    }
+
+    @Test
+    void liftsDistilBertsMaskedFillAsTheSameAdditiveMask() throws Exception {
+        OnnxModel model = TinyEncoders.buildWithWhereMask(List.of(1L, 2L));
+        assertThat(model.graph().nodes()).extracting(Node::opType).contains("Where", "Equal");
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));
+        assertThat(spec.maskValue()).isEqualTo(-3.4028235e38f);
+        // every element, padded positions included: both forms give padding exactly zero weight
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(model, dir),
+                EncoderRuns.hidden(EncoderEmitter.emit(spec, EmitOptions.defaults()), dir))).isLessThan(1e-5);
+    }
+
+    @Test
+    void liftsTheInvertedWhereMaskOfNewerTransformersExports() throws Exception {
+        OnnxModel model = TinyEncoders.buildWithInvertedWhereMask(List.of(1L, 2L));
+        assertThat(model.graph().nodes()).extracting(Node::opType).contains("Where");
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));
+        assertThat(spec.maskValue()).isEqualTo(-3.4028235e38f);
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(model, dir),
+                EncoderRuns.hidden(EncoderEmitter.emit(spec, EmitOptions.defaults()), dir))).isLessThan(1e-5);
     }
 
     @Test
@@ -85,6 +153,19 @@ class EncoderLifterTest {
                 .isInstanceOf(NncjException.class)
                 .hasMessage(file + ": not a transformer encoder NNCJ can lift: no token embedding: no Gather from a"
                         + " constant table indexed by a graph input");
+    }
+
+    @Test
+    void aQuantizedEmbeddingTableIsNamedAsTheReason() {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH);
+        Node gather = model.graph().nodes().stream().filter(n -> n.is("Gather") && n.input(1).equals("input_ids"))
+                .findFirst().orElseThrow();
+        dev.nncj.onnx.Tensor table = model.graph().initializer(gather.input(0)).orElseThrow();
+        model.graph().replaceInitializer(dev.nncj.onnx.Tensor.encodeLongs(table.name(), dev.nncj.onnx.DataType.INT8,
+                table.shape(), new long[(int) table.numElements()]));
+
+        assertThat(EncoderLifter.tryLift(model).reason()).isEqualTo("the word-embedding table '" + table.name()
+                + "' is int8: quantized models are not lifted (prune the float model, then quantize)");
     }
 
     @Test

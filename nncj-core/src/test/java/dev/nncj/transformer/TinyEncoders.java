@@ -38,15 +38,36 @@ public final class TinyEncoders {
     private final GraphBuilder b;
     private final Style style;
     private final Random random;
+    private final boolean whereMask;
+    private boolean invertedWhereMask;
 
-    private TinyEncoders(Style style, long seed) {
+    private TinyEncoders(Style style, long seed, boolean whereMask) {
         this.style = style;
+        this.whereMask = whereMask;
         this.b = new GraphBuilder("tiny_encoder", style == Style.PYTORCH ? 11 : 17);
         this.random = new Random(seed);
     }
 
     public static OnnxModel build(Style style, List<Long> layerSeeds, boolean pooler) {
-        return new TinyEncoders(style, 42).encoder(layerSeeds, pooler);
+        return new TinyEncoders(style, 42, false).encoder(layerSeeds, pooler);
+    }
+
+    /**
+     * PYTORCH style with DistilBERT's mask: scores.masked_fill(mask == 0, float32.min), exported as
+     * Where(Equal(mask, 0), min, scores) instead of adding (1 - mask) * min.
+     */
+    public static OnnxModel buildWithWhereMask(List<Long> layerSeeds) {
+        return new TinyEncoders(Style.PYTORCH, 42, true).encoder(layerSeeds, false);
+    }
+
+    /**
+     * PYTORCH style with the additive mask of transformers >= 4.36: inverted = 1 - mask, then
+     * Where(Cast(inverted, bool), float32.min, inverted), added to the scores.
+     */
+    public static OnnxModel buildWithInvertedWhereMask(List<Long> layerSeeds) {
+        TinyEncoders t = new TinyEncoders(Style.PYTORCH, 42, false);
+        t.invertedWhereMask = true;
+        return t.encoder(layerSeeds, false);
     }
 
     public static OnnxModel build(Style style) {
@@ -61,7 +82,10 @@ public final class TinyEncoders {
         // extended mask: (1 - mask[:, None, None, :]) * float32.min
         String m = b.op("Cast", unsqueeze(unsqueeze(mask, 1), 2));
         last().set("to", (long) DataType.FLOAT.code());
-        String maskAdd = b.op("Mul", b.op("Sub", constant(1f), m), constant(-3.4028235e38f));
+        String maskAdd = whereMask
+                ? b.op("Equal", unsqueeze(unsqueeze(mask, 1), 2), b.initializer(Tensor.scalar(fresh("zero"), 0)))
+                : invertedWhereMask ? invertedWhere(b.op("Sub", constant(1f), m))
+                : b.op("Mul", b.op("Sub", constant(1f), m), constant(-3.4028235e38f));
 
         String x = b.op("Gather", init("word", TinyTokenizer.VOCABULARY_SIZE, HIDDEN), ids);
         x = b.op("Add", x, b.op("Gather", init("token_type", 2, HIDDEN), types));
@@ -99,7 +123,8 @@ public final class TinyEncoders {
             float quarter = (float) Math.pow(HEAD_SIZE, -0.25);
             scores = b.op("MatMul", b.op("Mul", q, constant(quarter)), b.op("Mul", k, constant(quarter)));
         }
-        String probs = b.op("Softmax", b.op("Add", scores, maskAdd));
+        String masked = whereMask ? b.op("Where", maskAdd, constant(-3.4028235e38f), scores) : b.op("Add", scores, maskAdd);
+        String probs = b.op("Softmax", masked);
         last().set("axis", style == Style.PYTORCH ? 3L : -1L);
         String ctx = transpose(b.op("MatMul", probs, v), 0, 2, 1, 3);
         ctx = b.op("Reshape", ctx, style == Style.PYTORCH
@@ -172,6 +197,12 @@ public final class TinyEncoders {
             return out;
         }
         return b.op("Unsqueeze", x, longs(axis));
+    }
+
+    private String invertedWhere(String inverted) {
+        String cond = b.op("Cast", inverted);
+        last().set("to", (long) DataType.BOOL.code());
+        return b.op("Where", cond, constant(-3.4028235e38f), inverted);
     }
 
     private String concat(String... parts) {
