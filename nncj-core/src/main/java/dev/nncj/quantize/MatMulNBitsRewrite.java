@@ -1,0 +1,85 @@
+package dev.nncj.quantize;
+
+import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.Graph;
+import dev.nncj.onnx.NameScope;
+import dev.nncj.onnx.Node;
+import dev.nncj.onnx.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code MatMul(A, W[K,N])} → com.microsoft {@code MatMulNBits(A, B, scales[, zero_points])}, which
+ * computes {@code A @ dequant(B)^T} with B block-quantized along K (ONNX Runtime contrib op docs):
+ * B is uint8 [N, ceil(K/block), block*bits/8] (codes of W^T packed low nibble first), scales float32
+ * [N, ceil(K/block)], zero_points uint8 [N, ceil(ceil(K/block)*bits/8)] packed the same way and
+ * omitted when symmetric (the op's default zero point is 2^(bits-1)).
+ */
+final class MatMulNBitsRewrite {
+    static final String DOMAIN = "com.microsoft";
+
+    private final int bits;
+    private final int blockSize;
+    private final boolean symmetric;
+
+    MatMulNBitsRewrite(int bits, int blockSize, boolean symmetric) {
+        this.bits = bits;
+        this.blockSize = blockSize;
+        this.symmetric = symmetric;
+    }
+
+    /** Rewrites every MatMul the filter accepts and that has a weight; logs the others. */
+    void apply(Graph graph, NodeFilter filter, QuantizationLog log) {
+        NameScope names = graph.nameScope();
+        Map<String, List<String>> done = new HashMap<>(); // weight name -> its quantized inputs (shared weights)
+        for (Node node : List.copyOf(graph.nodes())) {
+            if (!node.is("MatMul") || !node.domain().isEmpty()) {
+                continue;
+            }
+            if (!filter.accepts(node)) {
+                log.keptFloat(node, "excluded by --include/--exclude");
+                continue;
+            }
+            MatMulWeight.Either found = MatMulWeight.find(graph, node);
+            if (!found.found()) {
+                log.keptFloat(node, found.reason());
+                continue;
+            }
+            MatMulWeight mw = found.weight();
+            List<String> quantizedInputs = done.computeIfAbsent(mw.weight().name(), w -> addQuantized(graph, names, mw));
+            List<String> inputs = new ArrayList<>();
+            inputs.add(node.input(0));
+            inputs.addAll(quantizedInputs);
+            Node q = new Node(node.name(), "MatMulNBits", DOMAIN, inputs, node.outputs())
+                    .set("K", mw.k()).set("N", mw.n()).set("bits", bits).set("block_size", blockSize);
+            graph.replaceNode(node, List.of(q));
+            log.quantized(q);
+        }
+        graph.removeUnusedInitializers();
+    }
+
+    private List<String> addQuantized(Graph graph, NameScope names, MatMulWeight mw) {
+        int k = mw.k();
+        int n = mw.n();
+        BlockQuantizedMatrix q = BlockQuantizedMatrix.quantize(mw.transposed(), n, k, bits, blockSize, symmetric, true);
+        int blocks = q.blocksPerRow();
+        String base = mw.weight().name();
+        List<String> inputs = new ArrayList<>();
+        Tensor b = Tensor.ofRaw(names.fresh(base + "_Q" + bits), DataType.UINT8,
+                new long[] {n, blocks, blockSize * bits / 8}, q.packedCodes(true));
+        Tensor scales = Tensor.ofFloats(names.fresh(base + "_scales"), new long[] {n, blocks}, q.scales());
+        graph.addInitializer(b);
+        graph.addInitializer(scales);
+        inputs.add(b.name());
+        inputs.add(scales.name());
+        if (!symmetric) {
+            Tensor zp = Tensor.ofRaw(names.fresh(base + "_zero_points"), DataType.UINT8,
+                    new long[] {n, (blocks * bits + 7) / 8}, q.packedZeroPoints());
+            graph.addInitializer(zp);
+            inputs.add(zp.name());
+        }
+        return inputs;
+    }
+}
