@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
  * <p>With {@code searchClip} the range is also shrunk by 2%, 4%, ... 30% and each block keeps the
  * candidate with the least squared error {@code sum (w - (q - zp) * scale)^2}: clipping a few
  * outliers buys a finer step for all other weights of the block, which at 4 bits usually wins.
+ * Each candidate is also tried with its scale refitted by least squares to the codes it produced.
  *
  * @param codes row-major codes, {@code rows * cols}, each in [0, 2^bits)
  * @param scales {@code rows * blocksPerRow}
@@ -75,6 +76,16 @@ public record BlockQuantizedMatrix(int rows, int cols, int bits, int blockSize, 
                         bestError = error;
                         bestScale = scale;
                         bestZp = zp;
+                    }
+                    if (searchClip && scale != 0) {
+                        // with the codes fixed, the scale of least squared error is sum(w d) / sum(d^2), d = q - zp
+                        float refit = refitScale(values, from, to, scale, zp, levels);
+                        double refitError = squaredError(values, from, to, refit, zp, levels);
+                        if (refitError < bestError) {
+                            bestError = refitError;
+                            bestScale = refit;
+                            bestZp = zp;
+                        }
                     }
                 }
                 scales[r * blocks + b] = bestScale;
@@ -166,6 +177,17 @@ public record BlockQuantizedMatrix(int rows, int cols, int bits, int blockSize, 
 
     private static int code(float value, float scale, int zp, int levels) {
         return scale == 0 ? zp : clamp((int) Math.rint(value / scale) + zp, 0, levels - 1);
+    }
+
+    private static float refitScale(float[] values, int from, int to, float scale, int zp, int levels) {
+        double wd = 0;
+        double dd = 0;
+        for (int i = from; i < to; i++) {
+            int d = code(values[i], scale, zp, levels) - zp;
+            wd += values[i] * (double) d;
+            dd += (double) d * d;
+        }
+        return dd == 0 ? scale : (float) (wd / dd);
     }
 
     private static double squaredError(float[] values, int from, int to, float scale, int zp, int levels) {

@@ -31,9 +31,9 @@ public final class BlockWeightQuantizer implements ModelQuantizer {
                     + " yet; run without it (round-to-nearest)");
         }
         QuantizationLog log = new QuantizationLog();
-        new MatMulNBitsRewrite(bits, options.blockSize(), options.symmetric()).apply(model.graph(), options.nodes(), log);
+        new MatMulNBitsRewrite(bits, options.blockSize(), options.symmetric(), true).apply(model.graph(), options.nodes(), log);
         if (options.quantizeEmbeddings()) {
-            new EmbeddingBlockRewrite(bits, options.blockSize(), options.symmetric())
+            new EmbeddingBlockRewrite(bits, options.blockSize(), options.symmetric(), true)
                     .apply(model.graph(), options.nodes(), log);
         } else {
             log.note("token-embedding table kept float (--float-embeddings)");

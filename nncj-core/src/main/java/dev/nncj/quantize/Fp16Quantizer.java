@@ -17,12 +17,12 @@ import java.util.Set;
  * elements is stored as float16 and widened back by a {@code Cast(to=FLOAT)} at the top of the
  * graph, so inputs, outputs and every op keep their float32 types and meaning.
  *
- * <p>Why not float16 compute: ONNX Runtime 1.23's CPU provider on x86-64 has no float16 kernel for
- * MatMul, Gemm or Softmax (the MLAS half-precision GEMM is built for ARM64 only), so a float16 graph
- * would either fail to load or run behind a Cast pair around nearly every op, slower than float32
- * (checked in Fp16QuantizerTest). ORT folds the weight Casts into float32 constants when it loads the
- * session, so latency equals float32's and the file is half the size. The only numeric change is the
- * float16 rounding of each weight (relative error at most 2^-11, values below 2^-24 flush to zero).
+ * <p>Why float32 compute: ORT folds each weight Cast into a float32 constant when it loads the
+ * session, so latency is float32's by construction, activations keep float32 precision, and the
+ * file is half the size; the only numeric change is the float16 rounding of each weight (relative
+ * error at most 2^-11, magnitudes below 2^-24 flush to zero). ORT 1.23's CPU provider does load a
+ * float16 MatMul (checked), but a whole-graph float16 variant has not been measured yet; see
+ * bench/results/2026-11-27-quantize-weight-only.md.
  *
  * <p>Small initializers (scalars such as LayerNorm's epsilon 1e-12, which float16 would flush to 0,
  * shape constants, exponents) stay float32: they weigh nothing and some are not representable.

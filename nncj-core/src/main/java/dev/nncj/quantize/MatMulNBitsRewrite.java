@@ -23,11 +23,14 @@ final class MatMulNBitsRewrite {
     private final int bits;
     private final int blockSize;
     private final boolean symmetric;
+    private final boolean searchClip;
 
-    MatMulNBitsRewrite(int bits, int blockSize, boolean symmetric) {
+    /** {@code searchClip}: see {@link BlockQuantizedMatrix}; off only for tests of plain round-to-nearest. */
+    MatMulNBitsRewrite(int bits, int blockSize, boolean symmetric, boolean searchClip) {
         this.bits = bits;
         this.blockSize = blockSize;
         this.symmetric = symmetric;
+        this.searchClip = searchClip;
     }
 
     /** Rewrites every MatMul the filter accepts and that has a weight; logs the others. */
@@ -63,7 +66,7 @@ final class MatMulNBitsRewrite {
     private List<String> addQuantized(Graph graph, NameScope names, MatMulWeight mw) {
         int k = mw.k();
         int n = mw.n();
-        BlockQuantizedMatrix q = BlockQuantizedMatrix.quantize(mw.transposed(), n, k, bits, blockSize, symmetric, true);
+        BlockQuantizedMatrix q = BlockQuantizedMatrix.quantize(mw.transposed(), n, k, bits, blockSize, symmetric, searchClip);
         int blocks = q.blocksPerRow();
         String base = mw.weight().name();
         List<String> inputs = new ArrayList<>();

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The rank of a value, when a short walk up its producers proves it: graph inputs and value_info
  * with a shape, initializers and Constants, Transpose (its perm), Unsqueeze (+ its axes), Reshape to
- * a constant shape, MatMul, broadcasting elementwise ops (the largest input rank) and shape-keeping
+ * a constant shape, Gather (data rank - 1 + indices rank), Reduce ops (keepdims or
+ * minus their axes attribute), MatMul, broadcasting elementwise ops (the largest input rank) and shape-keeping
  * unary ops. Anything else is unknown; callers then make no assumption.
  */
 final class RankInference {
@@ -68,6 +69,20 @@ final class RankInference {
         if (op.equals("Reshape")) {
             return graph.constantValue(p.input(1)).map(t -> OptionalInt.of((int) t.numElements()))
                     .orElseGet(() -> concatLength(p.input(1)));
+        }
+        if (op.startsWith("Reduce")) {
+            OptionalInt in = rank(p.input(0));
+            if (in.isEmpty() || p.intAttribute("keepdims", 1) == 1) {
+                return in;
+            }
+            int axes = p.intsAttribute("axes").size();
+            return axes == 0 ? OptionalInt.empty() : OptionalInt.of(in.getAsInt() - axes);
+        }
+        if (op.equals("Gather")) {
+            OptionalInt data = rank(p.input(0));
+            OptionalInt indices = rank(p.input(1));
+            return data.isPresent() && indices.isPresent()
+                    ? OptionalInt.of(data.getAsInt() - 1 + indices.getAsInt()) : OptionalInt.empty();
         }
         if (op.equals("MatMul")) {
             OptionalInt a = rank(p.input(0));
