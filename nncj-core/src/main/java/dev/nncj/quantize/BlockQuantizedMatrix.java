@@ -35,6 +35,16 @@ public record BlockQuantizedMatrix(int rows, int cols, int bits, int blockSize, 
     /** Quantizes the row-major {@code rows x cols} matrix {@code values}. */
     public static BlockQuantizedMatrix quantize(float[] values, int rows, int cols, int bits, int blockSize,
                                                 boolean symmetric, boolean searchClip) {
+        return quantize(values, rows, cols, bits, blockSize, symmetric, searchClip, null);
+    }
+
+    /**
+     * As {@link #quantize(float[], int, int, int, int, boolean, boolean)}, the clip search weighting
+     * each column's squared error by {@code columnWeights[c]} (e.g. the mean square of the activation
+     * that multiplies column c, so the error measured is the layer output's); null weighs all alike.
+     */
+    public static BlockQuantizedMatrix quantize(float[] values, int rows, int cols, int bits, int blockSize,
+                                                boolean symmetric, boolean searchClip, double[] columnWeights) {
         if (bits != 4 && bits != 8) {
             throw new IllegalArgumentException("bits must be 4 or 8, not " + bits);
         }
@@ -71,7 +81,7 @@ public record BlockQuantizedMatrix(int rows, int cols, int bits, int blockSize, 
                         scale = (max - min) * shrink / (levels - 1);
                         zp = scale == 0 ? mid : clamp((int) Math.rint(-min * shrink / scale), 0, levels - 1);
                     }
-                    double error = searchClip ? squaredError(values, from, to, scale, zp, levels) : 0;
+                    double error = searchClip ? squaredError(values, from, to, scale, zp, levels, columnWeights, cols) : 0;
                     if (error < bestError) {
                         bestError = error;
                         bestScale = scale;
@@ -79,8 +89,8 @@ public record BlockQuantizedMatrix(int rows, int cols, int bits, int blockSize, 
                     }
                     if (searchClip && scale != 0) {
                         // with the codes fixed, the scale of least squared error is sum(w d) / sum(d^2), d = q - zp
-                        float refit = refitScale(values, from, to, scale, zp, levels);
-                        double refitError = squaredError(values, from, to, refit, zp, levels);
+                        float refit = refitScale(values, from, to, scale, zp, levels, columnWeights, cols);
+                        double refitError = squaredError(values, from, to, refit, zp, levels, columnWeights, cols);
                         if (refitError < bestError) {
                             bestError = refitError;
                             bestScale = refit;
@@ -179,22 +189,25 @@ public record BlockQuantizedMatrix(int rows, int cols, int bits, int blockSize, 
         return scale == 0 ? zp : clamp((int) Math.rint(value / scale) + zp, 0, levels - 1);
     }
 
-    private static float refitScale(float[] values, int from, int to, float scale, int zp, int levels) {
+    private static float refitScale(float[] values, int from, int to, float scale, int zp, int levels,
+                                    double[] weights, int cols) {
         double wd = 0;
         double dd = 0;
         for (int i = from; i < to; i++) {
             int d = code(values[i], scale, zp, levels) - zp;
-            wd += values[i] * (double) d;
-            dd += (double) d * d;
+            double c = weights == null ? 1 : weights[i % cols];
+            wd += c * values[i] * d;
+            dd += c * d * d;
         }
         return dd == 0 ? scale : (float) (wd / dd);
     }
 
-    private static double squaredError(float[] values, int from, int to, float scale, int zp, int levels) {
+    static double squaredError(float[] values, int from, int to, float scale, int zp, int levels,
+                               double[] weights, int cols) {
         double sum = 0;
         for (int i = from; i < to; i++) {
             double d = values[i] - (double) (code(values[i], scale, zp, levels) - zp) * scale;
-            sum += d * d;
+            sum += (weights == null ? 1 : weights[i % cols]) * d * d;
         }
         return sum;
     }

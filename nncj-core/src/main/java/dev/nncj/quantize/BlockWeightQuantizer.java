@@ -2,7 +2,10 @@ package dev.nncj.quantize;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.OnnxModel;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Weight-only int8 / int4: MatMul weights become com.microsoft MatMulNBits and the token-embedding
@@ -26,12 +29,23 @@ public final class BlockWeightQuantizer implements ModelQuantizer {
     @Override
     public QuantizationResult quantize(OnnxModel model, QuantizeOptions options, ProgressListener progress) {
         checkBlockSize(options.blockSize());
+        Map<String, double[]> stats = Map.of();
         if (options.errorCompensation()) {
-            throw new NncjException("--error-compensation is not implemented for " + options.mode().cliName()
-                    + " yet; run without it (round-to-nearest)");
+            Calibration calibration = options.calibration().orElseThrow(() -> new NncjException(
+                    "--error-compensation needs --calibration-data (sentences of the task)"));
+            Graph graph = model.graph();
+            List<String> activations = graph.nodes().stream()
+                    .filter(n -> n.is("MatMul") && options.nodes().accepts(n) && MatMulWeight.find(graph, n).found())
+                    .map(n -> n.input(0)).distinct().toList();
+            stats = ActivationStats.meanSquares(model, activations, calibration, progress);
         }
         QuantizationLog log = new QuantizationLog();
-        new MatMulNBitsRewrite(bits, options.blockSize(), options.symmetric(), true).apply(model.graph(), options.nodes(), log);
+        new MatMulNBitsRewrite(bits, options.blockSize(), options.symmetric(), true)
+                .apply(model.graph(), options.nodes(), log, stats);
+        if (options.errorCompensation()) {
+            log.note("activation-aware scaling (AWQ) from " + options.calibration().orElseThrow().sentences().size()
+                    + " calibration sentences");
+        }
         if (options.quantizeEmbeddings()) {
             new EmbeddingBlockRewrite(bits, options.blockSize(), options.symmetric(), true)
                     .apply(model.graph(), options.nodes(), log);

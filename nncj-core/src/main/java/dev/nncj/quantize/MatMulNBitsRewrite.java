@@ -35,6 +35,15 @@ final class MatMulNBitsRewrite {
 
     /** Rewrites every MatMul the filter accepts and that has a weight; logs the others. */
     void apply(Graph graph, NodeFilter filter, QuantizationLog log) {
+        apply(graph, filter, log, Map.of());
+    }
+
+    /**
+     * As {@link #apply(Graph, NodeFilter, QuantizationLog)}; a MatMul whose activation input has
+     * calibration statistics ({@code meanSquares}: E[x_k^2] per input channel) is quantized with
+     * {@link ActivationAwareScaling}, a {@code Mul(A, 1/s)} feeding it when alpha > 0.
+     */
+    void apply(Graph graph, NodeFilter filter, QuantizationLog log, Map<String, double[]> meanSquares) {
         NameScope names = graph.nameScope();
         Map<String, List<String>> done = new HashMap<>(); // weight name -> its quantized inputs (shared weights)
         for (Node node : List.copyOf(graph.nodes())) {
@@ -51,10 +60,31 @@ final class MatMulNBitsRewrite {
                 continue;
             }
             MatMulWeight mw = found.weight();
-            List<String> quantizedInputs = done.computeIfAbsent(mw.weight().name(), w -> addQuantized(graph, names, mw));
             List<String> inputs = new ArrayList<>();
-            inputs.add(node.input(0));
-            inputs.addAll(quantizedInputs);
+            double[] stats = meanSquares.get(node.input(0));
+            if (stats != null && stats.length == mw.k()) {
+                ActivationAwareScaling awq = ActivationAwareScaling.search(mw.transposed(), mw.n(), mw.k(), stats, bits,
+                        blockSize, symmetric);
+                String a = node.input(0);
+                if (awq.alpha() > 0) {
+                    float[] inverse = new float[awq.scales().length];
+                    for (int i = 0; i < inverse.length; i++) {
+                        inverse[i] = 1 / awq.scales()[i];
+                    }
+                    Tensor inv = Tensor.ofFloats(names.fresh(mw.weight().name() + "_inverse_scales"),
+                            new long[] {inverse.length}, inverse);
+                    graph.addInitializer(inv);
+                    a = names.fresh(node.input(0) + "_scaled");
+                    graph.insertBefore(node, Node.of(names.fresh(node.name() + "_activation_scale"), "Mul",
+                            List.of(node.input(0), inv.name()), List.of(a)));
+                }
+                inputs.add(a);
+                inputs.addAll(addQuantized(graph, names, mw, awq.weights(), awq.columnWeights()));
+            } else {
+                inputs.add(node.input(0));
+                inputs.addAll(done.computeIfAbsent(mw.weight().name(),
+                        w -> addQuantized(graph, names, mw, mw.transposed(), null)));
+            }
             Node q = new Node(node.name(), "MatMulNBits", DOMAIN, inputs, node.outputs())
                     .set("K", mw.k()).set("N", mw.n()).set("bits", bits).set("block_size", blockSize);
             graph.replaceNode(node, List.of(q));
@@ -63,10 +93,12 @@ final class MatMulNBitsRewrite {
         graph.removeUnusedInitializers();
     }
 
-    private List<String> addQuantized(Graph graph, NameScope names, MatMulWeight mw) {
+    private List<String> addQuantized(Graph graph, NameScope names, MatMulWeight mw, float[] transposed,
+                                      double[] columnWeights) {
         int k = mw.k();
         int n = mw.n();
-        BlockQuantizedMatrix q = BlockQuantizedMatrix.quantize(mw.transposed(), n, k, bits, blockSize, symmetric, searchClip);
+        BlockQuantizedMatrix q = BlockQuantizedMatrix.quantize(transposed, n, k, bits, blockSize, symmetric, searchClip,
+                columnWeights);
         int blocks = q.blocksPerRow();
         String base = mw.weight().name();
         List<String> inputs = new ArrayList<>();
