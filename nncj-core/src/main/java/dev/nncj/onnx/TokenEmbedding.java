@@ -5,7 +5,9 @@ import java.util.Optional;
 /**
  * Finds a text model's token-embedding table: the initializer that a Gather indexes with an integer
  * graph input (input_ids), either directly or through DequantizeLinear when the table is quantized.
- * Its rows are the vocabulary the model accepts, its columns the hidden size.
+ * Its rows are the vocabulary the model accepts, its columns the hidden size. A table quantized
+ * block-wise for com.microsoft GatherBlockQuantized is found too; its uint8 data packs
+ * {@code 8 / bits} columns per byte, so only its rows are the logical size.
  */
 public final class TokenEmbedding {
     private TokenEmbedding() {}
@@ -14,7 +16,8 @@ public final class TokenEmbedding {
     public static Optional<Tensor> table(Graph graph) {
         Tensor best = null;
         for (Node n : graph.nodes()) {
-            if (!n.is("Gather") || !graph.isGraphInput(n.input(1))) {
+            boolean blockQuantized = n.opType().equals("GatherBlockQuantized") && n.domain().equals("com.microsoft");
+            if (!(n.is("Gather") || blockQuantized) || !graph.isGraphInput(n.input(1))) {
                 continue;
             }
             Optional<Tensor> table = graph.initializer(n.input(0)).or(() -> graph.producer(n.input(0))

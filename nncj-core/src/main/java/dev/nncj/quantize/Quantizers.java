@@ -18,16 +18,14 @@ public final class Quantizers {
     private Quantizers() {}
 
     public static ModelQuantizer forMode(QuantizationMode mode) {
-        // each mode's quantizer registers here: case FP16 -> new Fp16Quantizer(); ...
-        switch (mode) {
-            case DYNAMIC_INT8 -> {
-                return new DynamicInt8Quantizer();
-            }
-            case STATIC_INT8 -> {
-                return new StaticInt8Quantizer();
-            }
-            default -> throw new NncjException("quantization mode " + mode.cliName() + " is not implemented yet");
-        }
+        return switch (mode) {
+            case DYNAMIC_INT8 -> new DynamicInt8Quantizer();
+            case STATIC_INT8 -> new StaticInt8Quantizer();
+            case INT8_WEIGHT -> new BlockWeightQuantizer(8);
+            case INT4_WEIGHT -> new BlockWeightQuantizer(4);
+            case FP16 -> new Fp16Quantizer();
+            case FP8 -> new Fp8Quantizer();
+        };
     }
 
     /** Quantizes {@code model} (read from {@code file}) with the mode's quantizer after the shared checks. */

@@ -1,0 +1,108 @@
+package dev.nncj.quantize;
+
+import static dev.nncj.quantize.BlockWeightQuantizerTest.ops;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.data.EncodedBatch;
+import dev.nncj.data.TextTokenizer;
+import dev.nncj.data.TinyTokenizer;
+import dev.nncj.data.TokenizerOptions;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.TinyModels;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --error-compensation: activation statistics through ORT and activation-aware (AWQ) scaling. */
+class ActivationAwareTest {
+    static final List<String> SENTENCES = List.of("the cat sat on the mat.", "a dog", "dogs sat", "the mat");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void scalesFollowTheActivationRootMeanSquareNormalizedAroundOne() {
+        // E[x^2] = 4, 1 -> a = 2, 1; alpha 1: s = a / sqrt(2 * 1) = sqrt(2), 1/sqrt(2);
+        // column weights E[x^2] / s^2 = 4/2, 1/0.5 = 2, 2; W^T [1,2] = [1, 1] -> [sqrt(2), 1/sqrt(2)]
+        ActivationAwareScaling s = ActivationAwareScaling.of(new float[] {1, 1}, 1, 2, new double[] {4, 1}, 1.0);
+        assertThat(s.scales()[0]).isCloseTo((float) Math.sqrt(2), within(1e-6f));
+        assertThat(s.scales()[1]).isCloseTo((float) (1 / Math.sqrt(2)), within(1e-6f));
+        assertThat(s.columnWeights()[0]).isCloseTo(2, within(1e-5));
+        assertThat(s.columnWeights()[1]).isCloseTo(2, within(1e-5));
+        assertThat(s.weights()[0]).isCloseTo((float) Math.sqrt(2), within(1e-6f));
+        // alpha 0 is plain rounding: every scale 1
+        assertThat(ActivationAwareScaling.of(new float[] {1, 1}, 1, 2, new double[] {4, 1}, 0).scales())
+                .containsExactly(1f, 1f);
+    }
+
+    @Test
+    void aChannelMeetingLargeActivationsGetsAScaleAboveOne() {
+        int k = 64;
+        int n = 8;
+        float[] w = TinyEncoders.weights(4, n * k, 1f);
+        double[] ms = new double[k];
+        java.util.Arrays.fill(ms, 1);
+        ms[3] = 10_000; // one outlier channel, as in transformer FFN inputs
+        ActivationAwareScaling best = ActivationAwareScaling.search(w, n, k, ms, 4, 32, true);
+        assertThat(best.alpha()).isPositive();
+        assertThat(best.scales()[3]).isGreaterThan(best.scales()[0]);
+    }
+
+    @Test
+    void meanSquaresAreMeasuredOverRealTokensOnly() throws Exception {
+        TinyTokenizer.write(dir);
+        OnnxModel model = TinyModels.tokenEmbedder(TinyTokenizer.VOCABULARY_SIZE, 0.3f);
+        float[] table = model.graph().initializers().values().iterator().next().toFloats();
+        String gathered = model.graph().nodes().get(0).output(0);
+        Calibration calibration = new Calibration(SENTENCES, dir.resolve("tokenizer.json"), Calibration.Method.MIN_MAX, 0, 3);
+        Map<String, double[]> stats = ActivationStats.meanSquares(model, List.of(gathered), calibration,
+                ProgressListener.NONE);
+        double[] expected = new double[4];
+        int tokens = 0;
+        try (TextTokenizer tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"), TokenizerOptions.defaults())) {
+            EncodedBatch all = tokenizer.encode(SENTENCES);
+            for (int r = 0; r < all.batchSize(); r++) {
+                for (int t = 0; t < all.length(r); t++) {
+                    int id = (int) all.inputIds()[r][t];
+                    for (int c = 0; c < 4; c++) {
+                        expected[c] += table[id * 4 + c] * (double) table[id * 4 + c];
+                    }
+                    tokens++;
+                }
+            }
+        }
+        for (int c = 0; c < 4; c++) {
+            assertThat(stats.get(gathered)[c]).isCloseTo(expected[c] / tokens, within(1e-5));
+        }
+        assertThat(model.graph().outputs()).hasSize(1); // the extra outputs were only in the copy ORT ran
+    }
+
+    @Test
+    void errorCompensationRunsOnAnEncoderAndNeedsCalibrationData() throws Exception {
+        TinyTokenizer.write(dir);
+        int vocab = TinyTokenizer.VOCABULARY_SIZE;
+        OnnxModel model = TinyEncoders.bertLike(vocab, 32, 64, 2);
+        float[] before = TinyEncoders.runBertLike(model, vocab);
+        QuantizeOptions d = QuantizeOptions.defaults(QuantizationMode.INT4_WEIGHT);
+        QuantizeOptions noData = new QuantizeOptions(d.mode(), d.nodes(), true, true, 32, d.fp8Format(),
+                Optional.empty(), true, true);
+        assertThatThrownBy(() -> new BlockWeightQuantizer(4).quantize(model, noData, ProgressListener.NONE))
+                .isInstanceOf(NncjException.class).hasMessageContaining("needs --calibration-data");
+
+        Calibration calibration = new Calibration(SENTENCES, dir.resolve("tokenizer.json"), Calibration.Method.MIN_MAX, 0, 2);
+        QuantizeOptions awq = new QuantizeOptions(d.mode(), d.nodes(), true, true, 32, d.fp8Format(),
+                Optional.of(calibration), true, true);
+        QuantizationResult result = new BlockWeightQuantizer(4).quantize(model, awq, ProgressListener.NONE);
+        assertThat(ops(result.model())).containsEntry("MatMulNBits", 12L);
+        assertThat(result.notes()).anyMatch(n -> n.contains("activation-aware"));
+        float[] after = TinyEncoders.runBertLike(result.model(), vocab);
+        assertThat(BlockWeightQuantizerTest.relativeError(before, after)).isLessThan(0.15);
+    }
+}
