@@ -20,18 +20,10 @@ public final class Quantizers {
     public static ModelQuantizer forMode(QuantizationMode mode) {
         // each mode's quantizer registers here: case FP16 -> new Fp16Quantizer(); ...
         switch (mode) {
-            case FP16 -> {
-                return new Fp16Quantizer();
-            }
-            case FP8 -> {
-                return new Fp8Quantizer();
-            }
-            case INT8_WEIGHT -> {
-                return new BlockWeightQuantizer(8);
-            }
-            case INT4_WEIGHT -> {
-                return new BlockWeightQuantizer(4);
-            }
+            case FP16 -> { return new Fp16Quantizer(); }
+            case FP8 -> { return new Fp8Quantizer(); }
+            case INT8_WEIGHT -> { return new BlockWeightQuantizer(8); }
+            case INT4_WEIGHT -> { return new BlockWeightQuantizer(4); }
             default -> throw new NncjException("quantization mode " + mode.cliName() + " is not implemented yet");
         }
     }
