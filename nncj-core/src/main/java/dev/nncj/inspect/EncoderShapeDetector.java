@@ -28,7 +28,7 @@ public final class EncoderShapeDetector {
             return Optional.empty();
         }
         int vocab = (int) wordEmbeddings.get().dim(0);
-        int hidden = (int) wordEmbeddings.get().dim(1);
+        int hidden = TokenEmbedding.hiddenSize(graph).orElseThrow();
         int layers = 0;
         int fusedHeads = -1;
         for (Node n : graph.nodes()) {

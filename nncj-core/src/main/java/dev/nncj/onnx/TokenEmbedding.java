@@ -31,6 +31,20 @@ public final class TokenEmbedding {
     }
 
     /**
+     * Columns of {@link #table} as the model sees them: the hidden size. A GatherBlockQuantized table
+     * packs {@code 8 / bits} columns in each uint8 (bits defaults to 4, as in the op).
+     */
+    public static Optional<Integer> hiddenSize(Graph graph) {
+        return table(graph).map(t -> {
+            long packing = graph.consumers(t.name()).stream()
+                    .filter(n -> n.opType().equals("GatherBlockQuantized") && n.domain().equals("com.microsoft")
+                            && t.type() == DataType.UINT8)
+                    .findFirst().map(n -> 8 / n.intAttribute("bits", 4)).orElse(1L);
+            return Math.toIntExact(t.dim(1) * packing);
+        });
+    }
+
+    /**
      * Rows of {@link #table}: the number of token ids the model can embed. A table stored as an ONNX
      * sparse_initializer (a pruned model) counts too, by the dense shape in its proto: otherwise a
      * pruned word table would hide behind the 2-row token-type table.

@@ -20,9 +20,10 @@ import java.util.Set;
  * <p>Why float32 compute: ORT folds each weight Cast into a float32 constant when it loads the
  * session, so latency is float32's by construction, activations keep float32 precision, and the
  * file is half the size; the only numeric change is the float16 rounding of each weight (relative
- * error at most 2^-11, magnitudes below 2^-24 flush to zero). ORT 1.23's CPU provider does load a
- * float16 MatMul (checked), but a whole-graph float16 variant has not been measured yet; see
- * bench/results/2026-11-27-quantize-weight-only.md.
+ * error at most 2^-11, magnitudes below 2^-24 flush to zero). Float16 compute was measured instead
+ * of guessed: ORT 1.23's CPU provider runs float16 MatMuls on x86-64 but no faster than float32
+ * (1.03x slower on MiniLM's shapes, more session memory) while rounding every activation to 11
+ * bits; see bench/results/2026-11-27-quantize-weight-only.md.
  *
  * <p>Small initializers (scalars such as LayerNorm's epsilon 1e-12, which float16 would flush to 0,
  * shape constants, exponents) stay float32: they weigh nothing and some are not representable.

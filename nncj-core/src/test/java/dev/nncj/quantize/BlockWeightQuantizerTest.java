@@ -110,6 +110,9 @@ class BlockWeightQuantizerTest {
         assertThat(result.keptFloat()).hasSize(2 * layers)
                 .allSatisfy((node, why) -> assertThat(why).contains("computed at run time"));
         assertThat(result.model().opsetVersion("com.microsoft")).hasValue(1);
+        // the packed table still reads as the model's vocabulary and hidden size
+        assertThat(dev.nncj.onnx.TokenEmbedding.vocabularySize(result.model().graph())).contains(vocab);
+        assertThat(dev.nncj.onnx.TokenEmbedding.hiddenSize(result.model().graph())).contains(hidden);
         assertThat(result.model().graph().initializers().values()).noneMatch(t -> t.numElements() >= hidden * hidden
                 && t.type() == DataType.FLOAT); // no float weight left behind
 
