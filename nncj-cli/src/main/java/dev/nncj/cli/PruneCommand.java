@@ -5,10 +5,8 @@ import dev.nncj.ProgressListener;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.onnx.SaveOptions;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
-import dev.nncj.report.CompressionReports;
 import dev.nncj.transformer.ActivationImportance;
 import dev.nncj.transformer.EmitOptions;
 import dev.nncj.transformer.EncoderEmitter;
@@ -123,10 +121,7 @@ final class PruneCommand implements Callable<Integer> {
         OnnxModel pruned = EncoderEmitter.emit(result.spec(), emit);
         model.metadata().forEach(pruned::putMetadata);
         Provenance.record(pruned, input, "prune", provenanceOptions(options));
-        OnnxFiles.save(pruned, output, SaveOptions.defaults().withOverwriteInput(force));
-        ModelOutput.copyTokenizer(report.tokenizerIfPresent(input), output);
-        CompressionReport measured = CompressionReports.measure(input, output, report.benchmark(),
-                evaluation, report.eval(), progress);
+        CompressionReport measured = report.saveAndMeasure(pruned, input, output, force, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);

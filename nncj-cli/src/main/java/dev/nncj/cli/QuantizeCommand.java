@@ -5,7 +5,6 @@ import dev.nncj.ProgressListener;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.onnx.SaveOptions;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.AccuracyDrivenQuantizer;
 import dev.nncj.quantize.Calibration;
@@ -16,7 +15,6 @@ import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.Quantizers;
 import dev.nncj.report.CompressionReport;
-import dev.nncj.report.CompressionReports;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,10 +112,8 @@ final class QuantizeCommand implements Callable<Integer> {
                 : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
                         QualityMetric.of(report.evaluation(input), input, report.eval()), progress);
         Provenance.record(result.model(), input, "quantize", provenanceOptions());
-        OnnxFiles.save(result.model(), output, SaveOptions.defaults().withOverwriteInput(force));
-        ModelOutput.copyTokenizer(report.tokenizerIfPresent(input), output);
-        CompressionReport measured = CompressionReports.measure(input, output, report.benchmark(),
-                report.evaluation(input), report.eval(), progress);
+        CompressionReport measured = report.saveAndMeasure(result.model(), input, output, force,
+                report.evaluation(input), progress);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);

@@ -1,6 +1,12 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.SaveOptions;
+import dev.nncj.report.CompressionReport;
+import dev.nncj.report.CompressionReports;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.eval.EvalOptions;
@@ -58,6 +64,17 @@ final class ReportOptions {
             default -> throw new NncjException("--eval-task must be embedding-fidelity or text-classification, not '"
                     + evalTask + "'");
         };
+    }
+
+    /**
+     * The tail every compression command shares: save the result atomically (over the input only
+     * with --force), put the input's tokenizer beside it, and measure before/after.
+     */
+    CompressionReport saveAndMeasure(OnnxModel model, Path input, Path output, boolean force, Evaluation evaluation,
+                                     ProgressListener progress) {
+        OnnxFiles.save(model, output, SaveOptions.defaults().withOverwriteInput(force));
+        ModelOutput.copyTokenizer(tokenizerIfPresent(input), output);
+        return CompressionReports.measure(input, output, benchmark(), evaluation, eval(), progress);
     }
 
     Optional<Path> tokenizerIfPresent(Path model) {

@@ -4,7 +4,6 @@ import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.onnx.SaveOptions;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
@@ -120,9 +119,7 @@ final class SparsifyCommand implements Callable<Integer> {
     }
 
     private CompressionReport writeOnnx(OnnxModel model, ProgressListener progress) {
-        OnnxFiles.save(model, output, SaveOptions.defaults().withOverwriteInput(force));
-        ModelOutput.copyTokenizer(report.tokenizerIfPresent(input), output);
-        return CompressionReports.measure(input, output, report.benchmark(), report.evaluation(input), report.eval(), progress);
+        return report.saveAndMeasure(model, input, output, force, report.evaluation(input), progress);
     }
 
     /**
