@@ -80,12 +80,6 @@ final class PruneCommand implements Callable<Integer> {
             description = "how attention is written: plain (default, MatMul/Softmax) or fused (com.microsoft.Attention)")
     String attention;
 
-    @Option(names = "--force", description = "allow OUT to be the input file")
-    boolean force;
-
-    @Option(names = "--json", description = "print JSON")
-    boolean json;
-
     @Mixin
     ReportOptions report;
 
@@ -121,9 +115,9 @@ final class PruneCommand implements Callable<Integer> {
         OnnxModel pruned = EncoderEmitter.emit(result.spec(), emit);
         model.metadata().forEach(pruned::putMetadata);
         Provenance.record(pruned, input, "prune", provenanceOptions(options));
-        CompressionReport measured = report.saveAndMeasure(pruned, input, output, force, evaluation, progress);
+        CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
             obj.put("parameters_before", result.parametersBefore());
             obj.put("parameters_after", result.parametersAfter());

@@ -85,12 +85,6 @@ final class QuantizeCommand implements Callable<Integer> {
             + " task metric (mean cosine with --eval-data sentences, accuracy with --eval-task text-classification) drops by at most X")
     Double maxDrop;
 
-    @Option(names = "--force", description = "allow OUT to be the input file")
-    boolean force;
-
-    @Option(names = "--json", description = "print JSON")
-    boolean json;
-
     @Mixin
     ReportOptions report;
 
@@ -112,10 +106,10 @@ final class QuantizeCommand implements Callable<Integer> {
                 : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
                         QualityMetric.of(report.evaluation(input), input, report.eval()), progress);
         Provenance.record(result.model(), input, "quantize", provenanceOptions());
-        CompressionReport measured = report.saveAndMeasure(result.model(), input, output, force,
+        CompressionReport measured = report.saveAndMeasure(result.model(), input, output,
                 report.evaluation(input), progress);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
             obj.put("mode", mode.cliName());
             obj.put("quantized_nodes", result.quantizedNodes().size());

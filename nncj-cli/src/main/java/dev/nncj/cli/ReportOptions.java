@@ -17,8 +17,8 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * The before/after options every compression command shares: how to benchmark the two files and,
- * when data is given, which task metric to compare.
+ * The options every compression command shares: --force and --json, how to benchmark the two files
+ * and, when data is given, which task metric to compare.
  */
 final class ReportOptions {
     @Option(names = "--eval-data", paramLabel = "FILE",
@@ -40,6 +40,12 @@ final class ReportOptions {
 
     @Option(names = "--seq-len", defaultValue = "128", description = "sequence length of the latency comparison (default ${DEFAULT-VALUE})")
     int seqLen;
+
+    @Option(names = "--force", description = "allow OUT to be the input file")
+    boolean force;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
 
     BenchmarkOptions benchmark() {
         return BenchCommand.options(1, seqLen, threads, runs, 10);
@@ -70,7 +76,7 @@ final class ReportOptions {
      * The tail every compression command shares: save the result atomically (over the input only
      * with --force), put the input's tokenizer beside it, and measure before/after.
      */
-    CompressionReport saveAndMeasure(OnnxModel model, Path input, Path output, boolean force, Evaluation evaluation,
+    CompressionReport saveAndMeasure(OnnxModel model, Path input, Path output, Evaluation evaluation,
                                      ProgressListener progress) {
         OnnxFiles.save(model, output, SaveOptions.defaults().withOverwriteInput(force));
         ModelOutput.copyTokenizer(tokenizerIfPresent(input), output);

@@ -72,12 +72,6 @@ final class SparsifyCommand implements Callable<Integer> {
             description = "for OUT.onnx: sparse (default: ONNX sparse_initializer where smaller) or dense (zeros stored densely, for comparison)")
     String storage;
 
-    @Option(names = "--force", description = "allow OUT to be the input file")
-    boolean force;
-
-    @Option(names = "--json", description = "print JSON")
-    boolean json;
-
     @Mixin
     ReportOptions report;
 
@@ -96,7 +90,7 @@ final class SparsifyCommand implements Callable<Integer> {
         Provenance.record(model, input, "sparsify", provenanceOptions());
         CompressionReport measured = container() ? writeContainer(model, progress) : writeOnnx(model, progress);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
             obj.put("pattern", patternName(options.pattern()));
             obj.put("weights", result.weights().size());
@@ -119,7 +113,7 @@ final class SparsifyCommand implements Callable<Integer> {
     }
 
     private CompressionReport writeOnnx(OnnxModel model, ProgressListener progress) {
-        return report.saveAndMeasure(model, input, output, force, report.evaluation(input), progress);
+        return report.saveAndMeasure(model, input, output, report.evaluation(input), progress);
     }
 
     /**
