@@ -97,6 +97,17 @@ public final class EncoderLifter {
         Optional<String> ttInput = tokenTypeInput;
         maskInput = maskInput.filter(n -> ttInput.isEmpty() || !n.equals(ttInput.get()));
         LayerNormMatcher norms = new LayerNormMatcher(g);
+        // A residual Add reading the raw embedding sum means the first layer's LayerNorm is not an
+        // embedding LayerNorm: a pre-norm stack without one, which Embeddings cannot describe yet
+        // (its norm is required). Said here, before the LayerNorm would be mistaken for it.
+        // (With no LayerNorm reading the sum at all, the generic LayerNorm mismatch below says so.)
+        Optional<Node> rawResidual = g.users(sum).stream().filter(n -> n.is("Add")).findFirst();
+        boolean sumNormalized = g.users(sum).stream().anyMatch(n -> n.is("LayerNormalization") || n.is("ReduceMean"));
+        if (rawResidual.isPresent() && sumNormalized) {
+            throw new PatternMismatch("embeddings: the embedding sum " + g.describe(sum) + " is read by Add '"
+                    + rawResidual.get().name() + "' besides its LayerNorm: pre-norm encoders without an embedding"
+                    + " LayerNorm are not lifted yet");
+        }
         LayerNormMatcher.Matched embNorm = norms.match(sum, "embeddings");
         Embeddings embeddings = new Embeddings(word, position, tokenType, embNorm.spec());
 

@@ -142,6 +142,45 @@ class PreNormEncoderTest {
                 });
     }
 
+    @Test
+    void aPreNormStackWithoutAnEmbeddingLayerNormIsRefusedWithTheReason() {
+        EncoderLifter.Result r = EncoderLifter.tryLift(TinyEncoders.buildPreNormWithoutEmbeddingNorm(List.of(1L, 2L)));
+        assertThat(r.spec()).isEmpty();
+        assertThat(r.reason()).startsWith("embeddings: the embedding sum node '").contains("(Add) is read by Add '")
+                .endsWith("pre-norm encoders without an embedding LayerNorm are not lifted yet");
+    }
+
+    @Test
+    void aPostNormLayerMissingItsLayerNormNamesTheResidualAdd() {
+        // embeddings normalized, but layer 0's residual Add is followed by the FFN directly
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.FUSED);
+        dev.nncj.onnx.Node ln = model.graph().nodes().stream().filter(n -> n.is("LayerNormalization")).skip(1)
+                .findFirst().orElseThrow();
+        model.graph().replaceNode(ln, List.of(dev.nncj.onnx.Node.of(ln.name(), "Identity", List.of(ln.input(0)),
+                ln.outputs())));
+        assertThat(EncoderLifter.tryLift(model).reason())
+                .startsWith("layer 0: attention LayerNorm: expected a LayerNorm (LayerNormalization, or ReduceMean and"
+                        + " Sub of the mean) reading node '")
+                .contains("(Add)").doesNotContain("\n");
+    }
+
+    @Test
+    void activationImportanceRunsOnAPreNormEncoder() throws Exception {
+        EncoderSpec spec = EncoderLifter.lift(TinyEncoders.buildPreNorm(TinyEncoders.Style.PYTORCH, List.of(1L, 2L),
+                false), dir.resolve("tiny.onnx"));
+        EncoderLayer l = spec.layers().get(1);
+        AttentionSpec a = l.attention();
+        AttentionSpec silent = new AttentionSpec(a.heads(), D, a.query(), a.key(), a.value(),
+                zeroRows(a.output(), java.util.stream.IntStream.range(D, 2 * D).toArray()), a.scale());
+        EncoderSpec edited = spec.withLayers(List.of(spec.layers().get(0), l.withAttention(silent)));
+        java.nio.file.Path tokenizer = dev.nncj.data.TinyTokenizer.write(dir);
+        ImportanceScores s = new ActivationImportance(List.of("the cat sat on the mat.", "a dog", "cats"), tokenizer, 2)
+                .score(edited);
+        assertThat(s.heads().get(1)[1]).isZero();
+        assertThat(s.heads().get(1)[0]).isPositive();
+        assertThat(dev.nncj.inspect.EncoderStructure.of(spec).normPlacement()).isEqualTo("pre");
+    }
+
     private static double[] ones(int n, int... zeros) {
         double[] v = new double[n];
         java.util.Arrays.fill(v, 1);

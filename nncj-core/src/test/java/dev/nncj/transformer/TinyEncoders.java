@@ -42,6 +42,7 @@ public final class TinyEncoders {
     private boolean invertedWhereMask;
     private boolean preNorm;
     private boolean noNorms;
+    private boolean noEmbeddingNorm;
 
     /** Seed of the pre-norm final LayerNorm, fixed so that it does not depend on which layers were built. */
     static final long FINAL_NORM_SEED = 99;
@@ -87,6 +88,14 @@ public final class TinyEncoders {
         return t.encoder(layerSeeds, pooler);
     }
 
+    /** Pre-norm PYTORCH style whose embedding sum goes to the first layer without a LayerNorm of its own. */
+    public static OnnxModel buildPreNormWithoutEmbeddingNorm(List<Long> layerSeeds) {
+        TinyEncoders t = new TinyEncoders(Style.PYTORCH, 42, false);
+        t.preNorm = true;
+        t.noEmbeddingNorm = true;
+        return t.encoder(layerSeeds, false);
+    }
+
     /** PYTORCH style with every LayerNorm left out (residual Adds and nothing normalizing them). */
     public static OnnxModel buildWithoutNorms(List<Long> layerSeeds) {
         TinyEncoders t = new TinyEncoders(Style.PYTORCH, 42, false);
@@ -121,7 +130,7 @@ public final class TinyEncoders {
         String seqLen = unsqueeze(gatherDim(ids, 1), 0);
         String sliced = b.op("Slice", positionIds, longs(0), seqLen, longs(1), longs(1));
         x = b.op("Add", x, b.op("Gather", init("position", POSITIONS, HIDDEN), sliced));
-        String h = layerNorm(x);
+        String h = noEmbeddingNorm ? x : layerNorm(x);
         for (long seed : layerSeeds) {
             random.setSeed(seed);
             h = preNorm ? preNormLayer(h, maskAdd) : layer(h, maskAdd);
