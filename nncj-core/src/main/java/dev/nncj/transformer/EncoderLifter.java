@@ -97,26 +97,28 @@ public final class EncoderLifter {
         Optional<String> ttInput = tokenTypeInput;
         maskInput = maskInput.filter(n -> ttInput.isEmpty() || !n.equals(ttInput.get()));
         LayerNormMatcher norms = new LayerNormMatcher(g);
-        // A residual Add reading the raw embedding sum means the first layer's LayerNorm is not an
-        // embedding LayerNorm: a pre-norm stack without one, which Embeddings cannot describe yet
-        // (its norm is required). Said here, before the LayerNorm would be mistaken for it.
-        // (With no LayerNorm reading the sum at all, the generic LayerNorm mismatch below says so.)
-        Optional<Node> rawResidual = g.users(sum).stream().filter(n -> n.is("Add")).findFirst();
-        boolean sumNormalized = g.users(sum).stream().anyMatch(n -> n.is("LayerNormalization") || n.is("ReduceMean"));
-        if (rawResidual.isPresent() && sumNormalized) {
-            throw new PatternMismatch("embeddings: the embedding sum " + g.describe(sum) + " is read by Add '"
-                    + rawResidual.get().name() + "' besides its LayerNorm: pre-norm encoders without an embedding"
-                    + " LayerNorm are not lifted yet");
+        // A residual Add reading the raw embedding sum besides a LayerNorm whose output feeds Q/K/V:
+        // a pre-norm stack without an embedding LayerNorm, the sum itself is the residual stream and
+        // that LayerNorm is layer 0's LN1. Otherwise the sum's LayerNorm is the embedding LayerNorm.
+        // (With no LayerNorm reading the sum at all, the LayerNorm mismatch below names the node.)
+        AttentionMatcher attention = new AttentionMatcher(g, maskInput);
+        boolean rawResidual = g.users(sum).stream().anyMatch(n -> n.is("Add"));
+        Optional<LayerNormSpec> embNorm;
+        String h;
+        if (rawResidual && preNormAttentionInput(norms, attention, sum).isPresent()) {
+            embNorm = Optional.empty();
+            h = sum;
+        } else {
+            LayerNormMatcher.Matched m = norms.match(sum, "embeddings");
+            embNorm = Optional.of(m.spec());
+            h = m.output();
         }
-        LayerNormMatcher.Matched embNorm = norms.match(sum, "embeddings");
-        Embeddings embeddings = new Embeddings(word, position, tokenType, embNorm.spec());
+        Embeddings embeddings = new Embeddings(word, position, tokenType, embNorm);
 
         // layers along the residual stream
-        AttentionMatcher attention = new AttentionMatcher(g, maskInput);
         FeedForwardMatcher ffn = new FeedForwardMatcher(g);
         List<EncoderLayer> layers = new ArrayList<>();
         Optional<Float> maskValue = Optional.empty();
-        String h = embNorm.output();
         // Placement is read from the first layer's structure. POST: the Q/K/V projections read the
         // stream itself. PRE: they read a LayerNorm of the stream, and the residual Add adds the
         // un-normalized stream back, h = h + Attn(LN1(h)).

@@ -143,11 +143,30 @@ class PreNormEncoderTest {
     }
 
     @Test
-    void aPreNormStackWithoutAnEmbeddingLayerNormIsRefusedWithTheReason() {
-        EncoderLifter.Result r = EncoderLifter.tryLift(TinyEncoders.buildPreNormWithoutEmbeddingNorm(List.of(1L, 2L)));
-        assertThat(r.spec()).isEmpty();
-        assertThat(r.reason()).startsWith("embeddings: the embedding sum node '").contains("(Add) is read by Add '")
-                .endsWith("pre-norm encoders without an embedding LayerNorm are not lifted yet");
+    void aPreNormStackWithoutAnEmbeddingLayerNormLiftsAndRoundTrips() throws Exception {
+        // the raw embedding sum is the residual stream; layer 0's LN1 is not mistaken for an embedding LN
+        OnnxModel model = TinyEncoders.buildPreNormWithoutEmbeddingNorm(List.of(1L, 2L));
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));
+        assertThat(spec.normPlacement()).isEqualTo(NormPlacement.PRE);
+        assertThat(spec.embeddings().norm()).isEmpty();
+        assertThat(spec.finalNorm()).isPresent();
+        assertThat(spec.layers()).hasSize(2);
+        assertThat(spec.parameterCount()).isEqualTo(model.graph().parameterCount());
+
+        OnnxModel emitted = EncoderEmitter.emit(spec, EmitOptions.defaults());
+        assertThat(emitted.graph().parameterCount()).isEqualTo(model.graph().parameterCount());
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(model, dir), EncoderRuns.hidden(emitted, dir)))
+                .isLessThan(1e-5);
+        EncoderSpec again = EncoderLifter.lift(emitted, dir.resolve("emitted.onnx"));
+        assertThat(again.embeddings().norm()).isEmpty();
+        assertThat(again.layers()).hasSize(2);
+
+        // layer selection keeps the (absent) embedding norm and the final norm
+        EncoderSpec second = StructuredPruner.prune(spec, new StructuredPruneOptions(Optional.of(List.of(1)),
+                new HeadPlan.All(), 0, new MagnitudeImportance())).spec();
+        assertThat(EncoderRuns.maxAbsDiff(
+                EncoderRuns.hidden(TinyEncoders.buildPreNormWithoutEmbeddingNorm(List.of(2L)), dir),
+                EncoderRuns.hidden(EncoderEmitter.emit(second, EmitOptions.defaults()), dir))).isLessThan(1e-5);
     }
 
     @Test
