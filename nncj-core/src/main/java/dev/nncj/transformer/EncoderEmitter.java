@@ -119,7 +119,8 @@ public final class EncoderEmitter {
             String rows = b.op("Slice", init(e.position().get(), "embeddings.position"), longs(0), seqLen.output(0), longs(0));
             x = b.op("Add", x, rows);
         }
-        return layerNorm(x, e.norm(), "embeddings.norm");
+        // no embedding LayerNorm (pre-norm stacks without one): the raw sum is the residual stream
+        return e.norm().isPresent() ? layerNorm(x, e.norm().get(), "embeddings.norm") : x;
     }
 
     /** softmax(Q K^T * scale + mask) V per head, heads merged back to [B, S, heads * d]. */

@@ -12,11 +12,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Lifts a post-norm BERT-family encoder out of an ONNX graph by its structure (names are never
+ * Lifts a BERT-family encoder out of an ONNX graph by its structure (names are never
  * consulted): the word-embedding Gather indexed by a graph input, the sum with position and
  * token-type embeddings and its LayerNorm, then layer after layer along the residual stream
- * (attention, residual Add, LayerNorm, FFN, residual Add, LayerNorm) until the stream reaches a
- * graph output; optionally BERT's pooler (tanh of the first token through a dense layer).
+ * until the stream reaches a graph output; optionally BERT's pooler (tanh of the first token
+ * through a dense layer). Post-norm layers (BERT): attention, residual Add, LayerNorm, FFN,
+ * residual Add, LayerNorm. Pre-norm layers: LayerNorm, attention, residual Add of the layer input,
+ * LayerNorm, FFN, residual Add, then an optional final LayerNorm after the last layer. Which one is
+ * read from whether the first layer's Q/K/V projections read the stream or a LayerNorm of it.
  *
  * <p>Anything not recognized stops the lift with the pattern and the node where it failed. Every
  * graph output must be the final hidden state or the pooler, so nothing the graph computes is
@@ -94,16 +97,63 @@ public final class EncoderLifter {
         Optional<String> ttInput = tokenTypeInput;
         maskInput = maskInput.filter(n -> ttInput.isEmpty() || !n.equals(ttInput.get()));
         LayerNormMatcher norms = new LayerNormMatcher(g);
-        LayerNormMatcher.Matched embNorm = norms.match(sum, "embeddings");
-        Embeddings embeddings = new Embeddings(word, position, tokenType, embNorm.spec());
+        // A residual Add reading the raw embedding sum besides a LayerNorm whose output feeds Q/K/V:
+        // a pre-norm stack without an embedding LayerNorm, the sum itself is the residual stream and
+        // that LayerNorm is layer 0's LN1. Otherwise the sum's LayerNorm is the embedding LayerNorm.
+        // (With no LayerNorm reading the sum at all, the LayerNorm mismatch below names the node.)
+        AttentionMatcher attention = new AttentionMatcher(g, maskInput);
+        boolean rawResidual = g.users(sum).stream().anyMatch(n -> n.is("Add"));
+        Optional<LayerNormSpec> embNorm;
+        String h;
+        if (rawResidual && preNormAttentionInput(norms, attention, sum).isPresent()) {
+            embNorm = Optional.empty();
+            h = sum;
+        } else {
+            LayerNormMatcher.Matched m = norms.match(sum, "embeddings");
+            embNorm = Optional.of(m.spec());
+            h = m.output();
+        }
+        Embeddings embeddings = new Embeddings(word, position, tokenType, embNorm);
 
         // layers along the residual stream
-        AttentionMatcher attention = new AttentionMatcher(g, maskInput);
         FeedForwardMatcher ffn = new FeedForwardMatcher(g);
         List<EncoderLayer> layers = new ArrayList<>();
         Optional<Float> maskValue = Optional.empty();
-        String h = embNorm.output();
-        while (attention.startsAt(h)) {
+        // Placement is read from the first layer's structure. POST: the Q/K/V projections read the
+        // stream itself. PRE: they read a LayerNorm of the stream, and the residual Add adds the
+        // un-normalized stream back, h = h + Attn(LN1(h)).
+        NormPlacement placement = !attention.startsAt(h) && preNormAttentionInput(norms, attention, h).isPresent()
+                ? NormPlacement.PRE : NormPlacement.POST;
+        Optional<LayerNormSpec> finalNorm = Optional.empty();
+        if (placement == NormPlacement.PRE) {
+            Optional<LayerNormMatcher.Matched> ln1;
+            while ((ln1 = preNormAttentionInput(norms, attention, h)).isPresent()) {
+                String where = "layer " + layers.size() + ": ";
+                AttentionMatcher.Matched a = attention.match(ln1.get().output(), where);
+                if (a.maskValue().isPresent() && maskValue.isPresent() && !a.maskValue().equals(maskValue)) {
+                    throw new PatternMismatch(where + "attention mask value " + a.maskValue().get()
+                            + " differs from the first layer's " + maskValue.get());
+                }
+                maskValue = maskValue.or(a::maskValue);
+                // h + Attn(LN1(h)): the residual adds the layer input, not its normalized copy
+                String afterAttention = residual(g, a.output(), h, where + "attention");
+                LayerNormMatcher.Matched ln2 = norms.match(afterAttention, where + "FFN LayerNorm (pre-norm)");
+                FeedForwardMatcher.Matched f = ffn.match(ln2.output(), where);
+                // h + FFN(LN2(h))
+                h = residual(g, f.output(), afterAttention, where + "FFN");
+                layers.add(new EncoderLayer(a.spec(), ln1.get().spec(), f.spec(), ln2.spec()));
+            }
+            // pre-norm stacks usually normalize once more after the last layer (the stream itself is
+            // never normalized inside a layer); it is optional, so a stream that is already the graph
+            // output or feeds the pooler directly has none
+            boolean normalized = g.users(h).stream().anyMatch(n -> n.is("LayerNormalization") || n.is("ReduceMean"));
+            if (normalized) {
+                LayerNormMatcher.Matched fin = norms.match(h, "final LayerNorm (pre-norm)");
+                finalNorm = Optional.of(fin.spec());
+                h = fin.output();
+            }
+        }
+        while (placement == NormPlacement.POST && attention.startsAt(h)) {
             String where = "layer " + layers.size() + ": ";
             AttentionMatcher.Matched a = attention.match(h, where);
             if (a.maskValue().isPresent() && maskValue.isPresent() && !a.maskValue().equals(maskValue)) {
@@ -151,7 +201,7 @@ public final class EncoderLifter {
         }
         EncoderInterface io = new EncoderInterface(graph.inputs(), graph.outputs(), inputIds, maskInput,
                 tokenTypeInput, hidden, poolerOutput);
-        return new EncoderSpec(embeddings, layers, NormPlacement.POST, Optional.empty(),
+        return new EncoderSpec(embeddings, layers, placement, finalNorm,
                 maskValue.orElse(0f), pooler, io);
     }
 
@@ -214,6 +264,22 @@ public final class EncoderLifter {
         boolean toSeqLen = g.producer(s.input(2)).filter(p -> p.is("Shape") && g.graph().isGraphInput(p.input(0))
                 && p.intAttribute("start", 0) == 1 && p.intAttribute("end", -1) == 2).isPresent();
         return table.isPresent() && fromZero && rows && unitStep && toSeqLen ? table : Optional.empty();
+    }
+
+    /**
+     * The pre-norm attention input LN1(h): a LayerNorm reading the stream {@code h} whose output
+     * feeds Q/K/V projections, with {@code h} also read by something else (the residual Add).
+     * Empty when {@code h} is not normalized or the norm's output is not an attention input.
+     */
+    private static Optional<LayerNormMatcher.Matched> preNormAttentionInput(LayerNormMatcher norms,
+                                                                             AttentionMatcher attention, String h) {
+        LayerNormMatcher.Matched ln;
+        try {
+            ln = norms.match(h, "pre-norm attention LayerNorm");
+        } catch (PatternMismatch e) {
+            return Optional.empty();
+        }
+        return attention.startsAt(ln.output()) ? Optional.of(ln) : Optional.empty();
     }
 
     /** The residual Add of {@code branch} and {@code stream}; returns its output. */

@@ -40,6 +40,12 @@ public final class TinyEncoders {
     private final Random random;
     private final boolean whereMask;
     private boolean invertedWhereMask;
+    private boolean preNorm;
+    private boolean noNorms;
+    private boolean noEmbeddingNorm;
+
+    /** Seed of the pre-norm final LayerNorm, fixed so that it does not depend on which layers were built. */
+    static final long FINAL_NORM_SEED = 99;
 
     private TinyEncoders(Style style, long seed, boolean whereMask) {
         this.style = style;
@@ -70,6 +76,33 @@ public final class TinyEncoders {
         return t.encoder(layerSeeds, false);
     }
 
+    /**
+     * Pre-norm encoder in the given exporter style, as PyTorch exports a norm_first stack: each
+     * layer computes h = h + Attn(LN1(h)); h = h + FFN(LN2(h)), and one final LayerNorm follows the
+     * last layer (its weights from {@link #FINAL_NORM_SEED}, so dropping layers leaves it unchanged).
+     * The embeddings keep their LayerNorm.
+     */
+    public static OnnxModel buildPreNorm(Style style, List<Long> layerSeeds, boolean pooler) {
+        TinyEncoders t = new TinyEncoders(style, 42, false);
+        t.preNorm = true;
+        return t.encoder(layerSeeds, pooler);
+    }
+
+    /** Pre-norm PYTORCH style whose embedding sum goes to the first layer without a LayerNorm of its own. */
+    public static OnnxModel buildPreNormWithoutEmbeddingNorm(List<Long> layerSeeds) {
+        TinyEncoders t = new TinyEncoders(Style.PYTORCH, 42, false);
+        t.preNorm = true;
+        t.noEmbeddingNorm = true;
+        return t.encoder(layerSeeds, false);
+    }
+
+    /** PYTORCH style with every LayerNorm left out (residual Adds and nothing normalizing them). */
+    public static OnnxModel buildWithoutNorms(List<Long> layerSeeds) {
+        TinyEncoders t = new TinyEncoders(Style.PYTORCH, 42, false);
+        t.noNorms = true;
+        return t.encoder(layerSeeds, false);
+    }
+
     public static OnnxModel build(Style style) {
         return build(style, List.of(1L, 2L), false);
     }
@@ -97,10 +130,14 @@ public final class TinyEncoders {
         String seqLen = unsqueeze(gatherDim(ids, 1), 0);
         String sliced = b.op("Slice", positionIds, longs(0), seqLen, longs(1), longs(1));
         x = b.op("Add", x, b.op("Gather", init("position", POSITIONS, HIDDEN), sliced));
-        String h = layerNorm(x);
+        String h = noEmbeddingNorm ? x : layerNorm(x);
         for (long seed : layerSeeds) {
             random.setSeed(seed);
-            h = layer(h, maskAdd);
+            h = preNorm ? preNormLayer(h, maskAdd) : layer(h, maskAdd);
+        }
+        if (preNorm) {
+            random.setSeed(FINAL_NORM_SEED);
+            h = layerNorm(h);
         }
         h = b.output(h, "last_hidden_state", DataType.FLOAT, "batch", "seq", HIDDEN);
         if (pooler) {
@@ -113,6 +150,23 @@ public final class TinyEncoders {
     }
 
     private String layer(String h, String maskAdd) {
+        String ctx = attention(h, maskAdd);
+        String a = layerNorm(b.op("Add", linear(ctx, HEADS * HEAD_SIZE, HIDDEN), h));
+        return layerNorm(b.op("Add", a, linear(activation(linear(a, HIDDEN, FFN)), FFN, HIDDEN)));
+    }
+
+    /**
+     * h = h + Attn(LN1(h)); h = h + FFN(LN2(h)), residual Adds in PyTorch's order (stream first),
+     * so the lifter must tell the residual operand from the branch by structure, not position.
+     */
+    private String preNormLayer(String h, String maskAdd) {
+        String ctx = attention(layerNorm(h), maskAdd);
+        String a = b.op("Add", h, linear(ctx, HEADS * HEAD_SIZE, HIDDEN));
+        return b.op("Add", a, linear(activation(linear(layerNorm(a), HIDDEN, FFN)), FFN, HIDDEN));
+    }
+
+    /** Multi-head self-attention over x up to the merged context [B, S, heads * d] (before Wo). */
+    private String attention(String h, String maskAdd) {
         String q = heads(linear(h, HIDDEN, HEADS * HEAD_SIZE), 0, 2, 1, 3);
         String k = heads(linear(h, HIDDEN, HEADS * HEAD_SIZE), 0, 2, 3, 1);
         String v = heads(linear(h, HIDDEN, HEADS * HEAD_SIZE), 0, 2, 1, 3);
@@ -130,15 +184,17 @@ public final class TinyEncoders {
         ctx = b.op("Reshape", ctx, style == Style.PYTORCH
                 ? concat(unsqueeze(gatherDim(ctx, 0), 0), unsqueeze(gatherDim(ctx, 1), 0), longs(HEADS * HEAD_SIZE))
                 : longs(0, 0, HEADS * HEAD_SIZE));
-        String a = layerNorm(b.op("Add", linear(ctx, HEADS * HEAD_SIZE, HIDDEN), h));
-        String u = linear(a, HIDDEN, FFN);
-        String act = style == Style.PYTORCH
+        return ctx;
+    }
+
+    /** erf GELU (PYTORCH) or tanh GELU (FUSED) of u. */
+    private String activation(String u) {
+        return style == Style.PYTORCH
                 ? b.op("Mul", b.op("Mul", u, b.op("Add", b.op("Erf", b.op("Div", u, constant((float) Math.sqrt(2)))),
                         constant(1f))), constant(0.5f))
                 : b.op("Mul", b.op("Mul", constant(0.5f), u), b.op("Add", constant(1f), b.op("Tanh",
                         b.op("Mul", constant((float) Math.sqrt(2 / Math.PI)), b.op("Add", u,
                                 b.op("Mul", constant(0.044715f), b.op("Pow", u, constant(3f))))))));
-        return layerNorm(b.op("Add", a, linear(act, FFN, HIDDEN)));
     }
 
     /** Reshape to [B, S, heads, d] (PyTorch style: target from Shape/Gather/Concat), then Transpose. */
@@ -150,6 +206,9 @@ public final class TinyEncoders {
     }
 
     private String layerNorm(String x) {
+        if (noNorms) {
+            return x;
+        }
         String gamma = b.initializer(Tensor.ofFloats(fresh("gamma"), new long[] {HIDDEN}, values(HIDDEN, 0.3f, 1f)));
         String beta = b.initializer(Tensor.ofFloats(fresh("beta"), new long[] {HIDDEN}, values(HIDDEN, 0.2f, 0f)));
         if (style == Style.FUSED) {
