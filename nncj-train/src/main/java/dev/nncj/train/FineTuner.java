@@ -1,0 +1,147 @@
+package dev.nncj.train;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.data.TextTokenizer;
+import dev.nncj.data.TokenizerOptions;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.ValueInfos;
+import dev.nncj.provenance.Provenance;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Fine-tunes a sentence encoder into a text classifier: attaches a {@link ClassifierHead} (classes
+ * from the training labels), trains encoder and head with softmax cross-entropy, evaluates on the
+ * eval set every {@link FineTuneOptions#evalEvery} steps and at the end, and returns the classifier
+ * with the weights of the best evaluation. The library never prints: steps go to a
+ * {@link ProgressListener}, losses and evaluations to {@link TrainingListener}s.
+ */
+public final class FineTuner {
+    /** The output name sentence-transformers' and Optimum's encoder exports give the hidden states. */
+    static final String HIDDEN = "last_hidden_state";
+
+    private FineTuner() {}
+
+    public static FineTuneResult run(Path encoder, Path tokenizerFile, Path trainFile, Path evalFile,
+            FineTuneOptions options, ProgressListener progress, List<TrainingListener> listeners) {
+        TextClassificationDataset train = TextClassificationDataset.load(trainFile);
+        if (options.maxTrainExamples().isPresent()) {
+            train = train.firstN(options.maxTrainExamples().getAsInt());
+        }
+        TextClassificationDataset eval = TextClassificationDataset.load(evalFile);
+        int classes = train.numClasses();
+        if (classes < 2) {
+            throw NncjException.inFile(trainFile, "all training labels are 0; a classifier needs at least 2 classes");
+        }
+        if (eval.maxLabel() >= classes) {
+            throw NncjException.inFile(evalFile, "label " + eval.maxLabel() + " never occurs in training, whose labels are 0.."
+                    + (classes - 1));
+        }
+        OnnxModel model = OnnxFiles.load(encoder);
+        ClassifierHead.attach(model, hiddenOutput(model, encoder), classes, options.seed());
+
+        Path checkpoints = temporaryDirectory();
+        try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile,
+                        TokenizerOptions.defaults().withMaxLength(options.maxLength()));
+                OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults())) {
+            List<Batch> batches = TextBatches.of(train, tokenizer, options.batchSize(), executor.inputNames());
+            ClassificationAccuracy accuracy = new ClassificationAccuracy(
+                    TextBatches.of(eval, tokenizer, options.batchSize(), executor.inputNames()), ClassifierHead.LOGITS);
+            int total = options.epochs() * batches.size();
+            TrainerOptions trainerOptions = new TrainerOptions(options.learningRate(), options.weightDecay(), 0.9, 0.999,
+                    1e-8, (int) Math.round(options.warmupFraction() * total), total, 1.0, options.seed());
+            List<Double> losses = new ArrayList<>();
+            List<TrainingListener> all = new ArrayList<>(listeners);
+            all.add(new TrainingListener() {
+                @Override
+                public void onStep(StepResult result) {
+                    losses.add(result.loss());
+                    progress.advance(1);
+                }
+            });
+            progress.start("fine-tuning", total);
+            try (Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy(ClassifierHead.LOGITS), trainerOptions, all)) {
+                trainer.evaluateWith(accuracy, new EarlyStopping(options.evalEvery(), options.patience(), true, checkpoints));
+                trainer.fit(batches, options.epochs());
+                progress.finish();
+                Best best = keepBest(trainer, executor, accuracy, options.evalEvery(), checkpoints, listeners);
+                Map<String, Object> recorded = new LinkedHashMap<>(options.asMap());
+                recorded.put("task", "text-classification");
+                recorded.put("train", trainFile.getFileName().toString());
+                recorded.put("eval", evalFile.getFileName().toString());
+                recorded.put("classes", classes);
+                Provenance.record(best.model(), encoder, "finetune", recorded);
+                return new FineTuneResult(best.model(), classes, trainer.steps(), best.step(), best.accuracy(),
+                        trainer.stoppedEarly(), losses);
+            }
+        } finally {
+            deleteRecursively(checkpoints);
+        }
+    }
+
+    private record Best(OnnxModel model, int step, double accuracy) {}
+
+    /**
+     * The weights to keep: the steps after the last periodic evaluation are evaluated too (a run
+     * shorter than the interval would otherwise have none); the better of them and the best
+     * checkpoint wins, ties going to the earlier weights.
+     */
+    private static Best keepBest(Trainer trainer, OnnxExecutor executor, ClassificationAccuracy accuracy,
+            int evalEvery, Path checkpoints, List<TrainingListener> listeners) {
+        // the trainer evaluates after each multiple of the interval, and stops only right after one
+        if (trainer.steps() % evalEvery != 0 && !trainer.stoppedEarly()) {
+            double last = accuracy.evaluate(executor);
+            boolean improved = Double.isNaN(trainer.bestMetric()) || last > trainer.bestMetric();
+            listeners.forEach(l -> l.onEvaluation(trainer.steps(), last, improved));
+            if (improved) {
+                executor.writeParameters(executor.model());
+                return new Best(executor.model(), trainer.steps(), last);
+            }
+        }
+        return new Best(Trainer.checkpointModel(checkpoints), trainer.bestStep(), trainer.bestMetric());
+    }
+
+    /** The output holding the hidden states: last_hidden_state, else the only 3-D output. */
+    static String hiddenOutput(OnnxModel model, Path file) {
+        var outputs = model.graph().outputs();
+        if (outputs.stream().anyMatch(v -> v.getName().equals(HIDDEN))) {
+            return HIDDEN;
+        }
+        List<String> threeD = outputs.stream()
+                .filter(v -> ValueInfos.dims(v) != null && ValueInfos.dims(v).size() == 3)
+                .map(v -> v.getName()).toList();
+        if (threeD.size() != 1) {
+            throw NncjException.inFile(file, "is not an encoder: no " + HIDDEN + " output and "
+                    + (threeD.isEmpty() ? "no" : "several") + " [batch, sequence, hidden] outputs");
+        }
+        return threeD.get(0);
+    }
+
+    private static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("nncj-finetune");
+        } catch (IOException e) {
+            throw new NncjException("cannot create a temporary directory for checkpoints: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a leftover temporary directory must not fail a finished run
+        }
+    }
+}
