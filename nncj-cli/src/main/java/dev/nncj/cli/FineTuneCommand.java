@@ -1,0 +1,158 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.data.TextTokenizer;
+import dev.nncj.data.TokenizerOptions;
+import dev.nncj.eval.EvalOptions;
+import dev.nncj.eval.EvalResult;
+import dev.nncj.eval.TextClassificationEval;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.SaveOptions;
+import dev.nncj.train.FineTuneOptions;
+import dev.nncj.train.FineTuneResult;
+import dev.nncj.train.FineTuner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fine-tunes a sentence encoder into a text classifier (mean pooling + linear head, in the graph).",
+            "Trains on DJL PyTorch, keeps the weights of the best evaluation on --eval, writes one ONNX classifier",
+            "(token ids and mask in, logits out) and reports its accuracy on --eval as measured by ONNX Runtime."})
+final class FineTuneCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "ENCODER.onnx", description = "the encoder (with a last_hidden_state output)")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "CLF.onnx", description = "where to write the classifier")
+    Path output;
+
+    @Option(names = "--task", defaultValue = "text-classification", description = "only text-classification (default)")
+    String task;
+
+    @Option(names = "--data", required = true, paramLabel = "TRAIN.tsv", description = "training data: sentence and label columns")
+    Path data;
+
+    @Option(names = "--eval", required = true, paramLabel = "DEV.tsv", description = "evaluation data, same columns")
+    Path eval;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: tokenizer.json beside the encoder)")
+    Path tokenizer;
+
+    @Option(names = "--epochs", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "default ${DEFAULT-VALUE}")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "5e-5", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    double learningRate;
+
+    @Option(names = "--warmup", defaultValue = "0.1", paramLabel = "FRACTION", description = "share of steps warming up (default ${DEFAULT-VALUE})")
+    double warmup;
+
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "default ${DEFAULT-VALUE}")
+    double weightDecay;
+
+    @Option(names = "--max-length", defaultValue = "128", description = "tokens per example (default ${DEFAULT-VALUE})")
+    int maxLength;
+
+    @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--eval-every", defaultValue = "200", paramLabel = "STEPS", description = "default ${DEFAULT-VALUE}; the end is always evaluated")
+    int evalEvery;
+
+    @Option(names = "--patience", defaultValue = "3", description = "evaluations without a new best before stopping; 0 never stops (default ${DEFAULT-VALUE})")
+    int patience;
+
+    @Option(names = "--max-train", paramLabel = "N", description = "train on the first N examples only")
+    Integer maxTrain;
+
+    @Option(names = "--force", description = "allow overwriting the input model")
+    boolean force;
+
+    @Option(names = "--json", description = "print the result as JSON")
+    boolean json;
+
+    @Mixin
+    QuietOption quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!task.equals("text-classification")) {
+            throw new NncjException("--task must be text-classification, not '" + task + "'");
+        }
+        FineTuneOptions options;
+        try {
+            options = new FineTuneOptions(epochs, batchSize, learningRate, warmup, weightDecay, maxLength, seed, evalEvery,
+                    patience, maxTrain == null ? OptionalInt.empty() : OptionalInt.of(maxTrain));
+        } catch (IllegalArgumentException e) {
+            throw new NncjException(e.getMessage());
+        }
+        Path tokenizerFile = tokenizer != null ? tokenizer : input.toAbsolutePath().resolveSibling("tokenizer.json");
+        if (!Files.isRegularFile(tokenizerFile)) {
+            throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");
+        }
+        // checked before training, not after an hour of it
+        if (!force && Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)) {
+            throw NncjException.inFile(output, "refusing to overwrite the input model (choose another output, or --force)");
+        }
+        ProgressListener progress = quiet.progress();
+        long start = System.nanoTime();
+        FineTuneResult result = FineTuner.run(input, tokenizerFile, data, eval, options, progress, List.of());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        OnnxFiles.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force));
+        ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output);
+        EvalResult measured;
+        try (TextTokenizer t = TextTokenizer.load(tokenizerFile, TokenizerOptions.defaults().withMaxLength(maxLength))) {
+            measured = TextClassificationEval.run(output, TextClassificationDataset.load(eval), t, EvalOptions.defaults(),
+                    ProgressListener.NONE);
+        }
+        print(result, measured, seconds);
+        return 0;
+    }
+
+    private void print(FineTuneResult result, EvalResult measured, double seconds) {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Double> losses = result.losses();
+        double lastLoss = losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+        if (json) {
+            Map<String, Object> obj = new LinkedHashMap<>();
+            obj.put("output", output.toString());
+            obj.put("classes", result.classes());
+            obj.put("steps", result.steps());
+            obj.put("best_step", result.bestStep());
+            obj.put("stopped_early", result.stoppedEarly());
+            obj.put("first_loss", losses.isEmpty() ? null : losses.get(0));
+            obj.put("last_loss", lastLoss);
+            obj.put("train_seconds", seconds);
+            obj.put("eval", measured);
+            out.println(Json.write(obj));
+            return;
+        }
+        out.printf(Locale.ROOT, "%s: %d classes, %d steps in %.1f s (loss %.4f -> %.4f)%s, kept step %d%n", output,
+                result.classes(), result.steps(), seconds, losses.get(0), lastLoss,
+                result.stoppedEarly() ? ", stopped early" : "", result.bestStep());
+        out.printf(Locale.ROOT, "accuracy on %s (ONNX Runtime): %.4f  95%% CI [%.4f, %.4f]  n=%d%n", eval.getFileName(),
+                measured.value(), measured.ci95().low(), measured.ci95().high(), measured.n());
+    }
+}
