@@ -100,8 +100,8 @@ final class QuantizeCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-drop must be in [0, 1), not " + maxDrop);
         }
         ProgressListener progress = quiet.progress();
+        QuantizeOptions options = options(); // bad options fail before the model is read
         OnnxModel model = OnnxFiles.load(input);
-        QuantizeOptions options = options();
         QuantizationResult result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
                 : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
                         QualityMetric.of(report.evaluation(input), input, report.eval()), progress);

@@ -174,4 +174,19 @@ class CliTest {
         assertThat(noTokenizer.exitCode()).isEqualTo(1);
         assertThat(noTokenizer.errorLine()).startsWith("nncj: " + dir.resolve("missing.json") + ": ");
     }
+
+    @Test
+    void badOptionValuesAreOneLineUserErrorsNotInternalErrors() throws IOException {
+        Path data = Files.writeString(dir.resolve("d.tsv"), "sentence\tlabel\nthe cat\t1\n");
+        CliRun batch = CliRun.of("eval", classifier, "--task", "text-classification", "--data", data, "--batch-size", 0, "-q");
+        assertThat(batch.exitCode()).isEqualTo(1);
+        assertThat(batch.errorLine()).isEqualTo("nncj: batch size must be at least 1, got 0");
+        CliRun limit = CliRun.of("eval", classifier, "--task", "text-classification", "--data", data, "--limit", 0, "-q");
+        assertThat(limit.errorLine()).isEqualTo("nncj: the example limit must be at least 1, got 0");
+        Path out = dir.resolve("q.onnx");
+        CliRun regex = CliRun.of("quantize", classifier, "-o", out, "--mode", "fp16", "--include", "[bad", "-q");
+        assertThat(regex.exitCode()).isEqualTo(1);
+        assertThat(regex.errorLine()).startsWith("nncj: --include '[bad' is not a valid regular expression");
+        assertThat(out).doesNotExist();
+    }
 }

@@ -31,7 +31,7 @@ public final class TextClassificationDataset {
     /** The first {@code n} examples (all when there are fewer), for quick evaluations. */
     public TextClassificationDataset firstN(int n) {
         if (n < 1) {
-            throw new IllegalArgumentException("need at least one example, got " + n);
+            throw new dev.nncj.NncjException("the example limit must be at least 1, got " + n);
         }
         return n >= examples.size() ? this : new TextClassificationDataset(file, examples.subList(0, n), pairs);
     }

@@ -14,7 +14,7 @@ import java.util.Optional;
 public record EvalOptions(int batchSize, RuntimeOptions runtime, Optional<String> outputName) {
     public EvalOptions {
         if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+            throw new dev.nncj.NncjException("batch size must be at least 1, got " + batchSize);
         }
     }
 

@@ -13,6 +13,22 @@ public record NodeFilter(List<String> include, List<String> exclude) {
     public NodeFilter {
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
+        // a typo in a pattern is the user's to fix: say which one, before any model is touched
+        for (String p : include) {
+            checkPattern("--include", p);
+        }
+        for (String p : exclude) {
+            checkPattern("--exclude", p);
+        }
+    }
+
+    private static void checkPattern(String option, String pattern) {
+        try {
+            Pattern.compile(pattern);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new dev.nncj.NncjException(option + " '" + pattern + "' is not a valid regular expression: "
+                    + e.getDescription());
+        }
     }
 
     public static NodeFilter all() {
