@@ -113,8 +113,7 @@ public final class Trainer implements AutoCloseable {
                 NDArray value = loss.compute(executor.forward(scope, inputs, loss.values()), labels, inputs);
                 lossValue = value.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                 if (!Double.isFinite(lossValue)) {
-                    throw new NncjException("loss is " + lossValue + " at step " + step
-                            + "; lower the learning rate (now " + options.learningRateAt(step) + ")");
+                    throw new TrainingDivergedException(step, lossValue, options.learningRateAt(step));
                 }
                 collector.backward(value);
             }
