@@ -48,6 +48,47 @@ class DistillerTest {
                 .contains("\"soft_weight\":1.0").contains("train.tsv (64 labelled examples)").contains("\"steps\":32");
     }
 
+    /** Two teachers: the target is log(mean of their softmax(logits / T)), checked against arithmetic done here. */
+    @Test
+    void anEnsembleAveragesTheTeachersSoftenedDistributions() throws IOException {
+        DistillFixtures.data(dir);
+        Path first = DistillFixtures.embedderClassifier(dir, "first.onnx", 0.3f, 1);
+        Path second = DistillFixtures.embedderClassifier(dir, "second.onnx", 0.9f, 5);
+        double temperature = 3;
+        try (var tokenizer = dev.nncj.data.TextTokenizer.load(dir.resolve("tokenizer.json"));
+                OnnxExecutor a = OnnxExecutor.create(OnnxFiles.load(first), ExecutorOptions.defaults());
+                OnnxExecutor b = OnnxExecutor.create(OnnxFiles.load(second), ExecutorOptions.defaults());
+                var scope = a.manager().newSubManager()) {
+            Batch batch = DistillTexts.load(dir.resolve("dev.tsv")).batches(tokenizer, 8, a.inputNames()).get(0);
+            Map<String, ai.djl.ndarray.NDArray> inputs = new java.util.HashMap<>();
+            batch.inputs().forEach((name, t) -> inputs.put(name, dev.nncj.train.ops.TensorArrays.toArray(scope, t)));
+            float[] la = a.infer(scope, inputs).get("logits").toFloatArray();
+            float[] lb = b.infer(scope, inputs).get("logits").toFloatArray();
+            float[] got = new TeacherEnsemble(List.of(a, b), "logits").targets(scope, inputs, temperature, List.of())
+                    .logProbabilities().toFloatArray();
+            assertThat(got).hasSize(16);
+            for (int row = 0; row < 8; row++) {
+                double[] pa = softmax(la[2 * row] / temperature, la[2 * row + 1] / temperature);
+                double[] pb = softmax(lb[2 * row] / temperature, lb[2 * row + 1] / temperature);
+                for (int c = 0; c < 2; c++) {
+                    assertThat((double) got[2 * row + c]).isCloseTo(Math.log((pa[c] + pb[c]) / 2), org.assertj.core.data.Offset.offset(1e-5));
+                }
+            }
+            assertThat(Math.abs(la[0] - lb[0])).as("the teachers differ").isGreaterThan(1e-3f);
+        }
+        DistillResult r = Distiller.distill(List.of(OnnxFiles.load(first), OnnxFiles.load(second)),
+                OnnxFiles.load(DistillFixtures.embedderClassifier(dir, "student.onnx", 1.5f, 7)),
+                DistillFixtures.trainAndDev(dir), soft(1), ProgressListener.NONE, List.of());
+        assertThat(r.student().metadata().get(Provenance.STEPS)).contains("first.onnx").contains("second.onnx");
+    }
+
+    private static double[] softmax(double x, double y) {
+        double m = Math.max(x, y);
+        double ex = Math.exp(x - m);
+        double ey = Math.exp(y - m);
+        return new double[] {ex / (ex + ey), ey / (ex + ey)};
+    }
+
     /** Hard labels on text without labels: one line naming the file, before anything runs. */
     @Test
     void unlabeledTextTrainsOnTheTeachersTargetsAndRefusesHardLabels() throws IOException {
