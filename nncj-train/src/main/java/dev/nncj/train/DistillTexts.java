@@ -80,13 +80,23 @@ public final class DistillTexts {
         return labels == null ? OptionalInt.empty() : Arrays.stream(labels).max();
     }
 
-    /** Tokenized batches; unlabeled examples carry label -1, which only the hard-label loss would read. */
+    /**
+     * Tokenized batches of examples of similar length: sorted by characters before batching, so
+     * that dynamic padding pads little (SST-2 mixes 2-word phrases with 50-word sentences); the
+     * trainer shuffles the batch order every epoch. Unlabeled examples carry label -1, which only
+     * the hard-label loss would read.
+     */
     List<Batch> batches(TextTokenizer tokenizer, int batchSize, List<String> graphInputs) {
-        long[] l = labels == null ? new long[texts.size()] : Arrays.stream(labels).asLongStream().toArray();
-        if (labels == null) {
-            Arrays.fill(l, -1);
+        Integer[] order = new Integer[texts.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
         }
-        return TextBatches.of(texts, pairs, l, tokenizer, batchSize, graphInputs);
+        Arrays.sort(order, java.util.Comparator.comparingInt(
+                i -> texts.get(i).length() + (pairs == null ? 0 : pairs.get(i).length())));
+        List<String> sortedTexts = Arrays.stream(order).map(texts::get).toList();
+        List<String> sortedPairs = pairs == null ? null : Arrays.stream(order).map(pairs::get).toList();
+        long[] sortedLabels = Arrays.stream(order).mapToLong(i -> labels == null ? -1 : labels[i]).toArray();
+        return TextBatches.of(sortedTexts, sortedPairs, sortedLabels, tokenizer, batchSize, graphInputs);
     }
 
     /** The data as provenance records it. */
