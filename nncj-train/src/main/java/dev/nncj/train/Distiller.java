@@ -43,9 +43,9 @@ public final class Distiller {
     }
 
     /**
-     * Trains {@code student} (in place of a copy: its initializers are not touched; the result holds
-     * the trained weights) on {@code data} against {@code teachers}. Steps go to {@code progress},
-     * losses and evaluations to {@code listeners}.
+     * Trains {@code student} on {@code data} against {@code teachers}; the student's initializers
+     * receive the trained weights (the result may be that model or a re-emitted copy of it). Steps go
+     * to {@code progress}, losses and evaluations to {@code listeners}.
      */
     public static DistillResult distill(List<OnnxModel> teachers, OnnxModel student, DistillData data,
             DistillOptions options, ProgressListener progress, List<TrainingListener> listeners) {
