@@ -75,6 +75,39 @@ class DistillCommandTest {
         assertThat(text.out()).contains("distilled from teacher.onnx and 1 more").contains("16 steps");
     }
 
+    /**
+     * A student derived from a PyTorch-style 4-layer classifier (lifted with its head, re-emitted for
+     * the per-layer terms): 2 layers, smaller and faster by ONNX Runtime; a layer map out of range is
+     * one line and writes nothing.
+     */
+    @Test
+    void derivesAStudentFromTheTeachersLayersWithHiddenAndAttentionTerms() throws Exception {
+        OnnxModel m = dev.nncj.transformer.TinyEncoders.build(dev.nncj.transformer.TinyEncoders.Style.PYTORCH,
+                java.util.List.of(1L, 2L, 3L, 4L), false);
+        ClassifierHead.attach(m, "last_hidden_state", 2, 1);
+        Path deep = dir.resolve("deep.onnx");
+        OnnxFiles.save(m, deep);
+        Path out = dir.resolve("small.onnx");
+        CliRun run = CliRun.of("distill", "--teacher", deep, "--student-layers", "0,2", "--data", dir.resolve("train.tsv"),
+                "--hidden-weight", 1, "--attention-weight", 1, "--layer-map", "0:1,1:3", "--lr", 0.01, "--batch-size", 8,
+                "--max-length", 16, "--test", dir.resolve("test.tsv"), "--bench-runs", 3, "--seq-len", 8, "-o", out, "-q", "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertThat(json.get("student_layers").toString()).isEqualTo("[0,2]");
+        assertThat(json.get("layer_map").toString()).isEqualTo("{\"0\":1,\"1\":3}");
+        assertThat(json.get("bytes_after").asLong()).isLessThan(json.get("bytes_before").asLong());
+        assertThat(OnnxFiles.load(out).graph().outputs()).extracting(v -> v.getName()).containsExactly("logits");
+        assertThat(OnnxFiles.load(out).metadata().get(Provenance.STEPS)).contains("\"layer_map\":{\"0\":1,\"1\":3}")
+                .contains("derived from the teacher");
+
+        Path never = dir.resolve("never.onnx");
+        CliRun bad = CliRun.of("distill", "--teacher", deep, "--student-layers", "0,2", "--data", dir.resolve("train.tsv"),
+                "--hidden-weight", 1, "--layer-map", "0:1,2:3", "-o", never, "-q");
+        assertThat(bad.exitCode()).isEqualTo(Nncj.EXIT_FAILURE);
+        assertThat(bad.errorLine()).isEqualTo("nncj: layer map 2:3: student layer 2 is out of range (the student has layers 0..1)");
+        assertThat(never).doesNotExist();
+    }
+
     @Test
     void unlabeledTextNeedsHardWeightZero() throws Exception {
         Path text = Files.writeString(dir.resolve("text.txt"), "the cat sat\na dog\nthe mat\ncats on a mat .\n");

@@ -135,6 +135,44 @@ class DistillerTest {
         assertThat(r.layerMap()).containsEntry(0, 0).containsEntry(1, 2);
     }
 
+    /**
+     * A student derived from a 4-layer classifier keeping every layer computes what the teacher
+     * computes (the teacher's own weights, head included); keeping layers 0 and 2 halves the layers,
+     * keeps the logits output and maps student layer i to the teacher layer it came from.
+     */
+    @Test
+    void aDerivedStudentStartsFromTheTeachersWeightsAndHead() throws IOException {
+        DistillFixtures.data(dir);
+        Path teacherFile = DistillFixtures.encoderClassifier(dir, "teacher.onnx", List.of(0, 1, 2, 3), 1);
+        OnnxModel teacher = OnnxFiles.load(teacherFile);
+        StudentDerivation.DerivedStudent all = StudentDerivation.derive(teacher, teacherFile,
+                StudentShape.layers(List.of(0, 1, 2, 3)));
+        StudentDerivation.DerivedStudent half = StudentDerivation.derive(teacher, teacherFile,
+                StudentShape.layers(List.of(0, 2)));
+        assertThat(half.layerMap()).containsExactly(Map.entry(0, 0), Map.entry(1, 2));
+        assertThat(half.studentParameters()).isLessThan(all.studentParameters());
+        assertThat(half.model().graph().outputs()).extracting(v -> v.getName()).containsExactly("logits");
+        assertThat(LayerValues.find(half.model().graph()).orElseThrow().layers()).isEqualTo(2);
+        assertThat(LayerValues.find(half.model().graph()).orElseThrow().attention()).hasSize(2);
+
+        try (var tokenizer = dev.nncj.data.TextTokenizer.load(dir.resolve("tokenizer.json"));
+                OnnxExecutor t = OnnxExecutor.create(teacher, ExecutorOptions.defaults());
+                OnnxExecutor s = OnnxExecutor.create(all.model(), ExecutorOptions.defaults());
+                OnnxExecutor h = OnnxExecutor.create(half.model(), ExecutorOptions.defaults());
+                var scope = t.manager().newSubManager()) {
+            Batch batch = DistillTexts.load(dir.resolve("dev.tsv")).batches(tokenizer, 8, t.inputNames()).get(3);
+            Map<String, ai.djl.ndarray.NDArray> inputs = new java.util.HashMap<>();
+            batch.inputs().forEach((name, v) -> inputs.put(name, dev.nncj.train.ops.TensorArrays.toArray(scope, v)));
+            float[] expected = t.infer(scope, inputs).get("logits").toFloatArray();
+            assertThat(s.infer(scope, inputs).get("logits").toFloatArray())
+                    .containsExactly(expected, org.assertj.core.data.Offset.offset(1e-5f));
+            float[] halved = h.infer(scope, inputs).get("logits").toFloatArray();
+            assertThat(Math.abs(halved[0] - expected[0]) + Math.abs(halved[1] - expected[1])).isGreaterThan(1e-4f);
+        }
+        assertThatThrownBy(() -> StudentDerivation.derive(teacher, teacherFile, StudentShape.layers(List.of(0, 4))))
+                .hasMessageContaining("teacher.onnx").hasMessageContaining("layer 4 is out of range");
+    }
+
     @Test
     void aLayerMapOutOfRangeIsOneLineBeforeTraining() throws IOException {
         DistillFixtures.data(dir);
