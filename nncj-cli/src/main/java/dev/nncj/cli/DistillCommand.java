@@ -93,36 +93,8 @@ final class DistillCommand implements Callable<Integer> {
                     + " (default: the teacher layer each student layer was taken from, or uniform)")
     String layerMap;
 
-    @Option(names = "--epochs", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
-    int epochs;
-
-    @Option(names = "--batch-size", defaultValue = "16", description = "default ${DEFAULT-VALUE}")
-    int batchSize;
-
-    @Option(names = "--lr", defaultValue = "5e-5", description = "peak learning rate (default ${DEFAULT-VALUE})")
-    double learningRate;
-
-    @Option(names = "--warmup", defaultValue = "0.1", paramLabel = "FRACTION", description = "share of steps warming up (default ${DEFAULT-VALUE})")
-    double warmup;
-
-    @Option(names = "--weight-decay", defaultValue = "0.01", description = "default ${DEFAULT-VALUE}")
-    double weightDecay;
-
-    @Option(names = "--max-length", defaultValue = "128", description = "tokens per example (default ${DEFAULT-VALUE})")
-    int maxLength;
-
-    @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
-    long seed;
-
-    @Option(names = "--eval-every", defaultValue = "200", paramLabel = "STEPS",
-            description = "evaluate on --eval (or checkpoint, without it) every this many steps (default ${DEFAULT-VALUE})")
-    int evalEvery;
-
-    @Option(names = "--patience", defaultValue = "3", description = "evaluations without a new best before stopping; 0 never stops (default ${DEFAULT-VALUE})")
-    int patience;
-
-    @Option(names = "--max-train", paramLabel = "N", description = "train on the first N examples only")
-    Integer maxTrain;
+    @Mixin
+    TrainingOptions training;
 
     @Mixin
     ReportOptions report;
@@ -202,11 +174,10 @@ final class DistillCommand implements Callable<Integer> {
 
     DistillOptions options(boolean labeled) {
         double hard = hardWeight != null ? hardWeight : labeled ? 1 : 0;
+        FineTuneOptions trainingOptions = training.toOptions();
         try {
-            FineTuneOptions training = new FineTuneOptions(epochs, batchSize, learningRate, warmup, weightDecay, maxLength,
-                    seed, evalEvery, patience, optional(maxTrain));
             return new DistillOptions(softWeight, temperature, hard, hiddenWeight, attentionWeight,
-                    Optional.ofNullable(layerMap).map(DistillCommand::parseLayerMap), training);
+                    Optional.ofNullable(layerMap).map(DistillCommand::parseLayerMap), trainingOptions);
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
         }

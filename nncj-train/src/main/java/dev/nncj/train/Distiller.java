@@ -10,11 +10,9 @@ import dev.nncj.data.TokenizerOptions;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.ValueInfos;
 import dev.nncj.provenance.Provenance;
-import dev.nncj.train.ops.TensorArrays;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,8 +100,7 @@ public final class Distiller {
             Optional<ClassificationAccuracy> accuracy = data.eval().map(e -> new ClassificationAccuracy(
                     TextBatches.of(e, tokenizer, training.batchSize(), executor.inputNames()), logits));
             int total = training.epochs() * batches.size();
-            TrainerOptions trainerOptions = new TrainerOptions(training.learningRate(), training.weightDecay(), 0.9, 0.999,
-                    1e-8, (int) Math.round(training.warmupFraction() * total), total, 1.0, training.seed());
+            TrainerOptions trainerOptions = training.trainerOptions(total);
             List<Double> losses = new ArrayList<>();
             Trainer[] running = new Trainer[1];
             List<TrainingListener> all = new ArrayList<>(listeners);
@@ -267,8 +264,7 @@ public final class Distiller {
      */
     private static void probe(OnnxExecutor student, Loss loss, Batch batch, OnnxModel studentModel) {
         try (NDManager scope = student.manager().newSubManager()) {
-            Map<String, NDArray> inputs = new HashMap<>();
-            batch.inputs().forEach((name, t) -> inputs.put(name, TensorArrays.toArray(scope, t)));
+            Map<String, NDArray> inputs = batch.arrays(scope);
             loss.compute(student.infer(scope, inputs, loss.values()), scope.create(batch.labels()), inputs);
         } catch (NncjException e) {
             throw NncjException.inFile(file(studentModel, "student"), "cannot be distilled from this teacher: "

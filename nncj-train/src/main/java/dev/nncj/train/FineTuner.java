@@ -58,8 +58,7 @@ public final class FineTuner {
             ClassificationAccuracy accuracy = new ClassificationAccuracy(
                     TextBatches.of(eval, tokenizer, options.batchSize(), executor.inputNames()), ClassifierHead.LOGITS);
             int total = options.epochs() * batches.size();
-            TrainerOptions trainerOptions = new TrainerOptions(options.learningRate(), options.weightDecay(), 0.9, 0.999,
-                    1e-8, (int) Math.round(options.warmupFraction() * total), total, 1.0, options.seed());
+            TrainerOptions trainerOptions = options.trainerOptions(total);
             List<Double> losses = new ArrayList<>();
             List<TrainingListener> all = new ArrayList<>(listeners);
             all.add(new TrainingListener() {

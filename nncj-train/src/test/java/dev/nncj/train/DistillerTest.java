@@ -60,8 +60,7 @@ class DistillerTest {
                 OnnxExecutor b = OnnxExecutor.create(OnnxFiles.load(second), ExecutorOptions.defaults());
                 var scope = a.manager().newSubManager()) {
             Batch batch = DistillTexts.load(dir.resolve("dev.tsv")).batches(tokenizer, 8, a.inputNames()).get(0);
-            Map<String, ai.djl.ndarray.NDArray> inputs = new java.util.HashMap<>();
-            batch.inputs().forEach((name, t) -> inputs.put(name, dev.nncj.train.ops.TensorArrays.toArray(scope, t)));
+            Map<String, ai.djl.ndarray.NDArray> inputs = batch.arrays(scope);
             float[] la = a.infer(scope, inputs).get("logits").toFloatArray();
             float[] lb = b.infer(scope, inputs).get("logits").toFloatArray();
             float[] got = new TeacherEnsemble(List.of(a, b), "logits").targets(scope, inputs, temperature, List.of())
@@ -161,8 +160,7 @@ class DistillerTest {
                 OnnxExecutor h = OnnxExecutor.create(half.model(), ExecutorOptions.defaults());
                 var scope = t.manager().newSubManager()) {
             Batch batch = DistillTexts.load(dir.resolve("dev.tsv")).batches(tokenizer, 8, t.inputNames()).get(3);
-            Map<String, ai.djl.ndarray.NDArray> inputs = new java.util.HashMap<>();
-            batch.inputs().forEach((name, v) -> inputs.put(name, dev.nncj.train.ops.TensorArrays.toArray(scope, v)));
+            Map<String, ai.djl.ndarray.NDArray> inputs = batch.arrays(scope);
             float[] expected = t.infer(scope, inputs).get("logits").toFloatArray();
             assertThat(s.infer(scope, inputs).get("logits").toFloatArray())
                     .containsExactly(expected, org.assertj.core.data.Offset.offset(1e-5f));
