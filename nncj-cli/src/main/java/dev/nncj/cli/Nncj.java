@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
             SparsifyCommand.class,
             FineTuneCommand.class,
             UnpackCommand.class,
+            TrainCommand.class,
+            DeepCompressCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })
