@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             SparsifyCommand.class,
             FineTuneCommand.class,
             UnpackCommand.class,
+            ShareCommand.class,
             TrainCommand.class,
             DeepCompressCommand.class,
             DemoCommand.class,
