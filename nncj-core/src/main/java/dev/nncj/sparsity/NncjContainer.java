@@ -148,6 +148,18 @@ public final class NncjContainer {
 
     /** Reads a container back into a model whose tensors are all dense again. */
     public static OnnxModel read(Path file) {
+        return unpack(file).model();
+    }
+
+    /** A container's model and what its packed tensors cost. */
+    public record Unpacked(OnnxModel model, List<PackedTensor> tensors) {
+        public Unpacked {
+            tensors = List.copyOf(tensors);
+        }
+    }
+
+    /** As {@link #read}, with each packed tensor's codec and payload size (the bits per weight a user asks about). */
+    public static Unpacked unpack(Path file) {
         if (!Files.isRegularFile(file)) {
             throw NncjException.inFile(file, Files.exists(file) ? "is not a regular file" : "file not found");
         }
@@ -174,16 +186,17 @@ public final class NncjContainer {
                 throw NncjException.inFile(file, "is corrupt: " + count + " packed tensors, the graph expects " + placeholders.size());
             }
             List<ByteString> restored = new ArrayList<>();
+            List<PackedTensor> stats = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 TensorProto p = placeholders.get(i);
                 where = "packed tensor " + p.getName() + " (" + (i + 1) + " of " + count + ")";
-                restored.add(ByteString.copyFrom(readTensor(file, in, p)));
+                restored.add(ByteString.copyFrom(readTensor(file, in, p, stats)));
             }
             where = "its end marker";
             if (!Arrays.equals(readFully(in, TRAILER.length), TRAILER)) {
                 throw NncjException.inFile(file, "is corrupt: no end marker after the last tensor");
             }
-            return OnnxFiles.fromProto(fill(skeleton, restored), file.toAbsolutePath().getParent());
+            return new Unpacked(OnnxFiles.fromProto(fill(skeleton, restored), file.toAbsolutePath().getParent()), stats);
         } catch (EOFException e) {
             throw NncjException.inFile(file, "is truncated (it ends inside " + where + ")", e);
         } catch (IOException e) {
@@ -191,7 +204,8 @@ public final class NncjContainer {
         }
     }
 
-    private static byte[] readTensor(Path file, DataInputStream in, TensorProto placeholder) throws IOException {
+    private static byte[] readTensor(Path file, DataInputStream in, TensorProto placeholder, List<PackedTensor> stats)
+            throws IOException {
         String name = placeholder.getName();
         int codecId = in.readUnsignedByte();
         long elements = in.readLong();
@@ -210,6 +224,7 @@ public final class NncjContainer {
         int width = DataType.fromCode(placeholder.getDataType()).bits() / 8;
         TensorCodec codec = TensorCodec.of(codecId).orElseThrow(() -> NncjException.inFile(file, "packed tensor " + name
                 + " uses codec id " + codecId + ", which this NNCJ cannot decode (it knows 0 raw, 1 bitmask, 2 Huffman)"));
+        stats.add(new PackedTensor(name, codec, elements, length));
         try {
             return switch (codec) {
                 case RAW -> {
