@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nncj.cluster.CodebookWeight;
 import dev.nncj.data.TinyTokenizer;
-import dev.nncj.onnx.DataType;
-import dev.nncj.onnx.GraphBuilder;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.onnx.Tensor;
+import dev.nncj.onnx.TinyModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,23 +22,11 @@ class ShareCommandTest {
 
     Path encoder;
 
-    /**
-     * <pre>
-     * input_ids[batch,seq] ── Gather(emb[14,64]) ── MatMul(w[64,256]) ── last_hidden_state[batch,seq,256]
-     * attention_mask: declared (the eval feeds it), unused
-     * </pre>
-     */
+    /** {@link TinyModels#projectedEmbedder}: Gather(emb[14,64]) then MatMul(w[64,256]). */
     @BeforeEach
     void models() throws IOException {
-        GraphBuilder b = new GraphBuilder("tiny_encoder", 17);
-        String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
-        b.input("attention_mask", DataType.INT64, "batch", "seq");
-        String emb = b.initializer(Tensor.ofFloats("embeddings.word_embeddings.weight",
-                new long[] {TinyTokenizer.VOCABULARY_SIZE, 64}, gaussian(TinyTokenizer.VOCABULARY_SIZE * 64, 1)));
-        String w = b.initializer(Tensor.ofFloats("w", new long[] {64, 256}, gaussian(64 * 256, 2)));
-        b.output(b.op("MatMul", b.op("Gather", emb, ids), w), "last_hidden_state", DataType.FLOAT, "batch", "seq", 256);
         encoder = dir.resolve("enc.onnx");
-        OnnxFiles.save(b.build(), encoder);
+        OnnxFiles.save(TinyModels.projectedEmbedder(TinyTokenizer.VOCABULARY_SIZE, 256), encoder);
         TinyTokenizer.write(dir);
     }
 
@@ -109,14 +94,5 @@ class ShareCommandTest {
         CliRun nothing = CliRun.of("share", encoder, "-o", out, "--clusters", 8, "--exclude", "MatMul");
         assertThat(nothing.errorLine()).startsWith("nncj: " + encoder + ": has no weights to cluster");
         assertThat(out).doesNotExist();
-    }
-
-    private static float[] gaussian(int n, long seed) {
-        Random r = new Random(seed);
-        float[] w = new float[n];
-        for (int i = 0; i < n; i++) {
-            w[i] = (float) r.nextGaussian();
-        }
-        return w;
     }
 }

@@ -42,7 +42,8 @@ public final class SyntheticImages {
         return new IdxPair(images, labelFile);
     }
 
-    private static byte[] idx(int magic, int[] shape, byte[] data) throws IOException {
+    /** An IDX file: magic, dimension sizes, then the bytes. */
+    public static byte[] idx(int magic, int[] shape, byte[] data) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(magic);
