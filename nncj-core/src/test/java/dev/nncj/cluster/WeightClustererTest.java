@@ -132,6 +132,35 @@ class WeightClustererTest {
         assertThat(run(back, "back.onnx", x)).containsExactly(run(m, "m.onnx", x));
     }
 
+    /** x[1,8,6,6] ── Conv(w[4,8,3,3], b[4]) ── y[1,4,4,4]: a 4-d weight clusters the same way. */
+    @Test
+    void convolutionWeightsClusterAndOrtRunsThem() throws Exception {
+        GraphBuilder b = new GraphBuilder("conv", 17);
+        String x = b.input("x", DataType.FLOAT, 1, 8, 6, 6);
+        String w = b.initializer(Tensor.ofFloats("w", new long[] {4, 8, 3, 3}, gaussian(4 * 8 * 9, 4)));
+        String bias = b.initializer(Tensor.ofFloats("b", new long[] {4}, gaussian(4, 5)));
+        b.output(b.op("Conv", x, w, bias), "y", DataType.FLOAT, 1, 4, 4, 4);
+        OnnxModel conv = b.build();
+        float[] input = gaussian(8 * 36, 6);
+        float[] expected = runConv(conv, "conv.onnx", input);
+        ClusterResult r = WeightClusterer.cluster(conv, Path.of("conv.onnx"), ClusterOptions.of(64, ClusterInit.LINEAR));
+        assertThat(r.weights()).extracting(ClusterResult.Clustered::opType).containsExactly("Conv");
+        float[] actual = runConv(conv, "conv-clustered.onnx", input);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).isCloseTo(expected[i], within(0.02f)); // 64 levels over +-0.3, 72 terms per output
+        }
+    }
+
+    private float[] runConv(OnnxModel model, String file, float[] x) throws Exception {
+        Path path = dir.resolve(file);
+        OnnxFiles.save(model, path);
+        try (OrtSession s = OrtSessions.open(path, RuntimeOptions.defaults());
+             OnnxTensor in = OnnxTensor.createTensor(OrtSessions.environment(), FloatBuffer.wrap(x), new long[] {1, 8, 6, 6});
+             OrtSession.Result r = s.run(Map.of("x", in))) {
+            return ((OnnxTensor) r.get(0)).getFloatBuffer().array();
+        }
+    }
+
     @Test
     void aModelWithNothingToClusterIsAOneLineError() {
         OnnxModel m = mlp();
