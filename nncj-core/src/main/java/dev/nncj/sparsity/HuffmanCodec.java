@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
  *                        {@link #FILLER}: a run of 255 or more zeros is written as filler symbols 255
  *                        (each "255 zeros, no non-zero yet") then the rest, as the paper's relative
  *                        indices with filler zeros do; the symbol count (u32) precedes the stream
+ *                     2: none, every element is non-zero (an unpruned clustered tensor pays nothing for positions)
  * nonzeros u32        (written right after the form byte)
  * values              a Huffman stream of the non-zero elements
  * </pre>
@@ -25,6 +26,7 @@ public final class HuffmanCodec {
     static final int FILLER = 255;
     private static final int BITMASK = 0;
     private static final int GAPS = 1;
+    private static final int NO_ZEROS = 2;
 
     private HuffmanCodec() {}
 
@@ -65,7 +67,10 @@ public final class HuffmanCodec {
         CanonicalHuffman.encode(gaps, gapCount, gapStream);
         int maskBytes = (n + 7) / 8;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (4 + gapStream.size() < maskBytes) {
+        if (nnz == n) {
+            out.write(NO_ZEROS);
+            CanonicalHuffman.writeInt(out, nnz);
+        } else if (4 + gapStream.size() < maskBytes) {
             out.write(GAPS);
             CanonicalHuffman.writeInt(out, nnz);
             CanonicalHuffman.writeInt(out, gapCount);
@@ -122,6 +127,13 @@ public final class HuffmanCodec {
             at[0] += maskBytes;
         } else if (form == GAPS) {
             positions = gapPositions(payload, at, nnz, n);
+        } else if (form == NO_ZEROS) {
+            if (nnz != n) {
+                throw new IllegalArgumentException("payload says no zeros but " + nnz + " non-zeros of " + n);
+            }
+            for (int i = 0; i < n; i++) {
+                positions[i] = i;
+            }
         } else {
             throw new IllegalArgumentException("unknown position form " + form);
         }

@@ -115,6 +115,17 @@ class HuffmanCodecTest {
     }
 
     @Test
+    void aTensorWithoutZerosPaysNothingForPositions() {
+        byte[] v = new byte[4096];
+        java.util.Arrays.fill(v, (byte) 5);
+        v[7] = 6;
+        byte[] payload = HuffmanCodec.encode(uint8(v));
+        assertThat(payload[0]).isEqualTo((byte) 2);
+        assertThat(payload.length).isEqualTo(5 + 2 + 7 + 4 + 4096 / 8); // header, table to symbol 6, 1 bit per element
+        assertThat(HuffmanCodec.decode(payload, v.length)).containsExactly(v);
+    }
+
+    @Test
     void runsLongerThanTheFillerBoundRoundTrip() {
         byte[] v = new byte[3000];
         v[0] = 1;
