@@ -48,6 +48,9 @@ final class ShareCommand implements Callable<Integer> {
             description = "k-means start: linear (evenly over [min, max], default), density (quantiles) or random (Forgy)")
     String init;
 
+    @Option(names = "--include-embeddings", description = "cluster the token-embedding table too (half of a MiniLM's bytes)")
+    boolean includeEmbeddings;
+
     @Option(names = "--seed", defaultValue = "42", description = "for --init random (default ${DEFAULT-VALUE})")
     long seed;
 
@@ -70,7 +73,7 @@ final class ShareCommand implements Callable<Integer> {
     public Integer call() {
         ClusterOptions options;
         try {
-            options = new ClusterOptions(clusters, ClusterInit.parse(init), new NodeFilter(include, exclude), seed);
+            options = new ClusterOptions(clusters, ClusterInit.parse(init), new NodeFilter(include, exclude), includeEmbeddings, seed);
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
         }
@@ -80,6 +83,7 @@ final class ShareCommand implements Callable<Integer> {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("clusters", clusters);
         record.put("init", options.init().cliName());
+        record.put("include_embeddings", includeEmbeddings);
         record.put("include", include);
         record.put("exclude", exclude);
         Provenance.record(model, input, "share", record);

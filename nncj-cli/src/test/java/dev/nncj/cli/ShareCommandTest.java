@@ -73,6 +73,20 @@ class ShareCommandTest {
     }
 
     @Test
+    void theEmbeddingTableClustersAndEvalStillFindsTheVocabulary() throws IOException {
+        Path sentences = Files.writeString(dir.resolve("s.txt"), "the cat\na dog\n");
+        Path out = dir.resolve("emb.onnx");
+        CliRun run = CliRun.of("share", encoder, "-o", out, "--clusters", 16, "--include-embeddings", "--eval-data", sentences,
+                "--bench-runs", 1, "--seq-len", 4, "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("2 weights clustered", "cosine");
+        assertThat(CodebookWeight.find(OnnxFiles.load(out).graph())).extracting(CodebookWeight::weight)
+                .containsExactlyInAnyOrder("w", "embeddings.word_embeddings.weight");
+        CliRun inspect = CliRun.of("inspect", out, "--json");
+        assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+    }
+
+    @Test
     void badOptionsAreOneLineAndWriteNothing() {
         Path out = dir.resolve("never.onnx");
         Object[][] cases = {{"--clusters", 0}, {"--clusters", 300}, {"--clusters", 8, "--init", "kmeans++"},

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Weight sharing by clustering (Deep Compression, Han et al. 2016, section 3): each selected
- * MatMul/Gemm/Conv weight tensor gets its own K centroids by one-dimensional k-means over its
+ * MatMul/Gemm/Conv weight tensor (and, if asked, the token-embedding table) gets its own K centroids by one-dimensional k-means over its
  * non-zero values, and every non-zero weight is replaced by its centroid. Zeros (a pruned tensor's)
  * are not clustered and stay exactly zero. The tensor is then stored as a {@link CodebookWeight}:
  * uint8 indices and a float codebook, which ONNX Runtime folds back to a dense tensor at load, so
@@ -24,7 +24,7 @@ public final class WeightClusterer {
     /** Clusters {@code model}'s weights in place; {@code source} is named in errors. */
     public static ClusterResult cluster(OnnxModel model, Path source, ClusterOptions options) {
         Graph graph = model.graph();
-        List<PrunableWeight> selected = PrunableWeights.find(graph, options.filter(), false);
+        List<PrunableWeight> selected = PrunableWeights.find(graph, options.filter(), options.includeEmbeddings());
         if (selected.isEmpty()) {
             throw NncjException.inFile(source, "has no weights to cluster: no MatMul, Gemm or Conv reads a float "
                     + "initializer that --include/--exclude select (already clustered weights are not clustered again)");

@@ -51,7 +51,7 @@ public final class DeepCompression {
             if (pruneSteps < 1) {
                 throw new IllegalArgumentException("--prune-steps must be >= 1, got " + pruneSteps);
             }
-            new ClusterOptions(clusters, init, NodeFilter.all(), retrain.seed()); // validates K before any work
+            new ClusterOptions(clusters, init, NodeFilter.all(), false, retrain.seed()); // validates K before any work
         }
     }
 
@@ -88,7 +88,7 @@ public final class DeepCompression {
                 stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained", options.sparsity()),
                         model, scratch, test, progress));
                 ClusterResult clustering = WeightClusterer.cluster(model, input,
-                        new ClusterOptions(options.clusters(), options.init(), NodeFilter.all(), options.retrain().seed()));
+                        new ClusterOptions(options.clusters(), options.init(), NodeFilter.all(), false, options.retrain().seed()));
                 stages.add(measure("clustered K=" + options.clusters() + " " + options.init().cliName(), model, scratch, test, progress));
                 ClassifierTraining.train(model, train, options.recover(), progress);
                 Map<String, Object> shareOptions = new LinkedHashMap<>();
