@@ -24,6 +24,9 @@ import picocli.CommandLine.Command;
             FineTuneCommand.class,
             DistillCommand.class,
             UnpackCommand.class,
+            ShareCommand.class,
+            TrainCommand.class,
+            DeepCompressCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })
