@@ -1,0 +1,41 @@
+package dev.nncj.lowrank;
+
+import dev.nncj.NncjException;
+import dev.nncj.quantize.NodeFilter;
+import java.util.OptionalInt;
+
+/**
+ * What {@link Factorizer} factorizes and to which rank.
+ *
+ * @param ranks the rank rule of each MatMul/Gemm weight (none: only the embedding table)
+ * @param filter which MatMul/Gemm nodes may be touched ({@code --include}/{@code --exclude})
+ * @param embeddingRank factorize the token-embedding table V x H into V x E and E x H (ALBERT)
+ * @param keepUnprofitable factorize even where the factors hold as many parameters as the weight
+ *     (r (m + n) >= m n): no use for compression, but it checks the arithmetic at full rank
+ */
+public record FactorizeOptions(RankPlan ranks, NodeFilter filter, OptionalInt embeddingRank, boolean keepUnprofitable) {
+    public FactorizeOptions {
+        if (ranks.isEmpty() && embeddingRank.isEmpty()) {
+            throw new NncjException("nothing to factorize: give --rank-ratio R, --energy E, --rank PATTERN=R or --embedding-rank E");
+        }
+        if (embeddingRank.isPresent() && embeddingRank.getAsInt() < 1) {
+            throw new NncjException("--embedding-rank must be at least 1, got " + embeddingRank.getAsInt());
+        }
+    }
+
+    public static FactorizeOptions of(RankRule rule) {
+        return new FactorizeOptions(RankPlan.of(rule), NodeFilter.all(), OptionalInt.empty(), false);
+    }
+
+    public FactorizeOptions withFilter(NodeFilter f) {
+        return new FactorizeOptions(ranks, f, embeddingRank, keepUnprofitable);
+    }
+
+    public FactorizeOptions withEmbeddingRank(int rank) {
+        return new FactorizeOptions(ranks, filter, OptionalInt.of(rank), keepUnprofitable);
+    }
+
+    public FactorizeOptions keepingUnprofitable() {
+        return new FactorizeOptions(ranks, filter, embeddingRank, true);
+    }
+}

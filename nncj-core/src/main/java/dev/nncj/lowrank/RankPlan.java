@@ -1,0 +1,60 @@
+package dev.nncj.lowrank;
+
+import dev.nncj.NncjException;
+import dev.nncj.onnx.Node;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Which rank rule applies to a node: the first per-layer override whose pattern matches (an op
+ * type, or a regular expression matched against the whole node name, as {@code --include} reads
+ * them), else the default rule; a node no rule covers is not factorized.
+ */
+public record RankPlan(Optional<RankRule> defaultRule, List<Override> overrides) {
+    public RankPlan {
+        overrides = List.copyOf(overrides);
+    }
+
+    public static RankPlan of(RankRule rule) {
+        return new RankPlan(Optional.of(rule), List.of());
+    }
+
+    /** No MatMul/Gemm weight is factorized (only the embedding table, if asked). */
+    public static RankPlan none() {
+        return new RankPlan(Optional.empty(), List.of());
+    }
+
+    public boolean isEmpty() {
+        return defaultRule.isEmpty() && overrides.isEmpty();
+    }
+
+    /** {@code --rank PATTERN=R}: nodes matching PATTERN get rule R. */
+    public record Override(String pattern, RankRule rule) {
+        public Override {
+            try {
+                Pattern.compile(pattern);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new NncjException("--rank '" + pattern + "' is not a valid regular expression: " + e.getDescription());
+            }
+        }
+
+        /** Parses "PATTERN=R" (the last '=' separates, so patterns may contain '='). */
+        public static Override parse(String text) {
+            int eq = text.lastIndexOf('=');
+            if (eq <= 0 || eq == text.length() - 1) {
+                throw new NncjException("--rank must be PATTERN=R (e.g. '.*intermediate.*=0.25' or 'MatMul=64'), not '"
+                        + text + "'");
+            }
+            return new Override(text.substring(0, eq), RankRule.parse(text.substring(eq + 1)));
+        }
+
+        boolean matches(Node node) {
+            return pattern.equals(node.opType()) || Pattern.compile(pattern).matcher(node.name()).matches();
+        }
+    }
+
+    public Optional<RankRule> ruleFor(Node node) {
+        return overrides.stream().filter(o -> o.matches(node)).map(Override::rule).findFirst().or(() -> defaultRule);
+    }
+}
