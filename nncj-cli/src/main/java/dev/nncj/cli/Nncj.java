@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             QuantizeCommand.class,
             PruneCommand.class,
             SparsifyCommand.class,
+            FactorizeCommand.class,
             FineTuneCommand.class,
             UnpackCommand.class,
             DemoCommand.class,
