@@ -1,6 +1,6 @@
 package dev.nncj.cli;
 
-import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
 import dev.nncj.lowrank.FactorizeOptions;
 import dev.nncj.lowrank.FactorizeResult;
@@ -75,12 +75,7 @@ final class FactorizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        FactorizeOptions options;
-        try {
-            options = options();
-        } catch (NncjException e) {
-            return UsageErrors.report(spec, e);
-        }
+        FactorizeOptions options = options(); // bad option values fail before anything is read
         var evaluation = report.evaluation(input); // a bad --eval-data fails before any work
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
@@ -93,7 +88,7 @@ final class FactorizeCommand implements Callable<Integer> {
 
     FactorizeOptions options() {
         if (rankRatio != null && energy != null) {
-            throw new NncjException("give at most one of --rank-ratio R and --energy E (use --rank PATTERN=R for per-layer ranks)");
+            throw new OptionException("give at most one of --rank-ratio R and --energy E (use --rank PATTERN=R for per-layer ranks)");
         }
         Optional<RankRule> rule = rankRatio != null ? Optional.of(new RankRule.Ratio(rankRatio))
                 : energy != null ? Optional.of(new RankRule.Energy(energy)) : Optional.empty();

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             PruneCommand.class,
             SparsifyCommand.class,
             FactorizeCommand.class,
+            ShareCommand.class,
             FineTuneCommand.class,
             UnpackCommand.class,
             DemoCommand.class,
@@ -53,7 +54,7 @@ public final class Nncj implements Runnable {
             if (System.getenv("NNCJ_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());
             }
-            return EXIT_FAILURE;
+            return e instanceof dev.nncj.OptionException ? EXIT_USAGE : EXIT_FAILURE;
         });
         return cli.execute(args);
     }

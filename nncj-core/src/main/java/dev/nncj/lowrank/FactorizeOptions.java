@@ -1,6 +1,7 @@
 package dev.nncj.lowrank;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 import dev.nncj.quantize.NodeFilter;
 import java.util.OptionalInt;
 
@@ -16,10 +17,10 @@ import java.util.OptionalInt;
 public record FactorizeOptions(RankPlan ranks, NodeFilter filter, OptionalInt embeddingRank, boolean keepUnprofitable) {
     public FactorizeOptions {
         if (ranks.isEmpty() && embeddingRank.isEmpty()) {
-            throw new NncjException("nothing to factorize: give --rank-ratio R, --energy E, --rank PATTERN=R or --embedding-rank E");
+            throw new OptionException("nothing to factorize: give --rank-ratio R, --energy E, --rank PATTERN=R or --embedding-rank E");
         }
         if (embeddingRank.isPresent() && embeddingRank.getAsInt() < 1) {
-            throw new NncjException("--embedding-rank must be at least 1, got " + embeddingRank.getAsInt());
+            throw new OptionException("--embedding-rank must be at least 1, got " + embeddingRank.getAsInt());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.nncj.lowrank;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 import dev.nncj.onnx.Node;
 import java.util.List;
 import java.util.Optional;
@@ -35,7 +36,7 @@ public record RankPlan(Optional<RankRule> defaultRule, List<Override> overrides)
             try {
                 Pattern.compile(pattern);
             } catch (java.util.regex.PatternSyntaxException e) {
-                throw new NncjException("--rank '" + pattern + "' is not a valid regular expression: " + e.getDescription());
+                throw new OptionException("--rank '" + pattern + "' is not a valid regular expression: " + e.getDescription());
             }
         }
 
@@ -43,7 +44,7 @@ public record RankPlan(Optional<RankRule> defaultRule, List<Override> overrides)
         public static Override parse(String text) {
             int eq = text.lastIndexOf('=');
             if (eq <= 0 || eq == text.length() - 1) {
-                throw new NncjException("--rank must be PATTERN=R (e.g. '.*intermediate.*=0.25' or 'MatMul=64'), not '"
+                throw new OptionException("--rank must be PATTERN=R (e.g. '.*intermediate.*=0.25' or 'MatMul=64'), not '"
                         + text + "'");
             }
             return new Override(text.substring(0, eq), RankRule.parse(text.substring(eq + 1)));

@@ -1,6 +1,7 @@
 package dev.nncj.lowrank;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 import java.util.Locale;
 
 /** How the rank of one weight's factorization is chosen from its singular values. */
@@ -12,7 +13,7 @@ public sealed interface RankRule {
     record Ratio(double ratio) implements RankRule {
         public Ratio {
             if (!(ratio > 0 && ratio <= 1)) {
-                throw new NncjException("rank ratio must be in (0, 1], got " + ratio);
+                throw new OptionException("rank ratio must be in (0, 1], got " + ratio);
             }
         }
 
@@ -31,7 +32,7 @@ public sealed interface RankRule {
     record Energy(double fraction) implements RankRule {
         public Energy {
             if (!(fraction > 0 && fraction <= 1)) {
-                throw new NncjException("energy must be in (0, 1], got " + fraction);
+                throw new OptionException("energy must be in (0, 1], got " + fraction);
             }
         }
 
@@ -50,7 +51,7 @@ public sealed interface RankRule {
     record Fixed(int rank) implements RankRule {
         public Fixed {
             if (rank < 1) {
-                throw new NncjException("rank must be at least 1, got " + rank);
+                throw new OptionException("rank must be at least 1, got " + rank);
             }
         }
 
@@ -74,7 +75,7 @@ public sealed interface RankRule {
             }
             return new Fixed(Integer.parseInt(t));
         } catch (NumberFormatException e) {
-            throw new NncjException(String.format(Locale.ROOT,
+            throw new OptionException(String.format(Locale.ROOT,
                     "'%s' is neither a rank (an integer such as 96) nor a ratio of full rank (such as 0.25)", text));
         }
     }

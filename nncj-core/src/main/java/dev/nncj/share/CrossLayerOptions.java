@@ -1,6 +1,7 @@
 package dev.nncj.share;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 
 /**
  * ALBERT-style sharing: the encoder's L layers in {@code groups} contiguous groups of L / groups
@@ -11,7 +12,7 @@ import dev.nncj.NncjException;
 public record CrossLayerOptions(int groups, SharedInit init) {
     public CrossLayerOptions {
         if (groups < 1) {
-            throw new NncjException("--groups must be at least 1, got " + groups);
+            throw new OptionException("--groups must be at least 1, got " + groups);
         }
     }
 

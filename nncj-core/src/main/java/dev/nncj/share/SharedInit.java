@@ -1,6 +1,7 @@
 package dev.nncj.share;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 
 /** Where a group's shared layer starts from. */
 public sealed interface SharedInit {
@@ -16,7 +17,7 @@ public sealed interface SharedInit {
     record Layer(int indexInGroup) implements SharedInit {
         public Layer {
             if (indexInGroup < 0) {
-                throw new NncjException("--init layer:N needs N >= 0, got " + indexInGroup);
+                throw new OptionException("--init layer:N needs N >= 0, got " + indexInGroup);
             }
         }
 
@@ -41,6 +42,6 @@ public sealed interface SharedInit {
                 // fall through to the message below
             }
         }
-        throw new NncjException("--init must be mean, first or layer:N (N counted within each group), not '" + text + "'");
+        throw new OptionException("--init must be mean, first or layer:N (N counted within each group), not '" + text + "'");
     }
 }
