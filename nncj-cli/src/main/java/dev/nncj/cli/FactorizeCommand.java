@@ -51,7 +51,7 @@ final class FactorizeCommand implements Callable<Integer> {
     Double energy;
 
     @Option(names = "--rank", paramLabel = "PATTERN=R",
-            description = "nodes whose op type is PATTERN or whose name matches the regex PATTERN get rank R (an integer) or "
+            description = "nodes whose op type is PATTERN, or whose name or weight's name matches the regex PATTERN, get rank R (an integer) or "
                     + "ratio R (with a decimal point, e.g. 0.25); first match wins, over --rank-ratio/--energy (repeatable)")
     List<String> ranks = new ArrayList<>();
 

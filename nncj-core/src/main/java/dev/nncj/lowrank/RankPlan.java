@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Which rank rule applies to a node: the first per-layer override whose pattern matches (an op
  * type, or a regular expression matched against the whole node name, as {@code --include} reads
- * them), else the default rule; a node no rule covers is not factorized.
+ * them, or against the weight's initializer name, which is the meaningful one in graphs NNCJ
+ * emitted: "layer.3.ffn.up.weight"), else the default rule; a node no rule covers is not factorized.
  */
 public record RankPlan(Optional<RankRule> defaultRule, List<Override> overrides) {
     public RankPlan {
@@ -51,7 +52,9 @@ public record RankPlan(Optional<RankRule> defaultRule, List<Override> overrides)
         }
 
         boolean matches(Node node) {
-            return pattern.equals(node.opType()) || Pattern.compile(pattern).matcher(node.name()).matches();
+            Pattern p = Pattern.compile(pattern);
+            return pattern.equals(node.opType()) || p.matcher(node.name()).matches()
+                    || (node.inputs().size() > 1 && p.matcher(node.input(1)).matches());
         }
     }
 
