@@ -12,6 +12,8 @@ import dev.nncj.lowrank.SkippedWeight;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
+import dev.nncj.data.SentenceFile;
+import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
 import java.io.PrintWriter;
@@ -64,6 +66,14 @@ final class FactorizeCommand implements Callable<Integer> {
     @Option(names = "--embedding-rank", paramLabel = "E", description = "also factorize the token-embedding table V x H into V x E and E x H")
     Integer embeddingRank;
 
+    @Option(names = "--calibration-data", paramLabel = "FILE",
+            description = "sentences (TSV/CSV/txt) whose activations weigh the truncation: each weight keeps what its "
+                    + "frequently large inputs use (activation-aware SVD); without it, plain SVD of W")
+    Path calibrationData;
+
+    @Option(names = "--calibration-samples", defaultValue = "256", description = "sentences used for calibration (default ${DEFAULT-VALUE})")
+    int calibrationSamples;
+
     @Mixin
     ReportOptions report;
 
@@ -76,6 +86,11 @@ final class FactorizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FactorizeOptions options = options(); // bad option values fail before anything is read
+        if (calibrationData != null) {
+            List<String> sentences = SentenceFile.read(calibrationData);
+            options = options.withCalibration(new Calibration(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
+                    report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16));
+        }
         var evaluation = report.evaluation(input); // a bad --eval-data fails before any work
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
@@ -147,6 +162,8 @@ final class FactorizeCommand implements Callable<Integer> {
         o.put("include", include);
         o.put("exclude", exclude);
         o.put("embedding_rank", embeddingRank);
+        o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
+        o.put("calibration_samples", calibrationData == null ? null : calibrationSamples);
         return o;
     }
 }

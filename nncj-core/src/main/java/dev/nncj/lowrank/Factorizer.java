@@ -8,10 +8,12 @@ import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.TokenEmbedding;
+import dev.nncj.quantize.ActivationStats;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,12 +50,16 @@ public final class Factorizer {
         if (candidates.isEmpty() && skipped.isEmpty()) {
             throw NncjException.inFile(source, "no MatMul or Gemm weight matches the rank rules and --include/--exclude");
         }
+        Map<String, double[]> meanSquares = options.calibration().isEmpty() ? Map.of()
+                : ActivationStats.meanSquares(model, candidates.stream().filter(c -> !c.nodes().get(0).is("Gather"))
+                        .flatMap(c -> c.nodes().stream().map(n -> n.input(0))).distinct().toList(),
+                        options.calibration().get(), progress);
         LowRankRewrite rewrite = new LowRankRewrite(graph);
         List<FactorizedWeight> done = new ArrayList<>();
         progress.start("factorizing", candidates.size());
         try {
             for (Candidate c : candidates) {
-                factorize(c, options.keepUnprofitable(), rewrite, done, skipped);
+                factorize(c, weighting(c, meanSquares), options.keepUnprofitable(), rewrite, done, skipped);
                 progress.advance(1);
             }
         } finally {
@@ -62,13 +68,38 @@ public final class Factorizer {
         return new FactorizeResult(done, skipped, before, graph.parameterCount());
     }
 
-    /** Factorizes one weight into {@code done}, or lists it in {@code skipped} when that would not save parameters. */
-    private static void factorize(Candidate c, boolean keepUnprofitable, LowRankRewrite rewrite,
-                                  List<FactorizedWeight> done, List<SkippedWeight> skipped) {
+    /**
+     * The input weighting of a product's weight from calibration: E[x_k^2] of its input, averaged
+     * over the nodes sharing the weight; empty without calibration (and for the embedding table).
+     */
+    private static Optional<InputWeighting> weighting(Candidate c, Map<String, double[]> meanSquares) {
+        if (meanSquares.isEmpty() || c.nodes().get(0).is("Gather")) {
+            return Optional.empty();
+        }
+        double[] sum = new double[c.in()];
+        for (Node n : c.nodes()) {
+            double[] m = meanSquares.get(n.input(0));
+            if (m == null || m.length != sum.length) {
+                return Optional.empty();
+            }
+            for (int k = 0; k < sum.length; k++) {
+                sum[k] += m[k] / c.nodes().size();
+            }
+        }
+        return Optional.of(InputWeighting.of(sum));
+    }
+
+    /**
+     * Factorizes one weight into {@code done}, or lists it in {@code skipped} when that would not save
+     * parameters. With a weighting, ranks and energies are those of diag(s) W, the output error's.
+     */
+    private static void factorize(Candidate c, Optional<InputWeighting> weighting, boolean keepUnprofitable,
+                                  LowRankRewrite rewrite, List<FactorizedWeight> done, List<SkippedWeight> skipped) {
         boolean embedding = c.nodes().get(0).is("Gather");
         int in = embedding ? (int) c.weight().dim(0) : c.in();
         int out = embedding ? (int) c.weight().dim(1) : c.out();
-        Svd svd = Svd.of(embedding ? c.weight().toFloats() : c.matrix(), in, out);
+        float[] w = embedding ? c.weight().toFloats() : c.matrix();
+        Svd svd = Svd.of(weighting.map(s -> s.scaleRows(w, out)).orElse(w), in, out);
         int r = c.rule().rank(svd);
         if (!keepUnprofitable && (long) r * (in + out) >= (long) in * out) {
             skipped.add(new SkippedWeight(c.weight().name(), c.nodes().get(0).name(), String.format(Locale.ROOT,
@@ -76,7 +107,8 @@ public final class Factorizer {
                     r, svd.fullRank(), r, in, out, (long) r * (in + out), in, out, (long) in * out)));
             return;
         }
-        rewrite.apply(c.weight(), c.nodes(), svd.factors(r), in, out);
+        Svd.Factors factors = svd.factors(r);
+        rewrite.apply(c.weight(), c.nodes(), weighting.map(s -> s.unscale(factors)).orElse(factors), in, out);
         double total = svd.energy();
         done.add(new FactorizedWeight(c.weight().name(), c.nodes().stream().map(Node::name).toList(),
                 c.nodes().get(0).opType(), in, out, r, svd.fullRank(), svd.keptEnergy(r),

@@ -186,6 +186,39 @@ class FactorizerTest {
     }
 
     @Test
+    void calibratedFactorsAreExactAtFullRankAndCloserAtLowRank() throws Exception {
+        dev.nncj.data.TinyTokenizer.write(dir);
+        dev.nncj.quantize.Calibration calibration = new dev.nncj.quantize.Calibration(List.of("the cat sat on the mat .",
+                "a dog", "cats on a mat", "the dog sat", "a cat . a dog ."), dir.resolve("tokenizer.json"),
+                dev.nncj.quantize.Calibration.Method.MIN_MAX, 0, 2);
+        float[] reference = EncoderRuns.realTokens(EncoderRuns.hidden(encoder(), dir), 8);
+
+        OnnxModel full = encoder();
+        Factorizer.factorize(full, SOURCE, FactorizeOptions.of(new RankRule.Ratio(1.0)).keepingUnprofitable()
+                .withCalibration(calibration), ProgressListener.NONE);
+        // diag(1/s) undoes diag(s) exactly up to float32 rounding
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.realTokens(EncoderRuns.hidden(full, dir), 8), reference)).isLessThan(1e-4);
+
+        OnnxModel plain = encoder();
+        OnnxModel weighted = encoder();
+        Factorizer.factorize(plain, SOURCE, FactorizeOptions.of(new RankRule.Fixed(4)), ProgressListener.NONE);
+        FactorizeResult r = Factorizer.factorize(weighted, SOURCE, FactorizeOptions.of(new RankRule.Fixed(4))
+                .withCalibration(calibration), ProgressListener.NONE);
+        assertThat(r.factorized()).hasSize(4); // rank 4 saves only on the 8 x 16 FFN weights
+        double plainError = rms(EncoderRuns.realTokens(EncoderRuns.hidden(plain, dir), 8), reference);
+        double weightedError = rms(EncoderRuns.realTokens(EncoderRuns.hidden(weighted, dir), 8), reference);
+        assertThat(weightedError).isLessThan(plainError);
+    }
+
+    private static double rms(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += (a[i] - b[i]) * (double) (a[i] - b[i]);
+        }
+        return Math.sqrt(sum / a.length);
+    }
+
+    @Test
     void modelsWithoutMatMulWeightsAreRefusedInOneLine() {
         assertThatThrownBy(() -> Factorizer.factorize(TinyModels.tokenEmbedder(14, 0), SOURCE,
                 FactorizeOptions.of(new RankRule.Ratio(0.5)), ProgressListener.NONE))
