@@ -63,6 +63,26 @@ class ShareCommandTest {
     }
 
     @Test
+    void aClassifierKeepsItsHeadAndRunsInOnnxRuntime() throws IOException {
+        Path clf = dir.resolve("clf/model.onnx");
+        Files.createDirectories(clf.getParent());
+        OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L, 4L), false);
+        dev.nncj.train.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
+        OnnxFiles.save(classifier, clf);
+        TinyTokenizer.write(clf.getParent());
+        Path data = Files.writeString(dir.resolve("d.tsv"), "sentence\tlabel\nthe cat sat\t1\na dog\t0\ncats on a mat\t1\n");
+        CliRun run = CliRun.of("share", clf, "--cross-layer", "--groups", 2, "-o", out, "--eval-data", data,
+                "--eval-task", "text-classification", "--bench-runs", 2, "--seq-len", 8, "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = Json.mapper().readTree(run.out());
+        assertThat(json.get("metric_after").get("metric").asText()).isEqualTo("accuracy");
+        assertThat(OnnxFiles.load(out).graph().outputs()).extracting(o -> o.getName()).containsExactly("logits");
+        // the head (mean pooling and an 8 x 2 linear layer) is carried over untouched: only layer parameters go
+        assertThat(json.get("parameters_before").asLong() - json.get("parameters_after").asLong())
+                .isEqualTo(json.get("layer_parameters_before").asLong() - json.get("layer_parameters_after").asLong());
+    }
+
+    @Test
     void badOptionsAreUsageErrorsOfOneLineAndNothingIsWritten() {
         assertUsage(List.of("--groups", "3"), "nncj: --groups 3 does not divide the encoder's 4 layers into equal contiguous groups");
         assertUsage(List.of("--groups", "5"), "nncj: --groups 5 is more groups than the encoder's 4 layers");
