@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             FactorizeCommand.class,
             ShareCommand.class,
             FineTuneCommand.class,
+            DistillCommand.class,
             UnpackCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
