@@ -75,6 +75,9 @@ final class FactorizeCommand implements Callable<Integer> {
     int calibrationSamples;
 
     @Mixin
+    RecoveryOptions recovery;
+
+    @Mixin
     ReportOptions report;
 
     @Mixin
@@ -86,6 +89,7 @@ final class FactorizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FactorizeOptions options = options(); // bad option values fail before anything is read
+        recovery.check();
         if (calibrationData != null) {
             List<String> sentences = SentenceFile.read(calibrationData);
             options = options.withCalibration(new Calibration(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
@@ -96,8 +100,9 @@ final class FactorizeCommand implements Callable<Integer> {
         OnnxModel model = OnnxFiles.load(input);
         FactorizeResult result = Factorizer.factorize(model, input, options, progress);
         Provenance.record(model, input, "factorize", provenanceOptions());
-        CompressionReport measured = report.saveAndMeasure(model, input, output, evaluation, progress);
-        print(result, measured);
+        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);
+        CompressionReport measured = report.saveAndMeasure(recovered.model(), input, output, evaluation, progress);
+        print(result, recovered, measured);
         return 0;
     }
 
@@ -112,7 +117,7 @@ final class FactorizeCommand implements Callable<Integer> {
                 embeddingRank == null ? OptionalInt.empty() : OptionalInt.of(embeddingRank), false);
     }
 
-    private void print(FactorizeResult result, CompressionReport measured) {
+    private void print(FactorizeResult result, RecoveryOptions.Recovered recovered, CompressionReport measured) {
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
@@ -120,6 +125,7 @@ final class FactorizeCommand implements Callable<Integer> {
             obj.put("parameters_after", result.parametersAfter());
             obj.put("factorized", result.factorized().stream().map(FactorizeCommand::weightJson).toList());
             obj.put("skipped", result.skipped());
+            obj.put("recovery", recovered.run() == null ? null : recovered.json());
             out.println(Json.write(obj));
             return;
         }
@@ -134,6 +140,9 @@ final class FactorizeCommand implements Callable<Integer> {
         }
         for (SkippedWeight s : result.skipped()) {
             out.printf(Locale.ROOT, "  skipped %s (%s): %s%n", s.node(), s.weight(), s.reason());
+        }
+        if (recovered.run() != null) {
+            out.println(recovered.line());
         }
         ReportPrinter.print(measured, out);
     }

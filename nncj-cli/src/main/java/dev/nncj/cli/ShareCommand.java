@@ -45,6 +45,9 @@ final class ShareCommand implements Callable<Integer> {
     String init;
 
     @Mixin
+    RecoveryOptions recovery;
+
+    @Mixin
     ReportOptions report;
 
     @Mixin
@@ -56,20 +59,25 @@ final class ShareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CrossLayerOptions options = CrossLayerOptions.of(groups, init);
+        recovery.check();
         var evaluation = report.evaluation(input);
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
         SharedModel shared = CrossLayerSharing.share(model, input, options);
         Provenance.record(shared.model(), input, "share", provenanceOptions(options));
-        CompressionReport measured = report.saveAndMeasure(shared.model(), input, output, evaluation, progress);
-        print(shared.sharing(), model.graph().parameterCount(), shared.model().graph().parameterCount(), measured, options);
+        RecoveryOptions.Recovered recovered = recovery.apply(input, shared.model(), report.tokenizerFor(input), progress);
+        CompressionReport measured = report.saveAndMeasure(recovered.model(), input, output, evaluation, progress);
+        print(shared.sharing(), recovered, model.graph().parameterCount(), recovered.model().graph().parameterCount(),
+                measured, options);
         return 0;
     }
 
-    private void print(CrossLayerResult r, long before, long after, CompressionReport measured, CrossLayerOptions options) {
+    private void print(CrossLayerResult r, RecoveryOptions.Recovered recovered, long before, long after,
+                       CompressionReport measured, CrossLayerOptions options) {
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
+            obj.put("recovery", recovered.run() == null ? null : recovered.json());
             obj.put("groups", r.groups());
             obj.put("init", options.init().toString());
             obj.put("layer_parameters_before", r.layerParametersBefore());
@@ -84,6 +92,9 @@ final class ShareCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "layer parameters %,d -> %,d (%.3fx); all parameters %,d -> %,d (%.3fx)%n",
                 r.layerParametersBefore(), r.layerParametersAfter(),
                 (double) r.layerParametersAfter() / r.layerParametersBefore(), before, after, (double) after / before);
+        if (recovered.run() != null) {
+            out.println(recovered.line());
+        }
         ReportPrinter.print(measured, out);
     }
 

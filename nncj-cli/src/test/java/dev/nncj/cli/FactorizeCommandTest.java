@@ -87,6 +87,59 @@ class FactorizeCommandTest {
         assertUsage(List.of("--embedding-rank", "0"), "nncj: --embedding-rank must be at least 1, got 0");
     }
 
+    @Test
+    void recoverDistillsTheFactorizedClassifierFromTheOriginal() throws IOException {
+        Path clf = dir.resolve("clf/model.onnx");
+        Files.createDirectories(clf.getParent());
+        OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
+        dev.nncj.train.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
+        OnnxFiles.save(classifier, clf);
+        TinyTokenizer.write(clf.getParent());
+        Path train = catsAndDogs(dir.resolve("train.tsv"), 32);
+        Path plain = dir.resolve("plain/model.onnx");
+        assertThat(CliRun.of("factorize", clf, "-o", plain, "--rank-ratio", "0.25", "--exclude", "Gemm",
+                "--bench-runs", 2, "--seq-len", 8, "-q").exitCode()).isZero();
+        CliRun run = CliRun.of("factorize", clf, "-o", out, "--rank-ratio", "0.25", "--exclude", "Gemm", "--recover",
+                "--data", train, "--epochs", 2, "--batch-size", 8, "--lr", "0.01", "--eval-data", train,
+                "--eval-task", "text-classification", "--bench-runs", 2, "--seq-len", 8, "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = Json.mapper().readTree(run.out());
+        assertThat(json.get("recovery").get("steps").asInt()).isEqualTo(2 * 32 / 8);
+        assertThat(json.get("metric_after").get("metric").asText()).isEqualTo("accuracy");
+        OnnxModel recovered = OnnxFiles.load(out);
+        OnnxModel untrained = OnnxFiles.load(plain);
+        // same graph, trained factors: the recovery changed the weights, not the structure
+        assertThat(recovered.graph().initializers().keySet()).isEqualTo(untrained.graph().initializers().keySet());
+        String factor = recovered.graph().initializers().keySet().stream().filter(n -> n.contains("lowrank")).findFirst().orElseThrow();
+        assertThat(recovered.graph().initializer(factor).orElseThrow().toFloats())
+                .isNotEqualTo(untrained.graph().initializer(factor).orElseThrow().toFloats());
+        assertThat(recovered.metadata().get(Provenance.STEPS)).contains("\"step\":\"factorize\"", "\"step\":\"distill\"");
+    }
+
+    @Test
+    void recoveryOptionsAreCheckedBeforeAnyWork() {
+        assertUsage(List.of("--rank-ratio", "0.5", "--recover"), "nncj: --recover needs --data TRAIN.tsv");
+        assertUsage(List.of("--rank-ratio", "0.5", "--data", "train.tsv"), "nncj: --data and --recover-eval are for --recover");
+    }
+
+    /** sentence-label rows: "cat" somewhere means 1, "dog" 0, in TinyTokenizer's words. */
+    static Path catsAndDogs(Path file, int rows) throws IOException {
+        String[] filler = {"the", "sat", "on", "mat", "a", "."};
+        java.util.Random r = new java.util.Random(3);
+        StringBuilder tsv = new StringBuilder("sentence\tlabel\n");
+        for (int i = 0; i < rows; i++) {
+            boolean cat = i % 2 == 0;
+            StringBuilder s = new StringBuilder();
+            int words = 2 + r.nextInt(4);
+            int at = r.nextInt(words);
+            for (int w = 0; w < words; w++) {
+                s.append(w == at ? (cat ? "cat" : "dog") : filler[r.nextInt(filler.length)]).append(' ');
+            }
+            tsv.append(s.toString().trim()).append('\t').append(cat ? 1 : 0).append('\n');
+        }
+        return Files.writeString(file, tsv);
+    }
+
     private void assertUsage(List<String> options, String line) {
         List<Object> args = new ArrayList<>(List.of("factorize", encoder, "-o", out, "-q"));
         args.addAll(options);

@@ -83,6 +83,33 @@ class ShareCommandTest {
     }
 
     @Test
+    void recoveryTrainsTheSharedClassifierAndKeepsItsWeightsTied() throws IOException {
+        Path clf = dir.resolve("clf/model.onnx");
+        Files.createDirectories(clf.getParent());
+        OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L, 4L), false);
+        dev.nncj.train.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
+        OnnxFiles.save(classifier, clf);
+        TinyTokenizer.write(clf.getParent());
+        Path train = FactorizeCommandTest.catsAndDogs(dir.resolve("train.tsv"), 32);
+        Path plain = dir.resolve("plain/model.onnx");
+        assertThat(CliRun.of("share", clf, "--cross-layer", "--groups", 2, "-o", plain, "--bench-runs", 2, "--seq-len", 8, "-q")
+                .exitCode()).isZero();
+        CliRun run = CliRun.of("share", clf, "--cross-layer", "--groups", 2, "-o", out, "--recover", "--data", train,
+                "--epochs", 2, "--batch-size", 8, "--lr", "0.01", "--bench-runs", 2, "--seq-len", 8, "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(Json.mapper().readTree(run.out()).get("recovery").get("steps").asInt()).isEqualTo(8);
+        OnnxModel recovered = OnnxFiles.load(out);
+        OnnxModel untrained = OnnxFiles.load(plain);
+        // still one initializer per shared weight, read by both layers of its group, and trained
+        assertThat(recovered.graph().initializers().keySet()).isEqualTo(untrained.graph().initializers().keySet());
+        assertThat(recovered.graph().parameterCount()).isEqualTo(untrained.graph().parameterCount());
+        String query = "layer.0.attention.query.weight";
+        assertThat(recovered.graph().consumers(query)).hasSize(2);
+        assertThat(recovered.graph().initializer(query).orElseThrow().toFloats())
+                .isNotEqualTo(untrained.graph().initializer(query).orElseThrow().toFloats());
+    }
+
+    @Test
     void badOptionsAreUsageErrorsOfOneLineAndNothingIsWritten() {
         assertUsage(List.of("--groups", "3"), "nncj: --groups 3 does not divide the encoder's 4 layers into equal contiguous groups");
         assertUsage(List.of("--groups", "5"), "nncj: --groups 5 is more groups than the encoder's 4 layers");
