@@ -60,7 +60,9 @@ final class FactorizeCommand implements Callable<Integer> {
     @Option(names = "--include", paramLabel = "PATTERN", description = "only nodes of this op type or whose name matches this regex (repeatable)")
     List<String> include = new ArrayList<>();
 
-    @Option(names = "--exclude", paramLabel = "PATTERN", description = "never nodes of this op type or whose name matches this regex (repeatable)")
+    @Option(names = "--exclude", paramLabel = "PATTERN",
+            description = "never nodes of this op type or whose name matches this regex (repeatable); a classifier's head is "
+                    + "usually a Gemm: --exclude Gemm keeps it whole")
     List<String> exclude = new ArrayList<>();
 
     @Option(names = "--embedding-rank", paramLabel = "E", description = "also factorize the token-embedding table V x H into V x E and E x H")
