@@ -21,10 +21,11 @@ import picocli.CommandLine.Command;
             QuantizeCommand.class,
             PruneCommand.class,
             SparsifyCommand.class,
+            FactorizeCommand.class,
+            ShareCommand.class,
             FineTuneCommand.class,
             DistillCommand.class,
             UnpackCommand.class,
-            ShareCommand.class,
             TrainCommand.class,
             DeepCompressCommand.class,
             DemoCommand.class,
@@ -56,7 +57,7 @@ public final class Nncj implements Runnable {
             if (System.getenv("NNCJ_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());
             }
-            return EXIT_FAILURE;
+            return e instanceof dev.nncj.OptionException ? EXIT_USAGE : EXIT_FAILURE;
         });
         return cli.execute(args);
     }

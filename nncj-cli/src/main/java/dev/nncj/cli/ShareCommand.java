@@ -1,6 +1,6 @@
 package dev.nncj.cli;
 
-import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
 import dev.nncj.cluster.ClusterInit;
 import dev.nncj.cluster.ClusterOptions;
@@ -11,6 +11,10 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
+import dev.nncj.share.CrossLayerOptions;
+import dev.nncj.share.CrossLayerResult;
+import dev.nncj.share.CrossLayerSharing;
+import dev.nncj.share.SharedModel;
 import dev.nncj.sparsity.NncjContainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,8 +33,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "share", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Parameter sharing by weight clustering (Deep Compression): k-means per MatMul/Gemm/Conv weight, stored as uint8 indices and a float codebook that ONNX Runtime expands at load.",
-            "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric. OUT.nncj Huffman-codes the indices."})
+        description = {"Parameter sharing, one of:",
+            "  --clusters K   weight clustering (Deep Compression): k-means per MatMul/Gemm/Conv weight, stored as uint8",
+            "                 indices and a float codebook that ONNX Runtime expands at load; OUT.nncj Huffman-codes them",
+            "  --cross-layer  ALBERT-style sharing of a BERT-family encoder's layers, all of them or in --groups G",
+            "                 contiguous groups; each group computes with one set of weights, stored once in the file",
+            "Prints parameters, size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
 final class ShareCommand implements Callable<Integer> {
     static final String SIZE_NOTE = "clustering is a size method: ONNX Runtime folds the Cast/Gather of each codebook into a dense "
             + "float32 weight when the session loads, so latency and memory are float32's";
@@ -38,27 +47,44 @@ final class ShareCommand implements Callable<Integer> {
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
-            description = "OUT.onnx (uint8 indices + codebook, runs as is) or OUT.nncj (indices Huffman-coded; `nncj unpack` restores ONNX)")
+            description = "OUT.onnx, or with --clusters OUT.nncj (indices Huffman-coded; `nncj unpack` restores ONNX)")
     Path output;
 
-    @Option(names = "--clusters", required = true, paramLabel = "K", description = "centroids per weight tensor, 1..255 (pruned zeros stay exactly zero, outside the K)")
-    int clusters;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Mode mode;
 
-    @Option(names = "--init", defaultValue = "linear", paramLabel = "INIT",
-            description = "k-means start: linear (evenly over [min, max], default), density (quantiles) or random (Forgy)")
+    static final class Mode {
+        @Option(names = "--clusters", paramLabel = "K",
+                description = "centroids per weight tensor, 1..255 (pruned zeros stay exactly zero, outside the K)")
+        Integer clusters;
+
+        @Option(names = "--cross-layer", description = "share weights across layers (ALBERT)")
+        boolean crossLayer;
+    }
+
+    @Option(names = "--init", paramLabel = "INIT", description = {"where sharing starts. --clusters: linear (default,"
+            + " evenly over [min, max]), density (quantiles) or random (Forgy); --cross-layer: mean (default, the group's"
+            + " element-wise mean), first, or layer:N (N-th layer of each group)"})
     String init;
 
-    @Option(names = "--include-embeddings", description = "cluster the token-embedding table too (half of a MiniLM's bytes)")
+    @Option(names = "--groups", paramLabel = "G", description = "--cross-layer: contiguous groups of layers, each sharing"
+            + " one layer's weights; must divide the layer count (default 1: all layers share)")
+    Integer groups;
+
+    @Option(names = "--include-embeddings", description = "--clusters: cluster the token-embedding table too (half of a MiniLM's bytes)")
     boolean includeEmbeddings;
 
-    @Option(names = "--seed", defaultValue = "42", description = "for --init random (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42", description = "--clusters: seed for --init random (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--include", paramLabel = "PATTERN", description = "only nodes of this op type or whose name matches this regex (repeatable)")
+    @Option(names = "--include", paramLabel = "PATTERN", description = "--clusters: only nodes of this op type or whose name matches this regex (repeatable)")
     List<String> include = new ArrayList<>();
 
-    @Option(names = "--exclude", paramLabel = "PATTERN", description = "never nodes of this op type or whose name matches this regex (repeatable)")
+    @Option(names = "--exclude", paramLabel = "PATTERN", description = "--clusters: never nodes of this op type or whose name matches this regex (repeatable)")
     List<String> exclude = new ArrayList<>();
+
+    @Mixin
+    RecoveryOptions recovery;
 
     @Mixin
     ReportOptions report;
@@ -71,17 +97,29 @@ final class ShareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return mode.clusters != null ? clusters() : crossLayer();
+    }
+
+    private int clusters() {
+        if (groups != null) {
+            throw new OptionException("--groups applies to --cross-layer, not to --clusters");
+        }
+        recovery.check();
+        if (recovery.recover) {
+            throw new OptionException("--recover applies to --cross-layer; clustered weights are recovered by `nncj deep-compress`");
+        }
         ClusterOptions options;
         try {
-            options = new ClusterOptions(clusters, ClusterInit.parse(init), new NodeFilter(include, exclude), includeEmbeddings, seed);
+            options = new ClusterOptions(mode.clusters, ClusterInit.parse(init == null ? "linear" : init),
+                    new NodeFilter(include, exclude), includeEmbeddings, seed);
         } catch (IllegalArgumentException e) {
-            throw new NncjException(e.getMessage());
+            throw new OptionException(e.getMessage());
         }
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
         ClusterResult result = WeightClusterer.cluster(model, input, options);
         Map<String, Object> record = new LinkedHashMap<>();
-        record.put("clusters", clusters);
+        record.put("clusters", mode.clusters);
         record.put("init", options.init().cliName());
         record.put("include_embeddings", includeEmbeddings);
         record.put("include", include);
@@ -101,7 +139,7 @@ final class ShareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
-            obj.put("clusters", clusters);
+            obj.put("clusters", mode.clusters);
             obj.put("init", options.init().cliName());
             obj.put("weights", result.weights().size());
             obj.put("weight_elements", result.elements());
@@ -113,7 +151,7 @@ final class ShareCommand implements Callable<Integer> {
             out.println(Json.write(obj));
         } else {
             out.printf(Locale.ROOT, "%s: %d weights clustered to K=%d (%s init), %s elements (%s non-zero); %.2f bits per weight "
-                    + "with fixed-length indices%s%n", output, result.weights().size(), clusters, options.init().cliName(),
+                    + "with fixed-length indices%s%n", output, result.weights().size(), mode.clusters, options.init().cliName(),
                     Sizes.count(result.elements()), Sizes.count(result.nonZeros()), result.fixedLengthBitsPerWeight(),
                     codedBits == null ? " (the ONNX file stores 8-bit indices)"
                             : String.format(Locale.ROOT, ", %.2f Huffman-coded in the container", codedBits));
@@ -124,5 +162,60 @@ final class ShareCommand implements Callable<Integer> {
             ReportPrinter.print(measured, out);
         }
         return 0;
+    }
+
+    private int crossLayer() {
+        if (includeEmbeddings || !include.isEmpty() || !exclude.isEmpty()) {
+            throw new OptionException("--include, --exclude and --include-embeddings apply to --clusters, not to --cross-layer");
+        }
+        if (output.getFileName().toString().endsWith(".nncj")) {
+            throw new OptionException("--cross-layer writes ONNX (each shared weight is stored once already), not " + output);
+        }
+        CrossLayerOptions options = CrossLayerOptions.of(groups == null ? 1 : groups, init == null ? "mean" : init);
+        recovery.check();
+        var evaluation = report.evaluation(input);
+        ProgressListener progress = quiet.progress();
+        OnnxModel model = OnnxFiles.load(input);
+        SharedModel shared = CrossLayerSharing.share(model, input, options);
+        Provenance.record(shared.model(), input, "share", crossLayerRecord(options));
+        RecoveryOptions.Recovered recovered = recovery.apply(input, shared.model(), report.tokenizerFor(input), progress);
+        CompressionReport measured = report.saveAndMeasure(recovered.model(), input, output, evaluation, progress);
+        printCrossLayer(shared.sharing(), recovered, model.graph().parameterCount(),
+                recovered.model().graph().parameterCount(), measured, options);
+        return 0;
+    }
+
+    private void printCrossLayer(CrossLayerResult r, RecoveryOptions.Recovered recovered, long before, long after,
+                                 CompressionReport measured, CrossLayerOptions options) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (report.json) {
+            Map<String, Object> obj = ReportPrinter.toJson(measured);
+            obj.put("recovery", recovered.run() == null ? null : recovered.json());
+            obj.put("groups", r.groups());
+            obj.put("init", options.init().toString());
+            obj.put("layer_parameters_before", r.layerParametersBefore());
+            obj.put("layer_parameters_after", r.layerParametersAfter());
+            obj.put("parameters_before", before);
+            obj.put("parameters_after", after);
+            out.println(Json.write(obj));
+            return;
+        }
+        out.printf(Locale.ROOT, "%s: %d layers in %d shared group(s) %s, from %s%n", output,
+                r.groups().stream().mapToInt(List::size).sum(), r.groups().size(), r.groups(), options.init());
+        out.printf(Locale.ROOT, "layer parameters %,d -> %,d (%.3fx); all parameters %,d -> %,d (%.3fx)%n",
+                r.layerParametersBefore(), r.layerParametersAfter(),
+                (double) r.layerParametersAfter() / r.layerParametersBefore(), before, after, (double) after / before);
+        if (recovered.run() != null) {
+            out.println(recovered.line());
+        }
+        ReportPrinter.print(measured, out);
+    }
+
+    private static Map<String, Object> crossLayerRecord(CrossLayerOptions o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cross_layer", true);
+        m.put("groups", o.groups());
+        m.put("init", o.init().toString());
+        return m;
     }
 }

@@ -29,10 +29,10 @@ import java.util.Map;
  * exposed as extra graph outputs of a copy of the model, which runs batch by batch. Padded
  * positions (attention_mask 0) are left out for rank-3 [batch, seq, K] values.
  */
-final class ActivationStats {
+public final class ActivationStats {
     private ActivationStats() {}
 
-    static Map<String, double[]> meanSquares(OnnxModel model, List<String> values, Calibration calibration,
+    public static Map<String, double[]> meanSquares(OnnxModel model, List<String> values, Calibration calibration,
                                              ProgressListener progress) {
         if (calibration.sentences().isEmpty()) {
             throw new NncjException("the calibration data holds no sentences");

@@ -27,7 +27,10 @@ import java.util.stream.Collectors;
  * com.microsoft.Attention with Q/K/V packed into one [H, 3 * heads * d] weight.
  *
  * <p>Scalar constants are Constant nodes, not initializers, so the emitted parameter count is
- * exactly {@link EncoderSpec#parameterCount()}.
+ * exactly {@link EncoderSpec#parameterCount()}, except that a tensor object appearing several
+ * times in the spec (layers sharing weights, ALBERT style) is written once, as one initializer all
+ * its uses read, named after its first use: the file holds each shared weight once, and training
+ * (one initializer is one parameter) keeps the uses tied.
  */
 public final class EncoderEmitter {
     static final long OPSET = 17;
@@ -36,6 +39,10 @@ public final class EncoderEmitter {
     private final EmitOptions options;
     private final GraphBuilder b = new GraphBuilder("encoder", OPSET);
     private int constants;
+    /** Tensors already written, by identity: a spec shares a weight by reusing the same object. */
+    private final java.util.Map<Tensor, String> written = new java.util.IdentityHashMap<>();
+    /** Packed Q/K/V of FUSED attention, per attention object, so shared layers share the packed weight too. */
+    private final java.util.Map<AttentionSpec, String[]> packedQkv = new java.util.IdentityHashMap<>();
 
     private EncoderEmitter(EncoderSpec spec, EmitOptions options) {
         this.spec = spec;
@@ -190,6 +197,19 @@ public final class EncoderEmitter {
 
     /** com.microsoft.Attention: the same function with Q/K/V packed as [H, 3 * heads * d]. */
     private String fusedAttention(String x, AttentionSpec a, String maskIndex, String prefix) {
+        String[] qkv = packedQkv.computeIfAbsent(a, spec -> packQkv(spec, prefix));
+        String weights = qkv[0];
+        String biases = qkv[1];
+        Node att = maskIndex == null ? b.node("com.microsoft", "Attention", 1, x, weights, biases)
+                : b.node("com.microsoft", "Attention", 1, x, weights, biases, maskIndex);
+        att.set("num_heads", (long) a.heads());
+        att.set("scale", a.scale());
+        att.set("mask_filter_value", spec.maskValue());
+        return att.output(0);
+    }
+
+    /** Q/K/V weights packed as [H, 3 * heads * d] and biases as [3 * heads * d]: the two initializer names. */
+    private String[] packQkv(AttentionSpec a, String prefix) {
         int in = a.query().in();
         int w = a.heads() * a.headSize();
         float[] q = a.query().weight().toFloats();
@@ -205,14 +225,9 @@ public final class EncoderEmitter {
         System.arraycopy(a.query().bias().toFloats(), 0, bias, 0, w);
         System.arraycopy(a.key().bias().toFloats(), 0, bias, w, w);
         System.arraycopy(a.value().bias().toFloats(), 0, bias, 2 * w, w);
-        String weights = b.initializer(Tensor.ofFloats(prefix + "attention.qkv.weight", new long[] {in, 3L * w}, packed));
-        String biases = b.initializer(Tensor.ofFloats(prefix + "attention.qkv.bias", new long[] {3L * w}, bias));
-        Node att = maskIndex == null ? b.node("com.microsoft", "Attention", 1, x, weights, biases)
-                : b.node("com.microsoft", "Attention", 1, x, weights, biases, maskIndex);
-        att.set("num_heads", (long) a.heads());
-        att.set("scale", a.scale());
-        att.set("mask_filter_value", spec.maskValue());
-        return att.output(0);
+        return new String[] {
+            b.initializer(Tensor.ofFloats(prefix + "attention.qkv.weight", new long[] {in, 3L * w}, packed)),
+            b.initializer(Tensor.ofFloats(prefix + "attention.qkv.bias", new long[] {3L * w}, bias))};
     }
 
     private String activation(String u, Activation act) {
@@ -262,7 +277,7 @@ public final class EncoderEmitter {
     }
 
     private String init(Tensor t, String name) {
-        return b.initializer(t.withName(name));
+        return written.computeIfAbsent(t, tensor -> b.initializer(tensor.withName(name)));
     }
 
     private String scalar(float value) {

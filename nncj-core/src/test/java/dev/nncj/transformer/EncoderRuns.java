@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Runs a tiny encoder through ONNX Runtime on a fixed batch: two sentences, the second padded. */
-final class EncoderRuns {
+/** Runs a tiny encoder through ONNX Runtime on a fixed batch: two sentences, the second padded (shared with the lowrank and share tests). */
+public final class EncoderRuns {
     static final long[][] IDS = {{2, 4, 5, 6, 3}, {2, 9, 3, 1, 1}};
     static final long[][] MASK = {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}};
     static final long[][] TYPES = {{0, 0, 0, 1, 1}, {0, 0, 0, 0, 0}};
@@ -22,7 +22,7 @@ final class EncoderRuns {
     private EncoderRuns() {}
 
     /** The named output, flattened; padded positions included. */
-    static float[] run(OnnxModel model, Path dir, String output) throws Exception {
+    public static float[] run(OnnxModel model, Path dir, String output) throws Exception {
         Path file = dir.resolve("model" + files++ + ".onnx");
         OnnxFiles.save(model, file);
         try (OrtSession session = OrtSessions.open(file, RuntimeOptions.defaults())) {
@@ -44,12 +44,12 @@ final class EncoderRuns {
         }
     }
 
-    static float[] hidden(OnnxModel model, Path dir) throws Exception {
+    public static float[] hidden(OnnxModel model, Path dir) throws Exception {
         return run(model, dir, "last_hidden_state");
     }
 
     /** Hidden states of the real (unpadded) tokens only: padded rows are not part of the contract. */
-    static float[] realTokens(float[] hidden, int width) {
+    public static float[] realTokens(float[] hidden, int width) {
         int seq = IDS[0].length;
         java.util.List<Float> kept = new java.util.ArrayList<>();
         for (int b = 0; b < IDS.length; b++) {
@@ -68,7 +68,7 @@ final class EncoderRuns {
         return out;
     }
 
-    static double maxAbsDiff(float[] a, float[] b) {
+    public static double maxAbsDiff(float[] a, float[] b) {
         if (a.length != b.length) {
             throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
         }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code nncj share --clusters} in-process on a tiny encoder: table, JSON, container and unpack, one-line errors. */
-class ShareCommandTest {
+class ShareClustersCommandTest {
     @TempDir
     Path dir;
 
@@ -102,7 +102,7 @@ class ShareCommandTest {
             args[3] = out;
             System.arraycopy(cases[i], 0, args, 4, cases[i].length);
             CliRun run = CliRun.of(args);
-            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.errorLine()).isEqualTo(expected[i]);
             assertThat(out).doesNotExist();
         }

@@ -1,0 +1,91 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.OptionException;
+import dev.nncj.ProgressListener;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.train.DistillData;
+import dev.nncj.train.DistillOptions;
+import dev.nncj.train.DistillResult;
+import dev.nncj.train.Distiller;
+import dev.nncj.train.FineTuneOptions;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --recover}: fine-tunes a compressed classifier by distillation from the original
+ * ({@link Distiller#distill} with {@link DistillOptions#recovery()}: soft targets at T = 2 plus hard
+ * labels). Shared by the compression commands; nncj-core knows nothing of training, the CLI wires it.
+ */
+final class RecoveryOptions {
+    @Option(names = "--recover", description = "fine-tune the result by distillation from the original (a classifier with a logits output)")
+    boolean recover;
+
+    @Option(names = "--data", paramLabel = "TRAIN.tsv", description = "--recover: training data, sentence and label columns")
+    Path data;
+
+    @Option(names = "--recover-eval", paramLabel = "DEV.tsv",
+            description = "--recover: labelled data evaluated every --eval-every steps; the best weights are kept (default: the last)")
+    Path eval;
+
+    @Mixin
+    TrainingOptions training;
+
+    /** Checks the options before any work: a wrong flag must not surface after the compression. */
+    void check() {
+        if (!recover && (data != null || eval != null)) {
+            throw new OptionException("--data and --recover-eval are for --recover");
+        }
+        if (recover && data == null) {
+            throw new OptionException("--recover needs --data TRAIN.tsv");
+        }
+        if (recover) {
+            training(); // FineTuneOptions validates the numbers
+        }
+    }
+
+    FineTuneOptions training() {
+        try {
+            return training.toOptions();
+        } catch (NncjException e) {
+            throw new OptionException("--recover: " + e.getMessage());
+        }
+    }
+
+    /** The compressed model trained against {@code original}, or {@code compressed} itself without --recover. */
+    Recovered apply(Path original, OnnxModel compressed, Path tokenizer, ProgressListener progress) {
+        if (!recover) {
+            return new Recovered(compressed, null, 0);
+        }
+        OnnxModel teacher = OnnxFiles.load(original);
+        long start = System.nanoTime();
+        DistillResult r = Distiller.distill(List.of(teacher), compressed, DistillData.load(data, eval, tokenizer),
+                DistillOptions.recovery().withTraining(training()), progress, List.of());
+        return new Recovered(r.student(), r, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The model to save, and the training run when there was one. */
+    record Recovered(OnnxModel model, DistillResult run, double seconds) {
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("steps", run.steps());
+            m.put("kept_step", run.keptStep());
+            m.put("first_loss", run.losses().isEmpty() ? null : run.losses().get(0));
+            m.put("last_loss", run.losses().isEmpty() ? null : run.losses().get(run.losses().size() - 1));
+            m.put("seconds", seconds);
+            return m;
+        }
+
+        String line() {
+            List<Double> l = run.losses();
+            return String.format(java.util.Locale.ROOT, "recovered by distillation from the original: %d steps in %.0f s, loss %.4f -> %.4f, kept step %d",
+                    run.steps(), seconds, l.isEmpty() ? Double.NaN : l.get(0), l.isEmpty() ? Double.NaN : l.get(l.size() - 1),
+                    run.keptStep());
+        }
+    }
+}
