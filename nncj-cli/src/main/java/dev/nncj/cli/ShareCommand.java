@@ -74,9 +74,6 @@ final class ShareCommand implements Callable<Integer> {
     @Option(names = "--include-embeddings", description = "--clusters: cluster the token-embedding table too (half of a MiniLM's bytes)")
     boolean includeEmbeddings;
 
-    @Option(names = "--seed", defaultValue = "42", description = "--clusters: seed for --init random (default ${DEFAULT-VALUE})")
-    long seed;
-
     @Option(names = "--include", paramLabel = "PATTERN", description = "--clusters: only nodes of this op type or whose name matches this regex (repeatable)")
     List<String> include = new ArrayList<>();
 
@@ -111,7 +108,7 @@ final class ShareCommand implements Callable<Integer> {
         ClusterOptions options;
         try {
             options = new ClusterOptions(mode.clusters, ClusterInit.parse(init == null ? "linear" : init),
-                    new NodeFilter(include, exclude), includeEmbeddings, seed);
+                    new NodeFilter(include, exclude), includeEmbeddings, recovery.training.seed);
         } catch (IllegalArgumentException e) {
             throw new OptionException(e.getMessage());
         }
