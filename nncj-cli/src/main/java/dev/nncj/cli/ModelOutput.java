@@ -1,6 +1,7 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
+import dev.nncj.OutputFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ final class ModelOutput {
             if (Files.exists(target) && Files.isSameFile(target, tokenizer.get())) {
                 return;
             }
-            Path tmp = Files.createTempFile(target.getParent(), ".tokenizer", ".tmp");
+            Path tmp = OutputFiles.tempBeside(target);
             Files.copy(tokenizer.get(), tmp, StandardCopyOption.REPLACE_EXISTING);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.nncj.NncjException;
+import dev.nncj.OutputFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,7 +134,7 @@ public final class OnnxFiles {
     private static void writeWithExternalData(OnnxModel model, Path target, long threshold) throws IOException {
         String dataName = target.getFileName() + ".data";
         Path dataFile = target.resolveSibling(dataName);
-        Path tmpData = Files.createTempFile(target.getParent(), "." + dataName, ".tmp");
+        Path tmpData = OutputFiles.tempBeside(dataFile);
         ModelProto proto;
         try (FileChannel ch = FileChannel.open(tmpData, StandardOpenOption.WRITE)) {
             long[] offset = {0};
@@ -173,7 +174,7 @@ public final class OnnxFiles {
     }
 
     private static void writeAtomically(Path target, Writer writer) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        Path tmp = OutputFiles.tempBeside(target);
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 writer.write(out);

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.nncj.NncjException;
+import dev.nncj.OutputFiles;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
@@ -111,7 +112,7 @@ public final class NncjContainer {
         refuseOverwritingInput(model, absolute);
         try {
             Files.createDirectories(absolute.getParent());
-            Path tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+            Path tmp = OutputFiles.tempBeside(absolute);
             try {
                 try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
                     out.write(MAGIC);

@@ -15,6 +15,15 @@ class OnnxFilesTest {
     @TempDir
     Path dir;
 
+    /** Outputs are ordinary files others may read, not owner-only like the temp files they start as. */
+    @Test
+    void savedFilesAreReadableByOthers() throws IOException {
+        Path file = dir.resolve("m.onnx");
+        OnnxFiles.save(TinyModels.linearRelu(), file);
+        assertThat(Files.getPosixFilePermissions(file)).contains(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE, java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+    }
+
     @Test
     void saveThenLoadKeepsGraphTensorsOpsetsAndMetadata() {
         OnnxModel m = TinyModels.linearRelu();

@@ -1,6 +1,7 @@
 package dev.nncj.zoo;
 
 import dev.nncj.NncjException;
+import dev.nncj.OutputFiles;
 import dev.nncj.ProgressListener;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,7 +85,7 @@ public final class ModelZoo {
             if (Files.exists(target) && Files.size(target) == size) {
                 return;
             }
-            Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+            Path tmp = OutputFiles.tempBeside(target);
             try {
                 progress.start("zoo get " + model.name(), size);
                 try (InputStream in = connection.getInputStream(); OutputStream out = Files.newOutputStream(tmp)) {
