@@ -98,7 +98,7 @@ class DistillCommandTest {
         assertThat(json.get("bytes_after").asLong()).isLessThan(json.get("bytes_before").asLong());
         assertThat(OnnxFiles.load(out).graph().outputs()).extracting(v -> v.getName()).containsExactly("logits");
         assertThat(OnnxFiles.load(out).metadata().get(Provenance.STEPS)).contains("\"layer_map\":{\"0\":1,\"1\":3}")
-                .contains("derived from the teacher");
+                .contains("derived from the teacher").contains("\"step\":\"derive_student\",\"options\":{\"layers\":[0,2]}");
 
         Path never = dir.resolve("never.onnx");
         CliRun bad = CliRun.of("distill", "--teacher", deep, "--student-layers", "0,2", "--data", dir.resolve("train.tsv"),

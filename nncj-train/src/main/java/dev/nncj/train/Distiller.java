@@ -101,14 +101,13 @@ public final class Distiller {
                     TextBatches.of(e, tokenizer, training.batchSize(), executor.inputNames()), logits));
             int total = training.epochs() * batches.size();
             TrainerOptions trainerOptions = training.trainerOptions(total);
-            List<Double> losses = new ArrayList<>();
+            LossLog log = new LossLog(progress);
             Trainer[] running = new Trainer[1];
             List<TrainingListener> all = new ArrayList<>(listeners);
+            all.add(log);
             all.add(new TrainingListener() {
                 @Override
                 public void onStep(StepResult result) {
-                    losses.add(result.loss());
-                    progress.advance(1);
                     // without an eval set the periodic checkpoint is what survives a divergence
                     if (accuracy.isEmpty() && (result.step() + 1) % training.evalEvery() == 0) {
                         running[0].saveCheckpoint(checkpoints);
@@ -147,7 +146,7 @@ public final class Distiller {
                     evalAccuracy = OptionalDouble.empty();
                 }
                 recordProvenance(result, teachers, student, train, data, options, layerMap, trainer.steps());
-                return new DistillResult(result, trainer.steps(), kept, evalAccuracy, trainer.stoppedEarly(), losses,
+                return new DistillResult(result, trainer.steps(), kept, evalAccuracy, trainer.stoppedEarly(), log.losses(),
                         layerMap);
             }
         } finally {

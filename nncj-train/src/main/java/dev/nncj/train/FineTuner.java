@@ -59,15 +59,9 @@ public final class FineTuner {
                     TextBatches.of(eval, tokenizer, options.batchSize(), executor.inputNames()), ClassifierHead.LOGITS);
             int total = options.epochs() * batches.size();
             TrainerOptions trainerOptions = options.trainerOptions(total);
-            List<Double> losses = new ArrayList<>();
+            LossLog log = new LossLog(progress);
             List<TrainingListener> all = new ArrayList<>(listeners);
-            all.add(new TrainingListener() {
-                @Override
-                public void onStep(StepResult result) {
-                    losses.add(result.loss());
-                    progress.advance(1);
-                }
-            });
+            all.add(log);
             progress.start("fine-tuning", total);
             try (Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy(ClassifierHead.LOGITS), trainerOptions, all)) {
                 trainer.evaluateWith(accuracy, new EarlyStopping(options.evalEvery(), options.patience(), true, checkpoints));
@@ -81,7 +75,7 @@ public final class FineTuner {
                 recorded.put("classes", classes);
                 Provenance.record(best.model(), encoder, "finetune", recorded);
                 return new FineTuneResult(best.model(), classes, trainer.steps(), best.step(), best.accuracy(),
-                        trainer.stoppedEarly(), losses);
+                        trainer.stoppedEarly(), log.losses());
             }
         } finally {
             deleteRecursively(checkpoints);

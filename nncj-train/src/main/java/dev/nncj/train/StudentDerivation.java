@@ -46,6 +46,13 @@ public final class StudentDerivation {
         StructuredPruneResult pruned = prune(spec, options, file);
         OnnxModel student = EncoderEmitter.emit(pruned.spec(), EmitOptions.defaults());
         teacher.metadata().forEach(student::putMetadata);
+        if (java.nio.file.Files.isRegularFile(file)) {
+            Map<String, Object> recorded = new java.util.LinkedHashMap<>();
+            recorded.put("layers", shape.layers());
+            shape.heads().ifPresent(h -> recorded.put("heads", h));
+            shape.ffnWidth().ifPresent(f -> recorded.put("ffn_width", f));
+            dev.nncj.provenance.Provenance.record(student, file, "derive_student", recorded);
+        }
         Map<Integer, Integer> map = new TreeMap<>();
         for (int i = 0; i < shape.layers().size(); i++) {
             map.put(i, shape.layers().get(i));
