@@ -9,25 +9,46 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Shows library progress as a bar on stderr, so that stdout (tables, JSON) stays clean for pipes.
- * Quiet mode ignores progress altogether.
+ * Quiet mode ignores progress altogether. Without a console (output redirected to a log, nohup, CI)
+ * a bar would fill the log with carriage returns, so long work is reported instead as a plain line
+ * every {@link #LOG_INTERVAL_NANOS}; work shorter than that prints nothing.
  */
 final class ConsoleProgress implements ProgressListener {
-    private final boolean quiet;
-    private ProgressBar bar;
+    static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
 
-    private ConsoleProgress(boolean quiet) {
+    private final boolean quiet;
+    private final boolean logLines;
+    private ProgressBar bar;
+    private String task;
+    private long total;
+    private long done;
+    private long started;
+    private long lastLine;
+    private String extra = "";
+
+    private ConsoleProgress(boolean quiet, boolean logLines) {
         this.quiet = quiet;
+        this.logLines = logLines;
     }
 
-    /** Bars only when a person is watching: not with --quiet, nor when output is redirected (CI logs). */
+    /** A bar when a person is watching, log lines when output is redirected, nothing with --quiet. */
     static ProgressListener create(boolean quiet) {
-        return quiet || System.console() == null ? ProgressListener.NONE : new ConsoleProgress(false);
+        return quiet ? ProgressListener.NONE : new ConsoleProgress(false, System.console() == null);
     }
 
     @Override
     public void start(String task, long total) {
         finish();
         if (quiet) {
+            return;
+        }
+        this.task = task;
+        this.total = total;
+        this.done = 0;
+        this.started = System.nanoTime();
+        this.lastLine = started;
+        this.extra = "";
+        if (logLines) {
             return;
         }
         bar = new ProgressBarBuilder()
@@ -43,16 +64,41 @@ final class ConsoleProgress implements ProgressListener {
 
     @Override
     public void advance(long steps) {
+        done += steps;
         if (bar != null) {
             bar.stepBy(steps);
+        } else if (logLines && task != null && System.nanoTime() - lastLine >= LOG_INTERVAL_NANOS) {
+            lastLine = System.nanoTime();
+            System.err.println(logLine(task, done, total, lastLine - started, extra));
         }
     }
 
     /** Text shown after the bar (a training run's live loss). */
     void message(String text) {
+        extra = text;
         if (bar != null) {
             bar.setExtraMessage(text);
         }
+    }
+
+    /** "fine-tuning: 400/1894 (21%), 53:12 elapsed, about 3:18:40 left, loss 0.3120". */
+    static String logLine(String task, long done, long total, long elapsedNanos, String extra) {
+        StringBuilder s = new StringBuilder(task).append(": ").append(done);
+        if (total > 0) {
+            s.append('/').append(total).append(String.format(java.util.Locale.ROOT, " (%d%%)", 100 * done / total));
+        }
+        s.append(", ").append(clock(elapsedNanos)).append(" elapsed");
+        if (total > 0 && done > 0 && done < total) {
+            s.append(", about ").append(clock(elapsedNanos / done * (total - done))).append(" left");
+        }
+        return extra.isEmpty() ? s.toString() : s.append(", ").append(extra).toString();
+    }
+
+    private static String clock(long nanos) {
+        long seconds = nanos / 1_000_000_000L;
+        return seconds >= 3600
+                ? String.format(java.util.Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                : String.format(java.util.Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
     }
 
     @Override
@@ -61,5 +107,6 @@ final class ConsoleProgress implements ProgressListener {
             bar.close();
             bar = null;
         }
+        task = null;
     }
 }

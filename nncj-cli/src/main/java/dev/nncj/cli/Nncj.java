@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
             FineTuneCommand.class,
             DistillCommand.class,
             UnpackCommand.class,
+            TrainCommand.class,
+            DeepCompressCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })

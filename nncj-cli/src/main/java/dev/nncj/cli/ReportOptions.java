@@ -7,6 +7,7 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.SaveOptions;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.report.CompressionReports;
+import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.eval.EvalOptions;
@@ -81,6 +82,39 @@ final class ReportOptions {
         OnnxFiles.save(model, output, SaveOptions.defaults().withOverwriteInput(force));
         ModelOutput.copyTokenizer(tokenizerIfPresent(input), output);
         return CompressionReports.measure(input, output, benchmark(), evaluation, eval(), progress);
+    }
+
+    /** A container's before/after report and what was packed. */
+    record Packed(CompressionReport report, NncjContainer.PackResult pack) {}
+
+    /**
+     * The tail of a command writing a {@code .nncj} container. ONNX Runtime cannot run a container,
+     * so latency and the metric are measured on the ONNX model that {@code nncj unpack} restores
+     * (written to a temp file beside OUT, then deleted); the size is the container's.
+     */
+    Packed packAndMeasure(OnnxModel model, Path input, Path output, Evaluation evaluation, ProgressListener progress) {
+        Path dir = output.toAbsolutePath().getParent();
+        Path unpacked = null;
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            unpacked = java.nio.file.Files.createTempFile(dir, ".pack-", ".onnx");
+            OnnxFiles.save(model, unpacked);
+            CompressionReport m = CompressionReports.measure(input, unpacked, benchmark(), evaluation, eval(), progress);
+            NncjContainer.PackResult packed = NncjContainer.write(model, output);
+            ModelOutput.copyTokenizer(tokenizerIfPresent(input), output);
+            return new Packed(new CompressionReport(input, output, m.originalBytes(), packed.fileBytes(), m.latency(),
+                    m.originalMetric(), m.compressedMetric()), packed);
+        } catch (java.io.IOException e) {
+            throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
+        } finally {
+            if (unpacked != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(unpacked);
+                } catch (java.io.IOException e) {
+                    // a leftover hidden temp file is harmless; the result is already written
+                }
+            }
+        }
     }
 
     Optional<Path> tokenizerIfPresent(Path model) {

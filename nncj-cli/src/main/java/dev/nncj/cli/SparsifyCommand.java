@@ -7,16 +7,12 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
-import dev.nncj.report.CompressionReports;
-import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.Sparsifier;
 import dev.nncj.sparsity.SparsifyOptions;
 import dev.nncj.sparsity.SparsifyResult;
 import dev.nncj.sparsity.Storage;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -116,35 +112,8 @@ final class SparsifyCommand implements Callable<Integer> {
         return report.saveAndMeasure(model, input, output, report.evaluation(input), progress);
     }
 
-    /**
-     * ONNX Runtime cannot run a container, so latency and the metric are measured on the dense ONNX
-     * model that {@code nncj unpack} restores (written to a temp file beside OUT, then deleted); the
-     * size is the container's.
-     */
     private CompressionReport writeContainer(OnnxModel model, ProgressListener progress) {
-        Path dir = output.toAbsolutePath().getParent();
-        Path unpacked = null;
-        try {
-            Files.createDirectories(dir);
-            unpacked = Files.createTempFile(dir, ".sparsify-", ".onnx");
-            OnnxFiles.save(model, unpacked);
-            CompressionReport m = CompressionReports.measure(input, unpacked, report.benchmark(), report.evaluation(input),
-                    report.eval(), progress);
-            NncjContainer.PackResult packed = NncjContainer.write(model, output);
-            ModelOutput.copyTokenizer(report.tokenizerIfPresent(input), output);
-            return new CompressionReport(input, output, m.originalBytes(), packed.fileBytes(), m.latency(),
-                    m.originalMetric(), m.compressedMetric());
-        } catch (IOException e) {
-            throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
-        } finally {
-            if (unpacked != null) {
-                try {
-                    Files.deleteIfExists(unpacked);
-                } catch (IOException e) {
-                    // a leftover hidden temp file is harmless; the result is already written
-                }
-            }
-        }
+        return report.packAndMeasure(model, input, output, report.evaluation(input), progress).report();
     }
 
     private boolean container() {

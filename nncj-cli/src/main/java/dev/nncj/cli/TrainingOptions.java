@@ -25,7 +25,7 @@ final class TrainingOptions {
     @Option(names = "--max-length", defaultValue = "128", description = "tokens per example (default ${DEFAULT-VALUE})")
     int maxLength;
 
-    @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
+    @Option(names = "--seed", defaultValue = "1", description = "seed of every random choice: shuffling, initialization, sampling (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--eval-every", defaultValue = "200", paramLabel = "STEPS",

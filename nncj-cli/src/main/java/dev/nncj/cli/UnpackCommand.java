@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "unpack", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Restore a .nncj container (nncj sparsify -o OUT.nncj) to a dense ONNX file that ONNX Runtime runs.")
+        description = "Restore a .nncj container (nncj sparsify, share or deep-compress -o OUT.nncj) to an ONNX file that ONNX Runtime runs; prints each packed tensor's codec and bits per element.")
 final class UnpackCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nncj", description = "the container")
     Path input;
@@ -30,7 +30,8 @@ final class UnpackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OnnxModel model = NncjContainer.read(input);
+        NncjContainer.Unpacked unpacked = NncjContainer.unpack(input);
+        OnnxModel model = unpacked.model();
         try {
             if (Files.exists(output) && Files.isSameFile(input, output)) {
                 throw NncjException.inFile(output, "refusing to overwrite the input container (choose another output)");
@@ -43,7 +44,13 @@ final class UnpackCommand implements Callable<Integer> {
         ModelOutput.copyTokenizer(Files.isRegularFile(tokenizer) ? java.util.Optional.of(tokenizer) : java.util.Optional.empty(), output);
         PrintWriter out = spec.commandLine().getOut();
         try {
-            out.printf(Locale.ROOT, "%s: %s restored to %s%n", output, Sizes.bytes(Files.size(input)), Sizes.bytes(Files.size(output)));
+            out.printf(Locale.ROOT, "%s: %s restored to %s (%d bytes in the container)%n", output, Sizes.bytes(Files.size(input)),
+                    Sizes.bytes(Files.size(output)), Files.size(input));
+            for (NncjContainer.PackedTensor t : unpacked.tensors()) {
+                out.printf(Locale.ROOT, "  %-40s %-8s %12s elements %10s  %.3f bits per element%n", t.name(),
+                        t.codec().name().toLowerCase(Locale.ROOT), Sizes.count(t.elements()), Sizes.bytes(t.payloadBytes()),
+                        t.bitsPerElement());
+            }
         } catch (IOException e) {
             throw NncjException.inFile(output, "cannot read back: " + e.getMessage(), e);
         }

@@ -185,7 +185,7 @@ class CliTest {
         assertThat(limit.errorLine()).isEqualTo("nncj: the example limit must be at least 1, got 0");
         Path out = dir.resolve("q.onnx");
         CliRun regex = CliRun.of("quantize", classifier, "-o", out, "--mode", "fp16", "--include", "[bad", "-q");
-        assertThat(regex.exitCode()).isEqualTo(1);
+        assertThat(regex.exitCode()).isEqualTo(2);
         assertThat(regex.errorLine()).startsWith("nncj: --include '[bad' is not a valid regular expression");
         assertThat(out).doesNotExist();
     }

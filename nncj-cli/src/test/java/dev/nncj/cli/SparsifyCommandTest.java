@@ -12,7 +12,6 @@ import dev.nncj.onnx.TinyModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,23 +23,11 @@ class SparsifyCommandTest {
 
     Path encoder;
 
-    /**
-     * <pre>
-     * input_ids[batch,seq] ── Gather(emb[14,64]) ── MatMul(w[64,64]) ── last_hidden_state[batch,seq,64]
-     * attention_mask: declared (the eval feeds it), unused
-     * </pre>
-     */
+    /** {@link TinyModels#projectedEmbedder}: Gather(emb[14,64]) then MatMul(w[64,64]). */
     @BeforeEach
     void models() throws IOException {
-        GraphBuilder b = new GraphBuilder("tiny_encoder", 17);
-        String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
-        b.input("attention_mask", DataType.INT64, "batch", "seq");
-        String emb = b.initializer(Tensor.ofFloats("embeddings.word_embeddings.weight",
-                new long[] {TinyTokenizer.VOCABULARY_SIZE, 64}, gaussian(TinyTokenizer.VOCABULARY_SIZE * 64, 1)));
-        String w = b.initializer(Tensor.ofFloats("w", new long[] {64, 64}, gaussian(64 * 64, 2)));
-        b.output(b.op("MatMul", b.op("Gather", emb, ids), w), "last_hidden_state", DataType.FLOAT, "batch", "seq", 64);
         encoder = dir.resolve("enc.onnx");
-        OnnxFiles.save(b.build(), encoder);
+        OnnxFiles.save(TinyModels.projectedEmbedder(TinyTokenizer.VOCABULARY_SIZE, 64), encoder);
         TinyTokenizer.write(dir);
     }
 
@@ -79,7 +66,7 @@ class SparsifyCommandTest {
         // and 18,432 * (4 + 4) bytes is exactly the dense 147,456: not smaller, so w stays dense
         GraphBuilder b = new GraphBuilder("square", 17);
         String x = b.input("x", DataType.FLOAT, 1, 192);
-        String w = b.initializer(Tensor.ofFloats("w", new long[] {192, 192}, gaussian(192 * 192, 3)));
+        String w = b.initializer(Tensor.ofFloats("w", new long[] {192, 192}, TinyModels.gaussian(192 * 192, 3)));
         b.output(b.op("MatMul", x, w), "y", DataType.FLOAT, 1, 192);
         Path square = dir.resolve("square.onnx");
         OnnxFiles.save(b.build(), square);
@@ -195,14 +182,4 @@ class SparsifyCommandTest {
         assertThat(CliRun.of("sparsify", encoder, "-o", packed, "--sparsity", 0.5, "--storage", "dense").errorLine())
                 .isEqualTo("nncj: --storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
     }
-
-    private static float[] gaussian(int n, long seed) {
-        Random r = new Random(seed);
-        float[] w = new float[n];
-        for (int i = 0; i < n; i++) {
-            w[i] = (float) r.nextGaussian();
-        }
-        return w;
-    }
-
 }

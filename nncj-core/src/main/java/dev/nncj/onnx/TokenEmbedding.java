@@ -7,7 +7,8 @@ import java.util.Optional;
  * graph input (input_ids), either directly or through DequantizeLinear when the table is quantized.
  * Its rows are the vocabulary the model accepts, its columns the hidden size. A table quantized
  * block-wise for com.microsoft GatherBlockQuantized is found too; its uint8 data packs
- * {@code 8 / bits} columns per byte, so only its rows are the logical size.
+ * {@code 8 / bits} columns per byte, so only its rows are the logical size. A clustered table
+ * (uint8 indices into a codebook) is found by its indices, which have the table's shape.
  */
 public final class TokenEmbedding {
     private TokenEmbedding() {}
@@ -22,12 +23,22 @@ public final class TokenEmbedding {
             }
             Optional<Tensor> table = graph.initializer(n.input(0)).or(() -> graph.producer(n.input(0))
                     .filter(p -> p.opType().equals("DequantizeLinear"))
-                    .flatMap(p -> graph.initializer(p.input(0))));
+                    .flatMap(p -> graph.initializer(p.input(0)))).or(() -> clusteredTable(graph, n.input(0)));
             if (table.isPresent() && table.get().rank() == 2 && (best == null || table.get().dim(0) > best.dim(0))) {
                 best = table.get();
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /**
+     * A clustered table (dev.nncj.cluster.CodebookWeight: Gather(codebook, Cast(indices))): its
+     * uint8 indices have the table's shape.
+     */
+    private static Optional<Tensor> clusteredTable(Graph graph, String value) {
+        return graph.producer(value).filter(p -> p.is("Gather"))
+                .flatMap(p -> graph.producer(p.input(1))).filter(c -> c.is("Cast"))
+                .flatMap(c -> graph.initializer(c.input(0))).filter(t -> t.type() == DataType.UINT8);
     }
 
     /**

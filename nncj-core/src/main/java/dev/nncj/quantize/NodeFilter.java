@@ -26,7 +26,7 @@ public record NodeFilter(List<String> include, List<String> exclude) {
         try {
             Pattern.compile(pattern);
         } catch (java.util.regex.PatternSyntaxException e) {
-            throw new dev.nncj.NncjException(option + " '" + pattern + "' is not a valid regular expression: "
+            throw new dev.nncj.OptionException(option + " '" + pattern + "' is not a valid regular expression: "
                     + e.getDescription());
         }
     }

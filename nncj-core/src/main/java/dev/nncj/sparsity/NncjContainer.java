@@ -40,14 +40,15 @@ import java.util.zip.CRC32;
  *                                  and dims, with data_location EXTERNAL and external_data
  *                                  {location: "nncj:packed", index: i} in place of its bytes
  * count u32, then per packed tensor i:
- *   codec u8                       {@link TensorCodec} id (0 raw, 1 bitmask, 2 reserved: Huffman)
+ *   codec u8                       {@link TensorCodec} id (0 raw, 1 bitmask, 2 Huffman)
  *   elements u64                   checked against the skeleton's dims
  *   payload: u64 length, bytes
  *   crc32 u32                      of the payload
  * "NNCJEND!"                       8 bytes: a file cut short is detected, not half-read
  * </pre>
- * Integers are big-endian (Java's DataOutput). A tensor is packed when its codec's payload is smaller
- * than its raw bytes; everything else stays in the skeleton unchanged, so unpacking gives back every
+ * Integers are big-endian (Java's DataOutput). A tensor is packed with the codec whose payload is
+ * smallest (bitmask for whole-byte tensors, Huffman for uint8 ones: clustered weights' indices),
+ * when that is smaller than its raw bytes; everything else stays in the skeleton unchanged, so unpacking gives back every
  * tensor bit for bit and every other field of the model as it was.
  */
 public final class NncjContainer {
@@ -59,24 +60,50 @@ public final class NncjContainer {
     private NncjContainer() {}
 
     /** What {@link #write} packed. */
-    public record PackResult(int packedTensors, long rawBytes, long packedBytes, long fileBytes) {}
+    public record PackResult(int packedTensors, long rawBytes, long packedBytes, long fileBytes, List<PackedTensor> tensors) {
+        public PackResult {
+            tensors = List.copyOf(tensors);
+        }
+    }
+
+    /** One packed tensor: its codec, element count and payload bytes (bits per element = 8 * bytes / elements). */
+    public record PackedTensor(String name, TensorCodec codec, long elements, long payloadBytes) {
+        public double bitsPerElement() {
+            return elements == 0 ? 0 : 8.0 * payloadBytes / elements;
+        }
+    }
 
     /**
      * Writes {@code model} to {@code target} atomically (temp file beside it, then rename), packing
-     * with the bitmask codec every tensor it makes smaller.
+     * every tensor a codec makes smaller with the codec that makes it smallest.
      */
     public static PackResult write(OnnxModel model, Path target) {
         List<Tensor> packed = new ArrayList<>();
         List<byte[]> payloads = new ArrayList<>();
+        List<TensorCodec> codecs = new ArrayList<>();
         long[] rawBytes = {0};
         ModelProto skeleton = OnnxFiles.toProto(model, t -> {
-            if (t.type() == DataType.STRING || t.type().bits() < 8 || t.byteSize() < 64
-                    || BitmaskCodec.encodedSize(t) >= t.byteSize()) {
+            if (t.type() == DataType.STRING || t.type().bits() < 8 || t.byteSize() < 64) {
+                return TensorProtos.toProto(t);
+            }
+            TensorCodec codec = TensorCodec.BITMASK;
+            byte[] payload = null;
+            long size = BitmaskCodec.encodedSize(t);
+            if (HuffmanCodec.accepts(t)) {
+                byte[] huffman = HuffmanCodec.encode(t);
+                if (huffman.length < size) {
+                    codec = TensorCodec.HUFFMAN;
+                    payload = huffman;
+                    size = huffman.length;
+                }
+            }
+            if (size >= t.byteSize()) {
                 return TensorProtos.toProto(t);
             }
             int index = packed.size();
             packed.add(t);
-            payloads.add(BitmaskCodec.encode(t));
+            payloads.add(payload != null ? payload : BitmaskCodec.encode(t));
+            codecs.add(codec);
             rawBytes[0] += t.byteSize();
             return placeholder(t, index);
         });
@@ -96,7 +123,7 @@ public final class NncjContainer {
                     out.writeInt(packed.size());
                     for (int i = 0; i < packed.size(); i++) {
                         byte[] payload = payloads.get(i);
-                        out.writeByte(TensorCodec.BITMASK.id());
+                        out.writeByte(codecs.get(i).id());
                         out.writeLong(packed.get(i).numElements());
                         out.writeLong(payload.length);
                         out.write(payload);
@@ -109,7 +136,11 @@ public final class NncjContainer {
                 Files.deleteIfExists(tmp);
             }
             long packedBytes = payloads.stream().mapToLong(p -> p.length).sum();
-            return new PackResult(packed.size(), rawBytes[0], packedBytes, Files.size(absolute));
+            List<PackedTensor> tensors = new ArrayList<>();
+            for (int i = 0; i < packed.size(); i++) {
+                tensors.add(new PackedTensor(packed.get(i).name(), codecs.get(i), packed.get(i).numElements(), payloads.get(i).length));
+            }
+            return new PackResult(packed.size(), rawBytes[0], packedBytes, Files.size(absolute), tensors);
         } catch (IOException e) {
             throw NncjException.inFile(target, "cannot write: " + e.getMessage(), e);
         }
@@ -117,6 +148,18 @@ public final class NncjContainer {
 
     /** Reads a container back into a model whose tensors are all dense again. */
     public static OnnxModel read(Path file) {
+        return unpack(file).model();
+    }
+
+    /** A container's model and what its packed tensors cost. */
+    public record Unpacked(OnnxModel model, List<PackedTensor> tensors) {
+        public Unpacked {
+            tensors = List.copyOf(tensors);
+        }
+    }
+
+    /** As {@link #read}, with each packed tensor's codec and payload size (the bits per weight a user asks about). */
+    public static Unpacked unpack(Path file) {
         if (!Files.isRegularFile(file)) {
             throw NncjException.inFile(file, Files.exists(file) ? "is not a regular file" : "file not found");
         }
@@ -143,16 +186,17 @@ public final class NncjContainer {
                 throw NncjException.inFile(file, "is corrupt: " + count + " packed tensors, the graph expects " + placeholders.size());
             }
             List<ByteString> restored = new ArrayList<>();
+            List<PackedTensor> stats = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 TensorProto p = placeholders.get(i);
                 where = "packed tensor " + p.getName() + " (" + (i + 1) + " of " + count + ")";
-                restored.add(ByteString.copyFrom(readTensor(file, in, p)));
+                restored.add(ByteString.copyFrom(readTensor(file, in, p, stats)));
             }
             where = "its end marker";
             if (!Arrays.equals(readFully(in, TRAILER.length), TRAILER)) {
                 throw NncjException.inFile(file, "is corrupt: no end marker after the last tensor");
             }
-            return OnnxFiles.fromProto(fill(skeleton, restored), file.toAbsolutePath().getParent());
+            return new Unpacked(OnnxFiles.fromProto(fill(skeleton, restored), file.toAbsolutePath().getParent()), stats);
         } catch (EOFException e) {
             throw NncjException.inFile(file, "is truncated (it ends inside " + where + ")", e);
         } catch (IOException e) {
@@ -160,7 +204,8 @@ public final class NncjContainer {
         }
     }
 
-    private static byte[] readTensor(Path file, DataInputStream in, TensorProto placeholder) throws IOException {
+    private static byte[] readTensor(Path file, DataInputStream in, TensorProto placeholder, List<PackedTensor> stats)
+            throws IOException {
         String name = placeholder.getName();
         int codecId = in.readUnsignedByte();
         long elements = in.readLong();
@@ -178,7 +223,8 @@ public final class NncjContainer {
         }
         int width = DataType.fromCode(placeholder.getDataType()).bits() / 8;
         TensorCodec codec = TensorCodec.of(codecId).orElseThrow(() -> NncjException.inFile(file, "packed tensor " + name
-                + " uses codec id " + codecId + ", which this NNCJ cannot decode (it knows 0 raw, 1 bitmask)"));
+                + " uses codec id " + codecId + ", which this NNCJ cannot decode (it knows 0 raw, 1 bitmask, 2 Huffman)"));
+        stats.add(new PackedTensor(name, codec, elements, length));
         try {
             return switch (codec) {
                 case RAW -> {
@@ -188,6 +234,12 @@ public final class NncjContainer {
                     yield payload;
                 }
                 case BITMASK -> BitmaskCodec.decode(payload, elements, width);
+                case HUFFMAN -> {
+                    if (width != 1) {
+                        throw new IllegalArgumentException("Huffman coding is for uint8 tensors, this one has " + width + "-byte elements");
+                    }
+                    yield HuffmanCodec.decode(payload, elements);
+                }
             };
         } catch (IllegalArgumentException e) {
             throw NncjException.inFile(file, "is corrupt: packed tensor " + name + ": " + e.getMessage(), e);

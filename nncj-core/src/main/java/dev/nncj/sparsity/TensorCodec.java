@@ -10,8 +10,9 @@ public enum TensorCodec {
     /** The raw_data bytes as they are. */
     RAW(0),
     /** {@link BitmaskCodec}: one bit per element saying non-zero, then the non-zero elements' bytes. */
-    BITMASK(1);
-    // 2 is reserved for entropy (Huffman) coding of clustered weights (issue 7, item 4).
+    BITMASK(1),
+    /** {@link HuffmanCodec}: positions of the non-zeros and their values, Huffman-coded (uint8 cluster indices). */
+    HUFFMAN(2);
 
     private final int id;
 

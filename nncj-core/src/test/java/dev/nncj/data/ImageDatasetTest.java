@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.nncj.NncjException;
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -23,16 +22,8 @@ class ImageDatasetTest {
     @TempDir
     Path dir;
 
-    /** An IDX file: magic, dimension sizes, then the bytes. */
     private static byte[] idx(int magic, int[] shape, byte[] data) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(magic);
-        for (int d : shape) {
-            out.writeInt(d);
-        }
-        out.write(data);
-        return bytes.toByteArray();
+        return SyntheticImages.idx(magic, shape, data);
     }
 
     private Path write(String name, byte[] content, boolean gzip) throws IOException {

@@ -74,4 +74,31 @@ public final class TinyModels {
         b.output(b.op("Gather", emb, ids), "last_hidden_state", DataType.FLOAT, "batch", "seq", 4);
         return b.build();
     }
+
+    /**
+     * A sentence-encoder-shaped model with one projection, Gaussian weights (seeds 1 and 2):
+     * <pre>
+     * input_ids[batch,seq] ── Gather(emb[vocab,64]) ── MatMul(w[64,width]) ── last_hidden_state[batch,seq,width]
+     * attention_mask: declared (the evals feed it), unused
+     * </pre>
+     */
+    public static OnnxModel projectedEmbedder(int vocabularyRows, int width) {
+        GraphBuilder b = new GraphBuilder("tiny_encoder", 17);
+        String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
+        b.input("attention_mask", DataType.INT64, "batch", "seq");
+        String emb = b.initializer(Tensor.ofFloats("embeddings.word_embeddings.weight",
+                new long[] {vocabularyRows, 64}, gaussian(vocabularyRows * 64, 1)));
+        String w = b.initializer(Tensor.ofFloats("w", new long[] {64, width}, gaussian(64 * width, 2)));
+        b.output(b.op("MatMul", b.op("Gather", emb, ids), w), "last_hidden_state", DataType.FLOAT, "batch", "seq", width);
+        return b.build();
+    }
+
+    public static float[] gaussian(int n, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        return w;
+    }
 }

@@ -138,6 +138,36 @@ class GradientCheckTest {
     }
 
     /**
+     * Deep Compression's centroid gradient (Han et al. 2016, eq. 3: dL/dC_k = sum of dL/dW_ij over the
+     * weights in cluster k) comes out of Gather's backward when the codebook is the parameter, in the
+     * exact form {@link dev.nncj.cluster.CodebookWeight} writes; the Constant zero (index 0, pruned
+     * weights) is no parameter:
+     * <pre>
+     * Constant [0] ─┐
+     * codebook[4] ──┴ Concat ─┐
+     * idx uint8[3,4] ─ Cast ──┴ Gather ─ W[3,4] ─┐
+     * x[2,3] ────────────────────────────────────┴ MatMul ─ y[2,4]
+     * </pre>
+     */
+    @Test
+    void codebookGradientIsTheSumOverItsCluster() {
+        GraphBuilder b = new GraphBuilder("codebook", 17);
+        String x = b.input("x", DataType.DOUBLE, 2, 3);
+        Node zero = b.node("Constant");
+        zero.set("value", doubles("zero", new long[] {1}, 0.0));
+        Node concat = b.node("Concat", zero.output(0), b.initializer(rand("codebook", 4)));
+        concat.set("axis", 0L);
+        byte[] idx = {1, 2, 0, 1, 4, 4, 1, 0, 2, 1, 4, 0}; // centroid 3 (index 3) is never used
+        String indices = b.initializer(Tensor.ofRaw("idx", DataType.UINT8, new long[] {3, 4}, ByteBuffer.wrap(idx)));
+        Node cast = b.node("Cast", indices);
+        cast.set("to", (long) DataType.INT32.code());
+        String w = b.node("Gather", concat.output(0), cast.output(0)).set("axis", 0L).output(0);
+        b.output(b.op("MatMul", x, w), "y", DataType.DOUBLE, 2, 4);
+        Map<String, double[]> grads = check(b.build(), Map.of("x", rand("x", 2, 3)), List.of("codebook"));
+        assertThat(grads.get("codebook")[2]).isZero();
+    }
+
+    /**
      * Compares autograd's gradient of every element of {@code params} with central differences and
      * returns the analytic gradients.
      */

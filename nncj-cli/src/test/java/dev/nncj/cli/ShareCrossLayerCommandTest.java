@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `nncj share --cross-layer` on TinyEncoders' 4-layer encoder (hidden 8, FFN 16) built in the test. */
-class ShareCommandTest {
+class ShareCrossLayerCommandTest {
     @TempDir
     Path dir;
 

@@ -1,0 +1,142 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.cluster.ClusterInit;
+import dev.nncj.data.ImageDataset;
+import dev.nncj.sparsity.NncjContainer;
+import dev.nncj.train.image.ClassifierTraining;
+import dev.nncj.train.image.DeepCompression;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "deep-compress", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Deep Compression (Han et al. 2016) of an image classifier: magnitude pruning with retraining, k-means weight sharing with the centroids fine-tuned, Huffman coding into a .nncj container.",
+            "Prints every stage's test accuracy (ONNX Runtime, on a saved file; the last on the model unpacked from the container) and size. `nncj unpack OUT.nncj -o M.onnx` gives the ONNX model."})
+final class DeepCompressCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the trained float classifier (nncj train)")
+    Path input;
+
+    @Mixin
+    ImageDataOptions data;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.nncj", description = "the container to write")
+    Path output;
+
+    @Option(names = "--sparsity", defaultValue = "0.92", description = "fraction of weights pruned, one global magnitude threshold (default ${DEFAULT-VALUE})")
+    double sparsity;
+
+    @Option(names = "--prune-steps", defaultValue = "3", description = "prune-and-retrain rounds reaching --sparsity (default ${DEFAULT-VALUE})")
+    int pruneSteps;
+
+    @Option(names = "--retrain-epochs", defaultValue = "4", description = "epochs of retraining after each pruning round (default ${DEFAULT-VALUE})")
+    int retrainEpochs;
+
+    @Option(names = "--retrain-lr", defaultValue = "5e-4", description = "default ${DEFAULT-VALUE}")
+    double retrainLr;
+
+    @Option(names = "--clusters", defaultValue = "32", description = "centroids per weight tensor (default ${DEFAULT-VALUE})")
+    int clusters;
+
+    @Option(names = "--init", defaultValue = "linear", description = "k-means initialization: linear, density or random (default ${DEFAULT-VALUE})")
+    String init;
+
+    @Option(names = "--recover-epochs", defaultValue = "3", description = "epochs of centroid (and bias) fine-tuning (default ${DEFAULT-VALUE})")
+    int recoverEpochs;
+
+    @Option(names = "--recover-lr", defaultValue = "1e-4", description = "default ${DEFAULT-VALUE}")
+    double recoverLr;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "default ${DEFAULT-VALUE}")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Mixin
+    QuietOption quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (!output.getFileName().toString().endsWith(".nncj")) {
+            throw NncjException.inFile(output, "deep-compress writes a .nncj container; name the output OUT.nncj");
+        }
+        DeepCompression.Options options;
+        try {
+            ClassifierTraining.Options retrain = new ClassifierTraining.Options(retrainEpochs, batchSize, retrainLr, 0, true, seed);
+            ClassifierTraining.Options recover = new ClassifierTraining.Options(recoverEpochs, batchSize, recoverLr, 0, false, seed);
+            if (!(sparsity >= 0 && sparsity < 1)) {
+                throw new IllegalArgumentException("--sparsity must be in [0, 1), got " + sparsity);
+            }
+            options = new DeepCompression.Options(sparsity, pruneSteps, retrain, clusters, ClusterInit.parse(init), recover);
+        } catch (IllegalArgumentException e) {
+            throw new NncjException(e.getMessage());
+        }
+        ImageDataset test = data.test();
+        if (test == null) {
+            throw new NncjException("deep-compress needs --test-images and --test-labels: every stage's accuracy is reported on them");
+        }
+        ImageDataset train = data.train();
+        DeepCompression.Result result = DeepCompression.run(input, train, test, output, options, quiet.progress());
+        PrintWriter out = spec.commandLine().getOut();
+        long fp32 = result.stages().get(0).bytes();
+        NncjContainer.PackResult packed = result.packed();
+        double weightBits = 8.0 * packed.tensors().stream().mapToLong(NncjContainer.PackedTensor::payloadBytes).sum()
+                / Math.max(1, result.clustering().elements());
+        if (json) {
+            Map<String, Object> obj = new LinkedHashMap<>();
+            obj.put("input", input.toString());
+            obj.put("output", output.toString());
+            List<Map<String, Object>> stages = new ArrayList<>();
+            for (DeepCompression.Stage s : result.stages()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("stage", s.name());
+                m.put("test_accuracy", s.accuracy());
+                m.put("bytes", s.bytes());
+                m.put("ratio", (double) fp32 / s.bytes());
+                stages.add(m);
+            }
+            obj.put("stages", stages);
+            obj.put("test_examples", test.size());
+            obj.put("sparsity", result.pruning().sparsity());
+            obj.put("clusters", clusters);
+            obj.put("weights", result.clustering().elements());
+            obj.put("nonzero_weights", result.clustering().nonZeros());
+            obj.put("coded_bits_per_weight", weightBits);
+            obj.put("container_bytes", packed.fileBytes());
+            obj.put("compression", (double) fp32 / packed.fileBytes());
+            out.println(Json.write(obj));
+        } else {
+            out.printf(Locale.ROOT, "%-36s %12s %8s %10s%n", "stage", "size", "ratio", "test acc");
+            for (DeepCompression.Stage s : result.stages()) {
+                out.printf(Locale.ROOT, "%-36s %12s %7.1fx %10.4f%n", s.name(), Sizes.bytes(s.bytes()), (double) fp32 / s.bytes(),
+                        s.accuracy());
+            }
+            out.printf(Locale.ROOT, "%s: %s of %s weights non-zero (%.2f%%), K=%d per tensor, weight indices and positions coded in "
+                    + "%.2f bits per weight (%.2f per non-zero); test set n = %d%n", output, Sizes.count(result.clustering().nonZeros()),
+                    Sizes.count(result.clustering().elements()), 100.0 * result.clustering().nonZeros() / result.clustering().elements(),
+                    clusters, weightBits, weightBits * result.clustering().elements() / Math.max(1, result.clustering().nonZeros()),
+                    test.size());
+            out.println("note: the container is for storage and shipping; `nncj unpack " + output
+                    + " -o M.onnx` restores an ONNX model that runs at float32 speed (ONNX Runtime folds the codebook lookups at load)");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.nncj.train.image;
+
+import dev.nncj.ProgressListener;
+import dev.nncj.data.ImageDataset;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.quantize.NodeFilter;
+import dev.nncj.sparsity.PrunableWeight;
+import dev.nncj.sparsity.PrunableWeights;
+import dev.nncj.train.Batch;
+import dev.nncj.train.ExecutorOptions;
+import dev.nncj.train.Loss;
+import dev.nncj.train.OnnxExecutor;
+import dev.nncj.train.StepResult;
+import dev.nncj.train.Trainer;
+import dev.nncj.train.TrainerOptions;
+import dev.nncj.train.TrainingListener;
+import dev.nncj.train.ZeroMask;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Trains an image classifier ONNX graph (a {@link LeNet}, or a pruned or clustered one) with
+ * softmax cross-entropy and AdamW, writing the trained values back into the model. Zero weights of
+ * MatMul/Gemm/Conv stay zero when {@link Options#keepZeros} (retraining after pruning); a clustered
+ * graph trains its codebooks, whose gradient is the sum of their weights' gradients (Gather's
+ * backward), and its pruned zeros are a constant.
+ */
+public final class ClassifierTraining {
+    private ClassifierTraining() {}
+
+    /**
+     * @param epochs passes over the training set
+     * @param batchSize examples per step
+     * @param learningRate AdamW's peak rate, after 2% warm-up, decaying linearly to 0
+     * @param weightDecay AdamW's decoupled decay
+     * @param keepZeros whether zero weights stay zero
+     * @param seed shuffling and PyTorch's generator
+     */
+    public record Options(int epochs, int batchSize, double learningRate, double weightDecay, boolean keepZeros, long seed) {
+        public Options {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(10, 128, 1e-3, 0, false, 42);
+        }
+
+        public Options withEpochs(int value) {
+            return new Options(value, batchSize, learningRate, weightDecay, keepZeros, seed);
+        }
+
+        public Options withLearningRate(double value) {
+            return new Options(epochs, batchSize, value, weightDecay, keepZeros, seed);
+        }
+
+        public Options withKeepZeros(boolean value) {
+            return new Options(epochs, batchSize, learningRate, weightDecay, value, seed);
+        }
+
+        public Options withBatchSize(int value) {
+            return new Options(epochs, value, learningRate, weightDecay, keepZeros, seed);
+        }
+    }
+
+    /** Trains {@code model} in place; returns the mean loss of the last epoch. */
+    public static double train(OnnxModel model, ImageDataset data, Options options, ProgressListener progress) {
+        var input = model.graph().inputs().get(0);
+        boolean images = input.getType().getTensorType().getShape().getDimCount() == 4;
+        List<Batch> batches = ImageBatches.of(data, options.batchSize(), input.getName(), images);
+        String logits = model.graph().outputs().get(0).getName();
+        int total = batches.size() * options.epochs();
+        TrainerOptions trainerOptions = new TrainerOptions(options.learningRate(), options.weightDecay(), 0.9, 0.999, 1e-8,
+                Math.max(1, total / 50), total, 0, options.seed());
+        double[] lastEpoch = {0, 0};
+        TrainingListener meter = new TrainingListener() {
+            @Override
+            public void onStep(StepResult r) {
+                if (r.step() >= total - batches.size()) {
+                    lastEpoch[0] += r.loss();
+                    lastEpoch[1]++;
+                }
+                progress.advance(1);
+            }
+        };
+        progress.start("train", total);
+        try (OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults())) {
+            List<TrainingListener> listeners = new ArrayList<>();
+            listeners.add(meter);
+            if (options.keepZeros()) {
+                List<String> weights = PrunableWeights.find(model.graph(), NodeFilter.all(), false).stream()
+                        .map(PrunableWeight::name).toList();
+                listeners.add(0, new ZeroMask(executor, weights));
+            }
+            try (Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy(logits), trainerOptions, listeners)) {
+                trainer.fit(batches, options.epochs());
+            }
+            executor.writeParameters(model);
+        } finally {
+            progress.finish();
+        }
+        return lastEpoch[1] == 0 ? Double.NaN : lastEpoch[0] / lastEpoch[1];
+    }
+}

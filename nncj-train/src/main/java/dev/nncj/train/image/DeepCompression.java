@@ -1,0 +1,121 @@
+package dev.nncj.train.image;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.cluster.ClusterInit;
+import dev.nncj.cluster.ClusterOptions;
+import dev.nncj.cluster.ClusterResult;
+import dev.nncj.cluster.WeightClusterer;
+import dev.nncj.data.ImageDataset;
+import dev.nncj.eval.EvalOptions;
+import dev.nncj.eval.ImageClassificationEval;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.provenance.Provenance;
+import dev.nncj.quantize.NodeFilter;
+import dev.nncj.sparsity.NncjContainer;
+import dev.nncj.sparsity.PruningPattern;
+import dev.nncj.sparsity.Sparsifier;
+import dev.nncj.sparsity.SparsifyOptions;
+import dev.nncj.sparsity.SparsifyResult;
+import dev.nncj.sparsity.Storage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deep Compression's three stages (Han et al. 2016) on an image classifier: magnitude pruning with
+ * retraining under the mask (in {@code pruneSteps} rounds of rising sparsity, as the paper prunes
+ * iteratively), k-means weight sharing with the centroids (and biases) fine-tuned by training, and
+ * Huffman coding in the {@code .nncj} container. Every accuracy is ONNX Runtime's on a saved file;
+ * the last is the accuracy of the model unpacked from the container that was written.
+ */
+public final class DeepCompression {
+    private DeepCompression() {}
+
+    /**
+     * @param sparsity final fraction of MatMul/Gemm/Conv weights set to zero (one global magnitude threshold)
+     * @param pruneSteps rounds of prune-then-retrain reaching {@code sparsity} (sparsity * r / pruneSteps in round r)
+     * @param retrain training after each pruning round (zeros kept)
+     * @param clusters centroids per weight tensor
+     * @param init k-means initialization
+     * @param recover training of the codebooks and biases after clustering
+     */
+    public record Options(double sparsity, int pruneSteps, ClassifierTraining.Options retrain, int clusters, ClusterInit init,
+                          ClassifierTraining.Options recover) {
+        public Options {
+            if (pruneSteps < 1) {
+                throw new IllegalArgumentException("--prune-steps must be >= 1, got " + pruneSteps);
+            }
+            new ClusterOptions(clusters, init, NodeFilter.all(), false, retrain.seed()); // validates K before any work
+        }
+    }
+
+    /** One stage's figures: test accuracy by ONNX Runtime, and the bytes of the file it was measured on. */
+    public record Stage(String name, double accuracy, long bytes) {}
+
+    public record Result(List<Stage> stages, SparsifyResult pruning, ClusterResult clustering, NncjContainer.PackResult packed) {}
+
+    /**
+     * Compresses {@code input} into the container {@code output}.
+     *
+     * @param train the training set (retraining and recovery)
+     * @param test the set every stage's accuracy is reported on (never trained on)
+     */
+    public static Result run(Path input, ImageDataset train, ImageDataset test, Path output, Options options,
+                             ProgressListener progress) {
+        OnnxModel model = OnnxFiles.load(input);
+        Path dir = output.toAbsolutePath().getParent();
+        List<Stage> stages = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            Path scratch = Files.createTempFile(dir, ".deep-compress-", ".onnx");
+            try {
+                stages.add(new Stage("fp32", accuracy(input, test, progress), Files.size(input)));
+                SparsifyResult pruning = null;
+                for (int round = 1; round <= options.pruneSteps(); round++) {
+                    double s = options.sparsity() * round / options.pruneSteps();
+                    pruning = Sparsifier.sparsify(model, input, new SparsifyOptions(
+                            new PruningPattern.Magnitude(s, PruningPattern.Scope.GLOBAL), NodeFilter.all(), false, Storage.DENSE));
+                    ClassifierTraining.train(model, train, options.retrain().withKeepZeros(true), progress);
+                }
+                Provenance.record(model, input, "deep-compress:prune", Map.of("sparsity", options.sparsity(),
+                        "prune_steps", options.pruneSteps(), "retrain_epochs", options.retrain().epochs()));
+                stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained", options.sparsity()),
+                        model, scratch, test, progress));
+                ClusterResult clustering = WeightClusterer.cluster(model, input,
+                        new ClusterOptions(options.clusters(), options.init(), NodeFilter.all(), false, options.retrain().seed()));
+                stages.add(measure("clustered K=" + options.clusters() + " " + options.init().cliName(), model, scratch, test, progress));
+                ClassifierTraining.train(model, train, options.recover(), progress);
+                Map<String, Object> shareOptions = new LinkedHashMap<>();
+                shareOptions.put("clusters", options.clusters());
+                shareOptions.put("init", options.init().cliName());
+                shareOptions.put("recover_epochs", options.recover().epochs());
+                Provenance.record(model, input, "deep-compress:share", shareOptions);
+                stages.add(measure("centroids fine-tuned", model, scratch, test, progress));
+                NncjContainer.PackResult packed = NncjContainer.write(model, output);
+                OnnxFiles.save(NncjContainer.read(output), scratch, dev.nncj.onnx.SaveOptions.defaults().withOverwriteInput(true));
+                stages.add(new Stage("Huffman container (unpacked)", accuracy(scratch, test, progress), packed.fileBytes()));
+                return new Result(stages, pruning, clustering, packed);
+            } finally {
+                Files.deleteIfExists(scratch);
+            }
+        } catch (IOException e) {
+            throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    private static Stage measure(String name, OnnxModel model, Path scratch, ImageDataset test, ProgressListener progress)
+            throws IOException {
+        OnnxFiles.save(model, scratch, dev.nncj.onnx.SaveOptions.defaults().withOverwriteInput(true));
+        return new Stage(name, accuracy(scratch, test, progress), Files.size(scratch));
+    }
+
+    static double accuracy(Path model, ImageDataset test, ProgressListener progress) {
+        return ImageClassificationEval.run(model, test, EvalOptions.defaults(), progress).value();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.nncj.train.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nncj.ProgressListener;
+import dev.nncj.cluster.ClusterInit;
+import dev.nncj.cluster.CodebookWeight;
+import dev.nncj.data.ImageDataset;
+import dev.nncj.data.SyntheticImages;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.sparsity.NncjContainer;
+import dev.nncj.sparsity.PruningPattern;
+import dev.nncj.sparsity.Sparsifier;
+import dev.nncj.sparsity.SparsifyOptions;
+import dev.nncj.sparsity.Storage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training, retraining under the mask and the whole Deep Compression pipeline on a 4-class synthetic image task. */
+class DeepCompressionTest {
+    @TempDir
+    static Path dir;
+
+    static ImageDataset train;
+    static ImageDataset test;
+    static Path fp32;
+
+    @BeforeAll
+    static void trainOnce() throws Exception {
+        SyntheticImages.IdxPair t = SyntheticImages.write(dir, "train", 512, 1);
+        SyntheticImages.IdxPair v = SyntheticImages.write(dir, "test", 200, 2);
+        train = ImageDataset.load(t.images(), t.labels());
+        test = ImageDataset.load(v.images(), v.labels());
+        OnnxModel model = LeNet.LENET_300_100.build(7);
+        ClassifierTraining.train(model, train, ClassifierTraining.Options.defaults().withEpochs(3).withBatchSize(64),
+                ProgressListener.NONE);
+        fp32 = dir.resolve("mlp.onnx");
+        OnnxFiles.save(model, fp32);
+    }
+
+    @Test
+    void theMlpLearnsTheTaskAndOnnxRuntimeAgrees() {
+        assertThat(DeepCompression.accuracy(fp32, test, ProgressListener.NONE)).isGreaterThan(0.97);
+    }
+
+    @Test
+    void retrainingKeepsPrunedWeightsExactlyZero() {
+        OnnxModel model = OnnxFiles.load(fp32);
+        Sparsifier.sparsify(model, fp32, SparsifyOptions.magnitude(0.9, PruningPattern.Scope.GLOBAL).withStorage(Storage.DENSE));
+        float[] before = model.graph().initializer("fc1.weight").orElseThrow().toFloats();
+        ClassifierTraining.train(model, train, ClassifierTraining.Options.defaults().withEpochs(1).withBatchSize(64)
+                .withKeepZeros(true), ProgressListener.NONE);
+        float[] after = model.graph().initializer("fc1.weight").orElseThrow().toFloats();
+        int moved = 0;
+        for (int i = 0; i < before.length; i++) {
+            if (before[i] == 0f) {
+                assertThat(after[i]).isZero();
+            } else if (after[i] != before[i]) {
+                moved++;
+            }
+        }
+        assertThat(moved).as("kept weights train").isGreaterThan(before.length / 20);
+    }
+
+    @Test
+    void pipelineShrinksTheModelAndKeepsItsAccuracy() throws Exception {
+        Path out = dir.resolve("mlp.nncj");
+        ClassifierTraining.Options retrain = ClassifierTraining.Options.defaults().withEpochs(1).withBatchSize(64).withLearningRate(5e-4);
+        DeepCompression.Options options = new DeepCompression.Options(0.9, 2, retrain, 16, ClusterInit.LINEAR,
+                retrain.withLearningRate(1e-4));
+        DeepCompression.Result r = DeepCompression.run(fp32, train, test, out, options, ProgressListener.NONE);
+        assertThat(r.stages()).extracting(DeepCompression.Stage::name).hasSize(5);
+        DeepCompression.Stage last = r.stages().get(4);
+        assertThat(last.bytes()).isEqualTo(Files.size(out));
+        assertThat(Files.size(fp32) / (double) last.bytes()).isGreaterThan(20);
+        assertThat(last.accuracy()).isGreaterThan(0.95);
+        // the container holds the clustered graph: indices, codebooks, the constant zero
+        OnnxModel unpacked = NncjContainer.read(out);
+        assertThat(CodebookWeight.find(unpacked.graph())).hasSize(3);
+        assertThat(r.clustering().nonZeros()).isEqualTo(r.clustering().elements() - r.pruning().zeros());
+    }
+}
