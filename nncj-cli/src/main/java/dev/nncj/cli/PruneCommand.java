@@ -3,6 +3,9 @@ package dev.nncj.cli;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.SentenceFile;
+import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.train.ClassifierHead;
+import dev.nncj.train.GradientImportance;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
@@ -64,13 +67,15 @@ final class PruneCommand implements Callable<Integer> {
     Double ffn;
 
     @Option(names = "--importance", defaultValue = "magnitude", paramLabel = "SCORE",
-            description = "how heads and neurons are ranked: magnitude (default), activation (needs --calibration-data) or random")
+            description = "how heads and neurons are ranked: magnitude (default), activation (needs --calibration-data),"
+                    + " gradient (Michel et al. 2019: E|dLoss/dmask| of a classifier on labelled --data) or random")
     String importance;
 
     @Option(names = "--calibration-data", paramLabel = "FILE", description = "sentences (TSV/CSV/txt) for --importance activation")
     Path calibrationData;
 
-    @Option(names = "--calibration-samples", defaultValue = "256", description = "sentences used for activation importance (default ${DEFAULT-VALUE})")
+    @Option(names = "--calibration-samples", defaultValue = "256",
+            description = "sentences (activation) or labelled examples (gradient) the importance is measured on (default ${DEFAULT-VALUE})")
     int calibrationSamples;
 
     @Option(names = "--seed", defaultValue = "1", description = "seed for --importance random (default ${DEFAULT-VALUE})")
@@ -79,6 +84,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--attention", defaultValue = "plain", paramLabel = "STYLE",
             description = "how attention is written: plain (default, MatMul/Softmax) or fused (com.microsoft.Attention)")
     String attention;
+
+    @Mixin
+    TrainingOptions training;
 
     @Mixin
     ReportOptions report;
@@ -110,7 +118,7 @@ final class PruneCommand implements Callable<Integer> {
         var evaluation = report.evaluation(input);
         OnnxModel model = OnnxFiles.load(input);
         EncoderSpec encoder = EncoderLifter.lift(model, input);
-        StructuredPruneOptions options = options(encoder.layers().size());
+        StructuredPruneOptions options = options(encoder.layers().size(), progress);
         StructuredPruneResult result = StructuredPruner.prune(encoder, options);
         OnnxModel pruned = EncoderEmitter.emit(result.spec(), emit);
         model.metadata().forEach(pruned::putMetadata);
@@ -136,17 +144,17 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    StructuredPruneOptions options(int layers) {
+    StructuredPruneOptions options(int layers, ProgressListener progress) {
         Optional<List<Integer>> keep = Optional.ofNullable(keepLayers);
         if (dropLayers != null) {
             keep = Optional.of(StructuredPruneOptions.keepAllBut(dropLayers, layers));
         }
         HeadPlan plan = heads != null ? new HeadPlan.Fraction(heads)
                 : headsPerLayer != null ? new HeadPlan.PerLayer(headsPerLayer) : new HeadPlan.All();
-        return new StructuredPruneOptions(keep, plan, ffn == null ? 0 : ffn, scorer());
+        return new StructuredPruneOptions(keep, plan, ffn == null ? 0 : ffn, scorer(progress));
     }
 
-    private ImportanceScorer scorer() {
+    private ImportanceScorer scorer(ProgressListener progress) {
         return switch (importance) {
             case "magnitude" -> new MagnitudeImportance();
             case "random" -> new RandomImportance(seed);
@@ -158,7 +166,16 @@ final class PruneCommand implements Callable<Integer> {
                 yield new ActivationImportance(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
                         report.tokenizerFor(input), 32);
             }
-            default -> throw new NncjException("--importance must be magnitude, activation or random, not '" + importance + "'");
+            case "gradient" -> {
+                if (training.data == null) {
+                    throw new NncjException("--importance gradient needs --data TRAIN.tsv (labelled task data)");
+                }
+                TextClassificationDataset data = TextClassificationDataset.load(training.data);
+                yield new GradientImportance(data.firstN(Math.min(calibrationSamples, data.size())), report.tokenizerFor(input),
+                        training.batchSize, training.maxLength, ClassifierHead.LOGITS, progress);
+            }
+            default -> throw new NncjException("--importance must be magnitude, activation, gradient or random, not '"
+                    + importance + "'");
         };
     }
 
@@ -171,6 +188,7 @@ final class PruneCommand implements Callable<Integer> {
         m.put("importance", o.importance().name());
         m.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
         m.put("calibration_samples", calibrationSamples);
+        m.put("data", training.data == null ? null : training.data.toString());
         m.put("seed", seed);
         m.put("attention", attention);
         return m;
