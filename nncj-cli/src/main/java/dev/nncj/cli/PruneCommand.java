@@ -6,13 +6,13 @@ import dev.nncj.data.SentenceFile;
 import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.train.ClassifierHead;
 import dev.nncj.train.GradientImportance;
+import dev.nncj.train.IterativePruner;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.transformer.ActivationImportance;
 import dev.nncj.transformer.EmitOptions;
-import dev.nncj.transformer.EncoderEmitter;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.HeadPlan;
@@ -21,7 +21,6 @@ import dev.nncj.transformer.MagnitudeImportance;
 import dev.nncj.transformer.RandomImportance;
 import dev.nncj.transformer.StructuredPruneOptions;
 import dev.nncj.transformer.StructuredPruneResult;
-import dev.nncj.transformer.StructuredPruner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,6 +84,10 @@ final class PruneCommand implements Callable<Integer> {
             description = "how attention is written: plain (default, MatMul/Softmax) or fused (com.microsoft.Attention)")
     String attention;
 
+    @Option(names = "--iterations", defaultValue = "1", paramLabel = "N",
+            description = "prune in N rounds, each removing its share of the target and re-scoring what the previous round left (default ${DEFAULT-VALUE})")
+    int iterations;
+
     @Mixin
     TrainingOptions training;
 
@@ -119,8 +122,9 @@ final class PruneCommand implements Callable<Integer> {
         OnnxModel model = OnnxFiles.load(input);
         EncoderSpec encoder = EncoderLifter.lift(model, input);
         StructuredPruneOptions options = options(encoder.layers().size(), progress);
-        StructuredPruneResult result = StructuredPruner.prune(encoder, options);
-        OnnxModel pruned = EncoderEmitter.emit(result.spec(), emit);
+        IterativePruner.Result rounds = IterativePruner.prune(model, input, options, iterations, emit, IterativePruner.Recovery.NONE);
+        StructuredPruneResult result = rounds.overall();
+        OnnxModel pruned = rounds.model();
         model.metadata().forEach(pruned::putMetadata);
         Provenance.record(pruned, input, "prune", provenanceOptions(options));
         CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress);
@@ -191,6 +195,7 @@ final class PruneCommand implements Callable<Integer> {
         m.put("data", training.data == null ? null : training.data.toString());
         m.put("seed", seed);
         m.put("attention", attention);
+        m.put("iterations", iterations);
         return m;
     }
 

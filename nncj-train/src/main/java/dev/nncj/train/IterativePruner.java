@@ -32,14 +32,35 @@ public final class IterativePruner {
         Recovery NONE = (pruned, round) -> pruned;
     }
 
-    /** The final model and each round's pruning (indexes in each round refer to that round's input). */
-    public record Result(OnnxModel model, EncoderSpec spec, List<StructuredPruneResult> rounds) {
-        public long parametersBefore() {
-            return rounds.get(0).parametersBefore();
+    /**
+     * The final model, each round's pruning (its indexes refer to that round's input) and the
+     * rounds composed: original layer, head and neuron indexes of what survived all of them (its
+     * spec is the structure; the weights, recovered, are the model's).
+     */
+    public record Result(OnnxModel model, List<StructuredPruneResult> rounds) {
+        public StructuredPruneResult overall() {
+            StructuredPruneResult last = rounds.get(rounds.size() - 1);
+            List<int[]> heads = new ArrayList<>();
+            List<int[]> neurons = new ArrayList<>();
+            for (int i = 0; i < last.layers().size(); i++) {
+                int layer = i;
+                heads.add(compose(r -> r.keptHeads().get(layer)));
+                neurons.add(compose(r -> r.keptNeurons().get(layer)));
+            }
+            return new StructuredPruneResult(last.spec(), rounds.get(0).layers(), heads, neurons,
+                    rounds.get(0).parametersBefore(), last.parametersAfter());
         }
 
-        public long parametersAfter() {
-            return rounds.get(rounds.size() - 1).parametersAfter();
+        /** Kept indexes of the last round mapped back through every earlier round to the original's. */
+        private int[] compose(java.util.function.Function<StructuredPruneResult, int[]> kept) {
+            int[] idx = kept.apply(rounds.get(rounds.size() - 1)).clone();
+            for (int k = rounds.size() - 2; k >= 0; k--) {
+                int[] earlier = kept.apply(rounds.get(k));
+                for (int j = 0; j < idx.length; j++) {
+                    idx[j] = earlier[idx[j]];
+                }
+            }
+            return idx;
         }
     }
 
@@ -49,22 +70,12 @@ public final class IterativePruner {
             throw new dev.nncj.NncjException("--iterations must be at least 1, got " + iterations);
         }
         EncoderSpec original = EncoderLifter.lift(model, file);
-        // the layer selection alone (no scoring) checks the request and gives the layers the rounds prune
-        EncoderSpec selected = StructuredPruner.prune(original, new StructuredPruneOptions(target.keepLayers(),
-                new HeadPlan.All(), 0, target.importance())).spec();
-        int layers = selected.layers().size();
-        int[] heads0 = new int[layers];
-        int[] headsEnd = new int[layers];
-        for (int i = 0; i < layers; i++) {
-            heads0[i] = selected.layers().get(i).attention().heads();
-            headsEnd[i] = target.heads().keep(i, heads0[i]);
-        }
-        int width0 = selected.layers().get(0).ffn().width();
-        if (widthEnd(width0, target) <= 0 || java.util.stream.IntStream.of(headsEnd).anyMatch(h -> h <= 0)) {
-            StructuredPruner.prune(selected, new StructuredPruneOptions(Optional.empty(), target.heads(), target.ffnRemoved(),
-                    target.importance())); // throws the pruner's own message
-        }
-        int widthEnd = widthEnd(width0, target);
+        // the whole target, checked before any work; its counts are where the last round lands
+        StructuredPruner.Plan plan = StructuredPruner.plan(original, target);
+        int layers = plan.layers().size();
+        int[] heads0 = plan.selected().layers().stream().mapToInt(l -> l.attention().heads()).toArray();
+        int width0 = plan.selected().layers().get(0).ffn().width();
+        int widthEnd = plan.keepNeurons()[0];
         List<StructuredPruneResult> rounds = new ArrayList<>();
         OnnxModel current = model;
         EncoderSpec spec = original;
@@ -74,10 +85,10 @@ public final class IterativePruner {
             }
             List<Integer> keepHeads = new ArrayList<>();
             for (int i = 0; i < layers; i++) {
-                keepHeads.add(heads0[i] - (int) Math.round((heads0[i] - headsEnd[i]) * (double) r / iterations));
+                keepHeads.add(heads0[i] - (int) Math.round((heads0[i] - plan.keepHeads()[i]) * (double) r / iterations));
             }
             // the pruner removes one fraction of every layer's FFN (the widths stay uniform when they start so)
-            int width = spec.layers().get(r == 1 ? target.keepLayers().map(k -> k.get(0)).orElse(0) : 0).ffn().width();
+            int width = (r == 1 ? plan.selected() : spec).layers().get(0).ffn().width();
             int keepWidth = width0 - (int) Math.round((width0 - widthEnd) * (double) r / iterations);
             StructuredPruneOptions round = new StructuredPruneOptions(r == 1 ? target.keepLayers() : Optional.empty(),
                     new HeadPlan.PerLayer(keepHeads), (width - keepWidth) / (double) width, target.importance());
@@ -86,10 +97,7 @@ public final class IterativePruner {
             spec = result.spec();
             current = recovery.recover(EncoderEmitter.emit(spec, emit), r);
         }
-        return new Result(current, spec, rounds);
+        return new Result(current, rounds);
     }
 
-    private static int widthEnd(int width, StructuredPruneOptions target) {
-        return width - (int) Math.round(target.ffnRemoved() * width);
-    }
 }

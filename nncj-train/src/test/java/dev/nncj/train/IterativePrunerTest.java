@@ -39,8 +39,18 @@ class IterativePrunerTest {
         });
         assertThat(calls).containsExactly("1:12", "2:8");
         assertThat(result.rounds()).hasSize(2);
-        assertThat(result.spec().layers()).hasSize(2).allMatch(l -> l.ffn().width() == 8 && l.attention().heads() == 1);
-        assertThat(result.parametersAfter()).isLessThan(result.parametersBefore());
+        var overall = result.overall();
+        assertThat(overall.spec().layers()).hasSize(2).allMatch(l -> l.ffn().width() == 8 && l.attention().heads() == 1);
+        assertThat(overall.layers()).containsExactly(0, 2);
+        assertThat(overall.parametersAfter()).isLessThan(overall.parametersBefore());
+        // the composed indexes pick the surviving neurons' weights out of the original layer
+        var original = EncoderLifter.lift(tiny(), FILE).layers().get(2).ffn();
+        float[] w1 = original.up().weight().toFloats();
+        float[] kept = overall.spec().layers().get(1).ffn().up().weight().toFloats();
+        int[] neurons = overall.keptNeurons().get(1);
+        for (int j = 0; j < neurons.length; j++) {
+            assertThat(kept[j]).isEqualTo(w1[neurons[j]]); // row 0 of W1: column neurons[j] of the original
+        }
     }
 
     /** One round without recovery is exactly one-shot structured pruning. */
