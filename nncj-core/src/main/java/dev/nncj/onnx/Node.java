@@ -44,6 +44,11 @@ public final class Node {
         return new Node(name, opType, "", inputs, outputs);
     }
 
+    /** An independent copy: same name, type, inputs, outputs and attributes. */
+    public Node copy() {
+        return fromProto(toProto());
+    }
+
     static Node fromProto(NodeProto p) {
         Node n = new Node(p.getName(), p.getOpType(), p.getDomain(), p.getInputList(), p.getOutputList());
         for (AttributeProto a : p.getAttributeList()) {
@@ -73,7 +78,7 @@ public final class Node {
         return name;
     }
 
-    void rename(String newName) {
+    public void rename(String newName) {
         this.name = newName;
     }
 

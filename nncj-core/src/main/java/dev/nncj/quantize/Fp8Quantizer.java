@@ -8,6 +8,7 @@ import dev.nncj.onnx.MiniFloat;
 import dev.nncj.onnx.NameScope;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.OpsetUpgrade;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.TokenEmbedding;
 import java.util.HashMap;

@@ -2,11 +2,18 @@ package dev.nncj.transformer;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.GraphBuilder;
+import dev.nncj.onnx.NameScope;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Writes an {@link EncoderSpec} as a clean ONNX graph (opset 17) with the original's inputs and
@@ -87,17 +94,23 @@ public final class EncoderEmitter {
             h = layerNorm(h, spec.finalNorm().get(), "final_norm");
         }
         // the hidden output is named first: naming renames its producer's output, which the pooler reads
-        String hidden = b.output(h, io.hiddenOutput(), DataType.FLOAT, dims(io.outputs().stream()
-                .filter(o -> o.getName().equals(io.hiddenOutput())).findFirst().orElseThrow()));
+        Optional<ValueInfoProto> hiddenOutput = io.outputs().stream()
+                .filter(o -> o.getName().equals(io.hiddenOutput())).findFirst();
+        String hidden = hiddenOutput.isPresent()
+                ? b.output(h, io.hiddenOutput(), DataType.FLOAT, dims(hiddenOutput.get()))
+                : h;
         for (ValueInfoProto out : io.outputs()) {
             if (out.getName().equals(io.hiddenOutput())) {
                 continue;
-            } else if (io.poolerOutput().equals(java.util.Optional.of(out.getName()))) {
+            } else if (io.poolerOutput().equals(Optional.of(out.getName()))) {
                 Node first = b.node("Gather", hidden, longScalar(0));
                 first.set("axis", 1L);
                 String pooled = b.op("Tanh", linear(first.output(0), spec.pooler().orElseThrow().dense(), "pooler"));
                 b.output(pooled, out.getName(), DataType.FLOAT, dims(out));
             }
+        }
+        if (spec.head().isPresent()) {
+            attachHead(spec.head().get().at(OPSET), hidden);
         }
         // the original's outputs in the original's order, then any taps
         List<String> names = io.outputs().stream().map(ValueInfoProto::getName).toList();
@@ -108,6 +121,42 @@ public final class EncoderEmitter {
         OnnxModel model = b.build();
         model.setProducer("nncj", dev.nncj.provenance.Provenance.version());
         return model;
+    }
+
+    /**
+     * Writes the task head on top of {@code hidden}, as it was. Its names are kept where the new
+     * graph does not use them already (its outputs always: they are the model's interface).
+     */
+    private void attachHead(TaskHead head, String hidden) {
+        Graph g = b.graph();
+        NameScope names = g.nameScope();
+        Set<String> outputs = head.outputs().stream().map(ValueInfoProto::getName).collect(Collectors.toSet());
+        outputs.forEach(names::fresh);
+        Map<String, String> renamed = new HashMap<>();
+        renamed.put(head.hiddenInput(), hidden);
+        for (Tensor t : head.initializers()) {
+            String name = names.fresh(t.name());
+            renamed.put(t.name(), name);
+            g.addInitializer(t.withName(name));
+        }
+        List<Node> nodes = head.nodes();
+        for (Node n : nodes) {
+            for (int i = 0; i < n.outputs().size(); i++) {
+                String out = n.output(i);
+                if (!outputs.contains(out)) {
+                    renamed.put(out, names.fresh(out));
+                    n.setOutput(i, renamed.get(out));
+                }
+            }
+        }
+        for (Node n : nodes) {
+            for (int i = 0; i < n.inputs().size(); i++) {
+                n.setInput(i, renamed.getOrDefault(n.input(i), n.input(i)));
+            }
+            n.rename(names.fresh(n.name()));
+            g.addNode(n);
+        }
+        head.outputs().forEach(g::addOutput);
     }
 
     /** LN(word[ids] + tokenType[types] + position[0..S-1]); positions by slicing the table to S rows. */

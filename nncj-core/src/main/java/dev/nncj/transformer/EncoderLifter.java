@@ -31,7 +31,7 @@ public final class EncoderLifter {
     /** Lifts {@code model}, or throws an {@link NncjException} naming {@code file} and what was missing. */
     public static EncoderSpec lift(OnnxModel model, Path file) {
         try {
-            return lift(model.graph());
+            return lift(model);
         } catch (PatternMismatch e) {
             throw NncjException.inFile(file, "not a transformer encoder NNCJ can lift: " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -43,7 +43,7 @@ public final class EncoderLifter {
     /** Lifts {@code model} when it is a recognized encoder, else the reason it is not. */
     public static Result tryLift(OnnxModel model) {
         try {
-            return new Result(Optional.of(lift(model.graph())), "");
+            return new Result(Optional.of(lift(model)), "");
         } catch (PatternMismatch | IllegalArgumentException e) {
             return new Result(Optional.empty(), e.getMessage());
         }
@@ -52,7 +52,8 @@ public final class EncoderLifter {
     /** A lift attempt: the spec, or the reason recognition failed. */
     public record Result(Optional<EncoderSpec> spec, String reason) {}
 
-    static EncoderSpec lift(Graph graph) {
+    static EncoderSpec lift(OnnxModel model) {
+        Graph graph = model.graph();
         GraphView g = new GraphView(graph);
         Node wordGather = wordGather(g);
         String inputIds = wordGather.input(1);
@@ -174,23 +175,32 @@ public final class EncoderLifter {
                     + " LayerNorm at " + g.describe(h) + ", found " + GraphView.opsOf(g.users(h)));
         }
 
-        // outputs: the final hidden state and, optionally, the pooler
+        // outputs: the final hidden state, optionally the pooler, and whatever else reads the hidden
+        // state (a task head such as a classifier), carried verbatim
         Optional<Pooler> pooler = Optional.empty();
         Optional<String> poolerOutput = Optional.empty();
-        for (Node u : g.users(h)) {
-            PoolerMatch pm = pooler(g, u, h);
-            pooler = Optional.of(pm.pooler);
-            poolerOutput = Optional.of(pm.output);
-        }
-        String hidden = h;
-        for (ValueInfoProto out : graph.outputs()) {
-            String name = out.getName();
-            if (!name.equals(hidden) && !poolerOutput.equals(Optional.of(name))) {
-                throw new PatternMismatch("graph output '" + name + "' is neither the last hidden state ("
-                        + g.describe(hidden) + ") nor a pooler output");
+        List<Node> headRoots = new ArrayList<>();
+        for (Node u : graph.consumers(h)) {
+            Optional<PoolerMatch> pm = u.is("Gather") ? tryPooler(g, u, h) : Optional.empty();
+            if (pm.isPresent() && pooler.isEmpty()) {
+                pooler = Optional.of(pm.get().pooler);
+                poolerOutput = Optional.of(pm.get().output);
+            } else {
+                headRoots.add(u);
             }
         }
-        if (!graph.isGraphOutput(hidden)) {
+        String hidden = h;
+        Optional<TaskHead> head = headRoots.isEmpty() ? Optional.empty()
+                : Optional.of(TaskHeads.collect(graph, hidden, headRoots, wordGather.output(0), model.opset()));
+        for (ValueInfoProto out : graph.outputs()) {
+            String name = out.getName();
+            boolean fromHead = head.isPresent() && head.get().outputs().stream().anyMatch(o -> o.getName().equals(name));
+            if (!name.equals(hidden) && !poolerOutput.equals(Optional.of(name)) && !fromHead) {
+                throw new PatternMismatch("graph output '" + name + "' is neither the last hidden state ("
+                        + g.describe(hidden) + "), a pooler output nor computed from the last hidden state");
+            }
+        }
+        if (!graph.isGraphOutput(hidden) && head.isEmpty()) {
             throw new PatternMismatch("the last hidden state " + g.describe(hidden) + " is not a graph output");
         }
         for (ValueInfoProto in : graph.inputs()) {
@@ -202,7 +212,7 @@ public final class EncoderLifter {
         EncoderInterface io = new EncoderInterface(graph.inputs(), graph.outputs(), inputIds, maskInput,
                 tokenTypeInput, hidden, poolerOutput);
         return new EncoderSpec(embeddings, layers, placement, finalNorm,
-                maskValue.orElse(0f), pooler, io);
+                maskValue.orElse(0f), pooler, io, head);
     }
 
     /** The largest table Gathered with an integer graph input: the word embeddings. */
@@ -293,6 +303,15 @@ public final class EncoderLifter {
     }
 
     private record PoolerMatch(Pooler pooler, String output) {}
+
+    /** The pooler starting at {@code first}, or empty when it is not one (then it belongs to a task head). */
+    private static Optional<PoolerMatch> tryPooler(GraphView g, Node first, String h) {
+        try {
+            return Optional.of(pooler(g, first, h));
+        } catch (PatternMismatch e) {
+            return Optional.empty();
+        }
+    }
 
     /** BERT pooler: Gather(h, 0, axis 1), dense, Tanh, ending at a graph output. */
     private static PoolerMatch pooler(GraphView g, Node first, String h) {

@@ -6,19 +6,27 @@ import java.util.Optional;
 /**
  * A BERT-family encoder made explicit: embeddings, layers (each with its own head count and FFN
  * width), where the LayerNorms sit, the additive attention mask (1 - mask) * maskValue added to
- * the scores before softmax, an optional pooler, and the graph interface to re-emit. Produced by
- * {@link EncoderLifter}, edited by structural pruning, written back by {@link EncoderEmitter}.
+ * the scores before softmax, an optional pooler, an optional task head (a classifier on top), and
+ * the graph interface to re-emit. Produced by {@link EncoderLifter}, edited by structural pruning,
+ * written back by {@link EncoderEmitter}.
  *
  * @param finalNorm present for pre-norm encoders only (the LayerNorm after the last layer)
+ * @param head      what the graph computes from the last hidden state besides the pooler, carried verbatim
  */
 public record EncoderSpec(Embeddings embeddings, List<EncoderLayer> layers, NormPlacement normPlacement,
                           Optional<LayerNormSpec> finalNorm, float maskValue, Optional<Pooler> pooler,
-                          EncoderInterface io) {
+                          EncoderInterface io, Optional<TaskHead> head) {
     public EncoderSpec {
         layers = List.copyOf(layers);
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("an encoder needs at least one layer");
         }
+    }
+
+    /** A bare encoder: no task head. */
+    public EncoderSpec(Embeddings embeddings, List<EncoderLayer> layers, NormPlacement normPlacement,
+                       Optional<LayerNormSpec> finalNorm, float maskValue, Optional<Pooler> pooler, EncoderInterface io) {
+        this(embeddings, layers, normPlacement, finalNorm, maskValue, pooler, io, Optional.empty());
     }
 
     public int hidden() {
@@ -28,7 +36,8 @@ public record EncoderSpec(Embeddings embeddings, List<EncoderLayer> layers, Norm
     /** Floating-point parameters, counted as the emitted graph stores them. */
     public long parameterCount() {
         long n = embeddings.parameterCount() + finalNorm.map(LayerNormSpec::parameterCount).orElse(0L)
-                + pooler.map(p -> p.dense().parameterCount()).orElse(0L);
+                + pooler.map(p -> p.dense().parameterCount()).orElse(0L)
+                + head.map(TaskHead::parameterCount).orElse(0L);
         for (EncoderLayer l : layers) {
             n += l.parameterCount();
         }
@@ -36,6 +45,6 @@ public record EncoderSpec(Embeddings embeddings, List<EncoderLayer> layers, Norm
     }
 
     public EncoderSpec withLayers(List<EncoderLayer> newLayers) {
-        return new EncoderSpec(embeddings, newLayers, normPlacement, finalNorm, maskValue, pooler, io);
+        return new EncoderSpec(embeddings, newLayers, normPlacement, finalNorm, maskValue, pooler, io, head);
     }
 }

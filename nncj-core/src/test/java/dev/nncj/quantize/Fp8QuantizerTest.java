@@ -10,6 +10,7 @@ import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.GraphBuilder;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.OpsetUpgrade;
 import dev.nncj.onnx.Tensor;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -11,6 +11,11 @@ import dev.nncj.data.TokenizerOptions;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.TinyModels;
+import dev.nncj.transformer.EmitOptions;
+import dev.nncj.transformer.EncoderEmitter;
+import dev.nncj.transformer.EncoderLifter;
+import dev.nncj.transformer.EncoderSpec;
+import dev.nncj.transformer.TinyEncoders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,5 +93,25 @@ class ClassifierHeadTest {
                 .isInstanceOf(NncjException.class).hasMessageContaining("must be [batch, sequence, hidden]");
         assertThatThrownBy(() -> ClassifierHead.attach(TinyModels.tokenEmbedder(14, 0), "nope", 2, 1))
                 .isInstanceOf(NncjException.class).hasMessageContaining("has no output nope");
+    }
+
+    /**
+     * A classifier on an opset-11 encoder lifts with its head, and keeps it through surgery: the
+     * emitter (opset 17) rewrites the head's ReduceSum/Unsqueeze axes from attributes to inputs.
+     */
+    @Test
+    void theClassifierLiftsWithItsHeadAndSurvivesEmission() throws Exception {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH);
+        ClassifierHead.attach(model, "last_hidden_state", 3, 7);
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("clf.onnx"));
+        assertThat(spec.head()).isPresent();
+
+        OnnxModel emitted = EncoderEmitter.emit(spec, EmitOptions.defaults());
+        Map<String, Tensor> batch = inputs(new long[] {2, 5, 3, 1, 2, 9, 6, 3}, new long[] {1, 1, 1, 0, 1, 1, 1, 1}, 2);
+        float[] expected = OrtReference.runOrt(model, batch).get("logits").toFloats();
+        assertThat(OrtReference.runOrt(emitted, batch).get("logits").toFloats())
+                .containsExactly(expected, org.assertj.core.data.Offset.offset(1e-5f));
+        OnnxModel oneLayer = EncoderEmitter.emit(spec.withLayers(spec.layers().subList(0, 1)), EmitOptions.defaults());
+        assertThat(OrtReference.runOrt(oneLayer, batch).get("logits").toFloats()).hasSize(6);
     }
 }

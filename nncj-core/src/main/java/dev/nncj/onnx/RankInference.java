@@ -1,7 +1,5 @@
-package dev.nncj.quantize;
+package dev.nncj.onnx;
 
-import dev.nncj.onnx.Graph;
-import dev.nncj.onnx.Node;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.List;
 import java.util.HashMap;

@@ -1,11 +1,6 @@
-package dev.nncj.quantize;
+package dev.nncj.onnx;
 
 import dev.nncj.NncjException;
-import dev.nncj.onnx.Graph;
-import dev.nncj.onnx.NameScope;
-import dev.nncj.onnx.Node;
-import dev.nncj.onnx.OnnxModel;
-import dev.nncj.onnx.Tensor;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +23,7 @@ import java.util.Set;
  * </ul>
  * The IR version is raised to 9 (the first that has float8 types) when lower.
  */
-final class OpsetUpgrade {
+public final class OpsetUpgrade {
     private static final Map<String, Integer> UNCHANGED_SINCE = Map.ofEntries(
             Map.entry("Abs", 6), Map.entry("Neg", 6), Map.entry("Relu", 6), Map.entry("Sigmoid", 6),
             Map.entry("Tanh", 6), Map.entry("Exp", 6), Map.entry("Log", 6), Map.entry("Sqrt", 6),
@@ -49,19 +44,24 @@ final class OpsetUpgrade {
             Map.entry("Softplus", 1), Map.entry("ArgMax", 11), Map.entry("ArgMin", 11), Map.entry("TopK", 11),
             Map.entry("CumSum", 11), Map.entry("Einsum", 12), Map.entry("Trilu", 14), Map.entry("NonZero", 9),
             Map.entry("Min", 8), Map.entry("Max", 8), Map.entry("Sum", 8), Map.entry("Mean", 8),
-            Map.entry("DequantizeLinear", 19), Map.entry("QuantizeLinear", 19));
+            Map.entry("DequantizeLinear", 19), Map.entry("QuantizeLinear", 19),
+            // until their axes attribute becomes an input (13 or 18, rewritten then), later versions only add types
+            Map.entry("Unsqueeze", 11), Map.entry("Squeeze", 11), Map.entry("ReduceSum", 11),
+            Map.entry("ReduceMean", 11), Map.entry("ReduceMax", 11), Map.entry("ReduceMin", 11),
+            Map.entry("ReduceProd", 11), Map.entry("ReduceL1", 11), Map.entry("ReduceL2", 11),
+            Map.entry("ReduceLogSum", 11), Map.entry("ReduceLogSumExp", 11), Map.entry("ReduceSumSquare", 11));
     private static final Set<String> AXES_TO_INPUT_AT_18 = Set.of("ReduceMean", "ReduceMax", "ReduceMin",
             "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare");
     private static final Set<String> LAST_AXIS_AT_13 = Set.of("Softmax", "LogSoftmax", "Hardmax");
 
     private final long target;
 
-    OpsetUpgrade(long target) {
+    public OpsetUpgrade(long target) {
         this.target = target;
     }
 
     /** Null when the model can be upgraded, else why not (naming the first node in the way). */
-    String whyNot(OnnxModel model) {
+    public String whyNot(OnnxModel model) {
         long from = model.opset();
         if (from >= target) {
             return null;
@@ -87,7 +87,7 @@ final class OpsetUpgrade {
     }
 
     /** Upgrades the model in place; throws (changing nothing) when {@link #whyNot} has a reason. */
-    void apply(OnnxModel model) {
+    public void apply(OnnxModel model) {
         String why = whyNot(model);
         if (why != null) {
             throw new NncjException("cannot raise the model's opset from " + model.opset() + " to " + target + ": " + why);
@@ -109,20 +109,25 @@ final class OpsetUpgrade {
         }
     }
 
-    private static boolean rewritable(Node n, long from) {
+    /** True when {@code n}'s form changes between {@code from} and {@link #target}. */
+    private boolean rewritable(Node n, long from) {
         return switch (n.opType()) {
-            case "Unsqueeze", "Squeeze", "ReduceSum" -> from < 13;
-            case "Split" -> from < 18;
-            default -> AXES_TO_INPUT_AT_18.contains(n.opType()) && from < 18;
+            case "Unsqueeze", "Squeeze", "ReduceSum" -> crosses(from, 13);
+            case "Split" -> crosses(from, 13) || crosses(from, 18);
+            default -> AXES_TO_INPUT_AT_18.contains(n.opType()) && crosses(from, 18);
         };
     }
 
-    private static void rewrite(Graph graph, NameScope names, Node n, long from) {
+    private boolean crosses(long from, long version) {
+        return from < version && target >= version;
+    }
+
+    private void rewrite(Graph graph, NameScope names, Node n, long from) {
         if (n.is("Split")) {
             List<Long> split = n.intsAttribute("split");
-            if (from < 13 && !split.isEmpty()) {
+            if (crosses(from, 13) && !split.isEmpty()) {
                 moveToInput(graph, names, n, "split", 1);
-            } else if (n.inputs().size() < 2 || n.input(1).isEmpty()) {
+            } else if (crosses(from, 18) && (n.inputs().size() < 2 || n.input(1).isEmpty())) {
                 n.set("num_outputs", n.outputs().size());
             }
             return;
