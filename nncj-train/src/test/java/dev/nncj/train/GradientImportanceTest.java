@@ -109,30 +109,25 @@ class GradientImportanceTest {
     }
 
     /**
-     * A dead head (its rows of the output projection zero, so it adds nothing) scores 0; the live
-     * head of the same layer scores above it; scores are normalized per layer (unit L2 norm).
+     * On a lifted classifier (tiny encoder + mean pooling + Gemm head) whose layer 0 head 1 is dead
+     * (its rows of the output projection zero, so it adds nothing): the dead head scores 0, the live
+     * head of its layer scores 1 after the per-layer L2 normalization, and every unit of the other
+     * layer scores above 0.
      */
     @Test
-    void ranksALiveHeadAboveADeadOne() throws IOException {
-        EncoderSpec spec = withDeadHead(tinySpec(), 0, 1);
-        OnnxModel classifier = EncoderEmitter.emit(spec, EmitOptions.defaults().withUnitMasks());
+    void ranksALiveHeadAboveADeadOneOnALiftedClassifier() throws IOException {
+        OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
         ClassifierHead.attach(classifier, "last_hidden_state", 2, 3);
+        EncoderSpec spec = withDeadHead(EncoderLifter.lift(classifier, Path.of("clf.onnx")), 0, 1);
         TinyTokenizer.write(dir);
         TextClassificationDataset data = TextClassificationDataset.load(FineTunerTest.catsAndDogs(dir.resolve("train.tsv"), 24, 5));
-        List<String> masks = List.of(EmitOptions.headMaskInput(0), EmitOptions.neuronMaskInput(0),
-                EmitOptions.headMaskInput(1), EmitOptions.neuronMaskInput(1));
-        List<Batch> batches;
-        try (TextTokenizer tok = TextTokenizer.load(dir.resolve("tokenizer.json"))) {
-            batches = TextBatches.of(data, tok, 8, List.of("input_ids", "attention_mask", "token_type_ids"));
-        }
-        Map<String, double[]> g = MaskGradients.measure(classifier, masks, ClassifierHead.LOGITS, batches, ProgressListener.NONE);
-        double[] layer0 = g.get(EmitOptions.headMaskInput(0));
-        assertThat(layer0[1]).isZero();
-        assertThat(layer0[0]).isGreaterThan(1e-6);
-        assertThat(java.util.Arrays.stream(g.get(EmitOptions.headMaskInput(1))).min().orElseThrow()).isGreaterThan(0);
-        assertThat(g.get(EmitOptions.neuronMaskInput(0))).hasSize(spec.layers().get(0).ffn().width());
-        double[] normalized = GradientImportance.normalized(layer0);
-        assertThat(normalized[0]).isEqualTo(1.0, org.assertj.core.data.Offset.offset(1e-12));
+        var scores = new GradientImportance(data, dir.resolve("tokenizer.json"), 8, 16, ClassifierHead.LOGITS,
+                ProgressListener.NONE).score(spec);
+        assertThat(scores.heads().get(0)[1]).isZero();
+        assertThat(scores.heads().get(0)[0]).isEqualTo(1.0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(java.util.Arrays.stream(scores.heads().get(1)).min().orElseThrow()).isGreaterThan(0);
+        assertThat(scores.neurons().get(0)).hasSize(spec.layers().get(0).ffn().width());
+        assertThat(java.util.Arrays.stream(scores.neurons().get(1)).max().orElseThrow()).isGreaterThan(0);
     }
 
     /** An encoder without a task head has no loss to differentiate: refused, saying what is needed. */
