@@ -1,11 +1,13 @@
 package dev.nncj.cli;
 
+import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.runtime.Benchmark;
 import dev.nncj.runtime.BenchmarkOptions;
 import dev.nncj.runtime.BenchmarkResult;
 import dev.nncj.runtime.ComparisonResult;
 import dev.nncj.runtime.MachineInfo;
 import dev.nncj.runtime.RuntimeOptions;
+import dev.nncj.train.TrainingBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -45,6 +47,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "10", description = "untimed warm-up runs per model (default ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--train", description = {"time the training step instead (forward, backward, AdamW update) on"
+            + " DJL's PyTorch engine, batch of --batch synthetic sequences of --seq-len tokens; an encoder gets"
+            + " finetune's pooling and classifier head first. --threads does not apply: PyTorch uses its default"
+            + " (all cores)"})
+    boolean train;
+
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
@@ -58,6 +66,16 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         BenchmarkOptions options = options(batch, seqLen, threads, runs, warmup);
         PrintWriter out = spec.commandLine().getOut();
+        if (train) {
+            if (other != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--train times one model; compare training steps by running it once per model");
+            }
+            TrainingBenchmark.Result r = TrainingBenchmark.run(OnnxFiles.load(model), batch, seqLen, warmup, runs,
+                    quiet.progress());
+            out.println(json ? Json.write(trainingJson(r)) : trainingTable(r));
+            return 0;
+        }
         if (other == null) {
             BenchmarkResult r = Benchmark.run(model, options, quiet.progress());
             out.println(json ? Json.write(toJson(r, null)) : table(r, null));
@@ -66,6 +84,30 @@ final class BenchCommand implements Callable<Integer> {
             out.println(json ? Json.write(toJson(c.model(), c)) : table(c.model(), c));
         }
         return 0;
+    }
+
+    private Map<String, Object> trainingJson(TrainingBenchmark.Result r) {
+        Map<String, Object> obj = new LinkedHashMap<>();
+        obj.put("model", model.toString());
+        obj.put("batch", r.batch());
+        obj.put("seq_len", r.seqLen());
+        obj.put("warmup_steps", r.warmupSteps());
+        obj.put("steps", r.steps().samples());
+        obj.put("step_p50_ms", r.steps().p50Ms());
+        obj.put("step_p90_ms", r.steps().p90Ms());
+        obj.put("step_mean_ms", r.steps().meanMs());
+        obj.put("samples_per_s", r.samplesPerSecond());
+        obj.put("machine", MachineInfo.current());
+        return obj;
+    }
+
+    private String trainingTable(TrainingBenchmark.Result r) {
+        MachineInfo m = MachineInfo.current();
+        return String.format(Locale.ROOT, "training step of %s: p50 %s, p90 %s, %.1f samples/s%n"
+                        + "batch %d, seq len %d, %d steps after %d warm-up (DJL PyTorch, CPU); %s, %d cores",
+                model.getFileName(), Sizes.millis(r.steps().p50Ms()), Sizes.millis(r.steps().p90Ms()),
+                r.samplesPerSecond(), r.batch(), r.seqLen(), r.steps().samples(), r.warmupSteps(), m.cpuModel(),
+                m.logicalCores());
     }
 
     static BenchmarkOptions options(int batch, int seqLen, int threads, int runs, int warmup) {

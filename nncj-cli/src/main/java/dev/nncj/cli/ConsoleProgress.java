@@ -48,6 +48,13 @@ final class ConsoleProgress implements ProgressListener {
         }
     }
 
+    /** Text shown after the bar (a training run's live loss). */
+    void message(String text) {
+        if (bar != null) {
+            bar.setExtraMessage(text);
+        }
+    }
+
     @Override
     public void finish() {
         if (bar != null) {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,35 +53,8 @@ final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: tokenizer.json beside the encoder)")
     Path tokenizer;
 
-    @Option(names = "--epochs", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
-    int epochs;
-
-    @Option(names = "--batch-size", defaultValue = "16", description = "default ${DEFAULT-VALUE}")
-    int batchSize;
-
-    @Option(names = "--lr", defaultValue = "5e-5", description = "peak learning rate (default ${DEFAULT-VALUE})")
-    double learningRate;
-
-    @Option(names = "--warmup", defaultValue = "0.1", paramLabel = "FRACTION", description = "share of steps warming up (default ${DEFAULT-VALUE})")
-    double warmup;
-
-    @Option(names = "--weight-decay", defaultValue = "0.01", description = "default ${DEFAULT-VALUE}")
-    double weightDecay;
-
-    @Option(names = "--max-length", defaultValue = "128", description = "tokens per example (default ${DEFAULT-VALUE})")
-    int maxLength;
-
-    @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
-    long seed;
-
-    @Option(names = "--eval-every", defaultValue = "200", paramLabel = "STEPS", description = "default ${DEFAULT-VALUE}; the end is always evaluated")
-    int evalEvery;
-
-    @Option(names = "--patience", defaultValue = "3", description = "evaluations without a new best before stopping; 0 never stops (default ${DEFAULT-VALUE})")
-    int patience;
-
-    @Option(names = "--max-train", paramLabel = "N", description = "train on the first N examples only")
-    Integer maxTrain;
+    @Mixin
+    TrainingOptions training;
 
     @Option(names = "--force", description = "allow overwriting the input model")
     boolean force;
@@ -101,13 +73,7 @@ final class FineTuneCommand implements Callable<Integer> {
         if (!task.equals("text-classification")) {
             throw new NncjException("--task must be text-classification, not '" + task + "'");
         }
-        FineTuneOptions options;
-        try {
-            options = new FineTuneOptions(epochs, batchSize, learningRate, warmup, weightDecay, maxLength, seed, evalEvery,
-                    patience, maxTrain == null ? OptionalInt.empty() : OptionalInt.of(maxTrain));
-        } catch (IllegalArgumentException e) {
-            throw new NncjException(e.getMessage());
-        }
+        FineTuneOptions options = training.toOptions();
         Path tokenizerFile = tokenizer != null ? tokenizer : input.toAbsolutePath().resolveSibling("tokenizer.json");
         if (!Files.isRegularFile(tokenizerFile)) {
             throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");
@@ -123,7 +89,7 @@ final class FineTuneCommand implements Callable<Integer> {
         OnnxFiles.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force));
         ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output);
         EvalResult measured;
-        try (TextTokenizer t = TextTokenizer.load(tokenizerFile, TokenizerOptions.defaults().withMaxLength(maxLength))) {
+        try (TextTokenizer t = TextTokenizer.load(tokenizerFile, TokenizerOptions.defaults().withMaxLength(training.maxLength))) {
             measured = TextClassificationEval.run(output, TextClassificationDataset.load(eval), t, EvalOptions.defaults(),
                     ProgressListener.NONE);
         }

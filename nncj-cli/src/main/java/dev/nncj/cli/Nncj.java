@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             PruneCommand.class,
             SparsifyCommand.class,
             FineTuneCommand.class,
+            DistillCommand.class,
             UnpackCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class

@@ -7,6 +7,9 @@ import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.train.ClassifierHead;
 import dev.nncj.train.GradientImportance;
 import dev.nncj.train.IterativePruner;
+import dev.nncj.train.DistillData;
+import dev.nncj.train.DistillOptions;
+import dev.nncj.train.DistillationRecovery;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
@@ -77,8 +80,13 @@ final class PruneCommand implements Callable<Integer> {
             description = "sentences (activation) or labelled examples (gradient) the importance is measured on (default ${DEFAULT-VALUE})")
     int calibrationSamples;
 
-    @Option(names = "--seed", defaultValue = "1", description = "seed for --importance random (default ${DEFAULT-VALUE})")
-    long seed;
+    @Option(names = "--data", paramLabel = "TRAIN.tsv",
+            description = "labelled task data (sentence and label columns) for --importance gradient and --recover")
+    Path data;
+
+    @Option(names = "--recover", description = "after each pruning round, fine-tune the pruned classifier on --data by"
+            + " distillation from the unpruned one (soft targets at T = 2 plus labels)")
+    boolean recover;
 
     @Option(names = "--attention", defaultValue = "plain", paramLabel = "STYLE",
             description = "how attention is written: plain (default, MatMul/Softmax) or fused (com.microsoft.Attention)")
@@ -88,6 +96,7 @@ final class PruneCommand implements Callable<Integer> {
             description = "prune in N rounds, each removing its share of the target and re-scoring what the previous round left (default ${DEFAULT-VALUE})")
     int iterations;
 
+    /** Recovery's training knobs; --seed also seeds --importance random. */
     @Mixin
     TrainingOptions training;
 
@@ -112,6 +121,12 @@ final class PruneCommand implements Callable<Integer> {
         if (heads != null && headsPerLayer != null) {
             throw new NncjException("--heads and --heads-per-layer cannot be combined");
         }
+        if (recover && data == null) {
+            throw new NncjException("--recover needs --data TRAIN.tsv (labelled task data to fine-tune on)");
+        }
+        if (data != null && !java.nio.file.Files.isRegularFile(data)) {
+            throw NncjException.inFile(data, "does not exist");
+        }
         EmitOptions emit = EmitOptions.defaults().withAttention(switch (attention) {
             case "plain" -> EmitOptions.AttentionStyle.PLAIN;
             case "fused" -> EmitOptions.AttentionStyle.FUSED;
@@ -122,7 +137,7 @@ final class PruneCommand implements Callable<Integer> {
         OnnxModel model = OnnxFiles.load(input);
         EncoderSpec encoder = EncoderLifter.lift(model, input);
         StructuredPruneOptions options = options(encoder.layers().size(), progress);
-        IterativePruner.Result rounds = IterativePruner.prune(model, input, options, iterations, emit, IterativePruner.Recovery.NONE);
+        IterativePruner.Result rounds = IterativePruner.prune(model, input, options, iterations, emit, recovery(model, progress));
         StructuredPruneResult result = rounds.overall();
         OnnxModel pruned = rounds.model();
         model.metadata().forEach(pruned::putMetadata);
@@ -158,10 +173,20 @@ final class PruneCommand implements Callable<Integer> {
         return new StructuredPruneOptions(keep, plan, ffn == null ? 0 : ffn, scorer(progress));
     }
 
+    /** Distillation from the unpruned model after each round with --recover; nothing otherwise. */
+    private IterativePruner.Recovery recovery(OnnxModel original, ProgressListener progress) {
+        if (!recover) {
+            return IterativePruner.Recovery.NONE;
+        }
+        DistillData distillData = DistillData.load(data, null, report.tokenizerFor(input));
+        return new DistillationRecovery(original, distillData, DistillOptions.recovery().withTraining(training.toOptions()),
+                progress);
+    }
+
     private ImportanceScorer scorer(ProgressListener progress) {
         return switch (importance) {
             case "magnitude" -> new MagnitudeImportance();
-            case "random" -> new RandomImportance(seed);
+            case "random" -> new RandomImportance(training.seed);
             case "activation" -> {
                 if (calibrationData == null) {
                     throw new NncjException("--importance activation needs --calibration-data FILE");
@@ -171,12 +196,12 @@ final class PruneCommand implements Callable<Integer> {
                         report.tokenizerFor(input), 32);
             }
             case "gradient" -> {
-                if (training.data == null) {
+                if (data == null) {
                     throw new NncjException("--importance gradient needs --data TRAIN.tsv (labelled task data)");
                 }
-                TextClassificationDataset data = TextClassificationDataset.load(training.data);
-                yield new GradientImportance(data.firstN(Math.min(calibrationSamples, data.size())), report.tokenizerFor(input),
-                        training.batchSize, training.maxLength, ClassifierHead.LOGITS, progress);
+                TextClassificationDataset labelled = TextClassificationDataset.load(data);
+                yield new GradientImportance(labelled.firstN(Math.min(calibrationSamples, labelled.size())),
+                        report.tokenizerFor(input), training.batchSize, training.maxLength, ClassifierHead.LOGITS, progress);
             }
             default -> throw new NncjException("--importance must be magnitude, activation, gradient or random, not '"
                     + importance + "'");
@@ -192,8 +217,9 @@ final class PruneCommand implements Callable<Integer> {
         m.put("importance", o.importance().name());
         m.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
         m.put("calibration_samples", calibrationSamples);
-        m.put("data", training.data == null ? null : training.data.toString());
-        m.put("seed", seed);
+        m.put("data", data == null ? null : data.toString());
+        m.put("recover", recover);
+        m.put("seed", training.seed);
         m.put("attention", attention);
         m.put("iterations", iterations);
         return m;

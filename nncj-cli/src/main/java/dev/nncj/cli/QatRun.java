@@ -5,7 +5,8 @@ import dev.nncj.ProgressListener;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
-import dev.nncj.train.QatOptions;
+import dev.nncj.train.DistillData;
+import dev.nncj.train.DistillOptions;
 import dev.nncj.train.QuantizationAwareTraining;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,36 +17,26 @@ final class QatRun {
     private QatRun() {}
 
     /** Everything a user can get wrong, before the model is read. */
-    static void check(QuantizationMode mode, Double maxDrop, TrainingOptions training) {
+    static void check(QuantizationMode mode, Double maxDrop, Path data) {
         if (mode != QuantizationMode.STATIC_INT8) {
             throw new NncjException("--qat trains for static-int8 only (give --mode static-int8), not " + mode.cliName());
         }
         if (maxDrop != null) {
             throw new NncjException("--qat and --max-drop cannot be combined");
         }
-        if (training.data == null) {
+        if (data == null) {
             throw new NncjException("--qat needs --data TRAIN.tsv (labelled task data)");
         }
-        if (!Files.isRegularFile(training.data)) {
-            throw NncjException.inFile(training.data, "does not exist");
+        if (!Files.isRegularFile(data)) {
+            throw NncjException.inFile(data, "does not exist");
         }
     }
 
-    static QuantizationResult run(Path input, QuantizeOptions options, TrainingOptions t, Path tokenizer,
+    /** Distillation from the float classifier with the recovery preset's weights (soft targets at T = 2 plus labels). */
+    static QuantizationResult run(Path input, QuantizeOptions options, Path data, TrainingOptions training, Path tokenizer,
             ProgressListener progress) {
-        QatOptions qat;
-        try {
-            qat = QatOptions.defaults().withEpochs(t.epochs).withBatchSize(t.batchSize).withMaxLength(t.maxLength)
-                    .withSeed(t.seed);
-            if (t.learningRate != null) {
-                qat = qat.withLearningRate(t.learningRate);
-            }
-            if (t.maxTrain != null) {
-                qat = qat.withMaxTrainExamples(t.maxTrain);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new NncjException(e.getMessage());
-        }
-        return QuantizationAwareTraining.run(input, options, t.data, tokenizer, qat, progress, List.of()).export();
+        DistillOptions distill = DistillOptions.recovery().withTraining(training.toOptions());
+        return QuantizationAwareTraining.run(input, options, DistillData.load(data, null, tokenizer), distill, progress,
+                List.of()).export();
     }
 }

@@ -87,8 +87,13 @@ final class QuantizeCommand implements Callable<Integer> {
     Double maxDrop;
 
     @Option(names = "--qat", description = "static-int8 with quantization-aware training on --data: calibrate, train the"
-            + " fake-quantized classifier (the float model as teacher), export the same QDQ form with the calibrated ranges")
+            + " fake-quantized classifier by distillation from the float one, export the same QDQ form with the calibrated"
+            + " ranges (a learning rate around 1e-5 suits it)")
     boolean qat;
+
+    @Option(names = "--data", paramLabel = "TRAIN.tsv", description = "labelled task data for --qat (also its calibration data"
+            + " unless --calibration-data is given)")
+    Path data;
 
     @Mixin
     TrainingOptions training;
@@ -111,7 +116,7 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantizeOptions options = options(); // bad options fail before the model is read
         QuantizationResult result;
         if (qat) {
-            result = QatRun.run(input, options, training, report.tokenizerFor(input), progress);
+            result = QatRun.run(input, options, data, training, report.tokenizerFor(input), progress);
         } else {
             OnnxModel model = OnnxFiles.load(input);
             result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
@@ -143,13 +148,13 @@ final class QuantizeCommand implements Callable<Integer> {
 
     QuantizeOptions options() {
         if (qat) {
-            QatRun.check(mode, maxDrop, training);
-        } else if (training.data != null) {
+            QatRun.check(mode, maxDrop, data);
+        } else if (data != null) {
             throw new NncjException("--data is the training data of --qat; give --qat too (or --calibration-data to calibrate)");
         }
         Optional<Calibration> calibration = Optional.empty();
         // QAT calibrates on its training data unless told otherwise
-        Path calibrationFile = calibrationData == null && qat ? training.data : calibrationData;
+        Path calibrationFile = calibrationData == null && qat ? data : calibrationData;
         if (calibrationFile != null) {
             List<String> sentences = SentenceFile.read(calibrationFile);
             if (sentences.isEmpty()) {

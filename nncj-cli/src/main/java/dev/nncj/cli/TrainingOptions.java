@@ -1,32 +1,49 @@
 package dev.nncj.cli;
 
-import java.nio.file.Path;
+import dev.nncj.NncjException;
+import dev.nncj.train.FineTuneOptions;
+import java.util.OptionalInt;
 import picocli.CommandLine.Option;
 
-/**
- * The options of commands that train after compressing (prune --recover, quantize --qat) or score
- * with gradients (prune --importance gradient): the labelled task data and the training knobs.
- */
+/** The training knobs every training command shares (finetune, distill), as a {@link FineTuneOptions}. */
 final class TrainingOptions {
-    @Option(names = "--data", paramLabel = "TRAIN.tsv",
-            description = "labelled task data (sentence and label columns) for --importance gradient, --recover and --qat")
-    Path data;
-
-    @Option(names = "--epochs", defaultValue = "1", description = "training epochs over --data (default ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "training batch size (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "16", description = "default ${DEFAULT-VALUE}")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", description = "peak learning rate (default: 1e-5 for --qat, 5e-5 for --recover)")
-    Double learningRate;
+    @Option(names = "--lr", defaultValue = "5e-5", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    double learningRate;
 
-    @Option(names = "--max-length", defaultValue = "128", description = "tokens per training example (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "0.1", paramLabel = "FRACTION", description = "share of steps warming up (default ${DEFAULT-VALUE})")
+    double warmup;
+
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "default ${DEFAULT-VALUE}")
+    double weightDecay;
+
+    @Option(names = "--max-length", defaultValue = "128", description = "tokens per example (default ${DEFAULT-VALUE})")
     int maxLength;
 
-    @Option(names = "--max-train", paramLabel = "N", description = "use the first N examples of --data only")
+    @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--eval-every", defaultValue = "200", paramLabel = "STEPS",
+            description = "evaluate on --eval every this many steps, and at the end (distill without --eval: checkpoint); default ${DEFAULT-VALUE}")
+    int evalEvery;
+
+    @Option(names = "--patience", defaultValue = "3", description = "evaluations without a new best before stopping; 0 never stops (default ${DEFAULT-VALUE})")
+    int patience;
+
+    @Option(names = "--max-train", paramLabel = "N", description = "train on the first N examples only")
     Integer maxTrain;
 
-    @Option(names = "--train-seed", defaultValue = "1", description = "seed of the training shuffle (default ${DEFAULT-VALUE})")
-    long seed;
+    FineTuneOptions toOptions() {
+        try {
+            return new FineTuneOptions(epochs, batchSize, learningRate, warmup, weightDecay, maxLength, seed, evalEvery,
+                    patience, maxTrain == null ? OptionalInt.empty() : OptionalInt.of(maxTrain));
+        } catch (IllegalArgumentException e) {
+            throw new NncjException(e.getMessage());
+        }
+    }
 }

@@ -21,7 +21,7 @@ class FineTuneCommandTest {
     private static final String[] FILLER = {"the", "sat", "on", "mat", "a", "."};
 
     /** Filler words around one "cat" (label 1) or "dog" (label 0). */
-    private static void catsAndDogs(Path file, int rows, long seed) throws IOException {
+    static void catsAndDogs(Path file, int rows, long seed) throws IOException {
         Random r = new Random(seed);
         StringBuilder tsv = new StringBuilder("sentence\tlabel\n");
         for (int i = 0; i < rows; i++) {

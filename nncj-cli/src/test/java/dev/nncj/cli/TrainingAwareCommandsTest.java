@@ -74,6 +74,27 @@ class TrainingAwareCommandsTest {
         assertThat(out).doesNotExist();
     }
 
+    /** Gradient importance, two rounds, each recovered by distillation: the written classifier lifts to the target shape. */
+    @Test
+    void prunesIterativelyWithGradientImportanceAndRecovery() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("out/pruned.onnx");
+        Files.createDirectories(out.getParent());
+        CliRun run = CliRun.of("prune", clf, "-o", out, "--heads", 0.5, "--ffn", 0.5, "--importance", "gradient",
+                "--data", dir.resolve("train.tsv"), "--iterations", 2, "--recover", "--max-length", 16, "--batch-size", 8,
+                "--eval-data", dir.resolve("train.tsv"), "--eval-task", "text-classification", "--bench-runs", 3,
+                "--seq-len", 8, "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertThat(json.get("layers")).hasSize(2);
+        assertThat(json.get("layers").get(0).get("heads")).hasSize(1);
+        assertThat(json.get("layers").get(0).get("ffn_neurons").asInt()).isEqualTo(8);
+        var spec = dev.nncj.transformer.EncoderLifter.lift(OnnxFiles.load(out), out);
+        assertThat(spec.layers()).allMatch(l -> l.attention().heads() == 1 && l.ffn().width() == 8);
+        assertThat(OnnxFiles.load(out).graph().outputs()).extracting(v -> v.getName()).containsExactly("logits");
+        assertThat(OnnxFiles.load(out).metadata().get("nncj.steps")).contains("\"recover\":true");
+    }
+
     @Test
     void gradientImportanceNeedsLabelledDataAndAClassifier() throws Exception {
         classifier();
@@ -86,6 +107,8 @@ class TrainingAwareCommandsTest {
         CliRun bare = CliRun.of("prune", encoder, "-o", out, "--heads", 0.5, "--importance", "gradient",
                 "--data", dir.resolve("train.tsv"), "-q");
         assertThat(bare.errorLine()).contains("needs a classifier").contains("bare encoder");
+        CliRun recoverWithoutData = CliRun.of("prune", encoder, "-o", out, "--heads", 0.5, "--recover", "-q");
+        assertThat(recoverWithoutData.errorLine()).contains("--recover needs --data");
         assertThat(out).doesNotExist();
     }
 }

@@ -13,6 +13,13 @@ public record Batch(Map<String, Tensor> inputs, long[] labels) {
         labels = labels.clone();
     }
 
+    /** The inputs as arrays owned by {@code manager} (a step's scope frees them with it). */
+    public Map<String, ai.djl.ndarray.NDArray> arrays(ai.djl.ndarray.NDManager manager) {
+        Map<String, ai.djl.ndarray.NDArray> out = new java.util.HashMap<>();
+        inputs.forEach((name, t) -> out.put(name, dev.nncj.train.ops.TensorArrays.toArray(manager, t)));
+        return out;
+    }
+
     public int size() {
         return labels.length;
     }

@@ -2,8 +2,6 @@ package dev.nncj.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.nncj.train.ops.TensorArrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,8 +21,7 @@ public final class ClassificationAccuracy implements Evaluator {
         long total = 0;
         for (Batch batch : batches) {
             try (NDManager scope = executor.manager().newSubManager()) {
-                Map<String, NDArray> inputs = new HashMap<>();
-                batch.inputs().forEach((name, t) -> inputs.put(name, TensorArrays.toArray(scope, t)));
+                Map<String, NDArray> inputs = batch.arrays(scope);
                 long[] predicted = executor.infer(scope, inputs).get(logitsOutput).argMax(-1).toLongArray();
                 for (int i = 0; i < predicted.length; i++) {
                     right += predicted[i] == batch.labels()[i] ? 1 : 0;

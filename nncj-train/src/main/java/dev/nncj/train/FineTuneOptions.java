@@ -82,6 +82,12 @@ public record FineTuneOptions(int epochs, int batchSize, double learningRate, do
         return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, OptionalInt.of(v));
     }
 
+    /** The trainer's settings for a run of {@code totalSteps}: AdamW betas 0.9/0.999, eps 1e-8, clipping at 1. */
+    TrainerOptions trainerOptions(int totalSteps) {
+        return new TrainerOptions(learningRate, weightDecay, 0.9, 0.999, 1e-8, (int) Math.round(warmupFraction * totalSteps),
+                totalSteps, 1.0, seed);
+    }
+
     /** The options as provenance records them: everything needed to repeat the run. */
     Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -50,7 +50,7 @@ public final class FineTuner {
         OnnxModel model = OnnxFiles.load(encoder);
         ClassifierHead.attach(model, hiddenOutput(model, encoder), classes, options.seed());
 
-        Path checkpoints = temporaryDirectory();
+        Path checkpoints = temporaryDirectory("nncj-finetune");
         try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile,
                         TokenizerOptions.defaults().withMaxLength(options.maxLength()));
                 OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults())) {
@@ -58,8 +58,7 @@ public final class FineTuner {
             ClassificationAccuracy accuracy = new ClassificationAccuracy(
                     TextBatches.of(eval, tokenizer, options.batchSize(), executor.inputNames()), ClassifierHead.LOGITS);
             int total = options.epochs() * batches.size();
-            TrainerOptions trainerOptions = new TrainerOptions(options.learningRate(), options.weightDecay(), 0.9, 0.999,
-                    1e-8, (int) Math.round(options.warmupFraction() * total), total, 1.0, options.seed());
+            TrainerOptions trainerOptions = options.trainerOptions(total);
             List<Double> losses = new ArrayList<>();
             List<TrainingListener> all = new ArrayList<>(listeners);
             all.add(new TrainingListener() {
@@ -89,14 +88,14 @@ public final class FineTuner {
         }
     }
 
-    private record Best(OnnxModel model, int step, double accuracy) {}
+    record Best(OnnxModel model, int step, double accuracy) {}
 
     /**
      * The weights to keep: the steps after the last periodic evaluation are evaluated too (a run
      * shorter than the interval would otherwise have none); the better of them and the best
      * checkpoint wins, ties going to the earlier weights.
      */
-    private static Best keepBest(Trainer trainer, OnnxExecutor executor, ClassificationAccuracy accuracy,
+    static Best keepBest(Trainer trainer, OnnxExecutor executor, ClassificationAccuracy accuracy,
             int evalEvery, Path checkpoints, List<TrainingListener> listeners) {
         // the trainer evaluates after each multiple of the interval, and stops only right after one
         if (trainer.steps() % evalEvery != 0 && !trainer.stoppedEarly()) {
@@ -127,15 +126,15 @@ public final class FineTuner {
         return threeD.get(0);
     }
 
-    private static Path temporaryDirectory() {
+    static Path temporaryDirectory(String prefix) {
         try {
-            return Files.createTempDirectory("nncj-finetune");
+            return Files.createTempDirectory(prefix);
         } catch (IOException e) {
             throw new NncjException("cannot create a temporary directory for checkpoints: " + e.getMessage(), e);
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

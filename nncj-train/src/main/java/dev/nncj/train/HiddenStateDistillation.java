@@ -3,7 +3,6 @@ package dev.nncj.train;
 import ai.djl.ndarray.NDArray;
 import dev.nncj.NncjException;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,19 +34,17 @@ public final class HiddenStateDistillation implements Loss {
 
     @Override
     public NDArray compute(Map<String, NDArray> outputs, NDArray labels, Map<String, NDArray> inputs) {
-        Map<String, NDArray> teacherInputs = new HashMap<>();
-        for (String name : teacher.inputNames()) {
-            NDArray a = inputs.get(name);
-            if (a == null) {
-                throw new NncjException("the teacher takes input " + name + ", which the batch does not have");
-            }
-            teacherInputs.put(name, a);
-        }
+        Map<String, NDArray> teacherInputs = teacher.inputsFrom(inputs, "teacher");
         Map<String, NDArray> targets = teacher.infer(labels.getManager(), teacherInputs, List.copyOf(studentToTeacher.values()));
+        return meanSquaredError(studentToTeacher, outputs, targets);
+    }
+
+    /** The mean over {@code pairs} (student value to teacher value) of each pair's mean squared error. */
+    static NDArray meanSquaredError(Map<String, String> pairs, Map<String, NDArray> student, Map<String, NDArray> teacher) {
         NDArray total = null;
-        for (Map.Entry<String, String> pair : studentToTeacher.entrySet()) {
-            NDArray s = outputs.get(pair.getKey());
-            NDArray t = targets.get(pair.getValue());
+        for (Map.Entry<String, String> pair : pairs.entrySet()) {
+            NDArray s = student.get(pair.getKey());
+            NDArray t = teacher.get(pair.getValue());
             if (s == null) {
                 throw new NncjException("the student computes no value " + pair.getKey());
             }
@@ -58,6 +55,6 @@ public final class HiddenStateDistillation implements Loss {
             NDArray mse = s.sub(t).square().mean();
             total = total == null ? mse : total.add(mse);
         }
-        return total.div((float) studentToTeacher.size());
+        return total.div((float) pairs.size());
     }
 }

@@ -252,6 +252,22 @@ public final class OnnxExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * The arrays among {@code available} this graph takes as inputs (a teacher reads the student's
+     * batch); {@code role} names the graph in the error when one is missing.
+     */
+    public Map<String, NDArray> inputsFrom(Map<String, NDArray> available, String role) {
+        Map<String, NDArray> out = new HashMap<>();
+        for (String name : inputNames) {
+            NDArray a = available.get(name);
+            if (a == null) {
+                throw new NncjException("the " + role + " takes input " + name + ", which the batch does not have");
+            }
+            out.put(name, a);
+        }
+        return out;
+    }
+
     /** Sets every trainable parameter's accumulated gradient to zero (PyTorch adds up gradients). */
     public void zeroGradients() {
         for (Parameter p : trainableParameters()) {

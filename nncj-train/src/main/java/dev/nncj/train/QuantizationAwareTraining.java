@@ -2,9 +2,6 @@ package dev.nncj.train;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.data.TextClassificationDataset;
-import dev.nncj.data.TextTokenizer;
-import dev.nncj.data.TokenizerOptions;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.OnnxFiles;
@@ -17,7 +14,6 @@ import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.Quantizers;
 import dev.nncj.quantize.StaticInt8Quantizer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +26,7 @@ import java.util.Map;
  * <li>train the fake-quantized form ({@link StaticInt8Quantizer#fakeQuantized}: the export's Q/DQ at
  *     the same activations with those fixed ranges, weights fake-quantized per channel with the
  *     straight-through estimator, the embedding table as the export stores it) on the task data,
- *     the float model as teacher ({@link SoftTargetDistillation});</li>
+ *     the float model as teacher ({@link Distiller});</li>
  * <li>copy the trained float weights into the float model and export it with
  *     {@link StaticInt8Quantizer#quantizeWithRanges} and the same ranges: exactly the QDQ model
  *     {@code nncj quantize --mode static-int8} writes, with the trained weights.</li>
@@ -42,61 +38,38 @@ public final class QuantizationAwareTraining {
     /** The trained, exported model and what training did. */
     public record Result(QuantizationResult export, int steps, List<Double> losses) {}
 
-    public static Result run(Path classifier, QuantizeOptions quantize, Path trainFile, Path tokenizerFile,
-            QatOptions options, ProgressListener progress, List<TrainingListener> listeners) {
+    /**
+     * Calibrates {@code classifier} on {@code quantize}'s calibration data, trains its fake-quantized
+     * form on {@code data} by distillation from the float classifier ({@link Distiller}, weighted by
+     * {@code options}), and exports the trained weights in the static-int8 QDQ form.
+     */
+    public static Result run(Path classifier, QuantizeOptions quantize, DistillData data, DistillOptions options,
+            ProgressListener progress, List<TrainingListener> listeners) {
         if (quantize.mode() != QuantizationMode.STATIC_INT8) {
             throw new NncjException("quantization-aware training exports static-int8 only, not " + quantize.mode().cliName());
         }
-        TextClassificationDataset train = TextClassificationDataset.load(trainFile);
-        if (options.maxTrainExamples().isPresent()) {
-            train = train.firstN(options.maxTrainExamples().getAsInt());
-        }
-        OnnxModel teacherModel = OnnxFiles.load(classifier);
-        Quantizers.refuseQuantized(teacherModel, classifier);
-        if (!teacherModel.graph().isGraphOutput(ClassifierHead.LOGITS)) {
+        OnnxModel teacher = OnnxFiles.load(classifier);
+        Quantizers.refuseQuantized(teacher, classifier);
+        if (!teacher.graph().isGraphOutput(ClassifierHead.LOGITS)) {
             throw NncjException.inFile(classifier, "has no " + ClassifierHead.LOGITS
                     + " output; quantization-aware training needs a classifier (fine-tune the encoder first)");
         }
-        Map<String, float[]> ranges = StaticInt8Quantizer.calibrate(teacherModel, quantize, progress);
+        Map<String, float[]> ranges = StaticInt8Quantizer.calibrate(teacher, quantize, progress);
         OnnxModel training = StaticInt8Quantizer.fakeQuantized(OnnxFiles.load(classifier), quantize, ranges);
-        List<Double> losses = new ArrayList<>();
-        int steps;
-        try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile,
-                        TokenizerOptions.defaults().withMaxLength(options.maxLength()));
-                OnnxExecutor teacher = OnnxExecutor.create(teacherModel, ExecutorOptions.defaults().freezing("."));
-                OnnxExecutor student = OnnxExecutor.create(training, ExecutorOptions.defaults())) {
-            List<Batch> batches = TextBatches.of(train, tokenizer, options.batchSize(), student.inputNames());
-            int total = options.epochs() * batches.size();
-            TrainerOptions trainerOptions = TrainerOptions.defaults(total).withLearningRate(options.learningRate())
-                    .withWarmupSteps((int) Math.round(options.warmupFraction() * total)).withSeed(options.seed());
-            List<TrainingListener> all = new ArrayList<>(listeners);
-            all.add(new TrainingListener() {
-                @Override
-                public void onStep(StepResult result) {
-                    losses.add(result.loss());
-                    progress.advance(1);
-                }
-            });
-            Loss loss = new SoftTargetDistillation(teacher, ClassifierHead.LOGITS, ClassifierHead.LOGITS,
-                    options.temperature(), options.softWeight());
-            progress.start("quantization-aware training", total);
-            try (Trainer trainer = new Trainer(student, loss, trainerOptions, all)) {
-                trainer.fit(batches, options.epochs());
-                steps = trainer.steps();
-            }
-            progress.finish();
-            student.writeParameters(training);
-        }
-        OnnxModel trained = OnnxFiles.load(classifier);
-        copyFloatWeights(training, trained);
-        QuantizationResult export = StaticInt8Quantizer.quantizeWithRanges(trained, quantize, ranges);
-        Map<String, Object> recorded = new LinkedHashMap<>(options.asMap());
-        recorded.put("train", trainFile.getFileName().toString());
+        DistillResult trained = Distiller.distill(List.of(teacher), training, data, options, progress, listeners);
+        OnnxModel weights = OnnxFiles.load(classifier);
+        copyFloatWeights(trained.student(), weights);
+        QuantizationResult export = StaticInt8Quantizer.quantizeWithRanges(weights, quantize, ranges);
+        Map<String, Object> recorded = new LinkedHashMap<>(options.training().asMap());
+        recorded.put("soft_weight", options.softWeight());
+        recorded.put("temperature", options.temperature());
+        recorded.put("hard_weight", options.hardWeight());
+        recorded.put("train", data.train().file().getFileName().toString());
         recorded.put("calibration_sentences", quantize.calibration().map(c -> c.sentences().size()).orElse(0));
         recorded.put("per_channel", quantize.perChannel());
         recorded.put("symmetric", quantize.symmetric());
         Provenance.record(export.model(), classifier, "qat", recorded);
-        return new Result(export, steps, losses);
+        return new Result(export, trained.steps(), trained.losses());
     }
 
     /** Every float initializer of {@code target} that {@code trained} holds under the same name and shape. */

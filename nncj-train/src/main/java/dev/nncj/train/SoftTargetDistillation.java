@@ -2,7 +2,6 @@ package dev.nncj.train;
 
 import ai.djl.ndarray.NDArray;
 import dev.nncj.NncjException;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -49,29 +48,30 @@ public final class SoftTargetDistillation implements Loss {
         if (student == null) {
             throw new NncjException("the student has no output " + studentLogits + "; it has " + outputs.keySet());
         }
-        Map<String, NDArray> teacherInputs = new HashMap<>();
-        for (String name : teacher.inputNames()) {
-            NDArray a = inputs.get(name);
-            if (a == null) {
-                throw new NncjException("the teacher takes input " + name + ", which the batch does not have");
-            }
-            teacherInputs.put(name, a);
-        }
+        Map<String, NDArray> teacherInputs = teacher.inputsFrom(inputs, "teacher");
         NDArray t = teacher.infer(labels.getManager(), teacherInputs).get(teacherLogits);
-        if (!t.getShape().equals(student.getShape())) {
-            throw new NncjException("teacher logits " + t.getShape() + " and student logits " + student.getShape()
-                    + " cannot be compared");
-        }
-        // log-softmax on both sides: the teacher's zero probabilities stay finite (0 * log 0 would be NaN)
-        // float scalars: a double would make DJL's 0-d results float64 (PyTorch promotes 0-d with 0-d)
-        float temp = (float) temperature;
-        NDArray logTeacher = t.div(temp).logSoftmax(-1);
-        NDArray logStudent = student.div(temp).logSoftmax(-1);
-        NDArray kl = logTeacher.exp().mul(logTeacher.sub(logStudent)).sum(new int[] {-1}).mean();
-        NDArray soft = kl.mul(temp * temp);
+        NDArray soft = softTargetLoss(t.div((float) temperature).logSoftmax(-1), student, temperature);
         if (softWeight == 1) {
             return soft;
         }
         return soft.mul((float) softWeight).add(hard.compute(outputs, labels, inputs).mul((float) (1 - softWeight)));
+    }
+
+    /**
+     * T^2 * KL(p || softmax(s / T)), averaged over the batch, from the teacher's log-probabilities
+     * {@code logTeacher} at temperature T (one teacher's log-softmax, or an ensemble's averaged
+     * distribution in log space). Log space on both sides keeps the teacher's zero probabilities
+     * finite (0 * log 0 would be NaN).
+     */
+    static NDArray softTargetLoss(NDArray logTeacher, NDArray studentLogits, double temperature) {
+        if (!logTeacher.getShape().equals(studentLogits.getShape())) {
+            throw new NncjException("teacher logits " + logTeacher.getShape() + " and student logits "
+                    + studentLogits.getShape() + " cannot be compared");
+        }
+        // float scalars: a double would make DJL's 0-d results float64 (PyTorch promotes 0-d with 0-d)
+        float temp = (float) temperature;
+        NDArray logStudent = studentLogits.div(temp).logSoftmax(-1);
+        NDArray kl = logTeacher.exp().mul(logTeacher.sub(logStudent)).sum(new int[] {-1}).mean();
+        return kl.mul(temp * temp);
     }
 }

@@ -29,8 +29,22 @@ public final class TextBatches {
      */
     public static List<Batch> of(TextClassificationDataset data, TextTokenizer tokenizer, int batchSize,
             List<String> graphInputs) {
+        return of(data.texts(), data.isPairs() ? data.textPairs() : null,
+                data.examples().stream().mapToLong(TextClassificationDataset.Example::label).toArray(),
+                tokenizer, batchSize, graphInputs);
+    }
+
+    /**
+     * As {@link #of(TextClassificationDataset, TextTokenizer, int, List)} for plain texts with one
+     * label each; {@code pairs} holds the second texts of a sentence-pair task, or is null.
+     */
+    public static List<Batch> of(List<String> texts, List<String> pairs, long[] labels, TextTokenizer tokenizer,
+            int batchSize, List<String> graphInputs) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        if (labels.length != texts.size() || (pairs != null && pairs.size() != texts.size())) {
+            throw new IllegalArgumentException(texts.size() + " texts but " + labels.length + " labels");
         }
         for (String name : graphInputs) {
             if (!List.of(IDS, MASK, TYPES).contains(name)) {
@@ -39,13 +53,11 @@ public final class TextBatches {
             }
         }
         List<Batch> out = new ArrayList<>();
-        for (int start = 0; start < data.size(); start += batchSize) {
-            int end = Math.min(data.size(), start + batchSize);
-            List<TextClassificationDataset.Example> part = data.examples().subList(start, end);
-            List<String> texts = part.stream().map(TextClassificationDataset.Example::text).toList();
-            EncodedBatch encoded = data.isPairs()
-                    ? tokenizer.encodePairs(texts, part.stream().map(e -> e.textPair().orElse("")).toList())
-                    : tokenizer.encode(texts);
+        for (int start = 0; start < texts.size(); start += batchSize) {
+            int end = Math.min(texts.size(), start + batchSize);
+            List<String> part = texts.subList(start, end);
+            EncodedBatch encoded = pairs != null ? tokenizer.encodePairs(part, pairs.subList(start, end))
+                    : tokenizer.encode(part);
             long[] shape = {encoded.batchSize(), encoded.sequenceLength()};
             Map<String, Tensor> inputs = new HashMap<>();
             for (String name : graphInputs) {
@@ -56,7 +68,7 @@ public final class TextBatches {
                 };
                 inputs.put(name, Tensor.ofLongs(name, shape, Arrays.stream(rows).flatMapToLong(Arrays::stream).toArray()));
             }
-            out.add(new Batch(inputs, part.stream().mapToLong(TextClassificationDataset.Example::label).toArray()));
+            out.add(new Batch(inputs, Arrays.copyOfRange(labels, start, end)));
         }
         return out;
     }

@@ -9,14 +9,12 @@ import ai.djl.ndarray.NDList;
 import dev.nncj.NncjException;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.SaveOptions;
-import dev.nncj.train.ops.TensorArrays;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -106,15 +104,13 @@ public final class Trainer implements AutoCloseable {
         double lossValue;
         double norm;
         try (NDManager scope = executor.manager().newSubManager()) {
-            Map<String, NDArray> inputs = new HashMap<>();
-            batch.inputs().forEach((name, t) -> inputs.put(name, TensorArrays.toArray(scope, t)));
+            Map<String, NDArray> inputs = batch.arrays(scope);
             NDArray labels = scope.create(batch.labels());
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray value = loss.compute(executor.forward(scope, inputs, loss.values()), labels, inputs);
                 lossValue = value.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                 if (!Double.isFinite(lossValue)) {
-                    throw new NncjException("loss is " + lossValue + " at step " + step
-                            + "; lower the learning rate (now " + options.learningRateAt(step) + ")");
+                    throw new TrainingDivergedException(step, lossValue, options.learningRateAt(step));
                 }
                 collector.backward(value);
             }

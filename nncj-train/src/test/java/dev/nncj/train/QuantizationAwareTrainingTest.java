@@ -103,6 +103,10 @@ class QuantizationAwareTrainingTest {
                 false, true);
     }
 
+    private DistillData data() {
+        return DistillData.load(dir.resolve("train.tsv"), null, dir.resolve("tokenizer.json"));
+    }
+
     /** A tiny classifier (opset 11 encoder + mean pooling + Gemm), saved. */
     private Path classifier() {
         OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
@@ -155,8 +159,8 @@ class QuantizationAwareTrainingTest {
     void exportIsTheStaticInt8Form() throws IOException {
         QuantizeOptions options = staticInt8();
         Path file = classifier();
-        var result = QuantizationAwareTraining.run(file, options, dir.resolve("train.tsv"), dir.resolve("tokenizer.json"),
-                QatOptions.defaults().withLearningRate(1e-20).withBatchSize(16).withMaxLength(16), ProgressListener.NONE, List.of());
+        var result = QuantizationAwareTraining.run(file, options, data(), DistillOptions.recovery().withTraining(
+                FineTuneOptions.defaults().withLearningRate(1e-20).withBatchSize(16).withMaxLength(16)), ProgressListener.NONE, List.of());
         assertThat(result.steps()).isEqualTo(3);
         OnnxModel ptq = new StaticInt8Quantizer().quantize(OnnxFiles.load(file), options, ProgressListener.NONE).model();
         OnnxModel qat = result.export().model();
@@ -179,8 +183,8 @@ class QuantizationAwareTrainingTest {
     void trainedWeightsReachTheExport() throws IOException {
         QuantizeOptions options = staticInt8();
         Path file = classifier();
-        var result = QuantizationAwareTraining.run(file, options, dir.resolve("train.tsv"), dir.resolve("tokenizer.json"),
-                QatOptions.defaults().withLearningRate(1e-2).withSoftWeight(0).withBatchSize(8).withMaxLength(16),
+        var result = QuantizationAwareTraining.run(file, options, data(), DistillOptions.recovery().withSoftWeight(0)
+                .withTraining(FineTuneOptions.defaults().withLearningRate(1e-2).withBatchSize(8).withMaxLength(16)),
                 ProgressListener.NONE, List.of());
         OnnxModel ptq = new StaticInt8Quantizer().quantize(OnnxFiles.load(file), options, ProgressListener.NONE).model();
         long changed = ptq.graph().initializers().values().stream()
@@ -195,8 +199,8 @@ class QuantizationAwareTrainingTest {
         QuantizeOptions options = staticInt8();
         Path encoder = dir.resolve("encoder.onnx");
         OnnxFiles.save(TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L), false), encoder);
-        assertThatThrownBy(() -> QuantizationAwareTraining.run(encoder, options, dir.resolve("train.tsv"),
-                dir.resolve("tokenizer.json"), QatOptions.defaults(), ProgressListener.NONE, List.of()))
+        assertThatThrownBy(() -> QuantizationAwareTraining.run(encoder, options, data(), DistillOptions.recovery(),
+                ProgressListener.NONE, List.of()))
                 .isInstanceOf(NncjException.class).hasMessageContaining("encoder.onnx").hasMessageContaining("needs a classifier");
     }
 }

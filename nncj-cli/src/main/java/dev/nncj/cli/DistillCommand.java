@@ -1,0 +1,257 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.report.CompressionReport;
+import dev.nncj.report.Evaluation;
+import dev.nncj.train.DistillData;
+import dev.nncj.train.DistillOptions;
+import dev.nncj.train.DistillResult;
+import dev.nncj.train.Distiller;
+import dev.nncj.train.FineTuneOptions;
+import dev.nncj.train.StepResult;
+import dev.nncj.train.StudentDerivation;
+import dev.nncj.train.StudentShape;
+import dev.nncj.train.TrainingListener;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Knowledge distillation of a text classifier into a smaller student, trained on DJL PyTorch.",
+            "The student is given (--student) or derived from the teacher by keeping some of its layers (--student-layers,",
+            "initialized from the teacher's weights). Losses: soft targets at a temperature (several --teacher: their",
+            "averaged distribution), hard labels, hidden-state MSE and attention KL over a layer mapping. Unlabeled text",
+            "(.txt, or a TSV without a label column) is labelled by the teacher. Prints size, p50 latency (both models",
+            "interleaved in one process) and, with --test, accuracy by ONNX Runtime, teacher against student."})
+final class DistillCommand implements Callable<Integer> {
+    @Option(names = "--teacher", required = true, paramLabel = "T.onnx",
+            description = "the teacher classifier (logits output); repeat for an averaged ensemble")
+    List<Path> teachers;
+
+    @Option(names = "--student", paramLabel = "S.onnx", description = "the student classifier (same logits output)")
+    Path student;
+
+    @Option(names = "--student-layers", split = ",", paramLabel = "I",
+            description = "derive the student from the (first) teacher keeping these layers, e.g. 0,2,4")
+    List<Integer> studentLayers;
+
+    @Option(names = "--student-heads", paramLabel = "N", description = "attention heads each student layer keeps (default: all)")
+    Integer studentHeads;
+
+    @Option(names = "--student-ffn", paramLabel = "F", description = "FFN neurons each student layer keeps (default: all)")
+    Integer studentFfn;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "STUDENT.onnx", description = "where to write the student")
+    Path output;
+
+    @Option(names = "--data", required = true, paramLabel = "TRAIN",
+            description = "training text: labelled TSV (sentence, label), or unlabeled (.txt lines, TSV without label)")
+    Path data;
+
+    @Option(names = "--eval", paramLabel = "DEV.tsv", description = "labelled data to keep the student's best weights by")
+    Path eval;
+
+    @Option(names = "--test", paramLabel = "TEST.tsv",
+            description = "labelled data for the teacher/student accuracy table (ONNX Runtime)")
+    Path test;
+
+    @Option(names = "--soft-weight", defaultValue = "1", description = "weight of the soft-target KL (default ${DEFAULT-VALUE})")
+    double softWeight;
+
+    @Option(names = "--temperature", defaultValue = "2", description = "softmax temperature of the soft targets (default ${DEFAULT-VALUE})")
+    double temperature;
+
+    @Option(names = "--hard-weight", paramLabel = "W",
+            description = "weight of the label cross-entropy (default 1 with labelled data, 0 without; must be 0 without)")
+    Double hardWeight;
+
+    @Option(names = "--hidden-weight", defaultValue = "0", description = "weight of the hidden-state MSE (default ${DEFAULT-VALUE})")
+    double hiddenWeight;
+
+    @Option(names = "--attention-weight", defaultValue = "0", description = "weight of the attention KL (default ${DEFAULT-VALUE})")
+    double attentionWeight;
+
+    @Option(names = "--layer-map", paramLabel = "S:T,...",
+            description = "student layer : teacher layer pairs for the hidden and attention terms, e.g. 0:1,1:3,2:5"
+                    + " (default: the teacher layer each student layer was taken from, or uniform)")
+    String layerMap;
+
+    @Mixin
+    TrainingOptions training;
+
+    @Mixin
+    ReportOptions report;
+
+    @Mixin
+    QuietOption quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if ((student == null) == (studentLayers == null)) {
+            throw new NncjException("give either --student S.onnx or --student-layers I,J,... (exactly one)");
+        }
+        if (student != null && (studentHeads != null || studentFfn != null)) {
+            throw new NncjException("--student-heads and --student-ffn shape a derived student; they need --student-layers");
+        }
+        if (test != null && report.evalData != null) {
+            throw new NncjException("--test and --eval-data both name the data of the accuracy table: give one");
+        }
+        Path teacherFile = teachers.get(0);
+        Path tokenizer = report.tokenizerFor(teacherFile);
+        if (!Files.isRegularFile(tokenizer)) {
+            throw NncjException.inFile(tokenizer, "no tokenizer (give --tokenizer FILE)");
+        }
+        // checked before training, not after an hour of it
+        refuseOverwriting();
+        Evaluation evaluation = test != null
+                ? new Evaluation.TextClassification(TextClassificationDataset.load(test), tokenizer)
+                : report.evaluation(teacherFile);
+        DistillData distillData = DistillData.load(data, eval, tokenizer);
+        DistillOptions options = options(distillData.train().isLabeled());
+        List<OnnxModel> teacherModels = teachers.stream().map(OnnxFiles::load).toList();
+        OnnxModel studentModel;
+        String derived = null;
+        if (student != null) {
+            studentModel = OnnxFiles.load(student);
+        } else {
+            StudentShape shape = new StudentShape(studentLayers, optional(studentHeads), optional(studentFfn));
+            StudentDerivation.DerivedStudent d = StudentDerivation.derive(teacherModels.get(0), teacherFile, shape);
+            studentModel = d.model();
+            if (options.layerMap().isEmpty()) {
+                options = options.withLayerMap(d.layerMap());
+            }
+            derived = String.format(Locale.ROOT, "student: teacher layers %s, parameters %,d -> %,d", studentLayers,
+                    d.teacherParameters(), d.studentParameters());
+        }
+        ProgressListener progress = quiet.progress();
+        long start = System.nanoTime();
+        DistillResult result = Distiller.distill(teacherModels, studentModel, distillData, options, progress,
+                List.of(liveLoss(progress)));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        CompressionReport measured = report.saveAndMeasure(result.student(), teacherFile, output, evaluation, progress);
+        print(result, measured, seconds, derived);
+        return 0;
+    }
+
+    private void refuseOverwriting() {
+        if (report.force || !Files.exists(output)) {
+            return;
+        }
+        List<Path> inputs = new ArrayList<>(teachers);
+        if (student != null) {
+            inputs.add(student);
+        }
+        for (Path in : inputs) {
+            try {
+                if (Files.exists(in) && Files.isSameFile(in, output)) {
+                    throw NncjException.inFile(output, "refusing to overwrite an input model (choose another output, or --force)");
+                }
+            } catch (java.io.IOException e) {
+                throw NncjException.inFile(output, "cannot compare with " + in + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    DistillOptions options(boolean labeled) {
+        double hard = hardWeight != null ? hardWeight : labeled ? 1 : 0;
+        FineTuneOptions trainingOptions = training.toOptions();
+        try {
+            return new DistillOptions(softWeight, temperature, hard, hiddenWeight, attentionWeight,
+                    Optional.ofNullable(layerMap).map(DistillCommand::parseLayerMap), trainingOptions);
+        } catch (IllegalArgumentException e) {
+            throw new NncjException(e.getMessage());
+        }
+    }
+
+    /** "0:1,1:3" as {0=1, 1=3}. */
+    static Map<Integer, Integer> parseLayerMap(String text) {
+        Map<Integer, Integer> map = new TreeMap<>();
+        for (String pair : text.split(",")) {
+            String[] parts = pair.strip().split(":");
+            try {
+                if (parts.length != 2 || map.put(Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())) != null) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new NncjException("--layer-map: '" + pair.strip() + "' is not STUDENT:TEACHER (layer indexes, each"
+                        + " student layer once), e.g. 0:1,1:3,2:5");
+            }
+        }
+        return map;
+    }
+
+    private static OptionalInt optional(Integer v) {
+        return v == null ? OptionalInt.empty() : OptionalInt.of(v);
+    }
+
+    /** The live loss beside the progress bar (a running mean over 20 steps: single batches are noisy). */
+    private static TrainingListener liveLoss(ProgressListener progress) {
+        return new TrainingListener() {
+            private final double[] recent = new double[20];
+            private int n;
+
+            @Override
+            public void onStep(StepResult result) {
+                recent[n++ % recent.length] = result.loss();
+                double sum = 0;
+                int count = Math.min(n, recent.length);
+                for (int i = 0; i < count; i++) {
+                    sum += recent[i];
+                }
+                if (progress instanceof ConsoleProgress console) {
+                    console.message(String.format(Locale.ROOT, "loss %.4f", sum / count));
+                }
+            }
+        };
+    }
+
+    private void print(DistillResult result, CompressionReport measured, double seconds, String derived) {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Double> losses = result.losses();
+        if (report.json) {
+            Map<String, Object> obj = ReportPrinter.toJson(measured);
+            obj.put("teachers", teachers.stream().map(Path::toString).toList());
+            obj.put("student_layers", studentLayers);
+            obj.put("steps", result.steps());
+            obj.put("kept_step", result.keptStep());
+            obj.put("stopped_early", result.stoppedEarly());
+            obj.put("eval_accuracy_pytorch", result.evalAccuracy().isPresent() ? result.evalAccuracy().getAsDouble() : null);
+            obj.put("first_loss", losses.get(0));
+            obj.put("last_loss", losses.get(losses.size() - 1));
+            obj.put("layer_map", result.layerMap().isEmpty() ? null : new TreeMap<>(result.layerMap()));
+            obj.put("train_seconds", seconds);
+            out.println(Json.write(obj));
+            return;
+        }
+        out.printf(Locale.ROOT, "%s: distilled from %s%s: %d steps in %.1f s (loss %.4f -> %.4f)%s, kept step %d%s%n",
+                output, teachers.get(0).getFileName(), teachers.size() > 1 ? " and " + (teachers.size() - 1) + " more" : "",
+                result.steps(), seconds, losses.get(0), losses.get(losses.size() - 1),
+                result.stoppedEarly() ? ", stopped early" : "", result.keptStep(),
+                result.evalAccuracy().isPresent() ? String.format(Locale.ROOT, " (accuracy on %s %.4f, by PyTorch)",
+                        eval.getFileName(), result.evalAccuracy().getAsDouble()) : "");
+        if (derived != null) {
+            out.println(derived);
+        }
+        ReportPrinter.print(measured, out);
+    }
+}
