@@ -3,13 +3,19 @@ package dev.nncj.cli;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.SentenceFile;
+import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.train.ClassifierHead;
+import dev.nncj.train.GradientImportance;
+import dev.nncj.train.IterativePruner;
+import dev.nncj.train.DistillData;
+import dev.nncj.train.DistillOptions;
+import dev.nncj.train.DistillationRecovery;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.transformer.ActivationImportance;
 import dev.nncj.transformer.EmitOptions;
-import dev.nncj.transformer.EncoderEmitter;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.HeadPlan;
@@ -18,7 +24,6 @@ import dev.nncj.transformer.MagnitudeImportance;
 import dev.nncj.transformer.RandomImportance;
 import dev.nncj.transformer.StructuredPruneOptions;
 import dev.nncj.transformer.StructuredPruneResult;
-import dev.nncj.transformer.StructuredPruner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,21 +69,36 @@ final class PruneCommand implements Callable<Integer> {
     Double ffn;
 
     @Option(names = "--importance", defaultValue = "magnitude", paramLabel = "SCORE",
-            description = "how heads and neurons are ranked: magnitude (default), activation (needs --calibration-data) or random")
+            description = "how heads and neurons are ranked: magnitude (default), activation (needs --calibration-data),"
+                    + " gradient (Michel et al. 2019: E|dLoss/dmask| of a classifier on labelled --data) or random")
     String importance;
 
     @Option(names = "--calibration-data", paramLabel = "FILE", description = "sentences (TSV/CSV/txt) for --importance activation")
     Path calibrationData;
 
-    @Option(names = "--calibration-samples", defaultValue = "256", description = "sentences used for activation importance (default ${DEFAULT-VALUE})")
+    @Option(names = "--calibration-samples", defaultValue = "256",
+            description = "sentences (activation) or labelled examples (gradient) the importance is measured on (default ${DEFAULT-VALUE})")
     int calibrationSamples;
 
-    @Option(names = "--seed", defaultValue = "1", description = "seed for --importance random (default ${DEFAULT-VALUE})")
-    long seed;
+    @Option(names = "--data", paramLabel = "TRAIN.tsv",
+            description = "labelled task data (sentence and label columns) for --importance gradient and --recover")
+    Path data;
+
+    @Option(names = "--recover", description = "after each pruning round, fine-tune the pruned classifier on --data by"
+            + " distillation from the unpruned one (soft targets at T = 2 plus labels)")
+    boolean recover;
 
     @Option(names = "--attention", defaultValue = "plain", paramLabel = "STYLE",
             description = "how attention is written: plain (default, MatMul/Softmax) or fused (com.microsoft.Attention)")
     String attention;
+
+    @Option(names = "--iterations", defaultValue = "1", paramLabel = "N",
+            description = "prune in N rounds, each removing its share of the target and re-scoring what the previous round left (default ${DEFAULT-VALUE})")
+    int iterations;
+
+    /** Recovery's training knobs; --seed also seeds --importance random. */
+    @Mixin
+    TrainingOptions training;
 
     @Mixin
     ReportOptions report;
@@ -101,6 +121,12 @@ final class PruneCommand implements Callable<Integer> {
         if (heads != null && headsPerLayer != null) {
             throw new NncjException("--heads and --heads-per-layer cannot be combined");
         }
+        if (recover && data == null) {
+            throw new NncjException("--recover needs --data TRAIN.tsv (labelled task data to fine-tune on)");
+        }
+        if (data != null && !java.nio.file.Files.isRegularFile(data)) {
+            throw NncjException.inFile(data, "does not exist");
+        }
         EmitOptions emit = EmitOptions.defaults().withAttention(switch (attention) {
             case "plain" -> EmitOptions.AttentionStyle.PLAIN;
             case "fused" -> EmitOptions.AttentionStyle.FUSED;
@@ -110,9 +136,10 @@ final class PruneCommand implements Callable<Integer> {
         var evaluation = report.evaluation(input);
         OnnxModel model = OnnxFiles.load(input);
         EncoderSpec encoder = EncoderLifter.lift(model, input);
-        StructuredPruneOptions options = options(encoder.layers().size());
-        StructuredPruneResult result = StructuredPruner.prune(encoder, options);
-        OnnxModel pruned = EncoderEmitter.emit(result.spec(), emit);
+        StructuredPruneOptions options = options(encoder.layers().size(), progress);
+        IterativePruner.Result rounds = IterativePruner.prune(model, input, options, iterations, emit, recovery(model, progress));
+        StructuredPruneResult result = rounds.overall();
+        OnnxModel pruned = rounds.model();
         model.metadata().forEach(pruned::putMetadata);
         Provenance.record(pruned, input, "prune", provenanceOptions(options));
         CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress);
@@ -136,20 +163,30 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    StructuredPruneOptions options(int layers) {
+    StructuredPruneOptions options(int layers, ProgressListener progress) {
         Optional<List<Integer>> keep = Optional.ofNullable(keepLayers);
         if (dropLayers != null) {
             keep = Optional.of(StructuredPruneOptions.keepAllBut(dropLayers, layers));
         }
         HeadPlan plan = heads != null ? new HeadPlan.Fraction(heads)
                 : headsPerLayer != null ? new HeadPlan.PerLayer(headsPerLayer) : new HeadPlan.All();
-        return new StructuredPruneOptions(keep, plan, ffn == null ? 0 : ffn, scorer());
+        return new StructuredPruneOptions(keep, plan, ffn == null ? 0 : ffn, scorer(progress));
     }
 
-    private ImportanceScorer scorer() {
+    /** Distillation from the unpruned model after each round with --recover; nothing otherwise. */
+    private IterativePruner.Recovery recovery(OnnxModel original, ProgressListener progress) {
+        if (!recover) {
+            return IterativePruner.Recovery.NONE;
+        }
+        DistillData distillData = DistillData.load(data, null, report.tokenizerFor(input));
+        return new DistillationRecovery(original, distillData, DistillOptions.recovery().withTraining(training.toOptions()),
+                progress);
+    }
+
+    private ImportanceScorer scorer(ProgressListener progress) {
         return switch (importance) {
             case "magnitude" -> new MagnitudeImportance();
-            case "random" -> new RandomImportance(seed);
+            case "random" -> new RandomImportance(training.seed);
             case "activation" -> {
                 if (calibrationData == null) {
                     throw new NncjException("--importance activation needs --calibration-data FILE");
@@ -158,7 +195,16 @@ final class PruneCommand implements Callable<Integer> {
                 yield new ActivationImportance(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
                         report.tokenizerFor(input), 32);
             }
-            default -> throw new NncjException("--importance must be magnitude, activation or random, not '" + importance + "'");
+            case "gradient" -> {
+                if (data == null) {
+                    throw new NncjException("--importance gradient needs --data TRAIN.tsv (labelled task data)");
+                }
+                TextClassificationDataset labelled = TextClassificationDataset.load(data);
+                yield new GradientImportance(labelled.firstN(Math.min(calibrationSamples, labelled.size())),
+                        report.tokenizerFor(input), training.batchSize, training.maxLength, ClassifierHead.LOGITS, progress);
+            }
+            default -> throw new NncjException("--importance must be magnitude, activation, gradient or random, not '"
+                    + importance + "'");
         };
     }
 
@@ -171,8 +217,11 @@ final class PruneCommand implements Callable<Integer> {
         m.put("importance", o.importance().name());
         m.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
         m.put("calibration_samples", calibrationSamples);
-        m.put("seed", seed);
+        m.put("data", data == null ? null : data.toString());
+        m.put("recover", recover);
+        m.put("seed", training.seed);
         m.put("attention", attention);
+        m.put("iterations", iterations);
         return m;
     }
 

@@ -33,6 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Quantize a float model: int8 (dynamic or static), int8/int4 weight-only, fp16 or fp8.",
+            "--qat: static int8 with quantization-aware training of a classifier on --data (same QDQ output).",
             "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
 final class QuantizeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
@@ -85,6 +86,18 @@ final class QuantizeCommand implements Callable<Integer> {
             + " task metric (mean cosine with --eval-data sentences, accuracy with --eval-task text-classification) drops by at most X")
     Double maxDrop;
 
+    @Option(names = "--qat", description = "static-int8 with quantization-aware training on --data: calibrate, train the"
+            + " fake-quantized classifier by distillation from the float one, export the same QDQ form with the calibrated"
+            + " ranges (a learning rate around 1e-5 suits it)")
+    boolean qat;
+
+    @Option(names = "--data", paramLabel = "TRAIN.tsv", description = "labelled task data for --qat (also its calibration data"
+            + " unless --calibration-data is given)")
+    Path data;
+
+    @Mixin
+    TrainingOptions training;
+
     @Mixin
     ReportOptions report;
 
@@ -101,11 +114,16 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         ProgressListener progress = quiet.progress();
         QuantizeOptions options = options(); // bad options fail before the model is read
-        OnnxModel model = OnnxFiles.load(input);
-        QuantizationResult result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
-                : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
-                        QualityMetric.of(report.evaluation(input), input, report.eval()), progress);
-        Provenance.record(result.model(), input, "quantize", provenanceOptions());
+        QuantizationResult result;
+        if (qat) {
+            result = QatRun.run(input, options, data, training, report.tokenizerFor(input), progress);
+        } else {
+            OnnxModel model = OnnxFiles.load(input);
+            result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
+                    : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
+                            QualityMetric.of(report.evaluation(input), input, report.eval()), progress);
+            Provenance.record(result.model(), input, "quantize", provenanceOptions());
+        }
         CompressionReport measured = report.saveAndMeasure(result.model(), input, output,
                 report.evaluation(input), progress);
         PrintWriter out = spec.commandLine().getOut();
@@ -129,11 +147,18 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     QuantizeOptions options() {
+        if (qat) {
+            QatRun.check(mode, maxDrop, data);
+        } else if (data != null) {
+            throw new NncjException("--data is the training data of --qat; give --qat too (or --calibration-data to calibrate)");
+        }
         Optional<Calibration> calibration = Optional.empty();
-        if (calibrationData != null) {
-            List<String> sentences = SentenceFile.read(calibrationData);
+        // QAT calibrates on its training data unless told otherwise
+        Path calibrationFile = calibrationData == null && qat ? data : calibrationData;
+        if (calibrationFile != null) {
+            List<String> sentences = SentenceFile.read(calibrationFile);
             if (sentences.isEmpty()) {
-                throw NncjException.inFile(calibrationData, "no sentences to calibrate on");
+                throw NncjException.inFile(calibrationFile, "no sentences to calibrate on");
             }
             sentences = sentences.subList(0, Math.min(calibrationSamples, sentences.size()));
             calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile, 32));

@@ -36,7 +36,7 @@ public final class Quantizers {
     }
 
     /** A model that already holds quantized ops or integer weights is refused, in one line. */
-    static void refuseQuantized(OnnxModel model, Path file) {
+    public static void refuseQuantized(OnnxModel model, Path file) {
         for (Node n : model.graph().nodes()) {
             if (QUANTIZED_OPS.contains(n.opType())) {
                 throw NncjException.inFile(file, "is already quantized (it has " + n.opType() + " node '" + n.name()

@@ -39,16 +39,76 @@ import java.util.Set;
  */
 public final class StaticInt8Quantizer implements ModelQuantizer {
 
+    /**
+     * The op of the quantization-aware-training form ({@link #fakeQuantized}) that stands where a
+     * stored weight and its DequantizeLinear would be: {@code FakeQuantizeWeight(W)} with attributes
+     * {@code axis} (the output-channel axis, or -1 for one range per tensor) and {@code symmetric},
+     * computing W's own uint8 parameters exactly as {@link #dequantizeWeight} does and returning
+     * DQ(Q(W)). Not an ONNX op: nncj-train's executor runs it; the exported model never holds it.
+     */
+    public static final String FAKE_QUANT_DOMAIN = "dev.nncj.train";
+    public static final String FAKE_QUANT_WEIGHT = "FakeQuantizeWeight";
+
+    /** How quantized weights are written: stored as uint8 (inference), or float behind fake quantization (QAT). */
+    private enum WeightForm { STORED, FAKE }
+
+    /** The nodes a run quantizes, the activations they read and the nodes kept float with the reason. */
+    private record Plan(List<Node> planned, List<Node> embeddings, Set<String> observed, Map<String, String> keptFloat) {}
+
     @Override
     public QuantizationResult quantize(OnnxModel model, QuantizeOptions options, ProgressListener progress) {
+        return quantizeWithRanges(model, options, calibrate(model, options, progress));
+    }
+
+    /**
+     * The calibrated range [lo, hi] of every activation static int8 quantizes in {@code model}, by
+     * tensor name: what {@link #quantizeWithRanges} and {@link #fakeQuantized} take, so that a model
+     * trained with fake quantization is exported with the ranges it was trained with.
+     */
+    public static Map<String, float[]> calibrate(OnnxModel model, QuantizeOptions options, ProgressListener progress) {
         Calibration calibration = options.calibration().orElseThrow(() -> new NncjException(
                 "static-int8 needs --calibration-data (a few hundred sentences of the task's training data)"));
+        requireOpset(model);
+        Set<String> observed = plan(model.graph(), options).observed();
+        return observed.isEmpty() ? Map.of() : ActivationCalibrator.ranges(model, observed, calibration, progress);
+    }
+
+    /** Static int8 QDQ with activation ranges already known (from {@link #calibrate} on this graph). */
+    public static QuantizationResult quantizeWithRanges(OnnxModel model, QuantizeOptions options, Map<String, float[]> ranges) {
+        requireOpset(model);
+        Plan plan = rewrite(model, options, ranges, WeightForm.STORED);
+        List<String> notes = new ArrayList<>();
+        notes.add("calibrated " + ranges.size() + " activation tensors"
+                + options.calibration().map(c -> " on " + c.sentences().size() + " sentences ("
+                        + c.method().name().toLowerCase(java.util.Locale.ROOT) + ")").orElse(""));
+        List<String> quantized = new ArrayList<>();
+        plan.planned().forEach(n -> quantized.add(n.name()));
+        plan.embeddings().forEach(n -> quantized.add(n.name()));
+        return new QuantizationResult(model, quantized, plan.keptFloat(), notes);
+    }
+
+    /**
+     * The quantization-aware-training form of {@code model} (edited in place and returned): the same
+     * activations pass through default-domain QuantizeLinear/DequantizeLinear pairs with the given
+     * ranges, the embedding table is quantized exactly as the export will store it, and every weight
+     * the export would store as uint8 stays a float initializer (same name, trainable) read through
+     * {@link #FAKE_QUANT_WEIGHT}. Trained, its float weights go back into the float model and
+     * {@link #quantizeWithRanges} with the same ranges writes what was trained.
+     */
+    public static OnnxModel fakeQuantized(OnnxModel model, QuantizeOptions options, Map<String, float[]> ranges) {
+        requireOpset(model);
+        rewrite(model, options, ranges, WeightForm.FAKE);
+        return model;
+    }
+
+    private static void requireOpset(OnnxModel model) {
         if (model.opset() < 10) {
             throw new NncjException("static-int8 needs ONNX opset 10 or later (QuantizeLinear); the model has "
                     + model.opset());
         }
-        String qdqDomain = model.opset() >= 13 ? "" : DynamicInt8Quantizer.MS_DOMAIN;
-        Graph graph = model.graph();
+    }
+
+    private static Plan plan(Graph graph, QuantizeOptions options) {
         Map<String, String> keptFloat = new LinkedHashMap<>();
         List<Node> planned = new ArrayList<>();
         List<Node> embeddings = new ArrayList<>();
@@ -80,14 +140,24 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
                 observed.add(n.output(0));
             }
         }
-        Map<String, float[]> ranges = observed.isEmpty() ? Map.of()
-                : ActivationCalibrator.ranges(model, observed, calibration, progress);
+        return new Plan(planned, embeddings, observed, keptFloat);
+    }
 
+    private static Plan rewrite(OnnxModel model, QuantizeOptions options, Map<String, float[]> ranges, WeightForm form) {
+        Graph graph = model.graph();
+        Plan plan = plan(graph, options);
+        for (String t : plan.observed()) {
+            if (!ranges.containsKey(t)) {
+                throw new NncjException("no calibrated range for activation " + t
+                        + " (ranges from a different model?)");
+            }
+        }
+        // the executor runs default-domain Q/DQ only; per-tensor activations mean the same in either domain
+        String qdqDomain = model.opset() >= 13 || form == WeightForm.FAKE ? "" : DynamicInt8Quantizer.MS_DOMAIN;
         NameScope names = graph.nameScope();
         Map<String, String> dequantized = new HashMap<>();
         Map<String, String> weights = new HashMap<>(); // a weight read by several nodes is stored once
-        List<String> quantized = new ArrayList<>();
-        for (Node n : planned) {
+        for (Node n : plan.planned()) {
             for (String in : activationInputs(graph, n)) {
                 String dq = dequantized.computeIfAbsent(in, t -> insertQdq(graph, t, ranges.get(t), n, qdqDomain, names));
                 n.replaceInput(in, dq);
@@ -95,8 +165,9 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
             int weightIndex = 1;
             if (graph.constantValue(n.input(weightIndex)).isPresent()) {
                 String key = n.input(weightIndex) + "#" + n.opType() + n.intAttribute("transB", 0);
-                n.setInput(weightIndex, weights.computeIfAbsent(key,
-                        k -> dequantizeWeight(graph, n, options, qdqDomain, names)));
+                n.setInput(weightIndex, weights.computeIfAbsent(key, k -> form == WeightForm.STORED
+                        ? dequantizeWeight(graph, n, options, qdqDomain, names)
+                        : fakeQuantizeWeight(graph, n, options, names)));
             }
             if (n.is("Conv") && !graph.isGraphOutput(n.output(0))) {
                 String out = n.output(0);
@@ -106,23 +177,43 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
                     r.replaceInput(out, dq);
                 }
             }
-            quantized.add(n.name());
         }
         Map<String, String[]> tables = new HashMap<>();
-        for (Node g : embeddings) {
-            quantized.add(g.name());
+        for (Node g : plan.embeddings()) {
             EmbeddingQuantizer.rewrite(graph, g, options.symmetric(), names, tables);
         }
-        if (!qdqDomain.isEmpty() && !planned.isEmpty()) {
+        if (!qdqDomain.isEmpty() && !plan.planned().isEmpty()) {
             model.requireOpset(qdqDomain, 1);
+        }
+        if (form == WeightForm.FAKE && !weights.isEmpty()) {
+            model.requireOpset(FAKE_QUANT_DOMAIN, 1);
         }
         graph.sortTopologically();
         graph.removeDeadNodes();
         graph.removeUnusedInitializers();
-        List<String> notes = List.of("calibrated " + ranges.size() + " activation tensors on "
-                + calibration.sentences().size() + " sentences (" + calibration.method().name().toLowerCase(java.util.Locale.ROOT)
-                + ")");
-        return new QuantizationResult(model, quantized, keptFloat, notes);
+        return plan;
+    }
+
+    /** The output-channel axis of {@code n}'s weight: N of a [K, N] MatMul weight, M of Conv's [M, C, kh, kw], N of Gemm's B. */
+    private static int weightAxis(Node n) {
+        return n.is("Conv") || (n.is("Gemm") && n.intAttribute("transB", 0) != 0) ? 0 : 1;
+    }
+
+    /** The float weight read through {@link #FAKE_QUANT_WEIGHT}; returns the name its reader takes. */
+    private static String fakeQuantizeWeight(Graph graph, Node n, QuantizeOptions options, NameScope names) {
+        String w = n.input(1);
+        if (!graph.isInitializer(w)) {
+            throw new NncjException("quantization-aware training needs weight " + w + " of node " + n.name()
+                    + " as an initializer (it is a Constant node)");
+        }
+        String base = w.replaceAll("[^A-Za-z0-9_./:-]", "_");
+        String out = names.fresh(base + "_fake_quantized");
+        Node fq = new Node(names.fresh(base + "_" + FAKE_QUANT_WEIGHT), FAKE_QUANT_WEIGHT, FAKE_QUANT_DOMAIN,
+                List.of(w), List.of(out));
+        fq.set("axis", options.perChannel() ? (long) weightAxis(n) : -1L);
+        fq.set("symmetric", options.symmetric() ? 1L : 0L);
+        graph.insertBefore(n, fq);
+        return out;
     }
 
     /**
@@ -217,8 +308,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
                                            NameScope names) {
         Tensor w = graph.constantValue(n.input(1)).orElseThrow();
         long[] shape = w.shape();
-        // the output-channel axis: N of a [K, N] MatMul weight, M of Conv's [M, C, kh, kw], N of Gemm's B
-        int axis = n.is("Conv") || (n.is("Gemm") && n.intAttribute("transB", 0) != 0) ? 0 : 1;
+        int axis = weightAxis(n);
         int channels = Math.toIntExact(shape[axis]);
         int inner = 1;
         for (int d = axis + 1; d < shape.length; d++) {

@@ -10,8 +10,24 @@ package dev.nncj.transformer;
  * @param exposeInternals also output each layer's attention context (before the output
  *                  projection) and FFN activation, named {@link #contextOutput} and
  *                  {@link #activationOutput}: the taps data-driven importance reads
+ * @param unitMasks PLAIN only: also take, per layer, a head mask input [batch, heads] multiplying
+ *                  each head's context before the output projection ({@link #headMaskInput}) and a
+ *                  neuron mask input [batch, ffn] multiplying the FFN activation
+ *                  ({@link #neuronMaskInput}); all ones computes the unmasked encoder. The
+ *                  per-example masks are what gradient importance differentiates (Michel et al.
+ *                  2019's head mask xi_h, one per example so that |dL(x)/dxi| is taken per x)
  */
-public record EmitOptions(AttentionStyle attention, boolean exposeInternals) {
+public record EmitOptions(AttentionStyle attention, boolean exposeInternals, boolean unitMasks) {
+    public EmitOptions {
+        if (unitMasks && attention != AttentionStyle.PLAIN) {
+            throw new IllegalArgumentException("unit masks need the plain attention style");
+        }
+    }
+
+    public EmitOptions(AttentionStyle attention, boolean exposeInternals) {
+        this(attention, exposeInternals, false);
+    }
+
     public enum AttentionStyle { PLAIN, FUSED }
 
     public static EmitOptions defaults() {
@@ -19,11 +35,23 @@ public record EmitOptions(AttentionStyle attention, boolean exposeInternals) {
     }
 
     public EmitOptions withAttention(AttentionStyle style) {
-        return new EmitOptions(style, exposeInternals);
+        return new EmitOptions(style, exposeInternals, unitMasks);
     }
 
     public EmitOptions withInternals() {
-        return new EmitOptions(attention, true);
+        return new EmitOptions(attention, true, unitMasks);
+    }
+
+    public EmitOptions withUnitMasks() {
+        return new EmitOptions(attention, exposeInternals, true);
+    }
+
+    public static String headMaskInput(int layer) {
+        return "nncj.layer" + layer + ".head_mask";
+    }
+
+    public static String neuronMaskInput(int layer) {
+        return "nncj.layer" + layer + ".ffn_mask";
     }
 
     public static String contextOutput(int layer) {

@@ -79,7 +79,7 @@ public final class EncoderEmitter {
             String x = spec.normPlacement() == NormPlacement.PRE ? layerNorm(h, layer.attentionNorm(), prefix + "attention_norm") : h;
             String context = options.attention() == EmitOptions.AttentionStyle.FUSED
                     ? fusedAttention(x, layer.attention(), maskIndex, prefix)
-                    : plainAttention(x, layer.attention(), maskAdd, prefix);
+                    : plainAttention(x, layer.attention(), maskAdd, prefix, i);
             if (options.exposeInternals()) {
                 context = tap(context, EmitOptions.contextOutput(i), layer.attention().heads() * layer.attention().headSize());
             }
@@ -87,6 +87,10 @@ public final class EncoderEmitter {
             h = spec.normPlacement() == NormPlacement.POST ? layerNorm(a, layer.attentionNorm(), prefix + "attention_norm") : a;
             x = spec.normPlacement() == NormPlacement.PRE ? layerNorm(h, layer.ffnNorm(), prefix + "ffn_norm") : h;
             String act = activation(linear(x, layer.ffn().up(), prefix + "ffn.up"), layer.ffn().activation());
+            if (options.unitMasks()) {
+                String mask = b.input(EmitOptions.neuronMaskInput(i), DataType.FLOAT, "batch", layer.ffn().width());
+                act = b.op("Mul", act, b.op("Unsqueeze", mask, longs(1)));
+            }
             if (options.exposeInternals()) {
                 act = tap(act, EmitOptions.activationOutput(i), layer.ffn().width());
             }
@@ -180,7 +184,7 @@ public final class EncoderEmitter {
     }
 
     /** softmax(Q K^T * scale + mask) V per head, heads merged back to [B, S, heads * d]. */
-    private String plainAttention(String x, AttentionSpec a, String maskAdd, String prefix) {
+    private String plainAttention(String x, AttentionSpec a, String maskAdd, String prefix, int layer) {
         String split = longs(0, 0, a.heads(), a.headSize());
         String q = transpose(b.op("Reshape", linear(x, a.query(), prefix + "attention.query"), split), 0, 2, 1, 3);
         String k = transpose(b.op("Reshape", linear(x, a.key(), prefix + "attention.key"), split), 0, 2, 3, 1);
@@ -192,6 +196,11 @@ public final class EncoderEmitter {
         Node softmax = b.node("Softmax", scores);
         softmax.set("axis", -1L);
         String context = transpose(b.op("MatMul", softmax.output(0), v), 0, 2, 1, 3);
+        if (options.unitMasks()) {
+            // [B, heads] -> [B, 1, heads, 1] against the context's [B, S, heads, d]
+            String mask = b.input(EmitOptions.headMaskInput(layer), DataType.FLOAT, "batch", a.heads());
+            context = b.op("Mul", context, b.op("Unsqueeze", mask, longs(1, 3)));
+        }
         return b.op("Reshape", context, longs(0, 0, (long) a.heads() * a.headSize()));
     }
 

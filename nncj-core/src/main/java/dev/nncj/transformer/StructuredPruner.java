@@ -18,7 +18,14 @@ import java.util.stream.IntStream;
 public final class StructuredPruner {
     private StructuredPruner() {}
 
-    public static StructuredPruneResult prune(EncoderSpec spec, StructuredPruneOptions options) {
+    /**
+     * What a request keeps, checked against {@code spec} without scoring anything: the layer-selected
+     * encoder, and per selected layer the number of heads and FFN neurons kept.
+     */
+    public record Plan(EncoderSpec selected, List<Integer> layers, int[] keepHeads, int[] keepNeurons) {}
+
+    /** The plan of {@code options} on {@code spec}; an impossible request throws naming the layer. */
+    public static Plan plan(EncoderSpec spec, StructuredPruneOptions options) {
         int n = spec.layers().size();
         List<Integer> layers = options.keepLayers().orElse(IntStream.range(0, n).boxed().toList());
         for (int i : layers) {
@@ -29,7 +36,6 @@ public final class StructuredPruner {
             throw new NncjException("per-layer head counts: " + p.counts().size() + " given for " + layers.size()
                     + " layers");
         }
-        // plan every layer before scoring, so impossible requests fail before any work
         int[] keepHeads = new int[layers.size()];
         int[] keepNeurons = new int[layers.size()];
         for (int i = 0; i < layers.size(); i++) {
@@ -48,6 +54,16 @@ public final class StructuredPruner {
                 throw new NncjException("pruning would leave layer " + layers.get(i) + " with no FFN neurons");
             }
         }
+        return new Plan(selected, layers, keepHeads, keepNeurons);
+    }
+
+    public static StructuredPruneResult prune(EncoderSpec spec, StructuredPruneOptions options) {
+        // plan every layer before scoring, so impossible requests fail before any work
+        Plan plan = plan(spec, options);
+        EncoderSpec selected = plan.selected();
+        List<Integer> layers = plan.layers();
+        int[] keepHeads = plan.keepHeads();
+        int[] keepNeurons = plan.keepNeurons();
         boolean unitPruning = IntStream.range(0, layers.size()).anyMatch(i ->
                 keepHeads[i] < selected.layers().get(i).attention().heads()
                         || keepNeurons[i] < selected.layers().get(i).ffn().width());

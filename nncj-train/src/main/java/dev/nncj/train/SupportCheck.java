@@ -1,6 +1,7 @@
 package dev.nncj.train;
 
 import dev.nncj.NncjException;
+import dev.nncj.quantize.StaticInt8Quantizer;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
@@ -34,7 +35,7 @@ public final class SupportCheck {
         List<String> problems = new ArrayList<>();
         for (Node node : model.graph().nodes()) {
             String domain = node.domain();
-            if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
+            if (!domain.isEmpty() && !domain.equals("ai.onnx") && !domain.equals(StaticInt8Quantizer.FAKE_QUANT_DOMAIN)) {
                 problems.add(node.opType() + " (node " + node.name() + "): domain " + domain + " is not supported");
                 continue;
             }

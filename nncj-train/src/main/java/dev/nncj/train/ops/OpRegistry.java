@@ -25,6 +25,7 @@ public final class OpRegistry {
         ReductionOps.register(r);
         NormalizationOps.register(r);
         ConvPoolOps.register(r);
+        QuantizationOps.register(r);
         return r;
     }
 

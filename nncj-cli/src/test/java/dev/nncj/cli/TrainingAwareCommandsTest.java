@@ -1,0 +1,114 @@
+package dev.nncj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nncj.data.TinyTokenizer;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.train.ClassifierHead;
+import dev.nncj.transformer.TinyEncoders;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** quantize --qat and prune --importance gradient through the CLI, on a tiny classifier. */
+class TrainingAwareCommandsTest {
+    @TempDir
+    Path dir;
+
+    /** A tiny classifier with its tokenizer, and 32 labelled rows in train.tsv ("cat" 1, "dog" 0). */
+    private Path classifier() throws IOException {
+        TinyTokenizer.write(dir);
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
+        ClassifierHead.attach(model, "last_hidden_state", 2, 5);
+        Path file = dir.resolve("clf.onnx");
+        OnnxFiles.save(model, file);
+        StringBuilder tsv = new StringBuilder("sentence\tlabel\n");
+        String[] filler = {"the", "sat on", "a mat", "the mat ."};
+        for (int i = 0; i < 32; i++) {
+            boolean cat = i % 3 != 0;
+            tsv.append(filler[i % 4]).append(cat ? " cat " : " dog ").append(filler[(i / 4) % 4]).append('\t')
+                    .append(cat ? 1 : 0).append('\n');
+        }
+        Files.writeString(dir.resolve("train.tsv"), tsv);
+        return file;
+    }
+
+    @Test
+    void qatWritesTheStaticInt8QdqModelAndReportsBeforeAndAfter() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("out/qat.onnx");
+        Files.createDirectories(out.getParent());
+        CliRun run = CliRun.of("quantize", clf, "-o", out, "--mode", "static-int8", "--qat", "--data", dir.resolve("train.tsv"),
+                "--max-length", 16, "--batch-size", 8, "--lr", 1e-3, "--eval-data", dir.resolve("train.tsv"),
+                "--eval-task", "text-classification", "--bench-runs", 3, "--seq-len", 8, "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertThat(json.get("mode").asText()).isEqualTo("static-int8");
+        assertThat(json.toString()).contains("accuracy");
+        OnnxModel written = OnnxFiles.load(out);
+        assertThat(written.graph().nodes()).anyMatch(n -> n.opType().equals("QuantizeLinear"))
+                .noneMatch(n -> n.opType().equals("FakeQuantizeWeight"));
+        assertThat(written.metadata().get("nncj.steps")).contains("\"qat\"");
+        assertThat(out.resolveSibling("tokenizer.json")).exists();
+    }
+
+    @Test
+    void qatMisuseIsOneLineAndWritesNothing() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("bad.onnx");
+        CliRun dynamic = CliRun.of("quantize", clf, "-o", out, "--mode", "dynamic-int8", "--qat", "--data", dir.resolve("train.tsv"), "-q");
+        assertThat(dynamic.exitCode()).isEqualTo(1);
+        assertThat(dynamic.errorLine()).contains("--qat trains for static-int8 only");
+        CliRun noData = CliRun.of("quantize", clf, "-o", out, "--mode", "static-int8", "--qat", "-q");
+        assertThat(noData.errorLine()).contains("--qat needs --data");
+        CliRun dataWithoutQat = CliRun.of("quantize", clf, "-o", out, "--mode", "static-int8", "--data", dir.resolve("train.tsv"), "-q");
+        assertThat(dataWithoutQat.errorLine()).contains("give --qat too");
+        CliRun missing = CliRun.of("quantize", clf, "-o", out, "--mode", "static-int8", "--qat", "--data", dir.resolve("nope.tsv"), "-q");
+        assertThat(missing.errorLine()).contains("nope.tsv").contains("does not exist");
+        assertThat(out).doesNotExist();
+    }
+
+    /** Gradient importance, two rounds, each recovered by distillation: the written classifier lifts to the target shape. */
+    @Test
+    void prunesIterativelyWithGradientImportanceAndRecovery() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("out/pruned.onnx");
+        Files.createDirectories(out.getParent());
+        CliRun run = CliRun.of("prune", clf, "-o", out, "--heads", 0.5, "--ffn", 0.5, "--importance", "gradient",
+                "--data", dir.resolve("train.tsv"), "--iterations", 2, "--recover", "--max-length", 16, "--batch-size", 8,
+                "--eval-data", dir.resolve("train.tsv"), "--eval-task", "text-classification", "--bench-runs", 3,
+                "--seq-len", 8, "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertThat(json.get("layers")).hasSize(2);
+        assertThat(json.get("layers").get(0).get("heads")).hasSize(1);
+        assertThat(json.get("layers").get(0).get("ffn_neurons").asInt()).isEqualTo(8);
+        var spec = dev.nncj.transformer.EncoderLifter.lift(OnnxFiles.load(out), out);
+        assertThat(spec.layers()).allMatch(l -> l.attention().heads() == 1 && l.ffn().width() == 8);
+        assertThat(OnnxFiles.load(out).graph().outputs()).extracting(v -> v.getName()).containsExactly("logits");
+        assertThat(OnnxFiles.load(out).metadata().get("nncj.steps")).contains("\"recover\":true");
+    }
+
+    @Test
+    void gradientImportanceNeedsLabelledDataAndAClassifier() throws Exception {
+        classifier();
+        Path encoder = dir.resolve("encoder.onnx");
+        OnnxFiles.save(TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false), encoder);
+        Path out = dir.resolve("pruned.onnx");
+        CliRun noData = CliRun.of("prune", encoder, "-o", out, "--heads", 0.5, "--importance", "gradient", "-q");
+        assertThat(noData.exitCode()).isEqualTo(1);
+        assertThat(noData.errorLine()).contains("--importance gradient needs --data");
+        CliRun bare = CliRun.of("prune", encoder, "-o", out, "--heads", 0.5, "--importance", "gradient",
+                "--data", dir.resolve("train.tsv"), "-q");
+        assertThat(bare.errorLine()).contains("needs a classifier").contains("bare encoder");
+        CliRun recoverWithoutData = CliRun.of("prune", encoder, "-o", out, "--heads", 0.5, "--recover", "-q");
+        assertThat(recoverWithoutData.errorLine()).contains("--recover needs --data");
+        assertThat(out).doesNotExist();
+    }
+}
