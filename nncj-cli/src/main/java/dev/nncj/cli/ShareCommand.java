@@ -38,6 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "                 indices and a float codebook that ONNX Runtime expands at load; OUT.nncj Huffman-codes them",
             "  --cross-layer  ALBERT-style sharing of a BERT-family encoder's layers, all of them or in --groups G",
             "                 contiguous groups; each group computes with one set of weights, stored once in the file",
+            "With --recover either is fine-tuned by distillation from the original (clusters: the codebooks train, the indices stay).",
             "Prints parameters, size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
 final class ShareCommand implements Callable<Integer> {
     static final String SIZE_NOTE = "clustering is a size method: ONNX Runtime folds the Cast/Gather of each codebook into a dense "
@@ -102,9 +103,6 @@ final class ShareCommand implements Callable<Integer> {
             throw new OptionException("--groups applies to --cross-layer, not to --clusters");
         }
         recovery.check();
-        if (recovery.recover) {
-            throw new OptionException("--recover applies to --cross-layer; clustered weights are recovered by `nncj deep-compress`");
-        }
         ClusterOptions options;
         try {
             options = new ClusterOptions(mode.clusters, ClusterInit.parse(init == null ? "linear" : init),
@@ -122,6 +120,9 @@ final class ShareCommand implements Callable<Integer> {
         record.put("include", include);
         record.put("exclude", exclude);
         Provenance.record(model, input, "share", record);
+        // Recovery trains the codebooks (each centroid's gradient is the sum of its weights'), never the indices.
+        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);
+        model = recovered.model();
         boolean container = output.getFileName().toString().endsWith(".nncj");
         CompressionReport measured;
         Double codedBits = null;
@@ -136,6 +137,7 @@ final class ShareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
+            obj.put("recovery", recovered.run() == null ? null : recovered.json());
             obj.put("clusters", mode.clusters);
             obj.put("init", options.init().cliName());
             obj.put("weights", result.weights().size());
@@ -152,6 +154,9 @@ final class ShareCommand implements Callable<Integer> {
                     Sizes.count(result.elements()), Sizes.count(result.nonZeros()), result.fixedLengthBitsPerWeight(),
                     codedBits == null ? " (the ONNX file stores 8-bit indices)"
                             : String.format(Locale.ROOT, ", %.2f Huffman-coded in the container", codedBits));
+            if (recovered.run() != null) {
+                out.println(recovered.line());
+            }
             out.println("note: " + SIZE_NOTE);
             if (container) {
                 out.println("note: " + SparsifyCommand.CONTAINER_NOTE.replace("OUT", output.toString()));

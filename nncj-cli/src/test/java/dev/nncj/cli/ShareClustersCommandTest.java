@@ -8,9 +8,11 @@ import dev.nncj.data.TinyTokenizer;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.TinyModels;
+import dev.nncj.transformer.TinyEncoders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +86,34 @@ class ShareClustersCommandTest {
                 .containsExactlyInAnyOrder("w", "embeddings.word_embeddings.weight");
         CliRun inspect = CliRun.of("inspect", out, "--json");
         assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+    }
+
+    @Test
+    void recoveryTrainsTheCodebooksAndKeepsTheIndices() throws IOException {
+        Path clf = dir.resolve("clf/model.onnx");
+        Files.createDirectories(clf.getParent());
+        OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
+        dev.nncj.train.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
+        OnnxFiles.save(classifier, clf);
+        TinyTokenizer.write(clf.getParent());
+        Path train = FactorizeCommandTest.catsAndDogs(dir.resolve("train.tsv"), 32);
+        Path plain = dir.resolve("plain.onnx");
+        Path recovered = dir.resolve("recovered.onnx");
+        assertThat(CliRun.of("share", clf, "--clusters", 4, "-o", plain, "--bench-runs", 1, "--seq-len", 8, "-q").exitCode())
+                .isZero();
+        CliRun run = CliRun.of("share", clf, "--clusters", 4, "-o", recovered, "--recover", "--data", train,
+                "--epochs", 2, "--batch-size", 8, "--lr", "0.01", "--bench-runs", 1, "--seq-len", 8, "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(Json.mapper().readTree(run.out()).get("recovery").get("steps").asInt()).isEqualTo(8);
+        OnnxModel before = OnnxFiles.load(plain);
+        OnnxModel after = OnnxFiles.load(recovered);
+        String codebook = before.graph().initializers().keySet().stream().filter(n -> n.endsWith(".codebook"))
+                .findFirst().orElseThrow();
+        String indices = codebook.replace(".codebook", ".indices");
+        assertThat(after.graph().initializer(indices).orElseThrow().rawData())
+                .isEqualTo(before.graph().initializer(indices).orElseThrow().rawData());
+        float[] trained = after.graph().initializer(codebook).orElseThrow().toFloats();
+        assertThat(trained).hasSize(4).isNotEqualTo(before.graph().initializer(codebook).orElseThrow().toFloats());
     }
 
     @Test
