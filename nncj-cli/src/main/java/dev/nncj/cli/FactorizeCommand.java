@@ -14,7 +14,6 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.quantize.Calibration;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Low-rank factorization: each selected MatMul/Gemm weight W [in, out] becomes the rank-r truncation of",
             "its SVD, computed as two thin products (x L) R, r (in + out) parameters instead of in x out.",
             "Weights whose factors would not be smaller are left as they are and listed. --embedding-rank E also",
-            "factorizes the token-embedding table V x H into V x E and E x H (ALBERT).",
+            "factorizes the token-embedding table V x H into V x E and E x H (ALBERT). A classifier's head is usually a Gemm:",
+            "--exclude Gemm keeps it whole.",
             "Prints parameters, size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
 final class FactorizeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
@@ -57,13 +57,8 @@ final class FactorizeCommand implements Callable<Integer> {
                     + "ratio R (with a decimal point, e.g. 0.25); first match wins, over --rank-ratio/--energy (repeatable)")
     List<String> ranks = new ArrayList<>();
 
-    @Option(names = "--include", paramLabel = "PATTERN", description = "only nodes of this op type or whose name matches this regex (repeatable)")
-    List<String> include = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "PATTERN",
-            description = "never nodes of this op type or whose name matches this regex (repeatable); a classifier's head is "
-                    + "usually a Gemm: --exclude Gemm keeps it whole")
-    List<String> exclude = new ArrayList<>();
+    @Mixin
+    NodeFilterOptions nodes;
 
     @Option(names = "--embedding-rank", paramLabel = "E", description = "also factorize the token-embedding table V x H into V x E and E x H")
     Integer embeddingRank;
@@ -115,7 +110,7 @@ final class FactorizeCommand implements Callable<Integer> {
         Optional<RankRule> rule = rankRatio != null ? Optional.of(new RankRule.Ratio(rankRatio))
                 : energy != null ? Optional.of(new RankRule.Energy(energy)) : Optional.empty();
         List<RankPlan.Override> overrides = ranks.stream().map(RankPlan.Override::parse).toList();
-        return new FactorizeOptions(new RankPlan(rule, overrides), new NodeFilter(include, exclude),
+        return new FactorizeOptions(new RankPlan(rule, overrides), nodes.filter(),
                 embeddingRank == null ? OptionalInt.empty() : OptionalInt.of(embeddingRank), false);
     }
 
@@ -170,8 +165,7 @@ final class FactorizeCommand implements Callable<Integer> {
         o.put("rank_ratio", rankRatio);
         o.put("energy", energy);
         o.put("rank", ranks);
-        o.put("include", include);
-        o.put("exclude", exclude);
+        o.putAll(nodes.record());
         o.put("embedding_rank", embeddingRank);
         o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
         o.put("calibration_samples", calibrationData == null ? null : calibrationSamples);

@@ -8,7 +8,6 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.AccuracyDrivenQuantizer;
 import dev.nncj.quantize.Calibration;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.quantize.QualityMetric;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizationResult;
@@ -17,7 +16,6 @@ import dev.nncj.quantize.Quantizers;
 import dev.nncj.report.CompressionReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,11 +44,8 @@ final class QuantizeCommand implements Callable<Integer> {
             description = "dynamic-int8 | static-int8 | int8-weight | int4-weight | fp16 | fp8")
     QuantizationMode mode;
 
-    @Option(names = "--include", paramLabel = "PATTERN", description = "only nodes of this op type or whose name matches this regex (repeatable)")
-    List<String> include = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "PATTERN", description = "never nodes of this op type or whose name matches this regex (repeatable)")
-    List<String> exclude = new ArrayList<>();
+    @Mixin
+    NodeFilterOptions nodes;
 
     @Option(names = "--per-tensor", description = "int8: one scale per tensor instead of per output channel")
     boolean perTensor;
@@ -163,15 +158,14 @@ final class QuantizeCommand implements Callable<Integer> {
             sentences = sentences.subList(0, Math.min(calibrationSamples, sentences.size()));
             calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile, 32));
         }
-        return new QuantizeOptions(mode, new NodeFilter(include, exclude), !perTensor, !asymmetric, blockSize,
+        return new QuantizeOptions(mode, nodes.filter(), !perTensor, !asymmetric, blockSize,
                 fp8Format, calibration, errorCompensation, !floatEmbeddings);
     }
 
     private Map<String, Object> provenanceOptions() {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("mode", mode.cliName());
-        o.put("include", include);
-        o.put("exclude", exclude);
+        o.putAll(nodes.record());
         o.put("per_channel", !perTensor);
         o.put("symmetric", !asymmetric);
         o.put("block_size", blockSize);

@@ -9,7 +9,6 @@ import dev.nncj.cluster.WeightClusterer;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.share.CrossLayerOptions;
 import dev.nncj.share.CrossLayerResult;
@@ -18,7 +17,6 @@ import dev.nncj.share.SharedModel;
 import dev.nncj.sparsity.NncjContainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "share", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Parameter sharing, one of:",
             "  --clusters K   weight clustering (Deep Compression): k-means per MatMul/Gemm/Conv weight, stored as uint8",
-            "                 indices and a float codebook that ONNX Runtime expands at load; OUT.nncj Huffman-codes them",
+            "                 indices and a float codebook that ONNX Runtime expands at load; OUT.nncj Huffman-codes them;",
+            "                 --include/--exclude/--include-embeddings choose the weights",
             "  --cross-layer  ALBERT-style sharing of a BERT-family encoder's layers, all of them or in --groups G",
             "                 contiguous groups; each group computes with one set of weights, stored once in the file",
             "With --recover either is fine-tuned by distillation from the original (clusters: the codebooks train, the indices stay).",
@@ -75,11 +74,8 @@ final class ShareCommand implements Callable<Integer> {
     @Option(names = "--include-embeddings", description = "--clusters: cluster the token-embedding table too (half of a MiniLM's bytes)")
     boolean includeEmbeddings;
 
-    @Option(names = "--include", paramLabel = "PATTERN", description = "--clusters: only nodes of this op type or whose name matches this regex (repeatable)")
-    List<String> include = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "PATTERN", description = "--clusters: never nodes of this op type or whose name matches this regex (repeatable)")
-    List<String> exclude = new ArrayList<>();
+    @Mixin
+    NodeFilterOptions nodes;
 
     @Mixin
     RecoveryOptions recovery;
@@ -106,7 +102,7 @@ final class ShareCommand implements Callable<Integer> {
         ClusterOptions options;
         try {
             options = new ClusterOptions(mode.clusters, ClusterInit.parse(init == null ? "linear" : init),
-                    new NodeFilter(include, exclude), includeEmbeddings, recovery.training.seed);
+                    nodes.filter(), includeEmbeddings, recovery.training.seed);
         } catch (IllegalArgumentException e) {
             throw new OptionException(e.getMessage());
         }
@@ -117,8 +113,7 @@ final class ShareCommand implements Callable<Integer> {
         record.put("clusters", mode.clusters);
         record.put("init", options.init().cliName());
         record.put("include_embeddings", includeEmbeddings);
-        record.put("include", include);
-        record.put("exclude", exclude);
+        record.putAll(nodes.record());
         Provenance.record(model, input, "share", record);
         // Recovery trains the codebooks (each centroid's gradient is the sum of its weights'), never the indices.
         RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);
@@ -167,7 +162,7 @@ final class ShareCommand implements Callable<Integer> {
     }
 
     private int crossLayer() {
-        if (includeEmbeddings || !include.isEmpty() || !exclude.isEmpty()) {
+        if (includeEmbeddings || nodes.given()) {
             throw new OptionException("--include, --exclude and --include-embeddings apply to --clusters, not to --cross-layer");
         }
         if (output.getFileName().toString().endsWith(".nncj")) {

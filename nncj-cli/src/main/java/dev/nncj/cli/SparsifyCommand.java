@@ -58,11 +58,8 @@ final class SparsifyCommand implements Callable<Integer> {
     @Option(names = "--nm", paramLabel = "N:M", description = "semi-structured: keep the N largest of every M consecutive weights along the input axis (2:4)")
     String nm;
 
-    @Option(names = "--include", paramLabel = "PATTERN", description = "only nodes of this op type or whose name matches this regex (repeatable)")
-    List<String> include = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "PATTERN", description = "never nodes of this op type or whose name matches this regex (repeatable)")
-    List<String> exclude = new ArrayList<>();
+    @Mixin
+    NodeFilterOptions nodes;
 
     @Option(names = "--storage", paramLabel = "FORM",
             description = "for OUT.onnx: sparse (default: ONNX sparse_initializer where smaller) or dense (zeros stored densely, for comparison)")
@@ -140,7 +137,7 @@ final class SparsifyCommand implements Callable<Integer> {
         if ((sparsity == null) == (nm == null)) {
             throw new NncjException("give exactly one of --sparsity S or --nm N:M");
         }
-        NodeFilter filter = new NodeFilter(include, exclude);
+        NodeFilter filter = nodes.filter();
         if (container() && storage != null) {
             throw new NncjException("--storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
         }
@@ -182,8 +179,7 @@ final class SparsifyCommand implements Callable<Integer> {
         o.put("scope", sparsity == null ? null : scope);
         o.put("nm", nm);
         o.put("include_embeddings", includeEmbeddings);
-        o.put("include", include);
-        o.put("exclude", exclude);
+        o.putAll(nodes.record());
         o.put("storage", container() ? "nncj-container" : storage == null ? "sparse" : storage);
         return o;
     }

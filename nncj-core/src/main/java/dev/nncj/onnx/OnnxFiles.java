@@ -110,13 +110,21 @@ public final class OnnxFiles {
     }
 
     private static void refuseOverwritingInput(OnnxModel model, Path target, SaveOptions options) {
-        if (options.overwriteInput() || model.source().isEmpty() || !Files.exists(target)) {
-            return;
+        if (!options.overwriteInput() && isSourceOf(model, target)) {
+            throw NncjException.inFile(target, "refusing to overwrite the input model (choose another output, or --force)");
+        }
+    }
+
+    /**
+     * Whether {@code target} is the file {@code model} was loaded from. A source that no longer exists
+     * (a training run's deleted checkpoint) is no file at all, so it cannot be the target.
+     */
+    public static boolean isSourceOf(OnnxModel model, Path target) {
+        if (model.source().isEmpty() || !Files.exists(target) || !Files.exists(model.source().get())) {
+            return false;
         }
         try {
-            if (Files.isSameFile(model.source().get(), target)) {
-                throw NncjException.inFile(target, "refusing to overwrite the input model (choose another output, or --force)");
-            }
+            return Files.isSameFile(model.source().get(), target);
         } catch (IOException e) {
             throw NncjException.inFile(target, "cannot check the output path: " + e.getMessage(), e);
         }

@@ -323,12 +323,8 @@ public final class NncjContainer {
     }
 
     private static void refuseOverwritingInput(OnnxModel model, Path target) {
-        try {
-            if (model.source().isPresent() && Files.exists(target) && Files.isSameFile(model.source().get(), target)) {
-                throw NncjException.inFile(target, "refusing to overwrite the input model (choose another output)");
-            }
-        } catch (IOException e) {
-            throw NncjException.inFile(target, "cannot check the output path: " + e.getMessage(), e);
+        if (OnnxFiles.isSourceOf(model, target)) {
+            throw NncjException.inFile(target, "refusing to overwrite the input model (choose another output)");
         }
     }
 

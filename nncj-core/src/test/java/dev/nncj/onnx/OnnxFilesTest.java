@@ -73,6 +73,21 @@ class OnnxFilesTest {
     }
 
     @Test
+    void aModelWhoseSourceWasDeletedSavesOverAnExistingFile() throws IOException {
+        // a training run returns the model of a checkpoint it has deleted; its output then goes to an existing temp file
+        Path checkpoint = dir.resolve("checkpoint.onnx");
+        OnnxFiles.save(TinyModels.linearRelu(), checkpoint);
+        OnnxModel trained = OnnxFiles.load(checkpoint);
+        Files.delete(checkpoint);
+        Path existing = Files.createTempFile(dir, ".out-", ".onnx");
+        OnnxFiles.save(trained, existing);
+        assertThat(OnnxFiles.isSourceOf(trained, existing)).isFalse();
+        assertThat(OnnxFiles.load(existing).graph().nodes()).hasSize(trained.graph().nodes().size());
+        dev.nncj.sparsity.NncjContainer.write(trained, dir.resolve("out.nncj"));
+        assertThat(dir.resolve("out.nncj")).exists();
+    }
+
+    @Test
     void missingFileNotOnnxAndTruncatedFilesGiveOneLineErrors() throws IOException {
         assertThatThrownBy(() -> OnnxFiles.load(dir.resolve("nope.onnx")))
                 .isInstanceOf(NncjException.class).hasMessageEndingWith("nope.onnx: file not found");
