@@ -138,7 +138,7 @@ public final class MovementPruning {
     /** The masks the training graph's MovementTopK computes from the trained scores at {@code remaining}. */
     static List<float[]> finalMasks(OnnxModel trainingModel, MovementScores scores, double remaining) {
         Graph g = trainingModel.graph();
-        Node topK = g.nodes().stream().filter(n -> n.is(ScoreMasks.OP)).findFirst().orElseThrow();
+        Node topK = g.nodes().stream().filter(n -> n.opType().equals(ScoreMasks.OP)).findFirst().orElseThrow();
         try (NDManager manager = Engine.getEngine("PyTorch").newBaseManager()) {
             List<NDArray> arrays = new ArrayList<>();
             for (MovementScores.ScoreTensor t : scores.tensors()) {
