@@ -32,13 +32,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "movement", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Movement pruning (Sanh et al. 2020): fine-tunes a classifier while learning an importance score per",
-            "encoder weight (or per FFN neuron / attention head with --block), keeps the weights of the highest scores on a",
-            "cubic schedule down to --remaining, and distills from the unpruned classifier (soft targets plus labels).",
-            "Unstructured results are stored sparsely (ONNX sparse initializers, or a .nncj container); pruned neurons and",
-            "heads are removed from the graph, so the model also runs faster.",
-            "Prints the encoder weights remaining, size, p50 latency (both models interleaved in one process) and, with",
-            "--eval-data, the task metric."})
+        description = {"Movement pruning (Sanh et al. 2020): fine-tunes a classifier while learning an importance score per "
+                + "encoder weight (or per FFN neuron / attention head with --block), keeps the weights of the highest scores on a "
+                + "cubic schedule down to --remaining, and distills from the unpruned classifier (soft targets plus labels).",
+            "Unstructured results are stored sparsely (ONNX sparse initializers, or a .nncj container); pruned neurons and "
+                + "heads are removed from the graph, so the model also runs faster.",
+            "Prints the encoder weights remaining, size, p50 latency (both models interleaved in one process) and, with "
+                + "--eval-data, the task metric."})
 final class MovementCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.onnx", description = "a float classifier with a logits output (nncj finetune writes one)")
     Path input;
