@@ -96,33 +96,39 @@ public final class MovementPruning {
         TrainedWeights.copy(trained.student(), dense);
         MaskedWeights.apply(dense.graph(), scores, finalMasks);
         long remaining = nonZeros(dense.graph(), spec);
-        List<String> notes = new ArrayList<>(scores.notes());
-        OnnxModel output;
-        Optional<SparsifyResult> sparsity = Optional.empty();
-        int heads = 0;
-        int neurons = 0;
-        if (options.block() == BlockStructure.NONE) {
-            sparsity = Optional.of(Sparsifier.store(dense, scoredWeights(dense.graph(), scores), options.storage(), List.of()));
-            output = dense;
-        } else {
-            MaskedUnitRemoval.Removed removed = MaskedUnitRemoval.apply(EncoderLifter.lift(dense, classifier), scores,
-                    finalMasks);
-            output = EncoderEmitter.emit(removed.spec(), EmitOptions.defaults());
-            heads = removed.heads();
-            neurons = removed.neurons();
-            notes.addAll(removed.notes());
-        }
+        Export export = smaller(dense, scores, finalMasks, options, classifier);
+        OnnxModel output = export.model();
         teacher.metadata().forEach(output::putMetadata);
-        long after = options.block() == BlockStructure.NONE ? original.parameterCount()
-                : EncoderLifter.lift(output, classifier).parameterCount();
         Map<String, Object> recorded = options.asMap();
         recorded.put("train", data.train().describe());
         data.eval().ifPresent(e -> recorded.put("eval", e.file().getFileName().toString()));
         recorded.put("steps", trained.steps());
         Provenance.record(output, classifier, "movement", recorded);
+        List<String> notes = new ArrayList<>(scores.notes());
+        notes.addAll(export.notes());
         return new Result(output, options.block(), MovementScores.encoderWeights(spec), remaining, scores.scoredWeights(),
-                heads, neurons, original.parameterCount(), after, sparsity, trained.steps(), trained.keptStep(),
-                trained.evalAccuracy(), trained.losses(), notes, trained.student());
+                export.heads(), export.neurons(), original.parameterCount(), export.parameters(), export.sparsity(),
+                trained.steps(), trained.keptStep(), trained.evalAccuracy(), trained.losses(), notes, trained.student());
+    }
+
+    /** The masked model made smaller, and what that took. */
+    private record Export(OnnxModel model, Optional<SparsifyResult> sparsity, int heads, int neurons, long parameters,
+            List<String> notes) {}
+
+    /**
+     * Unstructured: the zeros of the masked {@code dense} model stored sparsely (dense parameters
+     * unchanged). Blocks: the masked heads and neurons removed and the encoder emitted again.
+     */
+    private static Export smaller(OnnxModel dense, MovementScores scores, List<float[]> masks, MovementOptions options,
+            Path classifier) {
+        if (options.block() == BlockStructure.NONE) {
+            long parameters = EncoderLifter.lift(dense, classifier).parameterCount(); // before the weights turn sparse
+            SparsifyResult sparsity = Sparsifier.store(dense, scoredWeights(dense.graph(), scores), options.storage(), List.of());
+            return new Export(dense, Optional.of(sparsity), 0, 0, parameters, List.of());
+        }
+        MaskedUnitRemoval.Removed removed = MaskedUnitRemoval.apply(EncoderLifter.lift(dense, classifier), scores, masks);
+        return new Export(EncoderEmitter.emit(removed.spec(), EmitOptions.defaults()), Optional.empty(), removed.heads(),
+                removed.neurons(), removed.spec().parameterCount(), removed.notes());
     }
 
     /** The student's kernels (the masks' top-k), the scores' learning rate, evaluations from the cool-down on. */
