@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             PruneCommand.class,
             SparsifyCommand.class,
             FactorizeCommand.class,
+            MovementCommand.class,
             ShareCommand.class,
             FineTuneCommand.class,
             DistillCommand.class,

@@ -44,12 +44,26 @@ public final class Sparsifier {
         List<String> notes = new ArrayList<>();
         List<BitSet> masks = masks(selected, tensors, values, options.pattern(), notes);
 
-        List<WeightSparsity> report = new ArrayList<>();
         for (int i = 0; i < selected.size(); i++) {
-            Tensor pruned = zeroed(tensors.get(i), masks.get(i));
-            long zeros = countZeros(values.get(i), masks.get(i));
+            graph.replaceInitializer(zeroed(tensors.get(i), masks.get(i)));
+        }
+        return store(model, selected, options.storage(), notes);
+    }
+
+    /**
+     * Stores the zeros already in {@code weights} (pruned by another method: movement pruning's
+     * trained masks) as {@link #sparsify} stores its own: each weight becomes an ONNX
+     * sparse_initializer where that is smaller, with {@link Storage#SPARSE_INITIALIZERS}.
+     */
+    public static SparsifyResult store(OnnxModel model, List<PrunableWeight> weights, Storage storage, List<String> notes) {
+        Graph graph = model.graph();
+        List<WeightSparsity> report = new ArrayList<>();
+        for (PrunableWeight w : weights) {
+            Tensor pruned = graph.initializer(w.name()).orElseThrow(() -> new IllegalArgumentException(
+                    "no dense initializer " + w.name()));
+            long zeros = countZeros(pruned.toFloats());
             boolean sparse = false;
-            if (options.storage() == Storage.SPARSE_INITIALIZERS) {
+            if (storage == Storage.SPARSE_INITIALIZERS) {
                 Optional<SparseTensorProto> encoded = SparseInitializers.encodeIfSmaller(pruned);
                 if (encoded.isPresent()) {
                     graph.removeInitializer(pruned.name());
@@ -57,10 +71,6 @@ public final class Sparsifier {
                     sparse = true;
                 }
             }
-            if (!sparse) {
-                graph.replaceInitializer(pruned);
-            }
-            PrunableWeight w = selected.get(i);
             report.add(new WeightSparsity(w.name(), w.opType(), pruned.numElements(), zeros, sparse));
         }
         if (report.stream().anyMatch(WeightSparsity::storedSparse) && model.irVersion() < SPARSE_IR_VERSION) {
@@ -115,10 +125,10 @@ public final class Sparsifier {
         return Tensor.ofRaw(t.name(), t.type(), t.shape(), copy);
     }
 
-    private static long countZeros(float[] before, BitSet mask) {
-        long zeros = mask.cardinality();
-        for (int i = 0; i < before.length; i++) {
-            if (!mask.get(i) && before[i] == 0f) {
+    private static long countZeros(float[] values) {
+        long zeros = 0;
+        for (float v : values) {
+            if (v == 0f) {
                 zeros++;
             }
         }

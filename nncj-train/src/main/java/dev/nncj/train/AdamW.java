@@ -28,7 +28,7 @@ final class AdamW implements AutoCloseable {
         this.manager = parent.newSubManager();
     }
 
-    /** One update of every parameter from its current gradient at learning rate {@code lr}. */
+    /** One update of every parameter from its current gradient at learning rate {@code lr} (times its own scale). */
     void update(List<Parameter> parameters, double lr) {
         t++;
         double correction1 = 1 - Math.pow(options.beta1(), t);
@@ -48,12 +48,13 @@ final class AdamW implements AutoCloseable {
                 // in-place wherever the math allows: four full-size temporaries per parameter, not seven
                 mv[0].muli(options.beta1()).addi(g.mul(1 - options.beta1()));
                 mv[1].muli(options.beta2()).addi(g.square().muli(1 - options.beta2()));
-                if (options.weightDecay() > 0) {
-                    w.muli(1 - lr * options.weightDecay()); // w -= lr * decay * w
+                double rate = lr * p.learningRateScale();
+                if (options.weightDecay() > 0 && p.decays()) {
+                    w.muli(1 - rate * options.weightDecay()); // w -= lr * decay * w
                 }
                 // step = (m / c1) / (sqrt(v / c2) + eps), with sqrt(v / c2) = sqrt(v) / sqrt(c2)
                 NDArray denominator = mv[1].sqrt().divi(Math.sqrt(correction2)).addi(options.epsilon());
-                w.subi(mv[0].div(denominator).muli(lr / correction1));
+                w.subi(mv[0].div(denominator).muli(rate / correction1));
             }
         }
     }

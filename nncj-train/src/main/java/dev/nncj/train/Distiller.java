@@ -47,6 +47,12 @@ public final class Distiller {
      */
     public static DistillResult distill(List<OnnxModel> teachers, OnnxModel student, DistillData data,
             DistillOptions options, ProgressListener progress, List<TrainingListener> listeners) {
+        return distill(teachers, student, StudentSetup.standard(), data, options, progress, listeners);
+    }
+
+    /** As {@link #distill(List, OnnxModel, DistillData, DistillOptions, ProgressListener, List)}, the student run as {@code setup} says. */
+    public static DistillResult distill(List<OnnxModel> teachers, OnnxModel student, StudentSetup setup, DistillData data,
+            DistillOptions options, ProgressListener progress, List<TrainingListener> listeners) {
         if (teachers.isEmpty()) {
             throw new IllegalArgumentException("distillation needs at least one teacher");
         }
@@ -88,7 +94,7 @@ public final class Distiller {
         boolean keepCheckpoints = false;
         try (TextTokenizer tokenizer = TextTokenizer.load(data.tokenizer(),
                         TokenizerOptions.defaults().withMaxLength(training.maxLength()));
-                OnnxExecutor executor = OnnxExecutor.create(trained, ExecutorOptions.defaults())) {
+                OnnxExecutor executor = OnnxExecutor.create(trained, setup.execution())) {
             for (OnnxModel t : ensemble) {
                 // teachers only infer: no parameter needs a gradient
                 teacherExecutors.add(OnnxExecutor.create(t, ExecutorOptions.defaults().freezing("")));
@@ -118,7 +124,8 @@ public final class Distiller {
             try (Trainer trainer = new Trainer(executor, loss, trainerOptions, all)) {
                 running[0] = trainer;
                 accuracy.ifPresent(a -> trainer.evaluateWith(a,
-                        new EarlyStopping(training.evalEvery(), training.patience(), true, checkpoints)));
+                        new EarlyStopping(training.evalEvery(), training.patience(), true, checkpoints,
+                                Math.max(0, Math.min(setup.firstEvaluatedStep().applyAsInt(total), total)))));
                 try {
                     trainer.fit(batches, training.epochs());
                 } catch (TrainingDivergedException e) {

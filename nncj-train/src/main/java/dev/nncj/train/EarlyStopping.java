@@ -9,8 +9,10 @@ import java.nio.file.Path;
  * @param patience stop after this many evaluations in a row without a new best; 0 never stops
  * @param higherIsBetter true for accuracy-like metrics, false for losses
  * @param bestCheckpoint where the best model so far is checkpointed, or null to keep none
+ * @param firstStep no evaluation before this step: a model whose function is still being changed by
+ *     a schedule (movement pruning's sparsity) must not be kept for a score it had before its end
  */
-public record EarlyStopping(int everySteps, int patience, boolean higherIsBetter, Path bestCheckpoint) {
+public record EarlyStopping(int everySteps, int patience, boolean higherIsBetter, Path bestCheckpoint, int firstStep) {
     public EarlyStopping {
         if (everySteps < 1) {
             throw new IllegalArgumentException("evaluation interval must be >= 1 step, got " + everySteps);
@@ -18,6 +20,14 @@ public record EarlyStopping(int everySteps, int patience, boolean higherIsBetter
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be >= 0, got " + patience);
         }
+        if (firstStep < 0) {
+            throw new IllegalArgumentException("first evaluated step must be >= 0, got " + firstStep);
+        }
+    }
+
+    /** Evaluations from the first interval on. */
+    public EarlyStopping(int everySteps, int patience, boolean higherIsBetter, Path bestCheckpoint) {
+        this(everySteps, patience, higherIsBetter, bestCheckpoint, 0);
     }
 
     boolean improves(double metric, double best) {

@@ -72,7 +72,10 @@ public final class OnnxExecutor implements AutoCloseable {
                     if (trainable) {
                         a.setRequiresGradient(true);
                     }
-                    parameters.put(t.name(), new Parameter(t.name(), a, trainable));
+                    var group = options.groupOf(t.name());
+                    parameters.put(t.name(), new Parameter(t.name(), a, trainable,
+                            group.map(ExecutorOptions.ParameterGroup::learningRateScale).orElse(1.0),
+                            group.map(ExecutorOptions.ParameterGroup::decays).orElse(true)));
                 } else {
                     constants.put(t.name(), a);
                 }
@@ -100,7 +103,7 @@ public final class OnnxExecutor implements AutoCloseable {
      * before any array is created.
      */
     public static OnnxExecutor create(OnnxModel model, ExecutorOptions options) {
-        return create(model, options, OpRegistry.standard());
+        return create(model, options, options.ops());
     }
 
     public static OnnxExecutor create(OnnxModel model, ExecutorOptions options, OpRegistry registry) {

@@ -2,11 +2,8 @@ package dev.nncj.train;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.onnx.DataType;
-import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.onnx.Tensor;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizationResult;
@@ -58,7 +55,7 @@ public final class QuantizationAwareTraining {
         OnnxModel training = StaticInt8Quantizer.fakeQuantized(OnnxFiles.load(classifier), quantize, ranges);
         DistillResult trained = Distiller.distill(List.of(teacher), training, data, options, progress, listeners);
         OnnxModel weights = OnnxFiles.load(classifier);
-        copyFloatWeights(trained.student(), weights);
+        TrainedWeights.copy(trained.student(), weights);
         QuantizationResult export = StaticInt8Quantizer.quantizeWithRanges(weights, quantize, ranges);
         Map<String, Object> recorded = new LinkedHashMap<>(options.training().asMap());
         recorded.put("soft_weight", options.softWeight());
@@ -70,17 +67,5 @@ public final class QuantizationAwareTraining {
         recorded.put("symmetric", quantize.symmetric());
         Provenance.record(export.model(), classifier, "qat", recorded);
         return new Result(export, trained.steps(), trained.losses());
-    }
-
-    /** Every float initializer of {@code target} that {@code trained} holds under the same name and shape. */
-    static void copyFloatWeights(OnnxModel trained, OnnxModel target) {
-        Graph from = trained.graph();
-        for (Tensor t : List.copyOf(target.graph().initializers().values())) {
-            if (t.type() != DataType.FLOAT) {
-                continue;
-            }
-            from.initializer(t.name()).filter(u -> u.type() == DataType.FLOAT
-                    && java.util.Arrays.equals(u.shape(), t.shape())).ifPresent(u -> target.graph().replaceInitializer(u));
-        }
     }
 }

@@ -68,6 +68,7 @@ public final class Trainer implements AutoCloseable {
         this.optimizer = new AdamW(executor.manager(), options);
         // PyTorch's generator (dropout, random init) is seeded too, so equal seeds give equal runs.
         Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
+        this.listeners.forEach(l -> l.onStart(options.totalSteps()));
     }
 
     /** Evaluates with {@code evaluator} as {@code stopping} says during {@link #fit}. */
@@ -141,7 +142,7 @@ public final class Trainer implements AutoCloseable {
             while (position < order.size() && step < last && !stopped) {
                 step(order.get(position));
                 position++;
-                if (evaluator != null && step % stopping.everySteps() == 0) {
+                if (evaluator != null && step % stopping.everySteps() == 0 && step >= stopping.firstStep()) {
                     evaluate();
                 }
             }

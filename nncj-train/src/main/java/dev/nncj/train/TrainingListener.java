@@ -5,6 +5,9 @@ package dev.nncj.train;
  * prints; a CLI listener does.
  */
 public interface TrainingListener {
+    /** When the {@link Trainer} is created, before its first step: schedules need the length of the run. */
+    default void onStart(int totalSteps) {}
+
     /** After each optimizer step. */
     default void onStep(StepResult result) {}
 

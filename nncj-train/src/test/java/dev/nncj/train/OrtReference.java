@@ -53,7 +53,12 @@ final class OrtReference {
 
     /** The executor's outputs for {@code inputs} (no gradients), converted to tensors. */
     static Map<String, Tensor> runExecutor(OnnxModel model, Map<String, Tensor> inputs) {
-        try (OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults());
+        return runExecutor(model, ExecutorOptions.defaults(), inputs);
+    }
+
+    /** As {@link #runExecutor(OnnxModel, Map)} with the executor built by {@code options} (extra kernels). */
+    static Map<String, Tensor> runExecutor(OnnxModel model, ExecutorOptions options, Map<String, Tensor> inputs) {
+        try (OnnxExecutor executor = OnnxExecutor.create(model, options);
                 NDManager step = executor.manager().newSubManager()) {
             Map<String, NDArray> feeds = new HashMap<>();
             inputs.forEach((name, t) -> feeds.put(name, TensorArrays.toArray(step, t)));

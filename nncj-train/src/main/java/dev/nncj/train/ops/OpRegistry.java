@@ -26,6 +26,7 @@ public final class OpRegistry {
         NormalizationOps.register(r);
         ConvPoolOps.register(r);
         QuantizationOps.register(r);
+        MovementOps.register(r);
         return r;
     }
 
