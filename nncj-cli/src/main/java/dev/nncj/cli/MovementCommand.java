@@ -3,7 +3,6 @@ package dev.nncj.cli;
 import dev.nncj.NncjException;
 import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.SparsifyResult;
@@ -71,11 +70,8 @@ final class MovementCommand implements Callable<Integer> {
             description = "share of the last steps at the final density; --recover-eval keeps the best of these only (default ${DEFAULT-VALUE})")
     double sparsityCooldown;
 
-    @Option(names = "--include", paramLabel = "PATTERN", description = "only MatMuls of this op type or whose name matches this regex (repeatable)")
-    List<String> include = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "PATTERN", description = "never MatMuls of this op type or whose name matches this regex (repeatable)")
-    List<String> exclude = new ArrayList<>();
+    @Mixin
+    NodeFilterOptions nodes;
 
     @Option(names = "--data", required = true, paramLabel = "TRAIN.tsv", description = "training data, sentence and label columns")
     Path data;
@@ -138,7 +134,7 @@ final class MovementCommand implements Callable<Integer> {
         }
         // a container packs dense zeros itself; ONNX files carry them as sparse initializers
         return new MovementOptions(remaining, BlockStructure.parse(block), s, scoreLearningRate, sparsityWarmup,
-                sparsityCooldown, new NodeFilter(include, exclude), container() ? Storage.DENSE : Storage.SPARSE_INITIALIZERS,
+                sparsityCooldown, nodes.filter(), container() ? Storage.DENSE : Storage.SPARSE_INITIALIZERS,
                 distill);
     }
 
