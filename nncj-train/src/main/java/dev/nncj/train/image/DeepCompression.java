@@ -38,16 +38,20 @@ public final class DeepCompression {
     private DeepCompression() {}
 
     /**
-     * @param sparsity final fraction of MatMul/Gemm/Conv weights set to zero (one global magnitude threshold)
-     * @param pruneSteps rounds of prune-then-retrain reaching {@code sparsity} (sparsity * r / pruneSteps in round r)
+     * @param sparsity the final magnitude pruning of MatMul/Gemm/Conv weights: one global threshold
+     *     ({@link PruningPattern.Magnitude}) or a rate per layer ({@link PruningPattern.LayerRates})
+     * @param pruneSteps rounds of prune-then-retrain reaching {@code sparsity} (every rate * r / pruneSteps in round r)
      * @param retrain training after each pruning round (zeros kept)
      * @param clusters centroids per weight tensor
      * @param init k-means initialization
      * @param recover training of the codebooks and biases after clustering
      */
-    public record Options(double sparsity, int pruneSteps, ClassifierTraining.Options retrain, int clusters, ClusterInit init,
+    public record Options(PruningPattern sparsity, int pruneSteps, ClassifierTraining.Options retrain, int clusters, ClusterInit init,
                           ClassifierTraining.Options recover) {
         public Options {
+            if (sparsity instanceof PruningPattern.NofM) {
+                throw new IllegalArgumentException("deep-compress prunes by magnitude, not N:M");
+            }
             if (pruneSteps < 1) {
                 throw new IllegalArgumentException("--prune-steps must be >= 1, got " + pruneSteps);
             }
@@ -78,15 +82,16 @@ public final class DeepCompression {
                 stages.add(new Stage("fp32", accuracy(input, test, progress), Files.size(input)));
                 SparsifyResult pruning = null;
                 for (int round = 1; round <= options.pruneSteps(); round++) {
-                    double s = options.sparsity() * round / options.pruneSteps();
                     pruning = Sparsifier.sparsify(model, input, new SparsifyOptions(
-                            new PruningPattern.Magnitude(s, PruningPattern.Scope.GLOBAL), NodeFilter.all(), false, Storage.DENSE));
+                            round(options.sparsity(), (double) round / options.pruneSteps()), NodeFilter.all(), false, Storage.DENSE));
                     ClassifierTraining.train(model, train, options.retrain().withKeepZeros(true), progress);
+                    // every round's accuracy: where pruning loses it is what tuning the rounds needs to know
+                    stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained (round %d/%d)",
+                            pruning.sparsity(), round, options.pruneSteps()), model, scratch, test, progress));
                 }
-                Provenance.record(model, input, "deep-compress:prune", Map.of("sparsity", options.sparsity(),
-                        "prune_steps", options.pruneSteps(), "retrain_epochs", options.retrain().epochs()));
-                stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained", options.sparsity()),
-                        model, scratch, test, progress));
+                Provenance.record(model, input, "deep-compress:prune", Map.of("sparsity", options.sparsity().toString(),
+                        "prune_steps", options.pruneSteps(), "retrain_epochs", options.retrain().epochs(),
+                        "retrain_lr", options.retrain().learningRate(), "retrain_weight_decay", options.retrain().weightDecay()));
                 ClusterResult clustering = WeightClusterer.cluster(model, input,
                         new ClusterOptions(options.clusters(), options.init(), NodeFilter.all(), false, options.retrain().seed()));
                 stages.add(measure("clustered K=" + options.clusters() + " " + options.init().cliName(), model, scratch, test, progress));
@@ -107,6 +112,14 @@ public final class DeepCompression {
         } catch (IOException e) {
             throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
         }
+    }
+
+    /** The pattern of pruning round r of n: every rate times r / n. */
+    static PruningPattern round(PruningPattern target, double fraction) {
+        if (target instanceof PruningPattern.Magnitude m) {
+            return m.scaled(fraction);
+        }
+        return ((PruningPattern.LayerRates) target).scaled(fraction); // Options refuses N:M
     }
 
     private static Stage measure(String name, OnnxModel model, Path scratch, ImageDataset test, ProgressListener progress)

@@ -1,6 +1,8 @@
 package dev.nncj.train.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.nncj.ProgressListener;
 import dev.nncj.cluster.ClusterInit;
@@ -9,13 +11,16 @@ import dev.nncj.data.ImageDataset;
 import dev.nncj.data.SyntheticImages;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.sparsity.MagnitudeMask;
 import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.Sparsifier;
 import dev.nncj.sparsity.SparsifyOptions;
 import dev.nncj.sparsity.Storage;
+import dev.nncj.sparsity.WeightSparsity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,11 +75,16 @@ class DeepCompressionTest {
     void pipelineShrinksTheModelAndKeepsItsAccuracy() throws Exception {
         Path out = dir.resolve("mlp.nncj");
         ClassifierTraining.Options retrain = ClassifierTraining.Options.defaults().withEpochs(1).withBatchSize(64).withLearningRate(5e-4);
-        DeepCompression.Options options = new DeepCompression.Options(0.9, 2, retrain, 16, ClusterInit.LINEAR,
+        // the paper's way: a rate per layer; fc3 matches no pattern and gets the rate for the others
+        PruningPattern rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1.weight=0.95"),
+                PruningPattern.LayerRate.parse("fc2.weight=0.9")), 0.7);
+        DeepCompression.Options options = new DeepCompression.Options(rates, 2, retrain, 16, ClusterInit.LINEAR,
                 retrain.withLearningRate(1e-4));
         DeepCompression.Result r = DeepCompression.run(fp32, train, test, out, options, ProgressListener.NONE);
-        assertThat(r.stages()).extracting(DeepCompression.Stage::name).hasSize(5);
-        DeepCompression.Stage last = r.stages().get(4);
+        // fp32, one per pruning round, clustered, fine-tuned, container
+        assertThat(r.stages()).extracting(DeepCompression.Stage::name).hasSize(6)
+                .element(2).asString().startsWith("pruned").endsWith("(round 2/2)");
+        DeepCompression.Stage last = r.stages().get(5);
         assertThat(last.bytes()).isEqualTo(Files.size(out));
         assertThat(Files.size(fp32) / (double) last.bytes()).isGreaterThan(20);
         assertThat(last.accuracy()).isGreaterThan(0.95);
@@ -82,5 +92,20 @@ class DeepCompressionTest {
         OnnxModel unpacked = NncjContainer.read(out);
         assertThat(CodebookWeight.find(unpacked.graph())).hasSize(3);
         assertThat(r.clustering().nonZeros()).isEqualTo(r.clustering().elements() - r.pruning().zeros());
+        assertThat(r.pruning().weights()).extracting(WeightSparsity::zeros)
+                .containsExactly(MagnitudeMask.count(0.95, 784 * 300), MagnitudeMask.count(0.9, 300 * 100), MagnitudeMask.count(0.7, 100 * 10));
+    }
+
+    @Test
+    void roundsRiseToTheTargetEveryRateAlike() {
+        PruningPattern.Magnitude global = new PruningPattern.Magnitude(0.9, PruningPattern.Scope.GLOBAL);
+        assertThat(((PruningPattern.Magnitude) DeepCompression.round(global, 1.0 / 3)).sparsity()).isCloseTo(0.3, within(1e-12));
+        PruningPattern.LayerRates rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1=0.8")), 0.4);
+        PruningPattern.LayerRates half = (PruningPattern.LayerRates) DeepCompression.round(rates, 0.5);
+        assertThat(half.rates().get(0).sparsity()).isCloseTo(0.4, within(1e-12));
+        assertThat(half.otherwise()).isCloseTo(0.2, within(1e-12));
+        assertThat(DeepCompression.round(rates, 1.0)).isEqualTo(rates);
+        assertThatThrownBy(() -> new DeepCompression.Options(new PruningPattern.NofM(2, 4), 1, ClassifierTraining.Options.defaults(),
+                16, ClusterInit.LINEAR, ClassifierTraining.Options.defaults())).hasMessageContaining("not N:M");
     }
 }
