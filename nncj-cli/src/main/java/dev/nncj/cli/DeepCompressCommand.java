@@ -5,6 +5,7 @@ import dev.nncj.cluster.ClusterInit;
 import dev.nncj.data.ImageDataset;
 import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.sparsity.PruningPattern;
+import dev.nncj.sparsity.PruningSchedule;
 import dev.nncj.train.image.ClassifierTraining;
 import dev.nncj.train.image.DeepCompression;
 import java.io.PrintWriter;
@@ -48,6 +49,11 @@ final class DeepCompressCommand implements Callable<Integer> {
 
     @Option(names = "--prune-steps", defaultValue = "3", description = "prune-and-retrain rounds reaching --sparsity (default ${DEFAULT-VALUE})")
     int pruneSteps;
+
+    @Option(names = "--prune-schedule", defaultValue = "linear",
+            description = "sparsity of the rounds: linear (S r / N) or geometric (1 - (1 - S)^(r / N): each round removes the same "
+                    + "share of the weights left) (default ${DEFAULT-VALUE})")
+    String pruneSchedule;
 
     @Option(names = "--retrain-epochs", defaultValue = "4", description = "epochs of retraining after each pruning round (default ${DEFAULT-VALUE})")
     int retrainEpochs;
@@ -96,7 +102,7 @@ final class DeepCompressCommand implements Callable<Integer> {
         try {
             ClassifierTraining.Options retrain = new ClassifierTraining.Options(retrainEpochs, batchSize, retrainLr, retrainWeightDecay, true, seed);
             ClassifierTraining.Options recover = new ClassifierTraining.Options(recoverEpochs, batchSize, recoverLr, 0, false, seed);
-            options = new DeepCompression.Options(sparsityPattern(), pruneSteps, retrain, clusters, ClusterInit.parse(init), recover);
+            options = new DeepCompression.Options(sparsityPattern(), pruneSteps, PruningSchedule.parse(pruneSchedule), retrain, clusters, ClusterInit.parse(init), recover);
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
         }

@@ -23,11 +23,6 @@ public sealed interface PruningPattern {
             checkSparsity(sparsity);
         }
 
-        /** The same scope at {@code sparsity * fraction}: the intermediate targets of iterative pruning. */
-        public Magnitude scaled(double fraction) {
-            return new Magnitude(sparsity * fraction, scope);
-        }
-
         @Override
         public String toString() {
             return sparsity + " " + scope.name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -80,10 +75,10 @@ public sealed interface PruningPattern {
             return rates.stream().filter(r -> r.matches(weight)).mapToDouble(LayerRate::sparsity).findFirst().orElse(otherwise);
         }
 
-        /** Every rate times {@code fraction}: the intermediate targets of iterative pruning. */
-        public LayerRates scaled(double fraction) {
-            return new LayerRates(rates.stream().map(r -> new LayerRate(r.pattern(), r.sparsity() * fraction)).toList(),
-                    otherwise * fraction);
+        /** Every rate mapped by {@code f}: the intermediate targets of iterative pruning ({@link PruningSchedule}). */
+        public LayerRates map(java.util.function.DoubleUnaryOperator f) {
+            return new LayerRates(rates.stream().map(r -> new LayerRate(r.pattern(), f.applyAsDouble(r.sparsity()))).toList(),
+                    f.applyAsDouble(otherwise));
         }
 
         @Override

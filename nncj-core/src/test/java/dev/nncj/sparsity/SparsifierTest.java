@@ -55,10 +55,11 @@ class SparsifierTest {
     }
 
     @Test
-    void layerRatesScaleForIterativeRoundsAndRefuseBadText() {
+    void layerRatesMapForIterativeRoundsAndRefuseBadText() {
         PruningPattern.LayerRates rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1=0.9")), 0.6);
-        PruningPattern.LayerRates half = rates.scaled(0.5);
+        PruningPattern.LayerRates half = rates.map(s -> s / 2);
         assertThat(half.rates().get(0).sparsity()).isCloseTo(0.45, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(half.rates().get(0).pattern()).isEqualTo("fc1");
         assertThat(half.otherwise()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-12));
         assertThatThrownBy(() -> PruningPattern.LayerRate.parse("fc1")).hasMessageContaining("PATTERN=S");
         assertThatThrownBy(() -> PruningPattern.LayerRate.parse("fc1=x")).hasMessageContaining("S a number");

@@ -15,6 +15,7 @@ import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.sparsity.PruningPattern;
+import dev.nncj.sparsity.PruningSchedule;
 import dev.nncj.sparsity.Sparsifier;
 import dev.nncj.sparsity.SparsifyOptions;
 import dev.nncj.sparsity.SparsifyResult;
@@ -40,15 +41,17 @@ public final class DeepCompression {
     /**
      * @param sparsity the final magnitude pruning of MatMul/Gemm/Conv weights: one global threshold
      *     ({@link PruningPattern.Magnitude}) or a rate per layer ({@link PruningPattern.LayerRates})
-     * @param pruneSteps rounds of prune-then-retrain reaching {@code sparsity} (every rate * r / pruneSteps in round r)
+     * @param pruneSteps rounds of prune-then-retrain reaching {@code sparsity}
+     * @param schedule the sparsity of each round on the way
      * @param retrain training after each pruning round (zeros kept)
      * @param clusters centroids per weight tensor
      * @param init k-means initialization
      * @param recover training of the codebooks and biases after clustering
      */
-    public record Options(PruningPattern sparsity, int pruneSteps, ClassifierTraining.Options retrain, int clusters, ClusterInit init,
+    public record Options(PruningPattern sparsity, int pruneSteps, PruningSchedule schedule, ClassifierTraining.Options retrain, int clusters, ClusterInit init,
                           ClassifierTraining.Options recover) {
         public Options {
+            java.util.Objects.requireNonNull(schedule, "schedule");
             if (sparsity instanceof PruningPattern.NofM) {
                 throw new IllegalArgumentException("deep-compress prunes by magnitude, not N:M");
             }
@@ -83,15 +86,16 @@ public final class DeepCompression {
                 SparsifyResult pruning = null;
                 for (int round = 1; round <= options.pruneSteps(); round++) {
                     pruning = Sparsifier.sparsify(model, input, new SparsifyOptions(
-                            round(options.sparsity(), (double) round / options.pruneSteps()), NodeFilter.all(), false, Storage.DENSE));
+                            options.schedule().at(options.sparsity(), round, options.pruneSteps()), NodeFilter.all(), false, Storage.DENSE));
                     ClassifierTraining.train(model, train, options.retrain().withKeepZeros(true), progress);
                     // every round's accuracy: where pruning loses it is what tuning the rounds needs to know
                     stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained (round %d/%d)",
                             pruning.sparsity(), round, options.pruneSteps()), model, scratch, test, progress));
                 }
                 Provenance.record(model, input, "deep-compress:prune", Map.of("sparsity", options.sparsity().toString(),
-                        "prune_steps", options.pruneSteps(), "retrain_epochs", options.retrain().epochs(),
-                        "retrain_lr", options.retrain().learningRate(), "retrain_weight_decay", options.retrain().weightDecay()));
+                        "prune_steps", options.pruneSteps(), "schedule", options.schedule().cliName(),
+                        "retrain_epochs", options.retrain().epochs(), "retrain_lr", options.retrain().learningRate(),
+                        "retrain_weight_decay", options.retrain().weightDecay()));
                 ClusterResult clustering = WeightClusterer.cluster(model, input,
                         new ClusterOptions(options.clusters(), options.init(), NodeFilter.all(), false, options.retrain().seed()));
                 stages.add(measure("clustered K=" + options.clusters() + " " + options.init().cliName(), model, scratch, test, progress));
@@ -112,14 +116,6 @@ public final class DeepCompression {
         } catch (IOException e) {
             throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
         }
-    }
-
-    /** The pattern of pruning round r of n: every rate times r / n. */
-    static PruningPattern round(PruningPattern target, double fraction) {
-        if (target instanceof PruningPattern.Magnitude m) {
-            return m.scaled(fraction);
-        }
-        return ((PruningPattern.LayerRates) target).scaled(fraction); // Options refuses N:M
     }
 
     private static Stage measure(String name, OnnxModel model, Path scratch, ImageDataset test, ProgressListener progress)

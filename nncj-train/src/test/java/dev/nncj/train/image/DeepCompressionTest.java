@@ -2,7 +2,6 @@ package dev.nncj.train.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import dev.nncj.ProgressListener;
 import dev.nncj.cluster.ClusterInit;
@@ -14,6 +13,7 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.sparsity.MagnitudeMask;
 import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.sparsity.PruningPattern;
+import dev.nncj.sparsity.PruningSchedule;
 import dev.nncj.sparsity.Sparsifier;
 import dev.nncj.sparsity.SparsifyOptions;
 import dev.nncj.sparsity.Storage;
@@ -78,7 +78,7 @@ class DeepCompressionTest {
         // the paper's way: a rate per layer; fc3 matches no pattern and gets the rate for the others
         PruningPattern rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1.weight=0.95"),
                 PruningPattern.LayerRate.parse("fc2.weight=0.9")), 0.7);
-        DeepCompression.Options options = new DeepCompression.Options(rates, 2, retrain, 16, ClusterInit.LINEAR,
+        DeepCompression.Options options = new DeepCompression.Options(rates, 2, PruningSchedule.GEOMETRIC, retrain, 16, ClusterInit.LINEAR,
                 retrain.withLearningRate(1e-4));
         DeepCompression.Result r = DeepCompression.run(fp32, train, test, out, options, ProgressListener.NONE);
         // fp32, one per pruning round, clustered, fine-tuned, container
@@ -97,15 +97,9 @@ class DeepCompressionTest {
     }
 
     @Test
-    void roundsRiseToTheTargetEveryRateAlike() {
-        PruningPattern.Magnitude global = new PruningPattern.Magnitude(0.9, PruningPattern.Scope.GLOBAL);
-        assertThat(((PruningPattern.Magnitude) DeepCompression.round(global, 1.0 / 3)).sparsity()).isCloseTo(0.3, within(1e-12));
-        PruningPattern.LayerRates rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1=0.8")), 0.4);
-        PruningPattern.LayerRates half = (PruningPattern.LayerRates) DeepCompression.round(rates, 0.5);
-        assertThat(half.rates().get(0).sparsity()).isCloseTo(0.4, within(1e-12));
-        assertThat(half.otherwise()).isCloseTo(0.2, within(1e-12));
-        assertThat(DeepCompression.round(rates, 1.0)).isEqualTo(rates);
-        assertThatThrownBy(() -> new DeepCompression.Options(new PruningPattern.NofM(2, 4), 1, ClassifierTraining.Options.defaults(),
-                16, ClusterInit.LINEAR, ClassifierTraining.Options.defaults())).hasMessageContaining("not N:M");
+    void nofMIsRefused() {
+        assertThatThrownBy(() -> new DeepCompression.Options(new PruningPattern.NofM(2, 4), 1, PruningSchedule.LINEAR,
+                ClassifierTraining.Options.defaults(), 16, ClusterInit.LINEAR, ClassifierTraining.Options.defaults()))
+                .hasMessageContaining("not N:M");
     }
 }
