@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,6 +79,14 @@ final class DeepCompressCommand implements Callable<Integer> {
     @Option(names = "--recover-lr", defaultValue = "1e-4", description = "default ${DEFAULT-VALUE}")
     double recoverLr;
 
+    @Option(names = "--distill-weight", defaultValue = "0",
+            description = "weight of the input model's soft targets (knowledge distillation) in retraining and recovery, the labels "
+                    + "getting the rest; 0: labels only (default ${DEFAULT-VALUE})")
+    double distillWeight;
+
+    @Option(names = "--temperature", defaultValue = "2", description = "softmax temperature of the soft targets (default ${DEFAULT-VALUE})")
+    double temperature;
+
     @Option(names = "--batch-size", defaultValue = "128", description = "default ${DEFAULT-VALUE}")
     int batchSize;
 
@@ -102,7 +111,8 @@ final class DeepCompressCommand implements Callable<Integer> {
         try {
             ClassifierTraining.Options retrain = new ClassifierTraining.Options(retrainEpochs, batchSize, retrainLr, retrainWeightDecay, true, seed);
             ClassifierTraining.Options recover = new ClassifierTraining.Options(recoverEpochs, batchSize, recoverLr, 0, false, seed);
-            options = new DeepCompression.Options(sparsityPattern(), pruneSteps, PruningSchedule.parse(pruneSchedule), retrain, clusters, ClusterInit.parse(init), recover);
+            options = new DeepCompression.Options(sparsityPattern(), pruneSteps, PruningSchedule.parse(pruneSchedule), retrain, clusters, ClusterInit.parse(init), recover,
+                    distillWeight == 0 ? Optional.empty() : Optional.of(new ClassifierTraining.Distillation(temperature, distillWeight)));
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
         }

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Deep Compression's three stages (Han et al. 2016) on an image classifier: magnitude pruning with
@@ -47,9 +48,10 @@ public final class DeepCompression {
      * @param clusters centroids per weight tensor
      * @param init k-means initialization
      * @param recover training of the codebooks and biases after clustering
+     * @param distillation the uncompressed model's soft targets in retraining and recovery, or labels alone
      */
-    public record Options(PruningPattern sparsity, int pruneSteps, PruningSchedule schedule, ClassifierTraining.Options retrain, int clusters, ClusterInit init,
-                          ClassifierTraining.Options recover) {
+    public record Options(PruningPattern sparsity, int pruneSteps, PruningSchedule schedule, ClassifierTraining.Options retrain,
+                          int clusters, ClusterInit init, ClassifierTraining.Options recover, Optional<ClassifierTraining.Distillation> distillation) {
         public Options {
             java.util.Objects.requireNonNull(schedule, "schedule");
             if (sparsity instanceof PruningPattern.NofM) {
@@ -59,6 +61,7 @@ public final class DeepCompression {
                 throw new IllegalArgumentException("--prune-steps must be >= 1, got " + pruneSteps);
             }
             new ClusterOptions(clusters, init, NodeFilter.all(), false, retrain.seed()); // validates K before any work
+            java.util.Objects.requireNonNull(distillation, "distillation");
         }
     }
 
@@ -76,6 +79,8 @@ public final class DeepCompression {
     public static Result run(Path input, ImageDataset train, ImageDataset test, Path output, Options options,
                              ProgressListener progress) {
         OnnxModel model = OnnxFiles.load(input);
+        Optional<ClassifierTraining.Teacher> teacher = options.distillation()
+                .map(d -> new ClassifierTraining.Teacher(OnnxFiles.load(input), d));
         Path dir = output.toAbsolutePath().getParent();
         List<Stage> stages = new ArrayList<>();
         try {
@@ -87,7 +92,7 @@ public final class DeepCompression {
                 for (int round = 1; round <= options.pruneSteps(); round++) {
                     pruning = Sparsifier.sparsify(model, input, new SparsifyOptions(
                             options.schedule().at(options.sparsity(), round, options.pruneSteps()), NodeFilter.all(), false, Storage.DENSE));
-                    ClassifierTraining.train(model, train, options.retrain().withKeepZeros(true), progress);
+                    ClassifierTraining.train(model, train, options.retrain().withKeepZeros(true), teacher, progress);
                     // every round's accuracy: where pruning loses it is what tuning the rounds needs to know
                     stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained (round %d/%d)",
                             pruning.sparsity(), round, options.pruneSteps()), model, scratch, test, progress));
@@ -95,15 +100,16 @@ public final class DeepCompression {
                 Provenance.record(model, input, "deep-compress:prune", Map.of("sparsity", options.sparsity().toString(),
                         "prune_steps", options.pruneSteps(), "schedule", options.schedule().cliName(),
                         "retrain_epochs", options.retrain().epochs(), "retrain_lr", options.retrain().learningRate(),
-                        "retrain_weight_decay", options.retrain().weightDecay()));
+                        "retrain_weight_decay", options.retrain().weightDecay(), "distillation", distillationName(options)));
                 ClusterResult clustering = WeightClusterer.cluster(model, input,
                         new ClusterOptions(options.clusters(), options.init(), NodeFilter.all(), false, options.retrain().seed()));
                 stages.add(measure("clustered K=" + options.clusters() + " " + options.init().cliName(), model, scratch, test, progress));
-                ClassifierTraining.train(model, train, options.recover(), progress);
+                ClassifierTraining.train(model, train, options.recover(), teacher, progress);
                 Map<String, Object> shareOptions = new LinkedHashMap<>();
                 shareOptions.put("clusters", options.clusters());
                 shareOptions.put("init", options.init().cliName());
                 shareOptions.put("recover_epochs", options.recover().epochs());
+                shareOptions.put("distillation", distillationName(options));
                 Provenance.record(model, input, "deep-compress:share", shareOptions);
                 stages.add(measure("centroids fine-tuned", model, scratch, test, progress));
                 NncjContainer.PackResult packed = NncjContainer.write(model, output);
@@ -116,6 +122,10 @@ public final class DeepCompression {
         } catch (IOException e) {
             throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
         }
+    }
+
+    private static String distillationName(Options options) {
+        return options.distillation().map(d -> "soft targets T=" + d.temperature() + " weight " + d.softWeight()).orElse("none");
     }
 
     private static Stage measure(String name, OnnxModel model, Path scratch, ImageDataset test, ProgressListener progress)

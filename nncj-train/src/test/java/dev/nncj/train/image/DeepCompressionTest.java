@@ -21,6 +21,7 @@ import dev.nncj.sparsity.WeightSparsity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,7 +80,7 @@ class DeepCompressionTest {
         PruningPattern rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1.weight=0.95"),
                 PruningPattern.LayerRate.parse("fc2.weight=0.9")), 0.7);
         DeepCompression.Options options = new DeepCompression.Options(rates, 2, PruningSchedule.GEOMETRIC, retrain, 16, ClusterInit.LINEAR,
-                retrain.withLearningRate(1e-4));
+                retrain.withLearningRate(1e-4), Optional.of(new ClassifierTraining.Distillation(2, 0.5)));
         DeepCompression.Result r = DeepCompression.run(fp32, train, test, out, options, ProgressListener.NONE);
         // fp32, one per pruning round, clustered, fine-tuned, container
         assertThat(r.stages()).extracting(DeepCompression.Stage::name).hasSize(6)
@@ -97,9 +98,38 @@ class DeepCompressionTest {
     }
 
     @Test
+    void softTargetsTeachWhatTheLabelsDoNot() throws Exception {
+        // the training labels rotated: a student of the labels alone learns the wrong classes, one of the teacher the right ones
+        SyntheticImages.IdxPair t = SyntheticImages.write(dir, "rotated", 512, 1);
+        int[] labels = ImageDataset.load(t.images(), t.labels()).labels();
+        byte[] rotated = new byte[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            rotated[i] = (byte) ((labels[i] + 1) % 4);
+        }
+        Path rotatedLabels = Files.write(dir.resolve("rotated-labels-wrong.idx"),
+                SyntheticImages.idx(0x00000801, new int[] {labels.length}, rotated));
+        ImageDataset wrong = ImageDataset.load(t.images(), rotatedLabels);
+        ClassifierTraining.Options options = ClassifierTraining.Options.defaults().withEpochs(2).withBatchSize(64);
+        ClassifierTraining.Teacher teacher = new ClassifierTraining.Teacher(OnnxFiles.load(fp32), new ClassifierTraining.Distillation(2, 1));
+
+        OnnxModel taught = LeNet.LENET_300_100.build(3);
+        ClassifierTraining.train(taught, wrong, options, Optional.of(teacher), ProgressListener.NONE);
+        OnnxModel labelled = LeNet.LENET_300_100.build(3);
+        ClassifierTraining.train(labelled, wrong, options, ProgressListener.NONE);
+        assertThat(accuracy(taught, "taught.onnx")).isGreaterThan(0.9);
+        assertThat(accuracy(labelled, "labelled.onnx")).isLessThan(0.3);
+    }
+
+    private static double accuracy(OnnxModel model, String name) {
+        Path file = dir.resolve(name);
+        OnnxFiles.save(model, file);
+        return DeepCompression.accuracy(file, test, ProgressListener.NONE);
+    }
+
+    @Test
     void nofMIsRefused() {
         assertThatThrownBy(() -> new DeepCompression.Options(new PruningPattern.NofM(2, 4), 1, PruningSchedule.LINEAR,
-                ClassifierTraining.Options.defaults(), 16, ClusterInit.LINEAR, ClassifierTraining.Options.defaults()))
+                ClassifierTraining.Options.defaults(), 16, ClusterInit.LINEAR, ClassifierTraining.Options.defaults(), Optional.empty()))
                 .hasMessageContaining("not N:M");
     }
 }
