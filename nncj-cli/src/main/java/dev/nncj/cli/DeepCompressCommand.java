@@ -4,6 +4,8 @@ import dev.nncj.NncjException;
 import dev.nncj.cluster.ClusterInit;
 import dev.nncj.data.ImageDataset;
 import dev.nncj.sparsity.NncjContainer;
+import dev.nncj.sparsity.PruningPattern;
+import dev.nncj.sparsity.PruningSchedule;
 import dev.nncj.train.image.ClassifierTraining;
 import dev.nncj.train.image.DeepCompression;
 import java.io.PrintWriter;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,17 +37,35 @@ final class DeepCompressCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.nncj", description = "the container to write")
     Path output;
 
-    @Option(names = "--sparsity", defaultValue = "0.92", description = "fraction of weights pruned, one global magnitude threshold (default ${DEFAULT-VALUE})")
+    @Option(names = "--sparsity", defaultValue = "0.92",
+            description = "fraction of weights pruned, one global magnitude threshold; with --sparsity-per-layer, the rate of the weights "
+                    + "no PATTERN matches (default ${DEFAULT-VALUE})")
     double sparsity;
+
+    @Option(names = "--sparsity-per-layer", paramLabel = "PATTERN=S", split = ",",
+            description = "prune each weight tensor by its own magnitude threshold: weights whose node's op type is PATTERN, or whose "
+                    + "initializer or node name matches the regex PATTERN, lose fraction S (first match wins; e.g. "
+                    + "fc1.weight=0.92,fc2.weight=0.91,fc3.weight=0.74, the paper's LeNet-300-100 rates)")
+    List<String> sparsityPerLayer = new ArrayList<>();
 
     @Option(names = "--prune-steps", defaultValue = "3", description = "prune-and-retrain rounds reaching --sparsity (default ${DEFAULT-VALUE})")
     int pruneSteps;
+
+    @Option(names = "--prune-schedule", defaultValue = "linear",
+            description = "sparsity of the rounds: linear (S r / N) or geometric (1 - (1 - S)^(r / N): each round removes the same "
+                    + "share of the weights left) (default ${DEFAULT-VALUE})")
+    String pruneSchedule;
 
     @Option(names = "--retrain-epochs", defaultValue = "4", description = "epochs of retraining after each pruning round (default ${DEFAULT-VALUE})")
     int retrainEpochs;
 
     @Option(names = "--retrain-lr", defaultValue = "5e-4", description = "default ${DEFAULT-VALUE}")
     double retrainLr;
+
+    @Option(names = "--retrain-weight-decay", defaultValue = "0",
+            description = "AdamW decoupled weight decay while retraining after pruning (Han et al. retrain with L2 regularization); "
+                    + "the codebooks are fine-tuned without it (default ${DEFAULT-VALUE})")
+    double retrainWeightDecay;
 
     @Option(names = "--clusters", defaultValue = "32", description = "centroids per weight tensor (default ${DEFAULT-VALUE})")
     int clusters;
@@ -57,6 +78,14 @@ final class DeepCompressCommand implements Callable<Integer> {
 
     @Option(names = "--recover-lr", defaultValue = "1e-4", description = "default ${DEFAULT-VALUE}")
     double recoverLr;
+
+    @Option(names = "--distill-weight", defaultValue = "0",
+            description = "weight of the input model's soft targets (knowledge distillation) in retraining and recovery, the labels "
+                    + "getting the rest; 0: labels only (default ${DEFAULT-VALUE})")
+    double distillWeight;
+
+    @Option(names = "--temperature", defaultValue = "2", description = "softmax temperature of the soft targets (default ${DEFAULT-VALUE})")
+    double temperature;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "default ${DEFAULT-VALUE}")
     int batchSize;
@@ -80,12 +109,10 @@ final class DeepCompressCommand implements Callable<Integer> {
         }
         DeepCompression.Options options;
         try {
-            ClassifierTraining.Options retrain = new ClassifierTraining.Options(retrainEpochs, batchSize, retrainLr, 0, true, seed);
+            ClassifierTraining.Options retrain = new ClassifierTraining.Options(retrainEpochs, batchSize, retrainLr, retrainWeightDecay, true, seed);
             ClassifierTraining.Options recover = new ClassifierTraining.Options(recoverEpochs, batchSize, recoverLr, 0, false, seed);
-            if (!(sparsity >= 0 && sparsity < 1)) {
-                throw new IllegalArgumentException("--sparsity must be in [0, 1), got " + sparsity);
-            }
-            options = new DeepCompression.Options(sparsity, pruneSteps, retrain, clusters, ClusterInit.parse(init), recover);
+            options = new DeepCompression.Options(sparsityPattern(), pruneSteps, PruningSchedule.parse(pruneSchedule), retrain, clusters, ClusterInit.parse(init), recover,
+                    distillWeight == 0 ? Optional.empty() : Optional.of(new ClassifierTraining.Distillation(temperature, distillWeight)));
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
         }
@@ -124,9 +151,9 @@ final class DeepCompressCommand implements Callable<Integer> {
             obj.put("compression", (double) fp32 / packed.fileBytes());
             out.println(Json.write(obj));
         } else {
-            out.printf(Locale.ROOT, "%-36s %12s %8s %10s%n", "stage", "size", "ratio", "test acc");
+            out.printf(Locale.ROOT, "%-40s %12s %8s %10s%n", "stage", "size", "ratio", "test acc");
             for (DeepCompression.Stage s : result.stages()) {
-                out.printf(Locale.ROOT, "%-36s %12s %7.1fx %10.4f%n", s.name(), Sizes.bytes(s.bytes()), (double) fp32 / s.bytes(),
+                out.printf(Locale.ROOT, "%-40s %12s %7.1fx %10.4f%n", s.name(), Sizes.bytes(s.bytes()), (double) fp32 / s.bytes(),
                         s.accuracy());
             }
             out.printf(Locale.ROOT, "%s: %s of %s weights non-zero (%.2f%%), K=%d per tensor, weight indices and positions coded in "
@@ -138,5 +165,19 @@ final class DeepCompressCommand implements Callable<Integer> {
                     + " -o M.onnx` restores an ONNX model that runs at float32 speed (ONNX Runtime folds the codebook lookups at load)");
         }
         return 0;
+    }
+
+    PruningPattern sparsityPattern() {
+        if (!(sparsity >= 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("--sparsity must be in [0, 1), got " + sparsity);
+        }
+        if (sparsityPerLayer.isEmpty()) {
+            return new PruningPattern.Magnitude(sparsity, PruningPattern.Scope.GLOBAL);
+        }
+        try {
+            return new PruningPattern.LayerRates(sparsityPerLayer.stream().map(PruningPattern.LayerRate::parse).toList(), sparsity);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sparsity-per-layer: " + e.getMessage(), e);
+        }
     }
 }

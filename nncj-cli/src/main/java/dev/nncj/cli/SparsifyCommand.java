@@ -170,6 +170,9 @@ final class SparsifyCommand implements Callable<Integer> {
             return String.format(Locale.ROOT, "magnitude %s %s", m.sparsity(),
                     m.scope() == PruningPattern.Scope.GLOBAL ? "global" : "per-layer");
         }
+        if (p instanceof PruningPattern.LayerRates r) {
+            return "magnitude per layer " + r;
+        }
         return "N:M " + p;
     }
 

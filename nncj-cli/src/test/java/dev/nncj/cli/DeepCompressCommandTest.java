@@ -30,7 +30,7 @@ class DeepCompressCommandTest {
                 "--retrain-epochs", 1, "--recover-epochs", 1, "--clusters", 16, "--batch-size", 64, "-o", packed, "--json", "-q");
         assertThat(compressed.exitCode()).as(compressed.err()).isZero();
         JsonNode json = Json.mapper().readTree(compressed.out());
-        assertThat(json.get("stages")).hasSize(5);
+        assertThat(json.get("stages")).hasSize(5); // fp32, 1 pruning round, clustered, fine-tuned, container
         assertThat(json.get("container_bytes").asLong()).isEqualTo(Files.size(packed));
         assertThat(json.get("compression").asDouble()).isGreaterThan(20);
         double last = json.get("stages").get(4).get("test_accuracy").asDouble();
@@ -63,6 +63,10 @@ class DeepCompressCommandTest {
         CliRun clusters = CliRun.of("deep-compress", out, "--images", train.images(), "--labels", train.labels(), "--clusters", 0,
                 "-o", packed);
         assertThat(clusters.errorLine()).isEqualTo("nncj: --clusters must be in 1..255, got 0");
+        CliRun rate = CliRun.of("deep-compress", out, "--images", train.images(), "--labels", train.labels(),
+                "--sparsity-per-layer", "fc1.weight=0.9,fc2.weight", "-o", packed);
+        assertThat(rate.errorLine()).isEqualTo("nncj: --sparsity-per-layer: a per-layer rate must be PATTERN=S (e.g. 'fc1.weight=0.92'), "
+                + "not 'fc2.weight'");
         assertThat(packed).doesNotExist();
     }
 }

@@ -36,9 +36,10 @@ import java.util.zip.CRC32;
  *
  * <pre>
  * "NNCJPACK"                       8 bytes, magic
- * version u16 (1), flags u16 (0)   a reader refuses versions it does not know
- * skeleton: u64 length, bytes      the ONNX ModelProto; each packed initializer keeps its name, type
- *                                  and dims, with data_location EXTERNAL and external_data
+ * version u16 (2), flags u16 (0)   a reader refuses versions it does not know
+ * skeleton: u64 length, bytes      the ONNX ModelProto, zlib-compressed (version 1: not compressed);
+ *                                  each packed initializer keeps its name, type and dims, with
+ *                                  data_location EXTERNAL and external_data
  *                                  {location: "nncj:packed", index: i} in place of its bytes
  * count u32, then per packed tensor i:
  *   codec u8                       {@link TensorCodec} id (0 raw, 1 bitmask, 2 Huffman)
@@ -55,7 +56,9 @@ import java.util.zip.CRC32;
 public final class NncjContainer {
     static final byte[] MAGIC = "NNCJPACK".getBytes(StandardCharsets.US_ASCII);
     static final byte[] TRAILER = "NNCJEND!".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** Version 1 (until NNCJ 2026-11-28) stored the skeleton uncompressed; it is still read. */
+    static final int VERSION_RAW_SKELETON = 1;
     static final String LOCATION = "nncj:packed";
 
     private NncjContainer() {}
@@ -118,7 +121,7 @@ public final class NncjContainer {
                     out.write(MAGIC);
                     out.writeShort(VERSION);
                     out.writeShort(0);
-                    byte[] proto = skeleton.toByteArray();
+                    byte[] proto = SkeletonDeflate.deflate(skeleton.toByteArray());
                     out.writeLong(proto.length);
                     out.write(proto);
                     out.writeInt(packed.size());
@@ -172,15 +175,16 @@ public final class NncjContainer {
                 throw NncjException.inFile(file, "is not an NNCJ container (it does not start with NNCJPACK)");
             }
             int version = in.readUnsignedShort();
-            in.readUnsignedShort(); // flags: none defined in version 1
-            if (version != VERSION) {
-                throw NncjException.inFile(file, "is NNCJ container version " + version + "; this NNCJ reads version " + VERSION);
+            in.readUnsignedShort(); // flags: none defined in versions 1 and 2
+            if (version != VERSION && version != VERSION_RAW_SKELETON) {
+                throw NncjException.inFile(file, "is NNCJ container version " + version + "; this NNCJ reads versions "
+                        + VERSION_RAW_SKELETON + " and " + VERSION);
             }
             where = "its ONNX graph";
             long protoLength = in.readLong();
             checkLength(file, protoLength, where);
             byte[] proto = readFully(in, (int) protoLength);
-            ModelProto skeleton = parse(file, proto);
+            ModelProto skeleton = parse(file, version == VERSION_RAW_SKELETON ? proto : inflate(file, proto));
             int count = in.readInt();
             List<TensorProto> placeholders = placeholders(skeleton);
             if (count != placeholders.size()) {
@@ -281,6 +285,14 @@ public final class NncjContainer {
             }
         }
         return model.build();
+    }
+
+    private static byte[] inflate(Path file, byte[] deflated) {
+        try {
+            return SkeletonDeflate.inflate(deflated);
+        } catch (IllegalArgumentException e) {
+            throw NncjException.inFile(file, "is corrupt: " + e.getMessage(), e);
+        }
     }
 
     private static ModelProto parse(Path file, byte[] proto) {

@@ -1,5 +1,9 @@
 package dev.nncj.sparsity;
 
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
 /** Which weights a sparsification zeroes. */
 public sealed interface PruningPattern {
     /** Where the magnitude threshold is computed. */
@@ -16,9 +20,12 @@ public sealed interface PruningPattern {
      */
     record Magnitude(double sparsity, Scope scope) implements PruningPattern {
         public Magnitude {
-            if (!(sparsity >= 0 && sparsity < 1)) {
-                throw new IllegalArgumentException("sparsity must be in [0, 1), got " + sparsity);
-            }
+            checkSparsity(sparsity);
+        }
+
+        @Override
+        public String toString() {
+            return sparsity + " " + scope.name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -50,6 +57,80 @@ public sealed interface PruningPattern {
         @Override
         public String toString() {
             return n + ":" + m;
+        }
+    }
+
+    /**
+     * Magnitude pruning at a rate chosen per weight tensor, as Deep Compression prunes
+     * LeNet-300-100 (fc1 92%, fc2 91%, fc3 74%): a tensor loses the {@code floor(sparsity * n)} of
+     * its own smallest |w| for the first rate whose pattern it matches, {@code otherwise} when none does.
+     */
+    record LayerRates(List<LayerRate> rates, double otherwise) implements PruningPattern {
+        public LayerRates {
+            rates = List.copyOf(rates);
+            checkSparsity(otherwise);
+        }
+
+        public double sparsityOf(PrunableWeight weight) {
+            return rates.stream().filter(r -> r.matches(weight)).mapToDouble(LayerRate::sparsity).findFirst().orElse(otherwise);
+        }
+
+        /** Every rate mapped by {@code f}: the intermediate targets of iterative pruning ({@link PruningSchedule}). */
+        public LayerRates map(java.util.function.DoubleUnaryOperator f) {
+            return new LayerRates(rates.stream().map(r -> new LayerRate(r.pattern(), f.applyAsDouble(r.sparsity()))).toList(),
+                    f.applyAsDouble(otherwise));
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            rates.forEach(r -> b.append(r).append(", "));
+            return b.append(String.format(Locale.ROOT, "others=%s", otherwise)).toString();
+        }
+    }
+
+    /**
+     * One per-layer rate: weights whose node's op type is {@code pattern}, or whose initializer or
+     * node name matches the regular expression {@code pattern} (as {@code --include} reads it), lose
+     * the fraction {@code sparsity}.
+     */
+    record LayerRate(String pattern, double sparsity) {
+        public LayerRate {
+            try {
+                Pattern.compile(pattern);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new IllegalArgumentException("'" + pattern + "' is not a valid regular expression: " + e.getDescription());
+            }
+            checkSparsity(sparsity);
+        }
+
+        /** Parses "PATTERN=S" (the last '=' separates, so patterns may contain '='). */
+        public static LayerRate parse(String text) {
+            int eq = text.lastIndexOf('=');
+            if (eq <= 0 || eq == text.length() - 1) {
+                throw new IllegalArgumentException("a per-layer rate must be PATTERN=S (e.g. 'fc1.weight=0.92'), not '" + text + "'");
+            }
+            try {
+                return new LayerRate(text.substring(0, eq), Double.parseDouble(text.substring(eq + 1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("a per-layer rate must be PATTERN=S with S a number, not '" + text + "'");
+            }
+        }
+
+        boolean matches(PrunableWeight w) {
+            Pattern p = Pattern.compile(pattern);
+            return pattern.equals(w.opType()) || p.matcher(w.name()).matches() || p.matcher(w.node()).matches();
+        }
+
+        @Override
+        public String toString() {
+            return pattern + "=" + sparsity;
+        }
+    }
+
+    private static void checkSparsity(double sparsity) {
+        if (!(sparsity >= 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("sparsity must be in [0, 1), got " + sparsity);
         }
     }
 }

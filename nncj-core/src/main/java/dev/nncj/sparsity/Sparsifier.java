@@ -89,9 +89,13 @@ public final class Sparsifier {
                 long total = values.stream().mapToLong(v -> v.length).sum();
                 return MagnitudeMask.smallest(values, MagnitudeMask.count(mag.sparsity(), total));
             }
+            pattern = new PruningPattern.LayerRates(List.of(), mag.sparsity()); // every tensor at the same rate
+        }
+        if (pattern instanceof PruningPattern.LayerRates rates) {
             List<BitSet> masks = new ArrayList<>();
-            for (float[] v : values) {
-                masks.add(MagnitudeMask.smallest(List.of(v), MagnitudeMask.count(mag.sparsity(), v.length)).get(0));
+            for (int i = 0; i < selected.size(); i++) {
+                float[] v = values.get(i);
+                masks.add(MagnitudeMask.smallest(List.of(v), MagnitudeMask.count(rates.sparsityOf(selected.get(i)), v.length)).get(0));
             }
             return masks;
         }

@@ -112,10 +112,46 @@ class NncjContainerTest {
         assertThatThrownBy(() -> NncjContainer.read(corrupt)).hasMessage(corrupt + ": is corrupt: packed tensor w2 fails its CRC-32 check");
 
         byte[] newer = bytes.clone();
-        newer[9] = 2; // version u16 after the 8-byte magic
+        newer[9] = 3; // version u16 after the 8-byte magic
         Path future = Files.write(dir.resolve("future.nncj"), newer);
-        assertThatThrownBy(() -> NncjContainer.read(future)).hasMessage(future + ": is NNCJ container version 2; this NNCJ reads version 1");
+        assertThatThrownBy(() -> NncjContainer.read(future))
+                .hasMessage(future + ": is NNCJ container version 3; this NNCJ reads versions 1 and 2");
+
+        byte[] graph = bytes.clone();
+        graph[8 + 4 + 8 + 2] ^= 0x55; // inside the compressed skeleton, after its zlib header
+        Path badGraph = Files.write(dir.resolve("graph.nncj"), graph);
+        assertThatThrownBy(() -> NncjContainer.read(badGraph)).isInstanceOf(NncjException.class)
+                .hasMessageStartingWith(badGraph + ": is corrupt: ");
 
         assertThatThrownBy(() -> NncjContainer.read(dir.resolve("absent.nncj"))).hasMessageEndingWith("absent.nncj: file not found");
+    }
+
+    @Test
+    void theSkeletonIsCompressed() throws Exception {
+        OnnxModel m = denseZeros();
+        String text = "provenance that repeats itself, as option maps do. ".repeat(200);
+        m.putMetadata("long", text);
+        Path packed = dir.resolve("m.nncj");
+        NncjContainer.PackResult r = NncjContainer.write(m, packed);
+        assertThat(r.fileBytes() - r.packedBytes()).as("skeleton and headers").isLessThan(text.length() / 4);
+        assertThat(NncjContainer.read(packed).metadata()).containsEntry("long", text);
+    }
+
+    @Test
+    void versionOneContainersWithAnUncompressedSkeletonAreStillRead() throws Exception {
+        OnnxModel m = denseZeros();
+        byte[] proto = OnnxFiles.toBytes(m);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.write(NncjContainer.MAGIC);
+            out.writeShort(1);
+            out.writeShort(0);
+            out.writeLong(proto.length);
+            out.write(proto);
+            out.writeInt(0); // nothing packed: every tensor in the skeleton
+            out.write(NncjContainer.TRAILER);
+        }
+        Path old = Files.write(dir.resolve("v1.nncj"), bytes.toByteArray());
+        assertThat(OnnxFiles.toBytes(NncjContainer.read(old))).isEqualTo(proto);
     }
 }

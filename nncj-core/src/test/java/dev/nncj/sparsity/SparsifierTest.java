@@ -39,6 +39,35 @@ class SparsifierTest {
     }
 
     @Test
+    void layerRatesPruneEachMatchedTensorAtItsOwnRate() {
+        OnnxModel model = SparseModels.mlp();
+        // w1 by its initializer name, w2 by its op type; the first match wins
+        PruningPattern rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("w1=0.9"),
+                PruningPattern.LayerRate.parse("Gemm=0.25"), PruningPattern.LayerRate.parse("w.*=0.5")), 0.1);
+        Sparsifier.sparsify(model, source, new SparsifyOptions(rates, NodeFilter.all(), false, Storage.DENSE));
+        assertThat(zeros(model, "w1")).isEqualTo(MagnitudeMask.count(0.9, 1024));
+        assertThat(zeros(model, "w2")).isEqualTo(MagnitudeMask.count(0.25, 512));
+
+        OnnxModel other = SparseModels.mlp(); // no pattern matches w2: it gets the rate for the others
+        Sparsifier.sparsify(other, source, new SparsifyOptions(new PruningPattern.LayerRates(
+                List.of(PruningPattern.LayerRate.parse("w1=0.9")), 0.3), NodeFilter.all(), false, Storage.DENSE));
+        assertThat(zeros(other, "w2")).isEqualTo(MagnitudeMask.count(0.3, 512));
+    }
+
+    @Test
+    void layerRatesMapForIterativeRoundsAndRefuseBadText() {
+        PruningPattern.LayerRates rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1=0.9")), 0.6);
+        PruningPattern.LayerRates half = rates.map(s -> s / 2);
+        assertThat(half.rates().get(0).sparsity()).isCloseTo(0.45, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(half.rates().get(0).pattern()).isEqualTo("fc1");
+        assertThat(half.otherwise()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-12));
+        assertThatThrownBy(() -> PruningPattern.LayerRate.parse("fc1")).hasMessageContaining("PATTERN=S");
+        assertThatThrownBy(() -> PruningPattern.LayerRate.parse("fc1=x")).hasMessageContaining("S a number");
+        assertThatThrownBy(() -> PruningPattern.LayerRate.parse("fc1=1.0")).hasMessage("sparsity must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> PruningPattern.LayerRate.parse("fc(=0.5")).hasMessageContaining("not a valid regular expression");
+    }
+
+    @Test
     void globalThresholdMatchesOneComputedByHand() {
         OnnxModel model = SparseModels.mlp();
         float[] all = new float[1536];

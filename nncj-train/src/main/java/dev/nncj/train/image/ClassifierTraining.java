@@ -10,6 +10,7 @@ import dev.nncj.train.Batch;
 import dev.nncj.train.ExecutorOptions;
 import dev.nncj.train.Loss;
 import dev.nncj.train.OnnxExecutor;
+import dev.nncj.train.SoftTargetDistillation;
 import dev.nncj.train.StepResult;
 import dev.nncj.train.Trainer;
 import dev.nncj.train.TrainerOptions;
@@ -17,6 +18,7 @@ import dev.nncj.train.TrainingListener;
 import dev.nncj.train.ZeroMask;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Trains an image classifier ONNX graph (a {@link LeNet}, or a pruned or clustered one) with
@@ -67,8 +69,40 @@ public final class ClassifierTraining {
         }
     }
 
-    /** Trains {@code model} in place; returns the mean loss of the last epoch. */
+    /**
+     * Soft targets as well as the labels (Hinton et al. 2015): a pruned or clustered model retrained
+     * against the model it came from, whose whole distribution says more per image than one label.
+     *
+     * @param temperature softmax temperature of the soft targets
+     * @param softWeight weight of the soft term; the labels get 1 - softWeight
+     */
+    public record Distillation(double temperature, double softWeight) {
+        public Distillation {
+            if (!(temperature > 0) || Double.isInfinite(temperature)) {
+                throw new IllegalArgumentException("temperature must be positive, got " + temperature);
+            }
+            if (!(softWeight > 0 && softWeight <= 1)) {
+                throw new IllegalArgumentException("the soft-target weight must be in (0, 1], got " + softWeight);
+            }
+        }
+    }
+
+    /** The model whose soft targets are learned (same input and output as the trained one), and how. */
+    public record Teacher(OnnxModel model, Distillation distillation) {
+        public Teacher {
+            java.util.Objects.requireNonNull(model, "model");
+            java.util.Objects.requireNonNull(distillation, "distillation");
+        }
+    }
+
+    /** Trains {@code model} in place on the labels; returns the mean loss of the last epoch. */
     public static double train(OnnxModel model, ImageDataset data, Options options, ProgressListener progress) {
+        return train(model, data, options, Optional.empty(), progress);
+    }
+
+    /** Trains {@code model} in place, against {@code teacher}'s soft targets too when there is one; returns the mean loss of the last epoch. */
+    public static double train(OnnxModel model, ImageDataset data, Options options, Optional<Teacher> teacher,
+                               ProgressListener progress) {
         var input = model.graph().inputs().get(0);
         boolean images = input.getType().getTensorType().getShape().getDimCount() == 4;
         List<Batch> batches = ImageBatches.of(data, options.batchSize(), input.getName(), images);
@@ -88,7 +122,10 @@ public final class ClassifierTraining {
             }
         };
         progress.start("train", total);
-        try (OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults())) {
+        // the teacher only infers: none of its parameters needs a gradient
+        try (OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults());
+             OnnxExecutor teacherExecutor = teacher.map(t -> OnnxExecutor.create(t.model(), ExecutorOptions.defaults().freezing("")))
+                     .orElse(null)) {
             List<TrainingListener> listeners = new ArrayList<>();
             listeners.add(meter);
             if (options.keepZeros()) {
@@ -96,7 +133,10 @@ public final class ClassifierTraining {
                         .map(PrunableWeight::name).toList();
                 listeners.add(0, new ZeroMask(executor, weights));
             }
-            try (Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy(logits), trainerOptions, listeners)) {
+            Loss loss = teacher.isEmpty() ? Loss.softmaxCrossEntropy(logits)
+                    : new SoftTargetDistillation(teacherExecutor, teacher.get().model().graph().outputs().get(0).getName(), logits,
+                            teacher.get().distillation().temperature(), teacher.get().distillation().softWeight());
+            try (Trainer trainer = new Trainer(executor, loss, trainerOptions, listeners)) {
                 trainer.fit(batches, options.epochs());
             }
             executor.writeParameters(model);

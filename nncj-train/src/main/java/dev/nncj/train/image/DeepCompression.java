@@ -15,6 +15,7 @@ import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.sparsity.PruningPattern;
+import dev.nncj.sparsity.PruningSchedule;
 import dev.nncj.sparsity.Sparsifier;
 import dev.nncj.sparsity.SparsifyOptions;
 import dev.nncj.sparsity.SparsifyResult;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Deep Compression's three stages (Han et al. 2016) on an image classifier: magnitude pruning with
@@ -38,20 +40,28 @@ public final class DeepCompression {
     private DeepCompression() {}
 
     /**
-     * @param sparsity final fraction of MatMul/Gemm/Conv weights set to zero (one global magnitude threshold)
-     * @param pruneSteps rounds of prune-then-retrain reaching {@code sparsity} (sparsity * r / pruneSteps in round r)
+     * @param sparsity the final magnitude pruning of MatMul/Gemm/Conv weights: one global threshold
+     *     ({@link PruningPattern.Magnitude}) or a rate per layer ({@link PruningPattern.LayerRates})
+     * @param pruneSteps rounds of prune-then-retrain reaching {@code sparsity}
+     * @param schedule the sparsity of each round on the way
      * @param retrain training after each pruning round (zeros kept)
      * @param clusters centroids per weight tensor
      * @param init k-means initialization
      * @param recover training of the codebooks and biases after clustering
+     * @param distillation the uncompressed model's soft targets in retraining and recovery, or labels alone
      */
-    public record Options(double sparsity, int pruneSteps, ClassifierTraining.Options retrain, int clusters, ClusterInit init,
-                          ClassifierTraining.Options recover) {
+    public record Options(PruningPattern sparsity, int pruneSteps, PruningSchedule schedule, ClassifierTraining.Options retrain,
+                          int clusters, ClusterInit init, ClassifierTraining.Options recover, Optional<ClassifierTraining.Distillation> distillation) {
         public Options {
+            java.util.Objects.requireNonNull(schedule, "schedule");
+            if (sparsity instanceof PruningPattern.NofM) {
+                throw new IllegalArgumentException("deep-compress prunes by magnitude, not N:M");
+            }
             if (pruneSteps < 1) {
                 throw new IllegalArgumentException("--prune-steps must be >= 1, got " + pruneSteps);
             }
             new ClusterOptions(clusters, init, NodeFilter.all(), false, retrain.seed()); // validates K before any work
+            java.util.Objects.requireNonNull(distillation, "distillation");
         }
     }
 
@@ -69,6 +79,8 @@ public final class DeepCompression {
     public static Result run(Path input, ImageDataset train, ImageDataset test, Path output, Options options,
                              ProgressListener progress) {
         OnnxModel model = OnnxFiles.load(input);
+        Optional<ClassifierTraining.Teacher> teacher = options.distillation()
+                .map(d -> new ClassifierTraining.Teacher(OnnxFiles.load(input), d));
         Path dir = output.toAbsolutePath().getParent();
         List<Stage> stages = new ArrayList<>();
         try {
@@ -78,23 +90,26 @@ public final class DeepCompression {
                 stages.add(new Stage("fp32", accuracy(input, test, progress), Files.size(input)));
                 SparsifyResult pruning = null;
                 for (int round = 1; round <= options.pruneSteps(); round++) {
-                    double s = options.sparsity() * round / options.pruneSteps();
                     pruning = Sparsifier.sparsify(model, input, new SparsifyOptions(
-                            new PruningPattern.Magnitude(s, PruningPattern.Scope.GLOBAL), NodeFilter.all(), false, Storage.DENSE));
-                    ClassifierTraining.train(model, train, options.retrain().withKeepZeros(true), progress);
+                            options.schedule().at(options.sparsity(), round, options.pruneSteps()), NodeFilter.all(), false, Storage.DENSE));
+                    ClassifierTraining.train(model, train, options.retrain().withKeepZeros(true), teacher, progress);
+                    // every round's accuracy: where pruning loses it is what tuning the rounds needs to know
+                    stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained (round %d/%d)",
+                            pruning.sparsity(), round, options.pruneSteps()), model, scratch, test, progress));
                 }
-                Provenance.record(model, input, "deep-compress:prune", Map.of("sparsity", options.sparsity(),
-                        "prune_steps", options.pruneSteps(), "retrain_epochs", options.retrain().epochs()));
-                stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained", options.sparsity()),
-                        model, scratch, test, progress));
+                Provenance.record(model, input, "deep-compress:prune", Map.of("sparsity", options.sparsity().toString(),
+                        "prune_steps", options.pruneSteps(), "schedule", options.schedule().cliName(),
+                        "retrain_epochs", options.retrain().epochs(), "retrain_lr", options.retrain().learningRate(),
+                        "retrain_weight_decay", options.retrain().weightDecay(), "distillation", distillationName(options)));
                 ClusterResult clustering = WeightClusterer.cluster(model, input,
                         new ClusterOptions(options.clusters(), options.init(), NodeFilter.all(), false, options.retrain().seed()));
                 stages.add(measure("clustered K=" + options.clusters() + " " + options.init().cliName(), model, scratch, test, progress));
-                ClassifierTraining.train(model, train, options.recover(), progress);
+                ClassifierTraining.train(model, train, options.recover(), teacher, progress);
                 Map<String, Object> shareOptions = new LinkedHashMap<>();
                 shareOptions.put("clusters", options.clusters());
                 shareOptions.put("init", options.init().cliName());
                 shareOptions.put("recover_epochs", options.recover().epochs());
+                shareOptions.put("distillation", distillationName(options));
                 Provenance.record(model, input, "deep-compress:share", shareOptions);
                 stages.add(measure("centroids fine-tuned", model, scratch, test, progress));
                 NncjContainer.PackResult packed = NncjContainer.write(model, output);
@@ -107,6 +122,10 @@ public final class DeepCompression {
         } catch (IOException e) {
             throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
         }
+    }
+
+    private static String distillationName(Options options) {
+        return options.distillation().map(d -> "soft targets T=" + d.temperature() + " weight " + d.softWeight()).orElse("none");
     }
 
     private static Stage measure(String name, OnnxModel model, Path scratch, ImageDataset test, ProgressListener progress)

@@ -1,6 +1,7 @@
 package dev.nncj.train.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nncj.ProgressListener;
 import dev.nncj.cluster.ClusterInit;
@@ -9,13 +10,18 @@ import dev.nncj.data.ImageDataset;
 import dev.nncj.data.SyntheticImages;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.sparsity.MagnitudeMask;
 import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.sparsity.PruningPattern;
+import dev.nncj.sparsity.PruningSchedule;
 import dev.nncj.sparsity.Sparsifier;
 import dev.nncj.sparsity.SparsifyOptions;
 import dev.nncj.sparsity.Storage;
+import dev.nncj.sparsity.WeightSparsity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,11 +76,16 @@ class DeepCompressionTest {
     void pipelineShrinksTheModelAndKeepsItsAccuracy() throws Exception {
         Path out = dir.resolve("mlp.nncj");
         ClassifierTraining.Options retrain = ClassifierTraining.Options.defaults().withEpochs(1).withBatchSize(64).withLearningRate(5e-4);
-        DeepCompression.Options options = new DeepCompression.Options(0.9, 2, retrain, 16, ClusterInit.LINEAR,
-                retrain.withLearningRate(1e-4));
+        // the paper's way: a rate per layer; fc3 matches no pattern and gets the rate for the others
+        PruningPattern rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1.weight=0.95"),
+                PruningPattern.LayerRate.parse("fc2.weight=0.9")), 0.7);
+        DeepCompression.Options options = new DeepCompression.Options(rates, 2, PruningSchedule.GEOMETRIC, retrain, 16, ClusterInit.LINEAR,
+                retrain.withLearningRate(1e-4), Optional.of(new ClassifierTraining.Distillation(2, 0.5)));
         DeepCompression.Result r = DeepCompression.run(fp32, train, test, out, options, ProgressListener.NONE);
-        assertThat(r.stages()).extracting(DeepCompression.Stage::name).hasSize(5);
-        DeepCompression.Stage last = r.stages().get(4);
+        // fp32, one per pruning round, clustered, fine-tuned, container
+        assertThat(r.stages()).extracting(DeepCompression.Stage::name).hasSize(6)
+                .element(2).asString().startsWith("pruned").endsWith("(round 2/2)");
+        DeepCompression.Stage last = r.stages().get(5);
         assertThat(last.bytes()).isEqualTo(Files.size(out));
         assertThat(Files.size(fp32) / (double) last.bytes()).isGreaterThan(20);
         assertThat(last.accuracy()).isGreaterThan(0.95);
@@ -82,5 +93,43 @@ class DeepCompressionTest {
         OnnxModel unpacked = NncjContainer.read(out);
         assertThat(CodebookWeight.find(unpacked.graph())).hasSize(3);
         assertThat(r.clustering().nonZeros()).isEqualTo(r.clustering().elements() - r.pruning().zeros());
+        assertThat(r.pruning().weights()).extracting(WeightSparsity::zeros)
+                .containsExactly(MagnitudeMask.count(0.95, 784 * 300), MagnitudeMask.count(0.9, 300 * 100), MagnitudeMask.count(0.7, 100 * 10));
+    }
+
+    @Test
+    void softTargetsTeachWhatTheLabelsDoNot() throws Exception {
+        // the training labels rotated: a student of the labels alone learns the wrong classes, one of the teacher the right ones
+        SyntheticImages.IdxPair t = SyntheticImages.write(dir, "rotated", 512, 1);
+        int[] labels = ImageDataset.load(t.images(), t.labels()).labels();
+        byte[] rotated = new byte[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            rotated[i] = (byte) ((labels[i] + 1) % 4);
+        }
+        Path rotatedLabels = Files.write(dir.resolve("rotated-labels-wrong.idx"),
+                SyntheticImages.idx(0x00000801, new int[] {labels.length}, rotated));
+        ImageDataset wrong = ImageDataset.load(t.images(), rotatedLabels);
+        ClassifierTraining.Options options = ClassifierTraining.Options.defaults().withEpochs(2).withBatchSize(64);
+        ClassifierTraining.Teacher teacher = new ClassifierTraining.Teacher(OnnxFiles.load(fp32), new ClassifierTraining.Distillation(2, 1));
+
+        OnnxModel taught = LeNet.LENET_300_100.build(3);
+        ClassifierTraining.train(taught, wrong, options, Optional.of(teacher), ProgressListener.NONE);
+        OnnxModel labelled = LeNet.LENET_300_100.build(3);
+        ClassifierTraining.train(labelled, wrong, options, ProgressListener.NONE);
+        assertThat(accuracy(taught, "taught.onnx")).isGreaterThan(0.9);
+        assertThat(accuracy(labelled, "labelled.onnx")).isLessThan(0.3);
+    }
+
+    private static double accuracy(OnnxModel model, String name) {
+        Path file = dir.resolve(name);
+        OnnxFiles.save(model, file);
+        return DeepCompression.accuracy(file, test, ProgressListener.NONE);
+    }
+
+    @Test
+    void nofMIsRefused() {
+        assertThatThrownBy(() -> new DeepCompression.Options(new PruningPattern.NofM(2, 4), 1, PruningSchedule.LINEAR,
+                ClassifierTraining.Options.defaults(), 16, ClusterInit.LINEAR, ClassifierTraining.Options.defaults(), Optional.empty()))
+                .hasMessageContaining("not N:M");
     }
 }
