@@ -24,4 +24,26 @@ public final class OutputFiles {
         }
         return Files.createTempFile(dir, prefix, ".tmp");
     }
+
+    /**
+     * Refuses, before any work is done, an output that is the input file: a training run must not
+     * find out after an hour that it may not write its result.
+     */
+    public static void refuseOverwriting(Path input, Path output) {
+        refuseOverwriting(input, output, "the input model");
+    }
+
+    /** As {@link #refuseOverwriting(Path, Path)}, naming the input as {@code what} ("an input model" of several). */
+    public static void refuseOverwriting(Path input, Path output, String what) {
+        if (!Files.exists(input) || !Files.exists(output)) {
+            return;
+        }
+        try {
+            if (Files.isSameFile(input, output)) {
+                throw NncjException.inFile(output, "refusing to overwrite " + what + " (choose another output, or --force)");
+            }
+        } catch (IOException e) {
+            throw NncjException.inFile(output, "cannot compare with " + input + ": " + e.getMessage(), e);
+        }
+    }
 }

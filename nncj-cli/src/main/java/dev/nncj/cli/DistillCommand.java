@@ -162,13 +162,7 @@ final class DistillCommand implements Callable<Integer> {
             inputs.add(student);
         }
         for (Path in : inputs) {
-            try {
-                if (Files.exists(in) && Files.isSameFile(in, output)) {
-                    throw NncjException.inFile(output, "refusing to overwrite an input model (choose another output, or --force)");
-                }
-            } catch (java.io.IOException e) {
-                throw NncjException.inFile(output, "cannot compare with " + in + ": " + e.getMessage(), e);
-            }
+            dev.nncj.OutputFiles.refuseOverwriting(in, output, "an input model");
         }
     }
 

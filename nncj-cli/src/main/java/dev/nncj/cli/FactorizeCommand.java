@@ -85,6 +85,7 @@ final class FactorizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        report.refuseOverwritingInput(input, output);
         FactorizeOptions options = options(); // bad option values fail before anything is read
         recovery.check();
         if (calibrationData != null) {

@@ -79,8 +79,8 @@ final class FineTuneCommand implements Callable<Integer> {
             throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");
         }
         // checked before training, not after an hour of it
-        if (!force && Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)) {
-            throw NncjException.inFile(output, "refusing to overwrite the input model (choose another output, or --force)");
+        if (!force) {
+            dev.nncj.OutputFiles.refuseOverwriting(input, output);
         }
         ProgressListener progress = quiet.progress();
         long start = System.nanoTime();

@@ -94,6 +94,7 @@ final class MovementCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        report.refuseOverwritingInput(input, output);
         MovementOptions options = options(); // bad option values fail before anything is read or written
         for (Path file : eval == null ? List.of(data) : List.of(data, eval)) {
             if (!Files.isRegularFile(file)) {

@@ -111,6 +111,7 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        report.refuseOverwritingInput(input, output);
         ProgressListener progress = quiet.progress();
         if (keepLayers == null && dropLayers == null && heads == null && headsPerLayer == null && ffn == null) {
             throw new NncjException("nothing to prune: give --keep-layers, --drop-layers, --heads, --heads-per-layer or --ffn");

@@ -45,6 +45,13 @@ final class ReportOptions {
     @Option(names = "--force", description = "allow OUT to be the input file")
     boolean force;
 
+    /** Checked at the start of a command, before compression or training: OUT must not be IN unless --force. */
+    void refuseOverwritingInput(Path input, Path output) {
+        if (!force) {
+            dev.nncj.OutputFiles.refuseOverwriting(input, output);
+        }
+    }
+
     @Option(names = "--json", description = "print JSON")
     boolean json;
 

@@ -91,6 +91,7 @@ final class ShareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        report.refuseOverwritingInput(input, output);
         return mode.clusters != null ? clusters() : crossLayer();
     }
 

@@ -117,6 +117,16 @@ class ShareClustersCommandTest {
     }
 
     @Test
+    void anOutputThatIsTheInputIsRefusedBeforeAnyTraining() throws IOException {
+        byte[] before = Files.readAllBytes(encoder);
+        CliRun run = CliRun.of("share", encoder, "--clusters", 4, "--recover", "--data", dir.resolve("never-read.tsv"),
+                "-o", encoder);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.errorLine()).contains("refusing to overwrite the input model");
+        assertThat(Files.readAllBytes(encoder)).isEqualTo(before);
+    }
+
+    @Test
     void badOptionsAreOneLineAndWriteNothing() {
         Path out = dir.resolve("never.onnx");
         Object[][] cases = {{"--clusters", 0}, {"--clusters", 300}, {"--clusters", 8, "--init", "kmeans++"},
