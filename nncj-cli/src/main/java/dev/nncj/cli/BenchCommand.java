@@ -6,11 +6,14 @@ import dev.nncj.runtime.BenchmarkOptions;
 import dev.nncj.runtime.BenchmarkResult;
 import dev.nncj.runtime.ComparisonResult;
 import dev.nncj.runtime.MachineInfo;
+import dev.nncj.runtime.OperatorProfile;
 import dev.nncj.runtime.RuntimeOptions;
 import dev.nncj.train.TrainingBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -53,6 +56,11 @@ final class BenchCommand implements Callable<Integer> {
             + " (all cores)"})
     boolean train;
 
+    @Option(names = "--profile", description = {"then run each model again with ONNX Runtime's profiler and print"
+            + " where its time goes: kernel time per operator type of the optimized graph (not a speed figure:"
+            + " profiling slows runs down)"})
+    boolean profile;
+
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
@@ -76,14 +84,63 @@ final class BenchCommand implements Callable<Integer> {
             out.println(json ? Json.write(trainingJson(r)) : trainingTable(r));
             return 0;
         }
+        Map<String, Object> result;
+        String text;
         if (other == null) {
             BenchmarkResult r = Benchmark.run(model, options, quiet.progress());
-            out.println(json ? Json.write(toJson(r, null)) : table(r, null));
+            result = toJson(r, null);
+            text = table(r, null);
         } else {
             ComparisonResult c = Benchmark.compare(model, other, options, quiet.progress());
-            out.println(json ? Json.write(toJson(c.model(), c)) : table(c.model(), c));
+            result = toJson(c.model(), c);
+            text = table(c.model(), c);
         }
+        if (profile) {
+            List<Path> models = other == null ? List.of(model) : List.of(model, other);
+            List<Map<String, Object>> profiles = new ArrayList<>();
+            StringBuilder s = new StringBuilder(text);
+            for (Path m : models) {
+                OperatorProfile p = Benchmark.profile(m, options, quiet.progress());
+                profiles.add(profileJson(m, p));
+                s.append(System.lineSeparator()).append(System.lineSeparator()).append(profileTable(m, p));
+            }
+            result.put("profile", profiles);
+            text = s.toString();
+        }
+        out.println(json ? Json.write(result) : text);
         return 0;
+    }
+
+    private static Map<String, Object> profileJson(Path m, OperatorProfile p) {
+        Map<String, Object> obj = new LinkedHashMap<>();
+        obj.put("model", m.toString());
+        obj.put("runs", p.runs());
+        obj.put("kernel_ms_per_run", p.kernelMsPerRun());
+        obj.put("run_ms_per_run", p.runMsPerRun());
+        List<Map<String, Object>> ops = new ArrayList<>();
+        for (OperatorProfile.OperatorTime t : p.operators()) {
+            Map<String, Object> op = new LinkedHashMap<>();
+            op.put("op_type", t.opType());
+            op.put("nodes", t.nodes());
+            op.put("ms_per_run", t.msPerRun());
+            op.put("share", t.share());
+            ops.add(op);
+        }
+        obj.put("operators", ops);
+        return obj;
+    }
+
+    static String profileTable(Path m, OperatorProfile p) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "%s: kernel time by operator type (ORT profiler, %d runs; %s of kernels"
+                + " in a %s run)%n", m.getFileName(), p.runs(), Sizes.millis(p.kernelMsPerRun()),
+                Sizes.millis(p.runMsPerRun())));
+        s.append(String.format(Locale.ROOT, "%-32s %6s %11s %7s%n", "operator", "nodes", "per run", "share"));
+        for (OperatorProfile.OperatorTime t : p.operators()) {
+            s.append(String.format(Locale.ROOT, "%-32s %6d %11s %6.1f%%%n", t.opType(), t.nodes(),
+                    Sizes.millis(t.msPerRun()), 100 * t.share()));
+        }
+        return s.toString().stripTrailing();
     }
 
     private Map<String, Object> trainingJson(TrainingBenchmark.Result r) {

@@ -85,7 +85,7 @@ final class PruneCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--recover", description = "after each pruning round, fine-tune the pruned classifier on --data by"
-            + " distillation from the unpruned one (soft targets at T = 2 plus labels)")
+            + " distillation from the unpruned one or --teacher (soft targets at T = 2 plus labels)")
     boolean recover;
 
     @Option(names = "--attention", defaultValue = "plain", paramLabel = "STYLE",
@@ -95,6 +95,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "1", paramLabel = "N",
             description = "prune in N rounds, each removing its share of the target and re-scoring what the previous round left (default ${DEFAULT-VALUE})")
     int iterations;
+
+    @Mixin
+    TeacherOption teacher;
 
     /** Recovery's training knobs; --seed also seeds --importance random. */
     @Mixin
@@ -128,6 +131,7 @@ final class PruneCommand implements Callable<Integer> {
         if (data != null && !java.nio.file.Files.isRegularFile(data)) {
             throw NncjException.inFile(data, "does not exist");
         }
+        teacher.check(recover);
         EmitOptions emit = EmitOptions.defaults().withAttention(switch (attention) {
             case "plain" -> EmitOptions.AttentionStyle.PLAIN;
             case "fused" -> EmitOptions.AttentionStyle.FUSED;
@@ -174,13 +178,13 @@ final class PruneCommand implements Callable<Integer> {
         return new StructuredPruneOptions(keep, plan, ffn == null ? 0 : ffn, scorer(progress));
     }
 
-    /** Distillation from the unpruned model after each round with --recover; nothing otherwise. */
+    /** Distillation from the unpruned model (or --teacher) after each round with --recover; nothing otherwise. */
     private IterativePruner.Recovery recovery(OnnxModel original, ProgressListener progress) {
         if (!recover) {
             return IterativePruner.Recovery.NONE;
         }
         DistillData distillData = DistillData.load(data, null, report.tokenizerFor(input));
-        return new DistillationRecovery(original, distillData, DistillOptions.recovery().withTraining(training.toOptions()),
+        return new DistillationRecovery(teacher.orElse(original), distillData, DistillOptions.recovery().withTraining(training.toOptions()),
                 progress);
     }
 

@@ -3,7 +3,6 @@ package dev.nncj.cli;
 import dev.nncj.NncjException;
 import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.train.DistillData;
 import dev.nncj.train.DistillOptions;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Option;
  * labels). Shared by the compression commands; nncj-core knows nothing of training, the CLI wires it.
  */
 final class RecoveryOptions {
-    @Option(names = "--recover", description = "fine-tune the result by distillation from the original (a classifier with a logits output)")
+    @Option(names = "--recover", description = "fine-tune the result by distillation from the original (a classifier with a logits output) or --teacher")
     boolean recover;
 
     @Option(names = "--data", paramLabel = "TRAIN.tsv", description = "--recover: training data, sentence and label columns")
@@ -32,6 +31,9 @@ final class RecoveryOptions {
     @Option(names = "--recover-eval", paramLabel = "DEV.tsv",
             description = "--recover: labelled data evaluated every --eval-every steps; the best weights are kept (default: the last)")
     Path eval;
+
+    @Mixin
+    TeacherOption teacher;
 
     @Mixin
     TrainingOptions training;
@@ -47,6 +49,7 @@ final class RecoveryOptions {
         if (recover) {
             training(); // FineTuneOptions validates the numbers
         }
+        teacher.check(recover);
     }
 
     FineTuneOptions training() {
@@ -62,9 +65,8 @@ final class RecoveryOptions {
         if (!recover) {
             return new Recovered(compressed, null, 0);
         }
-        OnnxModel teacher = OnnxFiles.load(original);
         long start = System.nanoTime();
-        DistillResult r = Distiller.distill(List.of(teacher), compressed, DistillData.load(data, eval, tokenizer),
+        DistillResult r = Distiller.distill(List.of(teacher.load(original)), compressed, DistillData.load(data, eval, tokenizer),
                 DistillOptions.recovery().withTraining(training()), progress, List.of());
         return new Recovered(r.student(), r, (System.nanoTime() - start) / 1e9);
     }

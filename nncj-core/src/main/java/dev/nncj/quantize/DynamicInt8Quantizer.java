@@ -56,7 +56,7 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
 
         for (Node n : List.copyOf(graph.nodes())) {
             Optional<String> why;
-            if (n.is("MatMul") || n.is("Gemm")) {
+            if (n.is("MatMul") || n.is("Gemm") || isFusedAttention(n)) {
                 Candidate c = new Candidate(n);
                 why = c.check(graph);
                 if (why.isEmpty() && !options.nodes().accepts(n)) {
@@ -100,6 +100,11 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
             for (Candidate c : group) {
                 QuantizedNames w = weights.computeIfAbsent(c.weightKey(), k -> c.addWeights(graph, names,
                         options.perChannel(), options.symmetric()));
+                if (isFusedAttention(c.node)) {
+                    graph.replaceNode(c.node, List.of(c.qAttention(xq, w, sx, zx)));
+                    quantized.add(c.node.name());
+                    continue;
+                }
                 Optional<Node> biasAdd = c.foldableBias(graph, consumers);
                 List<String> inputs = new ArrayList<>(List.of(xq, w.values, sx, w.scale, zx, w.zeroPoint));
                 String output = c.node.output(0);
@@ -126,6 +131,15 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
 
     private record QuantizedNames(String values, String scale, String zeroPoint) {}
 
+    /** com.microsoft.Attention (nncj prune --attention fused writes it): Q/K/V packed in one weight. */
+    static boolean isFusedAttention(Node n) {
+        return n.opType().equals("Attention") && MS_DOMAIN.equals(n.domain());
+    }
+
+    /** The attributes com.microsoft.QAttention shares with Attention; any other makes the node stay float. */
+    private static final java.util.Set<String> Q_ATTENTION_ATTRIBUTES =
+            java.util.Set.of("num_heads", "unidirectional", "mask_filter_value", "scale");
+
     /** A MatMul or Gemm that may become MatMulIntegerToFloat, and what that needs. */
     private static final class Candidate {
         final Node node;
@@ -137,6 +151,12 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
 
         /** Why this node cannot be rewritten, or empty. */
         Optional<String> check(Graph graph) {
+            if (isFusedAttention(node)) {
+                Optional<String> why = checkAttention(graph);
+                if (why.isPresent()) {
+                    return why;
+                }
+            }
             Optional<Tensor> w = graph.constantValue(node.input(1));
             if (w.isEmpty()) {
                 return Optional.of("both inputs are computed at run time (e.g. attention scores), no constant weight");
@@ -165,6 +185,40 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
                 }
             }
             return Optional.empty();
+        }
+
+        /**
+         * QAttention takes what Attention does minus past state and attention bias: input, packed
+         * weight and bias, and an optional mask index.
+         */
+        private Optional<String> checkAttention(Graph graph) {
+            for (int i = 4; i < node.inputs().size(); i++) {
+                if (!node.input(i).isEmpty()) {
+                    return Optional.of("Attention with past state or attention bias; QAttention takes neither");
+                }
+            }
+            for (String attr : node.attributes().keySet()) {
+                if (!Q_ATTENTION_ATTRIBUTES.contains(attr)) {
+                    return Optional.of("Attention attribute " + attr + " has no QAttention equivalent");
+                }
+            }
+            Optional<Tensor> bias = graph.constantValue(node.inputs().size() > 2 ? node.input(2) : "");
+            if (bias.isEmpty() || bias.get().type() != DataType.FLOAT) {
+                return Optional.of("Attention without a constant float bias");
+            }
+            return Optional.empty();
+        }
+
+        /**
+         * QAttention(xq, Wq, bias, sx, sW, mask_index, zx, zW): the Q/K/V projection as one integer GEMM
+         * with the attention itself in the same kernel.
+         */
+        Node qAttention(String xq, QuantizedNames w, String sx, String zx) {
+            String maskIndex = node.inputs().size() > 3 ? node.input(3) : "";
+            Node q = new Node(node.name(), "QAttention", MS_DOMAIN,
+                    List.of(xq, w.values, node.input(2), sx, w.scale, maskIndex, zx, w.zeroPoint), node.outputs());
+            node.attributes().values().forEach(q::put);
+            return q;
         }
 
         /** Gemm's C as the [N] vector MatMulIntegerToFloat takes ([1, N] and [N] are both legal C). */

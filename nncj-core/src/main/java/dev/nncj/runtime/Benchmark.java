@@ -6,7 +6,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * Measures how fast ONNX Runtime runs a model, in this process, on synthesized inputs; NNCJ's only
@@ -122,11 +125,49 @@ public final class Benchmark {
     }
 
     /**
+     * Runs one model with ONNX Runtime's profiler on and returns its kernel time by operator type
+     * ({@link OperatorProfile}). Profiling slows a run a little, so this is for finding where the time
+     * goes, never for a speed figure.
+     */
+    public static OperatorProfile profile(Path model, BenchmarkOptions options, ProgressListener progress) {
+        InputSynthesizer inputs = synthesizerFor(model, options);
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("nncj-profile");
+        } catch (IOException e) {
+            throw new NncjException("cannot create a temporary directory for ONNX Runtime's profile: " + e.getMessage(), e);
+        }
+        progress.start("profile " + model.getFileName(), (long) options.warmupRuns() + options.runs());
+        try (Subject subject = Subject.open(model, options, inputs, dir.resolve("ort"))) {
+            subject.warmUp(progress);
+            for (int i = 0; i < options.runs(); i++) {
+                subject.timeOneRun();
+                progress.advance(1);
+            }
+            return OperatorProfile.read(subject.endProfiling(), options.warmupRuns());
+        } finally {
+            progress.finish();
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // A leftover trace in the temp directory is harmless; the profile has been read.
+        }
+    }
+
+    /**
      * Token ids must stay inside the model's embedding table, or ORT fails on the first run; when
      * the options don't give a vocabulary size, the model's own table bounds them.
      */
     private static InputSynthesizer synthesizerFor(Path model, BenchmarkOptions options) {
-        if (options.vocabSize().isPresent() || !java.nio.file.Files.isRegularFile(model)) {
+        if (options.vocabSize().isPresent() || !Files.isRegularFile(model)) {
             return options.synthesizer(); // a missing file is reported by the session opening it
         }
         return TokenEmbedding.vocabularySize(OnnxFiles.load(model).graph())
@@ -150,7 +191,13 @@ public final class Benchmark {
         }
 
         static Subject open(Path path, BenchmarkOptions options, InputSynthesizer synthesizer) {
-            OrtSession session = OrtSessions.open(path, options.runtime());
+            return open(path, options, synthesizer, null);
+        }
+
+        /** With a {@code profilePrefix}, ORT's profiler records every run (see {@link #endProfiling}). */
+        static Subject open(Path path, BenchmarkOptions options, InputSynthesizer synthesizer, Path profilePrefix) {
+            OrtSession session = profilePrefix == null ? OrtSessions.open(path, options.runtime())
+                    : OrtSessions.openProfiled(path, options.runtime(), profilePrefix);
             try {
                 return new Subject(path, options, session, synthesizer.synthesize(session));
             } catch (NncjException e) {
@@ -179,6 +226,15 @@ public final class Benchmark {
                 throw NncjException.inFile(path, "ONNX Runtime failed to run the model on synthesized inputs"
                         + " (batch " + options.batch() + ", sequence length " + options.seqLen() + "): "
                         + OrtMessages.firstLine(e), e);
+            }
+        }
+
+        /** Stops the profiler; the trace file it wrote. */
+        Path endProfiling() {
+            try {
+                return Path.of(session.endProfiling());
+            } catch (OrtException e) {
+                throw NncjException.inFile(path, "ONNX Runtime failed to write its profile: " + OrtMessages.firstLine(e), e);
             }
         }
 

@@ -54,6 +54,18 @@ public final class OrtSessions {
      *     protobuf), one line each, keeping the first line of ORT's own message
      */
     public static OrtSession open(Path model, RuntimeOptions options) {
+        return open(model, options, null);
+    }
+
+    /**
+     * As {@link #open(Path, RuntimeOptions)}, with ORT's profiler on: it writes a Chrome-trace JSON file
+     * whose name starts with {@code profilePrefix} when {@link OrtSession#endProfiling()} is called.
+     */
+    static OrtSession openProfiled(Path model, RuntimeOptions options, Path profilePrefix) {
+        return open(model, options, profilePrefix);
+    }
+
+    private static OrtSession open(Path model, RuntimeOptions options, Path profilePrefix) {
         if (!Files.exists(model)) {
             throw NncjException.inFile(model, "file not found");
         }
@@ -65,6 +77,9 @@ public final class OrtSessions {
             options.applyTo(sessionOptions);
             sessionOptions.setLoggerId(LOGGER_ID);
             sessionOptions.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+            if (profilePrefix != null) {
+                sessionOptions.enableProfiling(profilePrefix.toString());
+            }
             return environment().createSession(model.toString(), sessionOptions);
         } catch (OrtException e) {
             throw loadFailure(model, e);
