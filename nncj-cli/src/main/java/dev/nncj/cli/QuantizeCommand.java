@@ -53,7 +53,7 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--asymmetric", description = "int8: asymmetric ranges with a zero point instead of symmetric")
     boolean asymmetric;
 
-    @Option(names = "--block-size", defaultValue = "32", description = "weight-only: elements per scale (default ${DEFAULT-VALUE})")
+    @Option(names = "--block-size", defaultValue = "32", description = "weight-only modes and --embedding-bits 4: elements per scale (default ${DEFAULT-VALUE})")
     int blockSize;
 
     @Option(names = "--fp8-format", defaultValue = "E4M3FN", description = "fp8: E4M3FN (default) or E5M2")
@@ -73,6 +73,11 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--error-compensation", description = "weight-only: GPTQ/AWQ-style rounding using --calibration-data")
     boolean errorCompensation;
+
+    @Option(names = "--embedding-bits", defaultValue = "8", paramLabel = "BITS",
+            description = "dynamic-int8 and static-int8: 8 (default, one scale per row) or 4 (blocks of --block-size, as"
+                    + " GatherBlockQuantized) for the token-embedding table, most of a small encoder's bytes")
+    int embeddingBits;
 
     @Option(names = "--float-embeddings", description = "keep the token-embedding table in float")
     boolean floatEmbeddings;
@@ -159,8 +164,15 @@ final class QuantizeCommand implements Callable<Integer> {
             sentences = sentences.subList(0, Math.min(calibrationSamples, sentences.size()));
             calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile, 32));
         }
+        if (embeddingBits != 8 && mode != QuantizationMode.DYNAMIC_INT8 && mode != QuantizationMode.STATIC_INT8) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--embedding-bits is for dynamic-int8 and static-int8 (the weight-only modes store the table with their own bits)");
+        }
+        if (embeddingBits != 8 && embeddingBits != 4) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--embedding-bits must be 8 or 4, not " + embeddingBits);
+        }
         return new QuantizeOptions(mode, nodes.filter(), !perTensor, !asymmetric, blockSize,
-                fp8Format, calibration, errorCompensation, !floatEmbeddings);
+                fp8Format, calibration, errorCompensation, !floatEmbeddings, embeddingBits);
     }
 
     private Map<String, Object> provenanceOptions() {
@@ -170,6 +182,7 @@ final class QuantizeCommand implements Callable<Integer> {
         o.put("per_channel", !perTensor);
         o.put("symmetric", !asymmetric);
         o.put("block_size", blockSize);
+        o.put("embedding_bits", embeddingBits);
         o.put("fp8_format", fp8Format.name());
         o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
         o.put("calibration_samples", calibrationSamples);

@@ -101,7 +101,8 @@ public final class AccuracyDrivenQuantizer {
         }
         QuantizeOptions o = new QuantizeOptions(options.mode(), new NodeFilter(options.nodes().include(), exclude),
                 options.perChannel(), options.symmetric(), options.blockSize(), options.fp8Format(),
-                options.calibration(), options.errorCompensation(), options.quantizeEmbeddings());
+                options.calibration(), options.errorCompensation(), options.quantizeEmbeddings(),
+                options.embeddingBits());
         OnnxModel model = OnnxFiles.load(input);
         return Quantizers.quantize(model, input, o, progress);
     }

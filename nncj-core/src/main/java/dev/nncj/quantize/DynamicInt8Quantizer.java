@@ -53,6 +53,7 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
         Map<String, String> keptFloat = new LinkedHashMap<>();
         Map<String, List<Candidate>> byActivation = new LinkedHashMap<>();
         Map<String, String[]> embeddingTables = new HashMap<>();
+        boolean int4Table = false;
 
         for (Node n : List.copyOf(graph.nodes())) {
             Optional<String> why;
@@ -73,6 +74,10 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
                 }
                 if (why.isEmpty() && !options.nodes().accepts(n)) {
                     why = Optional.of("excluded by --include/--exclude");
+                }
+                if (why.isEmpty() && EmbeddingBlockRewrite.takesTokenTable(graph, options, n)) {
+                    int4Table = true;
+                    continue;
                 }
                 if (why.isEmpty()) {
                     EmbeddingQuantizer.rewrite(graph, n, options.symmetric(), names, embeddingTables);
@@ -121,12 +126,21 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
                 quantized.add(c.node.name());
             }
         }
-        if (!byActivation.isEmpty()) {
+        List<String> notes = new ArrayList<>();
+        if (int4Table) {
+            QuantizationLog log = new QuantizationLog();
+            EmbeddingBlockRewrite.forInt8Modes(options).apply(graph, options.nodes(), log);
+            QuantizationResult r = log.result(model);
+            quantized.addAll(r.quantizedNodes());
+            keptFloat.putAll(r.keptFloat());
+            notes.addAll(r.notes());
+        }
+        if (!byActivation.isEmpty() || int4Table) {
             model.requireOpset(MS_DOMAIN, 1);
         }
         graph.removeDeadNodes();
         graph.removeUnusedInitializers();
-        return new QuantizationResult(model, quantized, keptFloat, List.of());
+        return new QuantizationResult(model, quantized, keptFloat, notes);
     }
 
     private record QuantizedNames(String values, String scale, String zeroPoint) {}

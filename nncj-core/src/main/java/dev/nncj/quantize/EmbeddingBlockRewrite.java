@@ -32,10 +32,24 @@ final class EmbeddingBlockRewrite {
         this.searchClip = searchClip;
     }
 
-    void apply(Graph graph, NodeFilter filter, QuantizationLog log) {
+    /**
+     * {@code --embedding-bits 4} in the int8 modes: whether {@code gather} reads the token table, which
+     * then goes through this rewrite instead of 8-bit rows.
+     */
+    static boolean takesTokenTable(Graph graph, QuantizeOptions options, Node gather) {
+        return options.embeddingBits() == 4 && gather.is("Gather")
+                && TokenEmbedding.table(graph).map(t -> t.name().equals(gather.input(0))).orElse(false);
+    }
+
+    /** The 4-bit token-table rewrite of the int8 modes, blocks of {@code options.blockSize()}. */
+    static EmbeddingBlockRewrite forInt8Modes(QuantizeOptions options) {
+        return new EmbeddingBlockRewrite(4, options.blockSize(), options.symmetric(), true);
+    }
+
+    private Optional<Prepared> prepare(Graph graph, NodeFilter filter, QuantizationLog log) {
         Optional<Tensor> found = TokenEmbedding.table(graph);
         if (found.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         Tensor table = found.get();
         List<Node> readers = graph.consumers(table.name());
@@ -57,7 +71,7 @@ final class EmbeddingBlockRewrite {
             for (Node g : gathers) {
                 log.keptFloat(g, why);
             }
-            return;
+            return Optional.empty();
         }
         int rows = Math.toIntExact(table.dim(0));
         int cols = Math.toIntExact(table.dim(1));
@@ -71,6 +85,38 @@ final class EmbeddingBlockRewrite {
                     + " ONNX Runtime 1.23 misreads packed 4-bit zero points then");
         }
         BlockQuantizedMatrix q = BlockQuantizedMatrix.quantize(table.toFloats(), rows, cols, bits, blockSize, symmetric, searchClip);
+        return Optional.of(new Prepared(table, gathers, q));
+    }
+
+    /**
+     * For fake quantization (QAT): the table becomes a Constant holding exactly what {@link #apply}
+     * would store, dequantized, and the Gathers stay plain. A Constant, not an initializer, so training
+     * leaves it as the export will store it (the int8 tables of the fake form are constants too).
+     */
+    void applyAsFloat(Graph graph, NodeFilter filter, QuantizationLog log) {
+        prepare(graph, filter, log).ifPresent(p -> {
+            String name = p.table().name();
+            Tensor stored = Tensor.ofFloats(name, new long[] {p.q().rows(), p.q().cols()}, p.q().dequantize());
+            graph.removeInitializer(name);
+            graph.insertBefore(graph.nodes().get(0), Node.of(graph.nameScope().fresh(name + "_stored"), "Constant",
+                    List.of(), List.of(name)).set("value", stored));
+        });
+    }
+
+    /** The token table, the Gathers reading it and its quantized form; empty (and logged why) when it stays as it is. */
+    private record Prepared(Tensor table, List<Node> gathers, BlockQuantizedMatrix q) {}
+
+    void apply(Graph graph, NodeFilter filter, QuantizationLog log) {
+        Optional<Prepared> prepared = prepare(graph, filter, log);
+        if (prepared.isEmpty()) {
+            return;
+        }
+        Tensor table = prepared.get().table();
+        List<Node> gathers = prepared.get().gathers();
+        BlockQuantizedMatrix q = prepared.get().q();
+        boolean symmetric = q.symmetric();
+        int rows = q.rows();
+        int cols = q.cols();
         NameScope names = graph.nameScope();
         List<String> inputs = new ArrayList<>();
         Tensor data = Tensor.ofRaw(names.fresh(table.name() + "_Q" + bits), DataType.UINT8,

@@ -25,6 +25,10 @@ final class QuantizationLog {
         notes.add(note);
     }
 
+    List<String> notes() {
+        return List.copyOf(notes);
+    }
+
     int quantizedCount() {
         return quantized.size();
     }

@@ -14,11 +14,33 @@ import java.util.Optional;
  * @param calibration data for static int8 and error-compensating rounding; empty when not given
  * @param errorCompensation weight-only modes: GPTQ/AWQ-style rounding with the calibration data
  * @param quantizeEmbeddings whether the token-embedding table is quantized too
+ * @param embeddingBits int8 modes: 8 (one scale per row) or 4 (blocks of {@code blockSize} along a row, as
+ *     the weight-only modes store it) for the token-embedding table, usually the largest tensor of a small
+ *     encoder; other lookup tables stay 8-bit
  */
 public record QuantizeOptions(QuantizationMode mode, NodeFilter nodes, boolean perChannel, boolean symmetric,
                               int blockSize, Fp8Format fp8Format, Optional<Calibration> calibration,
-                              boolean errorCompensation, boolean quantizeEmbeddings) {
+                              boolean errorCompensation, boolean quantizeEmbeddings, int embeddingBits) {
     public enum Fp8Format { E4M3FN, E5M2 }
+
+    public QuantizeOptions {
+        if (embeddingBits != 8 && embeddingBits != 4) {
+            throw new dev.nncj.NncjException("embedding bits must be 8 or 4, not " + embeddingBits);
+        }
+    }
+
+    /** With 8-bit embedding tables. */
+    public QuantizeOptions(QuantizationMode mode, NodeFilter nodes, boolean perChannel, boolean symmetric,
+                           int blockSize, Fp8Format fp8Format, Optional<Calibration> calibration,
+                           boolean errorCompensation, boolean quantizeEmbeddings) {
+        this(mode, nodes, perChannel, symmetric, blockSize, fp8Format, calibration, errorCompensation,
+                quantizeEmbeddings, 8);
+    }
+
+    public QuantizeOptions withEmbeddingBits(int bits) {
+        return new QuantizeOptions(mode, nodes, perChannel, symmetric, blockSize, fp8Format, calibration,
+                errorCompensation, quantizeEmbeddings, bits);
+    }
 
     public static QuantizeOptions defaults(QuantizationMode mode) {
         return new QuantizeOptions(mode, NodeFilter.all(), true, true, 32, Fp8Format.E4M3FN, Optional.empty(),

@@ -76,15 +76,19 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
     /** Static int8 QDQ with activation ranges already known (from {@link #calibrate} on this graph). */
     public static QuantizationResult quantizeWithRanges(OnnxModel model, QuantizeOptions options, Map<String, float[]> ranges) {
         requireOpset(model);
-        Plan plan = rewrite(model, options, ranges, WeightForm.STORED);
-        List<String> notes = new ArrayList<>();
+        QuantizationLog log = new QuantizationLog();
+        Plan plan = rewrite(model, options, ranges, WeightForm.STORED, log);
+        List<String> notes = new ArrayList<>(log.notes());
         notes.add("calibrated " + ranges.size() + " activation tensors"
                 + options.calibration().map(c -> " on " + c.sentences().size() + " sentences ("
                         + c.method().name().toLowerCase(java.util.Locale.ROOT) + ")").orElse(""));
         List<String> quantized = new ArrayList<>();
         plan.planned().forEach(n -> quantized.add(n.name()));
         plan.embeddings().forEach(n -> quantized.add(n.name()));
-        return new QuantizationResult(model, quantized, plan.keptFloat(), notes);
+        Map<String, String> keptFloat = new LinkedHashMap<>(plan.keptFloat());
+        keptFloat.putAll(log.result(model).keptFloat()); // a token table the 4-bit rewrite declined
+        quantized.removeAll(keptFloat.keySet());
+        return new QuantizationResult(model, quantized, keptFloat, notes);
     }
 
     /**
@@ -97,7 +101,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
      */
     public static OnnxModel fakeQuantized(OnnxModel model, QuantizeOptions options, Map<String, float[]> ranges) {
         requireOpset(model);
-        rewrite(model, options, ranges, WeightForm.FAKE);
+        rewrite(model, options, ranges, WeightForm.FAKE, new QuantizationLog());
         return model;
     }
 
@@ -143,7 +147,8 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
         return new Plan(planned, embeddings, observed, keptFloat);
     }
 
-    private static Plan rewrite(OnnxModel model, QuantizeOptions options, Map<String, float[]> ranges, WeightForm form) {
+    private static Plan rewrite(OnnxModel model, QuantizeOptions options, Map<String, float[]> ranges, WeightForm form,
+                                QuantizationLog log) {
         Graph graph = model.graph();
         Plan plan = plan(graph, options);
         for (String t : plan.observed()) {
@@ -179,8 +184,18 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
             }
         }
         Map<String, String[]> tables = new HashMap<>();
+        boolean int4Table = false;
         for (Node g : plan.embeddings()) {
-            EmbeddingQuantizer.rewrite(graph, g, options.symmetric(), names, tables);
+            if (EmbeddingBlockRewrite.takesTokenTable(graph, options, g)) {
+                int4Table = true;
+            } else {
+                EmbeddingQuantizer.rewrite(graph, g, options.symmetric(), names, tables);
+            }
+        }
+        if (int4Table && form == WeightForm.STORED) {
+            EmbeddingBlockRewrite.forInt8Modes(options).apply(graph, options.nodes(), log);
+        } else if (int4Table) {
+            EmbeddingBlockRewrite.forInt8Modes(options).applyAsFloat(graph, options.nodes(), log);
         }
         if (!qdqDomain.isEmpty() && !plan.planned().isEmpty()) {
             model.requireOpset(qdqDomain, 1);
