@@ -7,6 +7,7 @@ import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.AccuracyDrivenQuantizer;
+import dev.nncj.transformer.AttentionFusion;
 import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.QualityMetric;
 import dev.nncj.quantize.QuantizationMode;
@@ -79,6 +80,12 @@ final class QuantizeCommand implements Callable<Integer> {
                     + " GatherBlockQuantized) for the token-embedding table, most of a small encoder's bytes")
     int embeddingBits;
 
+    @Option(names = "--attention", defaultValue = "plain", paramLabel = "STYLE",
+            description = "dynamic-int8: plain (default: the model's own attention ops) or fused (re-emit the encoder with"
+                    + " com.microsoft.Attention first, which becomes QAttention: one integer Q/K/V GEMM and the attention in one"
+                    + " kernel)")
+    String attention;
+
     @Option(names = "--float-embeddings", description = "keep the token-embedding table in float")
     boolean floatEmbeddings;
 
@@ -119,7 +126,7 @@ final class QuantizeCommand implements Callable<Integer> {
         if (qat) {
             result = QatRun.run(input, options, data, training, report.tokenizerFor(input), progress);
         } else {
-            OnnxModel model = OnnxFiles.load(input);
+            OnnxModel model = attentionStyle(OnnxFiles.load(input));
             result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
                     : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
                             QualityMetric.of(report.evaluation(input), input, report.eval()), progress);
@@ -175,6 +182,23 @@ final class QuantizeCommand implements Callable<Integer> {
                 fp8Format, calibration, errorCompensation, !floatEmbeddings, embeddingBits);
     }
 
+    /** The model with its attention fused when --attention fused asks for it. */
+    private OnnxModel attentionStyle(OnnxModel model) {
+        return switch (attention) {
+            case "plain" -> model;
+            case "fused" -> {
+                if (mode != QuantizationMode.DYNAMIC_INT8 || maxDrop != null) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--attention fused is for dynamic-int8 without --max-drop");
+                }
+                Quantizers.refuseQuantized(model, input);
+                yield AttentionFusion.fuse(model, input);
+            }
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--attention must be plain or fused, not '" + attention + "'");
+        };
+    }
+
     private Map<String, Object> provenanceOptions() {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("mode", mode.cliName());
@@ -183,6 +207,7 @@ final class QuantizeCommand implements Callable<Integer> {
         o.put("symmetric", !asymmetric);
         o.put("block_size", blockSize);
         o.put("embedding_bits", embeddingBits);
+        o.put("attention", attention);
         o.put("fp8_format", fp8Format.name());
         o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
         o.put("calibration_samples", calibrationSamples);
