@@ -98,6 +98,48 @@ class PruneCommandTest {
         assertThat(Files.exists(out)).isFalse();
         assertError(List.of(), "nncj: nothing to prune: give --keep-layers, --drop-layers, --heads, --heads-per-layer or --ffn");
         assertError(List.of("--ffn", "0.5", "--importance", "activation"), "nncj: --importance activation needs --calibration-data FILE");
+        assertError(List.of("--ffn", "0.5", "--teacher", encoder.toString()), "nncj: --teacher is for --recover");
+        Path data = dir.resolve("d.tsv");
+        assertError(List.of("--ffn", "0.5", "--recover", "--data", encoder.toString(), "--teacher", data.toString()),
+                "nncj: " + data + ": file not found");
+    }
+
+    @Test
+    void quantizeCanFuseTheAttentionOfAnEncoderIntoQAttention() throws IOException {
+        // (the tiny word table is below the size worth quantizing: EmbeddingBitsTest covers 4-bit tables)
+        CliRun run = CliRun.of("quantize", encoder, "-o", out, "--mode", "dynamic-int8", "--attention", "fused",
+                "--embedding-bits", "4", "--block-size", "16", "--bench-runs", 2, "--seq-len", 8, "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        OnnxModel q = OnnxFiles.load(out);
+        assertThat(q.graph().nodes()).filteredOn(n -> n.opType().equals("QAttention")).hasSize(3);
+        assertThat(q.metadata().get(Provenance.STEPS)).contains("\"attention\":\"fused\"", "\"embedding_bits\":4");
+
+        Path other = dir.resolve("other/model.onnx");
+        CliRun wrongMode = CliRun.of("quantize", encoder, "-o", other, "--mode", "fp16", "--embedding-bits", "4", "-q");
+        assertThat(wrongMode.exitCode()).isNotZero();
+        assertThat(wrongMode.errorLine()).contains("--embedding-bits is for dynamic-int8 and static-int8");
+        CliRun staticFused = CliRun.of("quantize", encoder, "-o", other, "--mode", "static-int8", "--attention", "fused", "-q");
+        assertThat(staticFused.exitCode()).isNotZero();
+        assertThat(staticFused.errorLine()).contains("--attention fused is for dynamic-int8");
+        assertThat(Files.exists(other)).isFalse();
+    }
+
+    @Test
+    void benchProfileSaysWhereTheTimeGoesByOperatorType() throws IOException {
+        CliRun run = CliRun.of("bench", encoder, "--runs", 3, "--warmup", 1, "--seq-len", 8, "--profile", "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode profile = new ObjectMapper().readTree(run.out()).get("profile").get(0);
+        assertThat(profile.get("runs").asInt()).isEqualTo(3);
+        double shares = 0;
+        boolean sawMatMul = false;
+        for (JsonNode op : profile.get("operators")) {
+            shares += op.get("share").asDouble();
+            sawMatMul |= op.get("op_type").asText().contains("MatMul");
+            assertThat(op.get("nodes").asInt()).isPositive();
+        }
+        assertThat(shares).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(sawMatMul).isTrue();
+        assertThat(profile.get("kernel_ms_per_run").asDouble()).isPositive();
     }
 
     private void assertError(List<String> options, String line) {
