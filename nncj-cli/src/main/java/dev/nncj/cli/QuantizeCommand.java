@@ -6,6 +6,7 @@ import dev.nncj.data.SentenceFile;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
+import dev.nncj.OptionException;
 import dev.nncj.quantize.AccuracyDrivenQuantizer;
 import dev.nncj.transformer.AttentionFusion;
 import dev.nncj.quantize.Calibration;
@@ -172,11 +173,10 @@ final class QuantizeCommand implements Callable<Integer> {
             calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile, 32));
         }
         if (embeddingBits != 8 && mode != QuantizationMode.DYNAMIC_INT8 && mode != QuantizationMode.STATIC_INT8) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--embedding-bits is for dynamic-int8 and static-int8 (the weight-only modes store the table with their own bits)");
+            throw new OptionException("--embedding-bits is for dynamic-int8 and static-int8 (the weight-only modes store the table with their own bits)");
         }
         if (embeddingBits != 8 && embeddingBits != 4) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--embedding-bits must be 8 or 4, not " + embeddingBits);
+            throw new OptionException("--embedding-bits must be 8 or 4, not " + embeddingBits);
         }
         return new QuantizeOptions(mode, nodes.filter(), !perTensor, !asymmetric, blockSize,
                 fp8Format, calibration, errorCompensation, !floatEmbeddings, embeddingBits);
@@ -188,14 +188,12 @@ final class QuantizeCommand implements Callable<Integer> {
             case "plain" -> model;
             case "fused" -> {
                 if (mode != QuantizationMode.DYNAMIC_INT8 || maxDrop != null) {
-                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                            "--attention fused is for dynamic-int8 without --max-drop");
+                    throw new OptionException("--attention fused is for dynamic-int8 without --max-drop");
                 }
                 Quantizers.refuseQuantized(model, input);
                 yield AttentionFusion.fuse(model, input);
             }
-            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--attention must be plain or fused, not '" + attention + "'");
+            default -> throw new OptionException("--attention must be plain or fused, not '" + attention + "'");
         };
     }
 
