@@ -125,15 +125,7 @@ class DynamicInt8QuantizerTest {
      * tensor's) step; plus a little float slack.
      */
     static float[] bound(float[][] x, float[] w, boolean perChannel, boolean symmetric) {
-        float lo = 0;
-        float hi = 0;
-        for (float[] row : x) {
-            for (float v : row) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-        }
-        float ex = (hi - lo) / 255f / 2f;
+        float ex = inputHalfStep(x);
         float[] ew = new float[N];
         for (int c = 0; c < N; c++) {
             float clo = Float.POSITIVE_INFINITY;
@@ -157,6 +149,19 @@ class DynamicInt8QuantizerTest {
             }
         }
         return bound;
+    }
+
+    /** Half of DynamicQuantizeLinear's step for {@code x}: its range widened to include 0, over 255 steps. */
+    static float inputHalfStep(float[][] x) {
+        float lo = 0;
+        float hi = 0;
+        for (float[] row : x) {
+            for (float v : row) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        return (hi - lo) / 255f / 2f;
     }
 
     @Test

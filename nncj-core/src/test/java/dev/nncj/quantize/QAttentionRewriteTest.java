@@ -99,15 +99,7 @@ class QAttentionRewriteTest {
      */
     static float bound(float[][] x, float[] w, float[] bias) {
         int n = 3 * H;
-        float lo = 0;
-        float hi = 0;
-        for (float[] row : x) {
-            for (float v : row) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-        }
-        float ex = (hi - lo) / 255f / 2f;
+        float ex = DynamicInt8QuantizerTest.inputHalfStep(x);
         float e = 0;
         float[] maxAbs = new float[3];
         for (int c = 0; c < n; c++) {
