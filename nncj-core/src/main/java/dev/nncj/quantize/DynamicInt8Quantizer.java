@@ -67,7 +67,7 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
                     byActivation.computeIfAbsent(n.input(0), k -> new ArrayList<>()).add(c);
                     continue;
                 }
-            } else if (n.is("Gather") && graph.isInitializer(n.input(0))) {
+            } else if (EmbeddingQuantizer.isLookup(graph, n)) {
                 why = EmbeddingQuantizer.check(graph, n);
                 if (why.isEmpty() && !options.quantizeEmbeddings()) {
                     why = Optional.of("--float-embeddings");

@@ -28,9 +28,28 @@ final class EmbeddingQuantizer {
 
     private EmbeddingQuantizer() {}
 
-    /** Why {@code gather} cannot be quantized, or empty when it can. */
+    /**
+     * A lookup this class may quantize: a Gather from an initializer, or a Slice of leading rows from a
+     * float matrix (how NNCJ's emitter reads position embeddings: rows 0..S-1).
+     */
+    static boolean isLookup(Graph graph, Node n) {
+        if (n.is("Gather")) {
+            return graph.isInitializer(n.input(0));
+        }
+        if (!n.is("Slice") || n.inputs().size() < 4 || n.inputs().size() > 5) {
+            return false;
+        }
+        Optional<Tensor> table = graph.initializer(n.input(0));
+        Optional<Tensor> axes = graph.constantValue(n.input(3));
+        Optional<Tensor> steps = n.inputs().size() == 5 ? graph.constantValue(n.input(4)) : Optional.empty();
+        return table.isPresent() && table.get().type() == DataType.FLOAT && table.get().rank() == 2
+                && axes.isPresent() && axes.get().numElements() == 1 && axes.get().toLongs()[0] == 0
+                && (n.inputs().size() == 4 || (steps.isPresent() && steps.get().toLongs()[0] == 1));
+    }
+
+    /** Why {@code gather} (a {@link #isLookup} node) cannot be quantized, or empty when it can. */
     static Optional<String> check(Graph graph, Node gather) {
-        if (gather.intAttribute("axis", 0) != 0) {
+        if (gather.is("Gather") && gather.intAttribute("axis", 0) != 0) {
             return Optional.of("Gather along axis " + gather.intAttribute("axis", 0) + ", not a row lookup");
         }
         Optional<Tensor> table = graph.initializer(gather.input(0));
@@ -51,16 +70,15 @@ final class EmbeddingQuantizer {
     static void rewrite(Graph graph, Node gather, boolean symmetric, NameScope names, Map<String, String[]> done) {
         Tensor table = graph.initializer(gather.input(0)).orElseThrow();
         String[] q = done.computeIfAbsent(table.name(), k -> addTables(graph, table, symmetric, names));
-        String ids = gather.input(1);
         String base = gather.name();
         List<Node> nodes = new ArrayList<>();
         String rows = names.fresh(base + "_q");
-        nodes.add(Node.of(names.fresh(base + "_q"), "Gather", List.of(q[0], ids), List.of(rows)));
+        nodes.add(sameLookup(gather, q[0], names.fresh(base + "_q"), rows));
         String widened = names.fresh(base + "_f");
         nodes.add(Node.of(names.fresh(base + "_cast"), "Cast", List.of(rows), List.of(widened))
                 .set("to", (long) DataType.FLOAT.code()));
         String rowScale = names.fresh(base + "_scale");
-        nodes.add(Node.of(names.fresh(base + "_scale"), "Gather", List.of(q[1], ids), List.of(rowScale)));
+        nodes.add(sameLookup(gather, q[1], names.fresh(base + "_scale"), rowScale));
         String out = gather.output(0);
         if (symmetric) {
             nodes.add(Node.of(names.fresh(base + "_dequant"), "Mul", List.of(widened, rowScale), List.of(out)));
@@ -68,10 +86,19 @@ final class EmbeddingQuantizer {
             String scaled = names.fresh(base + "_scaled");
             nodes.add(Node.of(names.fresh(base + "_dequant"), "Mul", List.of(widened, rowScale), List.of(scaled)));
             String offset = names.fresh(base + "_offset");
-            nodes.add(Node.of(names.fresh(base + "_offset"), "Gather", List.of(q[2], ids), List.of(offset)));
+            nodes.add(sameLookup(gather, q[2], names.fresh(base + "_offset"), offset));
             nodes.add(Node.of(names.fresh(base + "_shift"), "Sub", List.of(scaled, offset), List.of(out)));
         }
         graph.replaceNode(gather, nodes);
+    }
+
+    /** {@code lookup} (Gather or Slice) reading {@code table} instead, into {@code output}. */
+    private static Node sameLookup(Node lookup, String table, String name, String output) {
+        List<String> inputs = new ArrayList<>(lookup.inputs());
+        inputs.set(0, table);
+        Node copy = Node.of(name, lookup.opType(), inputs, List.of(output));
+        lookup.attributes().values().forEach(copy::put);
+        return copy;
     }
 
     private static String[] addTables(Graph graph, Tensor table, boolean symmetric, NameScope names) {

@@ -125,14 +125,14 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
             if (why.isEmpty() && !options.nodes().accepts(n)) {
                 why = Optional.of("excluded by --include/--exclude");
             }
-            if (why.isEmpty() && n.is("Gather") && !options.quantizeEmbeddings()) {
+            if (why.isEmpty() && EmbeddingQuantizer.isLookup(graph, n) && !options.quantizeEmbeddings()) {
                 why = Optional.of("--float-embeddings");
             }
             if (why.isPresent()) {
                 keptFloat.put(n.name(), why.get());
                 continue;
             }
-            if (n.is("Gather")) {
+            if (EmbeddingQuantizer.isLookup(graph, n)) {
                 embeddings.add(n);
                 continue;
             }
@@ -260,7 +260,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
             }
             return Optional.empty();
         }
-        if (n.is("Gather") && graph.isInitializer(n.input(0))) {
+        if (EmbeddingQuantizer.isLookup(graph, n)) {
             return EmbeddingQuantizer.check(graph, n);
         }
         if (n.is("Add") || n.is("Mul")) {

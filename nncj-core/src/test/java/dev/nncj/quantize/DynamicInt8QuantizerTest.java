@@ -213,6 +213,37 @@ class DynamicInt8QuantizerTest {
         }
     }
 
+    /** Position rows as NNCJ's emitter reads them, Slice(table, [0], [S], [0]): int8 rows too, within half a row's step. */
+    @Test
+    void rowsReadBySliceAreInt8Too() throws Exception {
+        int rows = 20;
+        int h = 4;
+        float[] table = new float[rows * h];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = (float) Math.sin(i * 0.61) * (1 + i / h);
+        }
+        GraphBuilder b = new GraphBuilder("positions", 13);
+        String x = b.input("x", DataType.FLOAT, 3, h);
+        String t = b.initializer(Tensor.ofFloats("positions", new long[] {rows, h}, table));
+        String sliced = b.op("Slice", t, b.initializer(Tensor.ofLongs("starts", new long[] {1}, 0)),
+                b.initializer(Tensor.ofLongs("ends", new long[] {1}, 3)), b.initializer(Tensor.ofLongs("axes", new long[] {1}, 0)));
+        b.output(b.op("Add", x, sliced), "y", DataType.FLOAT, 3, h);
+        QuantizationResult r = new DynamicInt8Quantizer().quantize(b.build(),
+                QuantizeOptions.defaults(QuantizationMode.DYNAMIC_INT8), ProgressListener.NONE);
+        assertThat(r.quantizedNodes()).hasSize(1);
+        assertThat(r.model().graph().initializers()).doesNotContainKey("positions");
+        float[] got = OrtRun.run(r.model(), dir.resolve("slice.onnx"), Map.of("x", new float[3][h]));
+        for (int row = 0; row < 3; row++) {
+            float maxAbs = 0;
+            for (int c = 0; c < h; c++) {
+                maxAbs = Math.max(maxAbs, Math.abs(table[row * h + c]));
+            }
+            for (int c = 0; c < h; c++) {
+                assertThat(Math.abs(got[row * h + c] - table[row * h + c])).isLessThanOrEqualTo(maxAbs / 127f / 2f + 1e-6f);
+            }
+        }
+    }
+
     @Test
     void excludedNodesAndModelsWithoutWeightsStayFloat() {
         QuantizeOptions excludeAll = new QuantizeOptions(QuantizationMode.DYNAMIC_INT8,
