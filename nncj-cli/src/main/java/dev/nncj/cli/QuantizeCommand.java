@@ -104,6 +104,9 @@ final class QuantizeCommand implements Callable<Integer> {
     Path data;
 
     @Mixin
+    TeacherOption teacher;
+
+    @Mixin
     TrainingOptions training;
 
     @Mixin
@@ -125,7 +128,7 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantizeOptions options = options(); // bad options fail before the model is read
         QuantizationResult result;
         if (qat) {
-            result = QatRun.run(input, options, data, training, report.tokenizerFor(input), progress);
+            result = QatRun.run(input, teacher.teacher, options, data, training, report.tokenizerFor(input), progress);
         } else {
             OnnxModel model = attentionStyle(OnnxFiles.load(input));
             result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
@@ -158,8 +161,12 @@ final class QuantizeCommand implements Callable<Integer> {
     QuantizeOptions options() {
         if (qat) {
             QatRun.check(mode, maxDrop, data);
+            teacher.check(true);
         } else if (data != null) {
             throw new NncjException("--data is the training data of --qat; give --qat too (or --calibration-data to calibrate)");
+        }
+        if (!qat) {
+            teacher.check(false);
         }
         Optional<Calibration> calibration = Optional.empty();
         // QAT calibrates on its training data unless told otherwise

@@ -15,17 +15,17 @@ import picocli.CommandLine.Option;
  */
 final class TeacherOption {
     @Option(names = "--teacher", paramLabel = "TEACHER.onnx",
-            description = "--recover: distill from this classifier instead of the input (e.g. the larger model the input"
+            description = "--recover / --qat: distill from this classifier instead of the input (e.g. the larger model the input"
                     + " was itself distilled from); same labels as the input")
     Path teacher;
 
-    /** Fails at once on a missing file, before any compression or training. */
+    /** Fails at once on a missing file or a teacher with no training to teach, before any work. */
     void check(boolean recovering) {
         if (teacher == null) {
             return;
         }
         if (!recovering) {
-            throw new NncjException("--teacher is for --recover");
+            throw new NncjException("--teacher is for training: --recover (or quantize --qat)");
         }
         if (!Files.isRegularFile(teacher)) {
             throw NncjException.inFile(teacher, "file not found");

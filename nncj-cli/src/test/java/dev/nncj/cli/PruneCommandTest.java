@@ -98,7 +98,7 @@ class PruneCommandTest {
         assertThat(Files.exists(out)).isFalse();
         assertError(List.of(), "nncj: nothing to prune: give --keep-layers, --drop-layers, --heads, --heads-per-layer or --ffn");
         assertError(List.of("--ffn", "0.5", "--importance", "activation"), "nncj: --importance activation needs --calibration-data FILE");
-        assertError(List.of("--ffn", "0.5", "--teacher", encoder.toString()), "nncj: --teacher is for --recover");
+        assertError(List.of("--ffn", "0.5", "--teacher", encoder.toString()), "nncj: --teacher is for training: --recover (or quantize --qat)");
         Path data = dir.resolve("d.tsv");
         assertError(List.of("--ffn", "0.5", "--recover", "--data", encoder.toString(), "--teacher", data.toString()),
                 "nncj: " + data + ": file not found");

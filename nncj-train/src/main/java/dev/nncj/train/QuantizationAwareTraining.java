@@ -42,6 +42,16 @@ public final class QuantizationAwareTraining {
      */
     public static Result run(Path classifier, QuantizeOptions quantize, DistillData data, DistillOptions options,
             ProgressListener progress, List<TrainingListener> listeners) {
+        return run(classifier, classifier, quantize, data, options, progress, listeners);
+    }
+
+    /**
+     * As {@link #run(Path, QuantizeOptions, DistillData, DistillOptions, ProgressListener, List)}, distilling
+     * from {@code teacher} instead of the float classifier: in a chain of compressions, the first and larger
+     * model the classifier itself was compressed from.
+     */
+    public static Result run(Path classifier, Path teacherFile, QuantizeOptions quantize, DistillData data,
+            DistillOptions options, ProgressListener progress, List<TrainingListener> listeners) {
         if (quantize.mode() != QuantizationMode.STATIC_INT8) {
             throw new NncjException("quantization-aware training exports static-int8 only, not " + quantize.mode().cliName());
         }
@@ -53,7 +63,8 @@ public final class QuantizationAwareTraining {
         }
         Map<String, float[]> ranges = StaticInt8Quantizer.calibrate(teacher, quantize, progress);
         OnnxModel training = StaticInt8Quantizer.fakeQuantized(OnnxFiles.load(classifier), quantize, ranges);
-        DistillResult trained = Distiller.distill(List.of(teacher), training, data, options, progress, listeners);
+        OnnxModel distilledFrom = teacherFile.equals(classifier) ? teacher : OnnxFiles.load(teacherFile);
+        DistillResult trained = Distiller.distill(List.of(distilledFrom), training, data, options, progress, listeners);
         OnnxModel weights = OnnxFiles.load(classifier);
         TrainedWeights.copy(trained.student(), weights);
         QuantizationResult export = StaticInt8Quantizer.quantizeWithRanges(weights, quantize, ranges);
@@ -62,6 +73,7 @@ public final class QuantizationAwareTraining {
         recorded.put("temperature", options.temperature());
         recorded.put("hard_weight", options.hardWeight());
         recorded.put("train", data.train().file().getFileName().toString());
+        recorded.put("teacher", teacherFile.getFileName().toString());
         recorded.put("calibration_sentences", quantize.calibration().map(c -> c.sentences().size()).orElse(0));
         recorded.put("per_channel", quantize.perChannel());
         recorded.put("symmetric", quantize.symmetric());
