@@ -7,7 +7,8 @@ import java.util.Optional;
  * graph input (input_ids), either directly or through DequantizeLinear when the table is quantized.
  * Its rows are the vocabulary the model accepts, its columns the hidden size. A table quantized
  * block-wise for com.microsoft GatherBlockQuantized is found too; its uint8 data packs
- * {@code 8 / bits} columns per byte, so only its rows are the logical size. A clustered table
+ * {@code 8 / bits} columns per byte, so only its rows are the logical size (likewise a 4-bit table
+ * unpacked with standard ops). A clustered table
  * (uint8 indices into a codebook) is found by its indices, which have the table's shape.
  */
 public final class TokenEmbedding {
@@ -50,9 +51,24 @@ public final class TokenEmbedding {
             long packing = graph.consumers(t.name()).stream()
                     .filter(n -> n.opType().equals("GatherBlockQuantized") && n.domain().equals("com.microsoft")
                             && t.type() == DataType.UINT8)
-                    .findFirst().map(n -> 8 / n.intAttribute("bits", 4)).orElse(1L);
+                    .findFirst().map(n -> 8 / n.intAttribute("bits", 4)).orElse(unpackedNibbles(graph, t) ? 2L : 1L);
             return Math.toIntExact(t.dim(1) * packing);
         });
+    }
+
+    /**
+     * A uint8 table whose gathered bytes are split into two 4-bit codes with standard ops
+     * (dev.nncj.quantize.StandardOpsLookup: Cast to int32, then Div by 16).
+     */
+    private static boolean unpackedNibbles(Graph graph, Tensor t) {
+        if (t.type() != DataType.UINT8) {
+            return false;
+        }
+        return graph.consumers(t.name()).stream().filter(n -> n.is("Gather"))
+                .flatMap(g -> graph.consumers(g.output(0)).stream())
+                .filter(c -> c.is("Cast") && c.intAttribute("to", 0) == DataType.INT32.code())
+                .flatMap(c -> graph.consumers(c.output(0)).stream())
+                .anyMatch(d -> d.is("Div"));
     }
 
     /**

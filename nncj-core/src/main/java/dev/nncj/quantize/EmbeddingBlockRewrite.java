@@ -111,6 +111,11 @@ final class EmbeddingBlockRewrite {
         if (prepared.isEmpty()) {
             return;
         }
+        if (StandardOpsLookup.takes(prepared.get().q())) {
+            StandardOpsLookup.replace(graph, prepared.get().table(), prepared.get().gathers(), prepared.get().q(), log);
+            graph.removeUnusedInitializers();
+            return;
+        }
         Tensor table = prepared.get().table();
         List<Node> gathers = prepared.get().gathers();
         BlockQuantizedMatrix q = prepared.get().q();
