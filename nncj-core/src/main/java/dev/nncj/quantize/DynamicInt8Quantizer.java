@@ -30,12 +30,7 @@ import java.util.Optional;
  * shared form costs nothing and saves one activation pass per extra consumer (Q, K and V read the
  * same hidden state); folding the bias saves one pass over each [tokens, N] output. MatMulNBits with
  * 8-bit weights and int8 compute (accuracy_level 4) was 2.4x slower than either for a 128×384×1536
- * product, so it is not used here. Symmetric weights are stored as int8 ({@link QuantizedMatrix}): ORT's
- * u8·s8 GEMM is the fast one on AVX2.
- *
- * <p>com.microsoft.Attention (from {@code nncj prune --attention fused} or {@code quantize --attention
- * fused}) becomes QAttention: its packed Q/K/V weight quantized like any other, the same shared
- * DynamicQuantizeLinear in front.
+ * product, so it is not used here.
  *
  * <p>Embedding lookups are quantized by {@link EmbeddingQuantizer} unless the options say not to.
  * MatMuls whose both inputs are computed (attention's Q·Kᵀ and P·V) stay float: ORT has no dynamic

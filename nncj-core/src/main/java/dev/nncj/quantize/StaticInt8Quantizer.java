@@ -331,6 +331,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
         }
         float[] values = w.toFloats();
         int groups = options.perChannel() ? channels : 1;
+        UInt8Params[] params = new UInt8Params[groups];
         float[] lo = new float[groups];
         float[] hi = new float[groups];
         java.util.Arrays.fill(lo, Float.POSITIVE_INFINITY);
@@ -340,35 +341,25 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
             lo[g] = Math.min(lo[g], values[i]);
             hi[g] = Math.max(hi[g], values[i]);
         }
-        // symmetric: int8 on 7 bits, zero point 0 (Int8Params.forWeights: ORT's fast u8·s8 GEMM cannot saturate)
         float[] scales = new float[groups];
         long[] zps = new long[groups];
-        Int8Params[] signedParams = new Int8Params[groups];
-        UInt8Params[] unsignedParams = new UInt8Params[groups];
         for (int g = 0; g < groups; g++) {
-            if (options.symmetric()) {
-                signedParams[g] = Int8Params.forWeights(Math.max(Math.abs(lo[g]), Math.abs(hi[g])));
-                scales[g] = signedParams[g].scale();
-            } else {
-                unsignedParams[g] = UInt8Params.forRange(lo[g], hi[g], false);
-                scales[g] = unsignedParams[g].scale();
-                zps[g] = unsignedParams[g].zeroPoint();
-            }
+            params[g] = UInt8Params.forRange(lo[g], hi[g], options.symmetric());
+            scales[g] = params[g].scale();
+            zps[g] = params[g].zeroPoint();
         }
         long[] q = new long[values.length];
         for (int i = 0; i < values.length; i++) {
-            int g = options.perChannel() ? (i / inner) % channels : 0;
-            q[i] = options.symmetric() ? signedParams[g].quantize(values[i]) : unsignedParams[g].quantize(values[i]);
+            q[i] = params[options.perChannel() ? (i / inner) % channels : 0].quantize(values[i]);
         }
         String base = n.input(1).replaceAll("[^A-Za-z0-9_./:-]", "_");
         String qName = names.fresh(base + "_quantized");
         String sName = names.fresh(base + "_scale");
         String zName = names.fresh(base + "_zero_point");
         long[] paramShape = groups == 1 ? new long[0] : new long[] {groups};
-        DataType stored = options.symmetric() ? DataType.INT8 : DataType.UINT8;
-        graph.addInitializer(Tensor.encodeLongs(qName, stored, shape, q));
+        graph.addInitializer(Tensor.encodeLongs(qName, DataType.UINT8, shape, q));
         graph.addInitializer(Tensor.ofFloats(sName, paramShape, scales));
-        graph.addInitializer(Tensor.encodeLongs(zName, stored, paramShape, zps));
+        graph.addInitializer(Tensor.encodeLongs(zName, DataType.UINT8, paramShape, zps));
         String out = names.fresh(base + "_dequantized");
         Node dq = new Node(names.fresh(base + "_DequantizeLinear"), "DequantizeLinear", domain,
                 List.of(qName, sName, zName), List.of(out));

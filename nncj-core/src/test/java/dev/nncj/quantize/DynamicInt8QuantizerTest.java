@@ -81,7 +81,7 @@ class DynamicInt8QuantizerTest {
         assertThat(r.keptFloat()).hasSize(1).allSatisfy((node, why) -> assertThat(why).contains("no constant weight"));
         Node mm = q.graph().nodes().stream().filter(n -> n.opType().equals("MatMulIntegerToFloat")).findFirst().orElseThrow();
         assertThat(mm.domain()).isEqualTo("com.microsoft");
-        assertThat(q.graph().initializer(mm.input(1)).orElseThrow().type()).isEqualTo(DataType.INT8); // symmetric: 7-bit int8
+        assertThat(q.graph().initializer(mm.input(1)).orElseThrow().type()).isEqualTo(DataType.UINT8);
         assertThat(q.graph().initializer(mm.input(3)).orElseThrow().shape()).containsExactly(N); // per channel
         assertThat(q.graph().initializers()).doesNotContainKeys("wa", "wb"); // float weights gone
         assertThat(q.opsetVersion("com.microsoft")).hasValue(1);
@@ -136,8 +136,7 @@ class DynamicInt8QuantizerTest {
                     chi = Math.max(chi, w[k * N + cc]);
                 }
             }
-            ew[c] = (symmetric ? Int8Params.forWeights(Math.max(Math.abs(clo), Math.abs(chi))).scale()
-                    : UInt8Params.forRange(clo, chi, false).scale()) / 2f;
+            ew[c] = UInt8Params.forRange(clo, chi, symmetric).scale() / 2f;
         }
         float[] bound = new float[2 * N];
         for (int r = 0; r < 2; r++) {

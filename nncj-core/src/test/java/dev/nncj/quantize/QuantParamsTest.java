@@ -54,32 +54,16 @@ class QuantParamsTest {
 
     @Test
     void perChannelGivesEachColumnItsOwnScale() {
-        // symmetric weights: int8 on 7 bits; column 0 spans +-1.26 (scale 0.02), column 1 spans +-126 (scale 2)
-        Tensor w = Tensor.ofFloats("w", new long[] {2, 2}, 1.26f, 126f, -0.5f, 3f);
+        // column 0 spans +-1.27 (scale 0.01), column 1 spans +-127 (scale 1)
+        Tensor w = Tensor.ofFloats("w", new long[] {2, 2}, 1.27f, 127f, -0.5f, 3f);
         QuantizedMatrix perChannel = QuantizedMatrix.of(w, true, true);
-        assertThat(perChannel.signed()).isTrue();
-        assertThat(perChannel.scales()[0]).isCloseTo(0.02f, org.assertj.core.data.Offset.offset(1e-8f));
-        assertThat(perChannel.scales()[1]).isEqualTo(2f);
-        assertThat(perChannel.zeroPoints()).containsExactly(0, 0);
-        // -0.5 / 0.02 = -25; 3 / 2 = 1.5, half to even: 2
-        assertThat(perChannel.values()).containsExactly(63, 63, -25, 2);
-        assertThat(perChannel.valuesTensor("q").type()).isEqualTo(dev.nncj.onnx.DataType.INT8);
+        assertThat(perChannel.scales()[0]).isCloseTo(0.01f, org.assertj.core.data.Offset.offset(1e-8f));
+        assertThat(perChannel.scales()[1]).isEqualTo(1f);
+        assertThat(perChannel.zeroPoints()).containsExactly(128, 128);
+        assertThat(perChannel.values()).containsExactly(255, 255, 78, 131);
         QuantizedMatrix perTensor = QuantizedMatrix.of(w, false, true);
-        assertThat(perTensor.scales()).containsExactly(2f);
-        // with one scale, column 0 collapses to 1, 0: the loss per-channel avoids (0.63 and -0.25 half to even)
-        assertThat(perTensor.values()).containsExactly(1, 63, 0, 2);
-        // asymmetric stays uint8 with a zero point: [-0.5, 126] over 255 steps
-        QuantizedMatrix asymmetric = QuantizedMatrix.of(w, false, false);
-        assertThat(asymmetric.signed()).isFalse();
-        assertThat(asymmetric.zeroPointTensor("z").type()).isEqualTo(dev.nncj.onnx.DataType.UINT8);
-    }
-
-    @Test
-    void weightsStayWithin63SoTwoProductsWithUint8ActivationsFitInt16() {
-        Int8Params p = Int8Params.forWeights(6.3f);
-        assertThat(p.scale()).isCloseTo(0.1f, org.assertj.core.data.Offset.offset(1e-7f));
-        assertThat(p.quantize(100f)).isEqualTo(63);
-        assertThat(p.quantize(-100f)).isEqualTo(-63);
-        assertThat(2 * 255 * Int8Params.WEIGHT_MAX).isLessThanOrEqualTo(Short.MAX_VALUE);
+        assertThat(perTensor.scales()).containsExactly(1f);
+        // with one scale, column 0 collapses to 1, 0: the loss per-channel avoids
+        assertThat(perTensor.values()).containsExactly(129, 255, 128, 131);
     }
 }

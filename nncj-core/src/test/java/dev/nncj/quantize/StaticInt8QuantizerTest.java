@@ -37,7 +37,7 @@ class StaticInt8QuantizerTest {
     }
 
     @Test
-    void everyMatMulReadsDequantizedInputsAndWeightsAreInt8PerChannel() throws Exception {
+    void everyMatMulReadsDequantizedInputsAndWeightsAreUint8PerChannel() throws Exception {
         List<Integer> steps = new ArrayList<>();
         ProgressListener progress = new ProgressListener() {
             @Override
@@ -64,7 +64,7 @@ class StaticInt8QuantizerTest {
         }
         Node weightDq = q.graph().nodes().stream().filter(n -> n.is("DequantizeLinear")
                 && q.graph().isInitializer(n.input(0))).findFirst().orElseThrow();
-        assertThat(q.graph().initializer(weightDq.input(0)).orElseThrow().type()).isEqualTo(DataType.INT8); // symmetric: 7-bit int8, zero point 0
+        assertThat(q.graph().initializer(weightDq.input(0)).orElseThrow().type()).isEqualTo(DataType.UINT8);
         assertThat(weightDq.intAttribute("axis", -1)).isEqualTo(1);
         assertThat(r.quantizedNodes()).hasSize(6); // 5 MatMuls and the embedding Gather
         assertThat(r.keptFloat()).containsKey(q.graph().nodes().stream()

@@ -5,7 +5,6 @@ import static dev.nncj.train.ops.OpContext.one;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.nncj.quantize.Int8Params;
 import java.util.Set;
 
 /**
@@ -21,7 +20,7 @@ import java.util.Set;
  * <li>DequantizeLinear(q, scale, zero_point) returns (q - zp) * scale, per tensor or along
  *     {@code axis}; q may be that float or a stored integer tensor.</li>
  * <li>dev.nncj.train FakeQuantizeWeight(W) computes W's own uint8 parameters per output channel
- *     (or per tensor) as the static-int8 exporter does (symmetric: max|W| / 63 on int8's [-63, 63];
+ *     (or per tensor) as the static-int8 exporter does (symmetric: max|W| / 127 around 128;
  *     asymmetric: [min(W, 0), max(W, 0)] over 255 steps) and returns DQ(Q(W)); the parameters are
  *     constants of each step, so the gradient is the identity (nothing is clipped: the range covers W).</li>
  * </ul>
@@ -79,20 +78,20 @@ final class QuantizationOps {
                 : java.util.stream.IntStream.range(0, rank).filter(d -> d != c.axis(axisAttr, rank)).toArray();
         // the parameters are constants of the step: computed from W without recording gradients
         NDArray detached = w.stopGradient();
-        NDArray quantized;
+        NDArray scale;
+        NDArray zp;
         if (c.intAttribute("symmetric", 1) != 0) {
-            // int8 on 7 bits, as Int8Params.forWeights stores it; an all-zero channel gets scale 1
             NDArray a = detached.abs().max(reduce, true);
-            int max = Int8Params.WEIGHT_MAX;
-            NDArray scale = a.div((float) max).add(a.eq(0f).toType(DataType.FLOAT32, false));
-            quantized = detached.div(scale).round().clip(-max, max).mul(scale);
+            // an all-zero channel gets scale 1, as UInt8Params does
+            scale = a.div(127f).add(a.eq(0f).toType(DataType.FLOAT32, false));
+            zp = scale.onesLike().mul(128f);
         } else {
             NDArray lo = detached.min(reduce, true).minimum(0f);
             NDArray width = detached.max(reduce, true).maximum(0f).sub(lo);
-            NDArray scale = width.div(255f).add(width.eq(0f).toType(DataType.FLOAT32, false));
-            NDArray zp = lo.neg().div(scale).round().clip(0, 255);
-            quantized = detached.div(scale).round().add(zp).clip(0, 255).sub(zp).mul(scale);
+            scale = width.div(255f).add(width.eq(0f).toType(DataType.FLOAT32, false));
+            zp = lo.neg().div(scale).round().clip(0, 255);
         }
+        NDArray quantized = detached.div(scale).round().add(zp).clip(0, 255).sub(zp).mul(scale);
         return one(w.add(quantized.sub(w).stopGradient()));
     }
 }
