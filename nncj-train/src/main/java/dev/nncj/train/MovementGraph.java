@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns an emitted classifier into movement pruning's training graph: a zero score initializer per
- * {@link MovementScores.ScoreTensor}, one MovementTopK node computing every mask from every score
+ * Turns an emitted classifier into movement pruning's training graph: a score initializer per
+ * {@link MovementScores.ScoreTensor} (starting at the units' magnitudes), one MovementTopK node computing every mask from every score
  * (a global top-k needs them all at once), and each masked weight W read through
  * MovementMaskedWeight(W, S, M) by the MatMuls that read W.
  * <pre>
@@ -34,7 +34,7 @@ final class MovementGraph {
         List<String> scoreNames = new ArrayList<>();
         List<String> maskNames = new ArrayList<>();
         for (MovementScores.ScoreTensor t : scores.tensors()) {
-            g.addInitializer(Tensor.ofFloats(t.name(), t.shape(), new float[Math.toIntExact(t.units())]));
+            g.addInitializer(Tensor.ofFloats(t.name(), t.shape(), MovementScores.magnitudes(g, t)));
             scoreNames.add(t.name());
             maskNames.add(t.maskName());
         }
