@@ -49,6 +49,13 @@ for mode in dynamic-int8 static-int8 int4-weight fp8 fp16 int8-weight; do
 done
 
 echo
+echo "### dynamic-int8 --attention fused (QAttention)"
+out=$W/q-dynamic-int8-fused/model.onnx
+run bin/nncj quantize $FP32 -o $out --mode dynamic-int8 --attention fused --eval-data $DATA --bench-runs 20 -q --force
+run bin/nncj bench $out --compare $ORT --threads 1 --profile -q
+run bin/nncj bench $out --compare $ORT --threads 2 -q
+
+echo
 echo "## Structured pruning (issue 4)"
 run bin/nncj prune $FP32 -o $W/p-layers/model.onnx --keep-layers 0,2,4 --eval-data $DATA --bench-runs 100 -q --force
 run bin/nncj prune $FP32 -o $W/p-heads-ffn/model.onnx --heads 0.5 --ffn 0.5 --eval-data $DATA --bench-runs 100 -q --force
