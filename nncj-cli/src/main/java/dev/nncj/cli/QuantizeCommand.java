@@ -182,9 +182,6 @@ final class QuantizeCommand implements Callable<Integer> {
         if (embeddingBits != 8 && mode != QuantizationMode.DYNAMIC_INT8 && mode != QuantizationMode.STATIC_INT8) {
             throw new OptionException("--embedding-bits is for dynamic-int8 and static-int8 (the weight-only modes store the table with their own bits)");
         }
-        if (embeddingBits != 8 && embeddingBits != 4) {
-            throw new OptionException("--embedding-bits must be 8 or 4, not " + embeddingBits);
-        }
         return new QuantizeOptions(mode, nodes.filter(), !perTensor, !asymmetric, blockSize,
                 fp8Format, calibration, errorCompensation, !floatEmbeddings, embeddingBits);
     }

@@ -118,6 +118,12 @@ class PruneCommandTest {
         CliRun wrongMode = CliRun.of("quantize", encoder, "-o", other, "--mode", "fp16", "--embedding-bits", "4", "-q");
         assertThat(wrongMode.exitCode()).isNotZero();
         assertThat(wrongMode.errorLine()).contains("--embedding-bits is for dynamic-int8 and static-int8");
+        CliRun badBlock = CliRun.of("quantize", encoder, "-o", other, "--mode", "dynamic-int8", "--embedding-bits", "4",
+                "--block-size", "17", "-q");
+        assertThat(badBlock.exitCode()).isNotZero();
+        assertThat(badBlock.errorLine()).contains("--block-size 17: must be a power of 2");
+        CliRun badBits = CliRun.of("quantize", encoder, "-o", other, "--mode", "dynamic-int8", "--embedding-bits", "6", "-q");
+        assertThat(badBits.errorLine()).isEqualTo("nncj: --embedding-bits must be 8 or 4, not 6");
         CliRun staticFused = CliRun.of("quantize", encoder, "-o", other, "--mode", "static-int8", "--attention", "fused", "-q");
         assertThat(staticFused.exitCode()).isNotZero();
         assertThat(staticFused.errorLine()).contains("--attention fused is for dynamic-int8");
