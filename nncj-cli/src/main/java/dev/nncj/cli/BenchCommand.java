@@ -79,6 +79,10 @@ final class BenchCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--train times one model; compare training steps by running it once per model");
             }
+            if (profile) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--profile reads ONNX Runtime's profiler; --train runs on DJL's PyTorch engine");
+            }
             TrainingBenchmark.Result r = TrainingBenchmark.run(OnnxFiles.load(model), batch, seqLen, warmup, runs,
                     quiet.progress());
             out.println(json ? Json.write(trainingJson(r)) : trainingTable(r));

@@ -159,6 +159,7 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     QuantizeOptions options() {
+        fuseAttention();
         if (qat) {
             QatRun.check(mode, maxDrop, data);
             teacher.check(true);
@@ -186,19 +187,27 @@ final class QuantizeCommand implements Callable<Integer> {
                 fp8Format, calibration, errorCompensation, !floatEmbeddings, embeddingBits);
     }
 
-    /** The model with its attention fused when --attention fused asks for it. */
-    private OnnxModel attentionStyle(OnnxModel model) {
+    /** --attention: plain, or fused for dynamic-int8 alone (checked with the other options, before any work). */
+    private boolean fuseAttention() {
         return switch (attention) {
-            case "plain" -> model;
+            case "plain" -> false;
             case "fused" -> {
-                if (mode != QuantizationMode.DYNAMIC_INT8 || maxDrop != null) {
+                if (mode != QuantizationMode.DYNAMIC_INT8 || maxDrop != null || qat) {
                     throw new OptionException("--attention fused is for dynamic-int8 without --max-drop");
                 }
-                Quantizers.refuseQuantized(model, input);
-                yield AttentionFusion.fuse(model, input);
+                yield true;
             }
             default -> throw new OptionException("--attention must be plain or fused, not '" + attention + "'");
         };
+    }
+
+    /** The model with its attention fused when --attention fused asks for it. */
+    private OnnxModel attentionStyle(OnnxModel model) {
+        if (!fuseAttention()) {
+            return model;
+        }
+        Quantizers.refuseQuantized(model, input); // a clearer line than the lifter's for a quantized input
+        return AttentionFusion.fuse(model, input);
     }
 
     private Map<String, Object> provenanceOptions() {

@@ -37,5 +37,8 @@ class BenchTrainCommandTest {
         CliRun run = CliRun.of("bench", encoder, "--train", "--compare", encoder, "-q");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--train times one model");
+        CliRun profile = CliRun.of("bench", encoder, "--train", "--profile", "-q");
+        assertThat(profile.exitCode()).isEqualTo(2);
+        assertThat(profile.err()).contains("--profile reads ONNX Runtime's profiler");
     }
 }

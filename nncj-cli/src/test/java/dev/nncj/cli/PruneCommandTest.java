@@ -127,6 +127,10 @@ class PruneCommandTest {
         CliRun staticFused = CliRun.of("quantize", encoder, "-o", other, "--mode", "static-int8", "--attention", "fused", "-q");
         assertThat(staticFused.exitCode()).isNotZero();
         assertThat(staticFused.errorLine()).contains("--attention fused is for dynamic-int8");
+        Path data = Files.writeString(dir.resolve("train.tsv"), "sentence\tlabel\nthe cat\t1\n");
+        CliRun qatFused = CliRun.of("quantize", encoder, "-o", other, "--mode", "static-int8", "--qat", "--data", data,
+                "--attention", "fused", "-q");
+        assertThat(qatFused.errorLine()).contains("--attention fused is for dynamic-int8"); // not silently ignored
         assertThat(Files.exists(other)).isFalse();
     }
 
