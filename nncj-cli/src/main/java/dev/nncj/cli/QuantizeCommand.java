@@ -78,7 +78,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--embedding-bits", defaultValue = "8", paramLabel = "BITS",
             description = "dynamic-int8 and static-int8: 8 (default, one scale per row) or 4 (blocks of --block-size, as"
-                    + " GatherBlockQuantized) for the token-embedding table, most of a small encoder's bytes")
+                    + " int4-weight stores it) for the token-embedding table, most of a small encoder's bytes")
     int embeddingBits;
 
     @Option(names = "--attention", defaultValue = "plain", paramLabel = "STYLE",

@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * Weight-only int8 / int4: MatMul weights become com.microsoft MatMulNBits and the token-embedding
- * table GatherBlockQuantized, both block-wise along the reduction (hidden) axis; activations stay
- * float32, so ONNX Runtime dequantizes block by block inside its kernels.
+ * table is stored in blocks too ({@link EmbeddingBlockRewrite}), both block-wise along the reduction
+ * (hidden) axis; activations stay float32, so ONNX Runtime dequantizes block by block inside its
+ * kernels, and a lookup decodes only the rows it reads.
  */
 public final class BlockWeightQuantizer implements ModelQuantizer {
     /** MatMulNBits and GatherBlockQuantized take power-of-two blocks of at least 16; above 256 int4 loses too much. */

@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The token-embedding lookup {@code Gather(table[V,H], ids)} → com.microsoft
- * {@code GatherBlockQuantized(data, ids, scales[, zero_points])}: each row of the table (one token)
- * is block-quantized along H, so a lookup dequantizes only the rows it reads. With uint8 data the op
+ * The token-embedding lookup {@code Gather(table[V,H], ids)} with each row of the table (one token)
+ * block-quantized along H, so a lookup dequantizes only the rows it reads. Rows of whole blocks are
+ * read with standard ops ({@link StandardOpsLookup}, faster in ONNX Runtime 1.23); a partial last
+ * block needs com.microsoft {@code GatherBlockQuantized(data, ids, scales[, zero_points])}. With uint8 data the op
  * follows MatMulNBits' conventions: data [V, H*bits/8] packed low nibble first, scales float32
  * [V, ceil(H/block)], zero points uint8 packed likewise and defaulting to 2^(bits-1);
  * gather_axis 0, quantize_axis 1 (the only layout ORT's CPU kernel takes for uint8).
@@ -76,10 +77,11 @@ final class EmbeddingBlockRewrite {
         int rows = Math.toIntExact(table.dim(0));
         int cols = Math.toIntExact(table.dim(1));
         boolean symmetric = this.symmetric;
-        if (!symmetric && bits == 4 && BlockQuantizedMatrix.blocksPerRow(cols, blockSize) % 2 != 0) {
-            // ORT 1.23's CPU kernel reads packed 4-bit zero points as one run over all rows, while the
-            // op's shape check (and later ORT versions) pad each row to whole bytes: the two agree only
-            // for an even block count per row (checked in BlockWeightQuantizerTest).
+        if (!symmetric && bits == 4 && !StandardOpsLookup.takes(cols, blockSize)
+                && BlockQuantizedMatrix.blocksPerRow(cols, blockSize) % 2 != 0) {
+            // ORT 1.23's CPU GatherBlockQuantized reads packed 4-bit zero points as one run over all
+            // rows, while the op's shape check (and later ORT versions) pad each row to whole bytes: the
+            // two agree only for an even block count per row (checked in BlockWeightQuantizerTest).
             symmetric = true;
             log.note("token-embedding table uses symmetric blocks: " + BlockQuantizedMatrix.blocksPerRow(cols, blockSize) + " blocks per row (odd) and"
                     + " ONNX Runtime 1.23 misreads packed 4-bit zero points then");
@@ -111,7 +113,7 @@ final class EmbeddingBlockRewrite {
         if (prepared.isEmpty()) {
             return;
         }
-        if (StandardOpsLookup.takes(prepared.get().q())) {
+        if (StandardOpsLookup.takes(prepared.get().q().cols(), blockSize)) {
             StandardOpsLookup.replace(graph, prepared.get().table(), prepared.get().gathers(), prepared.get().q(), log);
             graph.removeUnusedInitializers();
             return;

@@ -63,10 +63,14 @@ class BlockWeightQuantizerTest {
         }
     }
 
-    /** The lookup check: ORT's GatherBlockQuantized returns exactly our dequantized rows. */
+    /**
+     * The lookup check: the rows ORT returns are exactly our dequantized ones, read with standard ops
+     * for rows of whole blocks (odd block counts included) and with GatherBlockQuantized otherwise.
+     */
     @ParameterizedTest
-    @CsvSource({"4, true, 64", "4, false, 64", "8, true, 48", "8, false, 48", "4, false, 48"})
-    void gatherBlockQuantizedReturnsOurDequantizedRows(int bits, boolean symmetric, int hidden) throws Exception {
+    @CsvSource({"4, true, 64", "4, false, 64", "8, true, 48", "8, false, 48", "4, false, 48", "4, false, 40",
+            "8, false, 40", "4, true, 40"})
+    void lookupsReturnOurDequantizedRows(int bits, boolean symmetric, int hidden) throws Exception {
         // ids[1,3] ── Gather(table[40,hidden]) ── rows[1,3,hidden]
         GraphBuilder b = new GraphBuilder("lookup", 17);
         String ids = b.input("input_ids", DataType.INT64, 1, 3);
@@ -77,11 +81,15 @@ class BlockWeightQuantizerTest {
         QuantizationLog log = new QuantizationLog();
         new EmbeddingBlockRewrite(bits, 16, symmetric, false).apply(model.graph(), NodeFilter.all(), log);
         model.requireOpset("com.microsoft", 1);
-        // 4-bit zero points with an odd block count per row (48 / 16 = 3) fall back to symmetric
-        boolean fallback = bits == 4 && !symmetric && hidden / 16 % 2 == 1;
-        if (bits == 4 && (symmetric || fallback)) { // StandardOpsLookup: the packed bytes are gathered, then unpacked
-            assertThat(ops(model)).doesNotContainKey("GatherBlockQuantized").containsEntry("Div", 1L);
+        boolean standardOps = hidden % 16 == 0;
+        // GatherBlockQuantized: 4-bit zero points with an odd block count per row (40 / 16 -> 3) fall back to symmetric
+        boolean fallback = !standardOps && bits == 4 && !symmetric;
+        if (standardOps) { // StandardOpsLookup: the stored bytes are gathered, then decoded
+            long nibbleReads = bits == 8 ? 0 : symmetric ? 1 : 2; // the codes, and the zero points when stored
+            assertThat(ops(model)).doesNotContainKey("GatherBlockQuantized").containsEntry("Gather", symmetric ? 2L : 3L);
+            assertThat(ops(model).getOrDefault("Div", 0L)).isEqualTo(nibbleReads);
             assertThat(dev.nncj.onnx.TokenEmbedding.hiddenSize(model.graph())).contains(hidden);
+            assertThat(dev.nncj.onnx.TokenEmbedding.vocabularySize(model.graph())).contains(40);
         } else {
             assertThat(ops(model)).containsEntry("GatherBlockQuantized", 1L).doesNotContainKey("Gather");
         }
@@ -111,8 +119,8 @@ class BlockWeightQuantizerTest {
         Map<String, Long> ops = ops(result.model());
         assertThat(ops).containsEntry("MatMulNBits", 6L * layers)
                 .containsEntry("MatMul", 2L * layers); // q @ k^T and p @ v: two activations, no weight
-        // the table: 4-bit symmetric rows unpacked with standard ops (StandardOpsLookup), 8-bit ones by the contrib op
-        assertThat(ops.getOrDefault("GatherBlockQuantized", 0L)).isEqualTo(bits == 4 ? 0L : 1L);
+        // the table: rows of whole blocks, read with standard ops (StandardOpsLookup)
+        assertThat(ops).doesNotContainKey("GatherBlockQuantized");
         assertThat(result.quantizedNodes()).hasSize(6 * layers + 1);
         assertThat(result.keptFloat()).hasSize(2 * layers)
                 .allSatisfy((node, why) -> assertThat(why).contains("computed at run time"));
