@@ -7,7 +7,7 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.train.DistillData;
 import dev.nncj.train.DistillOptions;
 import dev.nncj.train.DistillResult;
-import dev.nncj.train.Distiller;
+import dev.nncj.train.DistillationRecovery;
 import dev.nncj.train.FineTuneOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --recover}: fine-tunes a compressed classifier by distillation from the original
- * ({@link Distiller#distill} with {@link DistillOptions#recovery()}: soft targets at T = 2 plus hard
+ * ({@link DistillationRecovery} with {@link DistillOptions#recovery()}: soft targets at T = 2 plus hard
  * labels). Shared by the compression commands; nncj-core knows nothing of training, the CLI wires it.
  */
 final class RecoveryOptions {
@@ -66,8 +66,8 @@ final class RecoveryOptions {
             return new Recovered(compressed, null, 0);
         }
         long start = System.nanoTime();
-        DistillResult r = Distiller.distill(List.of(teacher.load(original)), compressed, DistillData.load(data, eval, tokenizer),
-                DistillOptions.recovery().withTraining(training()), progress, List.of());
+        DistillResult r = new DistillationRecovery(teacher.load(original), DistillData.load(data, eval, tokenizer),
+                DistillOptions.recovery().withTraining(training()), progress).run(compressed);
         return new Recovered(r.student(), r, (System.nanoTime() - start) / 1e9);
     }
 

@@ -5,7 +5,8 @@ import dev.nncj.onnx.OnnxModel;
 import java.util.List;
 
 /**
- * Recovery after a pruning round: the pruned classifier is distilled from the unpruned one
+ * Recovery after a compression step (a pruning round, a factorization, sharing): the compressed
+ * classifier is distilled from the uncompressed one
  * ({@link Distiller}, teacher = the original, soft targets plus hard labels as
  * {@link DistillOptions#recovery()} weighs them), on the task data.
  */
@@ -24,6 +25,11 @@ public final class DistillationRecovery implements IterativePruner.Recovery {
 
     @Override
     public OnnxModel recover(OnnxModel pruned, int round) {
-        return Distiller.distill(List.of(original), pruned, data, options, progress, List.of()).student();
+        return run(pruned).student();
+    }
+
+    /** One recovery of {@code compressed}, with its training record (steps, losses, kept step). */
+    public DistillResult run(OnnxModel compressed) {
+        return Distiller.distill(List.of(original), compressed, data, options, progress, List.of());
     }
 }
