@@ -74,17 +74,17 @@ record MovementScores(List<ScoreTensor> tensors, List<String> notes) {
     static float[] magnitudes(Graph graph, ScoreTensor t) {
         double[] sums = new double[Math.toIntExact(t.units())];
         for (MaskedUse use : t.uses()) {
-            Tensor w = graph.initializer(use.weight()).orElseThrow();
+            Tensor w = graph.constantValue(use.weight()).orElseThrow(); // planned from constant weights only
             float[] v = w.toFloats();
             int cols = Math.toIntExact(w.dim(1));
             for (int i = 0; i < v.length; i++) {
                 int unit = use.axis() < 0 ? i : use.axis() == 0 ? (i / cols) / use.block() : (i % cols) / use.block();
-                sums[unit] += use.axis() < 0 ? Math.abs(v[i]) : (double) v[i] * v[i];
+                sums[unit] += t.unit() == Unit.WEIGHT ? Math.abs(v[i]) : (double) v[i] * v[i];
             }
         }
         double mean = 0;
         for (int u = 0; u < sums.length; u++) {
-            sums[u] = t.uses().get(0).axis() < 0 ? sums[u] : Math.sqrt(sums[u]);
+            sums[u] = t.unit() == Unit.WEIGHT ? sums[u] : Math.sqrt(sums[u]);
             mean += sums[u] / sums.length;
         }
         float[] scores = new float[sums.length];
