@@ -82,16 +82,8 @@ final class DistillCommand implements Callable<Integer> {
             description = "weight of the label cross-entropy (default 1 with labelled data, 0 without; must be 0 without)")
     Double hardWeight;
 
-    @Option(names = "--hidden-weight", defaultValue = "0", description = "weight of the hidden-state MSE (default ${DEFAULT-VALUE})")
-    double hiddenWeight;
-
-    @Option(names = "--attention-weight", defaultValue = "0", description = "weight of the attention KL (default ${DEFAULT-VALUE})")
-    double attentionWeight;
-
-    @Option(names = "--layer-map", paramLabel = "S:T,...",
-            description = "student layer : teacher layer pairs for the hidden and attention terms, e.g. 0:1,1:3,2:5"
-                    + " (default: the teacher layer each student layer was taken from, or uniform)")
-    String layerMap;
+    @Mixin
+    LayerLossOptions layers;
 
     @Mixin
     TrainingOptions training;
@@ -170,28 +162,11 @@ final class DistillCommand implements Callable<Integer> {
         double hard = hardWeight != null ? hardWeight : labeled ? 1 : 0;
         FineTuneOptions trainingOptions = training.toOptions();
         try {
-            return new DistillOptions(softWeight, temperature, hard, hiddenWeight, attentionWeight,
-                    Optional.ofNullable(layerMap).map(DistillCommand::parseLayerMap), trainingOptions);
+            return new DistillOptions(softWeight, temperature, hard, layers.hiddenWeight, layers.attentionWeight,
+                    layers.layerMap(), trainingOptions);
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
         }
-    }
-
-    /** "0:1,1:3" as {0=1, 1=3}. */
-    static Map<Integer, Integer> parseLayerMap(String text) {
-        Map<Integer, Integer> map = new TreeMap<>();
-        for (String pair : text.split(",")) {
-            String[] parts = pair.strip().split(":");
-            try {
-                if (parts.length != 2 || map.put(Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())) != null) {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException e) {
-                throw new NncjException("--layer-map: '" + pair.strip() + "' is not STUDENT:TEACHER (layer indexes, each"
-                        + " student layer once), e.g. 0:1,1:3,2:5");
-            }
-        }
-        return map;
     }
 
     private static OptionalInt optional(Integer v) {

@@ -85,7 +85,7 @@ final class PruneCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--recover", description = "after each pruning round, fine-tune the pruned classifier on --data by"
-            + " distillation from the unpruned one or --teacher (soft targets at T = 2 plus labels)")
+            + " distillation from the unpruned one or --teacher (soft targets at T = 2 plus labels; --hidden-weight adds hidden states)")
     boolean recover;
 
     @Option(names = "--attention", defaultValue = "plain", paramLabel = "STYLE",
@@ -98,6 +98,9 @@ final class PruneCommand implements Callable<Integer> {
 
     @Mixin
     TeacherOption teacher;
+
+    @Mixin
+    LayerLossOptions layers;
 
     /** Recovery's training knobs; --seed also seeds --importance random. */
     @Mixin
@@ -132,6 +135,7 @@ final class PruneCommand implements Callable<Integer> {
             throw NncjException.inFile(data, "does not exist");
         }
         teacher.check(recover);
+        layers.checkRecovering(recover);
         EmitOptions emit = EmitOptions.defaults().withAttention(switch (attention) {
             case "plain" -> EmitOptions.AttentionStyle.PLAIN;
             case "fused" -> EmitOptions.AttentionStyle.FUSED;
@@ -184,8 +188,7 @@ final class PruneCommand implements Callable<Integer> {
             return IterativePruner.Recovery.NONE;
         }
         DistillData distillData = DistillData.load(data, null, report.tokenizerFor(input));
-        return new DistillationRecovery(teacher.orElse(original), distillData, DistillOptions.recovery().withTraining(training.toOptions()),
-                progress);
+        return new DistillationRecovery(teacher.orElse(original), distillData, layers.applyTo(DistillOptions.recovery().withTraining(training.toOptions())), progress);
     }
 
     private ImportanceScorer scorer(ProgressListener progress) {

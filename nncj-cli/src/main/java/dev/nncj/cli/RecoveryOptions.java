@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code --recover}: fine-tunes a compressed classifier by distillation from the original
  * ({@link DistillationRecovery} with {@link DistillOptions#recovery()}: soft targets at T = 2 plus hard
- * labels). Shared by the compression commands; nncj-core knows nothing of training, the CLI wires it.
+ * labels, and the hidden-state and attention terms of {@link LayerLossOptions} when given). Shared by the compression commands; nncj-core knows nothing of training, the CLI wires it.
  */
 final class RecoveryOptions {
     @Option(names = "--recover", description = "fine-tune the result by distillation from the original (a classifier with a logits output) or --teacher")
@@ -36,6 +36,9 @@ final class RecoveryOptions {
     TeacherOption teacher;
 
     @Mixin
+    LayerLossOptions layers;
+
+    @Mixin
     TrainingOptions training;
 
     /** Checks the options before any work: a wrong flag must not surface after the compression. */
@@ -50,6 +53,7 @@ final class RecoveryOptions {
             training(); // FineTuneOptions validates the numbers
         }
         teacher.check(recover);
+        layers.checkRecovering(recover);
     }
 
     FineTuneOptions training() {
@@ -67,7 +71,7 @@ final class RecoveryOptions {
         }
         long start = System.nanoTime();
         DistillResult r = new DistillationRecovery(teacher.load(original), DistillData.load(data, eval, tokenizer),
-                DistillOptions.recovery().withTraining(training()), progress).run(compressed);
+                layers.applyTo(DistillOptions.recovery().withTraining(training())), progress).run(compressed);
         return new Recovered(r.student(), r, (System.nanoTime() - start) / 1e9);
     }
 

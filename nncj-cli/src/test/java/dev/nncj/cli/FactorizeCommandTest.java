@@ -114,6 +114,13 @@ class FactorizeCommandTest {
         assertThat(recovered.graph().initializer(factor).orElseThrow().toFloats())
                 .isNotEqualTo(untrained.graph().initializer(factor).orElseThrow().toFloats());
         assertThat(recovered.metadata().get(Provenance.STEPS)).contains("\"step\":\"factorize\"", "\"step\":\"distill\"");
+        // an exported graph factorized in place has no layer outputs the hidden-state term can find, and cannot be lifted
+        CliRun hidden = CliRun.of("factorize", clf, "-o", dir.resolve("hidden.onnx"), "--rank-ratio", "0.25", "--exclude", "Gemm",
+                "--recover", "--data", train, "--hidden-weight", 1, "--bench-runs", 2, "--seq-len", 8, "-q");
+        assertThat(hidden.exitCode()).isEqualTo(1);
+        assertThat(hidden.errorLine()).startsWith("nncj: " + clf + ": the student's layer outputs, which the hidden-state and"
+                + " attention terms read, cannot be found");
+        assertThat(dir.resolve("hidden.onnx")).doesNotExist();
     }
 
     @Test

@@ -95,9 +95,10 @@ class ShareCrossLayerCommandTest {
         assertThat(CliRun.of("share", clf, "--cross-layer", "--groups", 2, "-o", plain, "--bench-runs", 2, "--seq-len", 8, "-q")
                 .exitCode()).isZero();
         CliRun run = CliRun.of("share", clf, "--cross-layer", "--groups", 2, "-o", out, "--recover", "--data", train,
-                "--epochs", 2, "--batch-size", 8, "--lr", "0.01", "--bench-runs", 2, "--seq-len", 8, "--json", "-q");
+                "--hidden-weight", 1, "--epochs", 2, "--batch-size", 8, "--lr", "0.01", "--bench-runs", 2, "--seq-len", 8, "--json", "-q");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(Json.mapper().readTree(run.out()).get("recovery").get("steps").asInt()).isEqualTo(8);
+        assertThat(OnnxFiles.load(out).metadata().get(dev.nncj.provenance.Provenance.STEPS)).contains("\"hidden_weight\":1.0");
         OnnxModel recovered = OnnxFiles.load(out);
         OnnxModel untrained = OnnxFiles.load(plain);
         // still one initializer per shared weight, read by both layers of its group, and trained

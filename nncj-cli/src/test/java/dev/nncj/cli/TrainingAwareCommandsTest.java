@@ -74,14 +74,17 @@ class TrainingAwareCommandsTest {
         assertThat(out).doesNotExist();
     }
 
-    /** Gradient importance, two rounds, each recovered by distillation: the written classifier lifts to the target shape. */
+    /**
+     * Gradient importance, two rounds, each recovered by distillation with hidden states too: the written
+     * classifier lifts to the target shape.
+     */
     @Test
     void prunesIterativelyWithGradientImportanceAndRecovery() throws Exception {
         Path clf = classifier();
         Path out = dir.resolve("out/pruned.onnx");
         Files.createDirectories(out.getParent());
         CliRun run = CliRun.of("prune", clf, "-o", out, "--heads", 0.5, "--ffn", 0.5, "--importance", "gradient",
-                "--data", dir.resolve("train.tsv"), "--iterations", 2, "--recover", "--max-length", 16, "--batch-size", 8,
+                "--data", dir.resolve("train.tsv"), "--iterations", 2, "--recover", "--hidden-weight", 1, "--max-length", 16, "--batch-size", 8,
                 "--eval-data", dir.resolve("train.tsv"), "--eval-task", "text-classification", "--bench-runs", 3,
                 "--seq-len", 8, "--json", "-q");
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -92,7 +95,7 @@ class TrainingAwareCommandsTest {
         var spec = dev.nncj.transformer.EncoderLifter.lift(OnnxFiles.load(out), out);
         assertThat(spec.layers()).allMatch(l -> l.attention().heads() == 1 && l.ffn().width() == 8);
         assertThat(OnnxFiles.load(out).graph().outputs()).extracting(v -> v.getName()).containsExactly("logits");
-        assertThat(OnnxFiles.load(out).metadata().get("nncj.steps")).contains("\"recover\":true");
+        assertThat(OnnxFiles.load(out).metadata().get("nncj.steps")).contains("\"recover\":true", "\"hidden_weight\":1.0");
     }
 
     @Test
@@ -107,6 +110,11 @@ class TrainingAwareCommandsTest {
         CliRun bare = CliRun.of("prune", encoder, "-o", out, "--heads", 0.5, "--importance", "gradient",
                 "--data", dir.resolve("train.tsv"), "-q");
         assertThat(bare.errorLine()).contains("needs a classifier").contains("bare encoder");
+        CliRun hiddenWithoutRecover = CliRun.of("prune", encoder, "-o", out, "--heads", 0.5, "--hidden-weight", 1, "-q");
+        assertThat(hiddenWithoutRecover.errorLine()).isEqualTo("nncj: --hidden-weight, --attention-weight and --layer-map are for --recover");
+        CliRun badMap = CliRun.of("prune", encoder, "-o", out, "--heads", 0.5, "--recover", "--data", dir.resolve("train.tsv"),
+                "--layer-map", "0-1", "-q");
+        assertThat(badMap.errorLine()).startsWith("nncj: --layer-map: '0-1' is not STUDENT:TEACHER");
         CliRun recoverWithoutData = CliRun.of("prune", encoder, "-o", out, "--heads", 0.5, "--recover", "-q");
         assertThat(recoverWithoutData.errorLine()).contains("--recover needs --data");
         assertThat(out).doesNotExist();

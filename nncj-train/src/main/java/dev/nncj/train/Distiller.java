@@ -11,6 +11,7 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.ValueInfos;
 import dev.nncj.provenance.Provenance;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import dev.nncj.transformer.EncoderLifter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -228,9 +229,21 @@ public final class Distiller {
         }
     }
 
-    /** The model itself when the emitter wrote it, else lifted and re-emitted (the same function). */
+    /**
+     * The model itself when the emitter wrote it, else lifted and re-emitted (the same function). A graph
+     * compressed in place (factorized, clustered) from an exported one is neither: said so in one line.
+     */
     private static OnnxModel emittedForm(OnnxModel model, String role) {
-        return LayerValues.find(model.graph()).isPresent() ? model : StudentDerivation.reemit(model, file(model, role));
+        if (LayerValues.find(model.graph()).isPresent()) {
+            return model;
+        }
+        EncoderLifter.Result lifted = EncoderLifter.tryLift(model);
+        if (lifted.spec().isEmpty()) {
+            throw NncjException.inFile(file(model, role), "the " + role + "'s layer outputs, which the hidden-state and"
+                    + " attention terms read, cannot be found: it is neither an encoder graph NNCJ wrote (prune, distill,"
+                    + " share --cross-layer, or one compressed from those) nor one it can lift (" + lifted.reason() + ")");
+        }
+        return StudentDerivation.reemit(model, file(model, role));
     }
 
     /** TinyBERT's uniform mapping: student layer i of n learns from teacher layer (i + 1) * m / n - 1 of m. */

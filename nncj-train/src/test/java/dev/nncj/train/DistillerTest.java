@@ -171,6 +171,19 @@ class DistillerTest {
                 .hasMessageContaining("teacher.onnx").hasMessageContaining("layer 4 is out of range");
     }
 
+    /** After cross-layer sharing one bias is read by every layer of its group: each of its Adds is still one layer. */
+    @Test
+    void aSharedEncoderHasOneHiddenStatePerLayerUse() throws IOException {
+        Path file = DistillFixtures.encoderClassifier(dir, "clf.onnx", List.of(0, 1, 2, 3), 1);
+        OnnxModel shared = dev.nncj.share.CrossLayerSharing.share(OnnxFiles.load(file), file,
+                dev.nncj.share.CrossLayerOptions.of(2, "mean")).model();
+        LayerValues values = LayerValues.find(shared.graph()).orElseThrow();
+        assertThat(values.layers()).isEqualTo(4);
+        assertThat(values.hidden()).doesNotHaveDuplicates();
+        assertThat(values.attention()).hasSize(4);
+        assertThat(shared.graph().consumers("layer.0.ffn.down.bias")).hasSize(2);
+    }
+
     @Test
     void aLayerMapOutOfRangeIsOneLineBeforeTraining() throws IOException {
         DistillFixtures.data(dir);
