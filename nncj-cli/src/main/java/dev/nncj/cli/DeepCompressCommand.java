@@ -4,6 +4,7 @@ import dev.nncj.NncjException;
 import dev.nncj.cluster.ClusterInit;
 import dev.nncj.data.ImageDataset;
 import dev.nncj.sparsity.NncjContainer;
+import dev.nncj.sparsity.PruningCriterion;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.PruningSchedule;
 import dev.nncj.train.image.ClassifierTraining;
@@ -47,6 +48,12 @@ final class DeepCompressCommand implements Callable<Integer> {
                     + "initializer or node name matches the regex PATTERN, lose fraction S (first match wins; e.g. "
                     + "fc1.weight=0.92,fc2.weight=0.91,fc3.weight=0.74, the paper's LeNet-300-100 rates)")
     List<String> sparsityPerLayer = new ArrayList<>();
+
+    @Option(names = "--criterion", defaultValue = "magnitude", paramLabel = "C",
+            description = "what pruning ranks weights by: magnitude |w| (the paper's), or activation: |w| times the RMS of the input "
+                    + "feature it multiplies over " + DeepCompression.ACTIVATION_IMAGES + " training images, measured before every round "
+                    + "(Wanda; default ${DEFAULT-VALUE})")
+    String criterion;
 
     @Option(names = "--prune-steps", defaultValue = "3", description = "prune-and-retrain rounds reaching --sparsity (default ${DEFAULT-VALUE})")
     int pruneSteps;
@@ -111,7 +118,7 @@ final class DeepCompressCommand implements Callable<Integer> {
         try {
             ClassifierTraining.Options retrain = new ClassifierTraining.Options(retrainEpochs, batchSize, retrainLr, retrainWeightDecay, true, seed);
             ClassifierTraining.Options recover = new ClassifierTraining.Options(recoverEpochs, batchSize, recoverLr, 0, false, seed);
-            options = new DeepCompression.Options(sparsityPattern(), pruneSteps, PruningSchedule.parse(pruneSchedule), retrain, clusters, ClusterInit.parse(init), recover,
+            options = new DeepCompression.Options(sparsityPattern(), PruningCriterion.parse(criterion), pruneSteps, PruningSchedule.parse(pruneSchedule), retrain, clusters, ClusterInit.parse(init), recover,
                     distillWeight == 0 ? Optional.empty() : Optional.of(new ClassifierTraining.Distillation(temperature, distillWeight)));
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());

@@ -84,6 +84,19 @@ public final class ImageDataset {
         return out;
     }
 
+    /**
+     * The shape of a batch of {@code count} images for a model input of {@code rank}: [N, H*W], [N, H, W]
+     * or [N, 1, H, W]; empty for any other rank.
+     */
+    public java.util.Optional<long[]> batchShape(int rank, int count) {
+        return switch (rank) {
+            case 2 -> java.util.Optional.of(new long[] {count, imageSize()});
+            case 3 -> java.util.Optional.of(new long[] {count, rows, cols});
+            case 4 -> java.util.Optional.of(new long[] {count, 1, rows, cols});
+            default -> java.util.Optional.empty();
+        };
+    }
+
     public int label(int i) {
         return labels[i];
     }

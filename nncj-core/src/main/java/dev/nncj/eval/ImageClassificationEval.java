@@ -31,13 +31,7 @@ public final class ImageClassificationEval {
             progress.start("eval", data.size());
             for (int start = 0; start < data.size(); start += options.batchSize()) {
                 int count = Math.min(options.batchSize(), data.size() - start);
-                long[] shape = switch (rank) {
-                    case 2 -> new long[] {count, data.imageSize()};
-                    case 3 -> new long[] {count, data.rows(), data.cols()};
-                    case 4 -> new long[] {count, 1, data.rows(), data.cols()};
-                    default -> throw NncjException.inFile(model, "input '" + input.getKey() + "' has rank " + rank
-                            + "; an image classifier takes [N, H*W], [N, H, W] or [N, 1, H, W]");
-                };
+                long[] shape = data.batchShape(rank, count).orElseThrow(() -> notAnImageInput(model, input.getKey(), rank));
                 float[] pixels = data.pixels(start, count);
                 try (OnnxTensor x = OnnxTensor.createTensor(OrtSessions.environment(), FloatBuffer.wrap(pixels), shape);
                      OrtSession.Result result = session.run(Map.of(input.getKey(), x), java.util.Set.of(output))) {
@@ -62,6 +56,12 @@ public final class ImageClassificationEval {
             progress.finish();
         }
         return EvalResult.accuracy("image-classification", model.toString(), correct, data.size());
+    }
+
+    /** The one line for a model whose input no image batch fits. */
+    public static NncjException notAnImageInput(Path model, String input, int rank) {
+        return NncjException.inFile(model, "input '" + input + "' has rank " + rank
+                + "; an image classifier takes [N, H*W], [N, H, W] or [N, 1, H, W]");
     }
 
     private static int maxLabel(ImageDataset data, int start, int count) {

@@ -37,21 +37,7 @@ public final class ActivationStats {
         if (calibration.sentences().isEmpty()) {
             throw new NncjException("the calibration data holds no sentences");
         }
-        List<ValueInfoProto> outputs = List.copyOf(model.graph().outputs()); // a copy: setOutputs clears the live list
-        List<ValueInfoProto> extended = new ArrayList<>(outputs);
-        for (String v : values) {
-            if (!model.graph().isGraphOutput(v)) {
-                extended.add(ValueInfoProto.newBuilder().setName(v).setType(TypeProto.newBuilder()
-                        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT.code()))).build());
-            }
-        }
-        byte[] bytes;
-        model.graph().setOutputs(extended);
-        try {
-            bytes = OnnxFiles.toBytes(model);
-        } finally {
-            model.graph().setOutputs(outputs);
-        }
+        byte[] bytes = exposing(model, values);
         Map<String, double[]> sums = new HashMap<>();
         long[] counts = new long[values.size()];
         OrtEnvironment env = OrtSessions.environment();
@@ -95,6 +81,24 @@ public final class ActivationStats {
             means.put(values.get(i), s);
         }
         return means;
+    }
+
+    /** The serialized model with {@code values} (float intermediates) added as graph outputs; {@code model} is left as it was. */
+    static byte[] exposing(OnnxModel model, List<String> values) {
+        List<ValueInfoProto> outputs = List.copyOf(model.graph().outputs()); // a copy: setOutputs clears the live list
+        List<ValueInfoProto> extended = new ArrayList<>(outputs);
+        for (String v : values) {
+            if (!model.graph().isGraphOutput(v)) {
+                extended.add(ValueInfoProto.newBuilder().setName(v).setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT.code()))).build());
+            }
+        }
+        model.graph().setOutputs(extended);
+        try {
+            return OnnxFiles.toBytes(model);
+        } finally {
+            model.graph().setOutputs(outputs);
+        }
     }
 
     private static void accumulate(OnnxTensor t, EncodedBatch batch, Map<String, double[]> sums, String name,

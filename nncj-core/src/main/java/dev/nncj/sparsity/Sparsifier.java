@@ -42,7 +42,8 @@ public final class Sparsifier {
         List<Tensor> tensors = selected.stream().map(w -> graph.initializer(w.name()).orElseThrow()).toList();
         List<float[]> values = tensors.stream().map(Tensor::toFloats).toList();
         List<String> notes = new ArrayList<>();
-        List<BitSet> masks = masks(selected, tensors, values, options.pattern(), notes);
+        List<BitSet> masks = masks(selected, tensors, ranking(graph, selected, tensors, values, options.inputMeanSquares()),
+                options.pattern(), notes);
 
         for (int i = 0; i < selected.size(); i++) {
             graph.replaceInitializer(zeroed(tensors.get(i), masks.get(i)));
@@ -81,6 +82,20 @@ public final class Sparsifier {
 
     /** sparse_initializer arrived in ONNX IR version 6 (ONNX 1.6); older files cannot carry it. */
     static final long SPARSE_IR_VERSION = 6;
+
+    /** What each weight is ranked by: |w|, or Wanda's score where its input's statistics were measured. */
+    private static List<float[]> ranking(Graph graph, List<PrunableWeight> selected, List<Tensor> tensors, List<float[]> values,
+                                         java.util.Map<String, double[]> inputMeanSquares) {
+        List<float[]> ranked = new ArrayList<>();
+        for (int i = 0; i < selected.size(); i++) {
+            PrunableWeight w = selected.get(i);
+            double[] stats = w.reductionAxis() < 0 ? null
+                    : inputMeanSquares.get(graph.node(w.node()).orElseThrow().input(0));
+            ranked.add(stats == null ? values.get(i)
+                    : InputScaledMagnitude.scores(values.get(i), tensors.get(i).shape(), w.reductionAxis(), stats));
+        }
+        return ranked;
+    }
 
     private static List<BitSet> masks(List<PrunableWeight> selected, List<Tensor> tensors, List<float[]> values,
                                       PruningPattern pattern, List<String> notes) {

@@ -12,8 +12,11 @@ import dev.nncj.eval.ImageClassificationEval;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
+import dev.nncj.quantize.ImageActivationStats;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.sparsity.NncjContainer;
+import dev.nncj.sparsity.PrunableWeights;
+import dev.nncj.sparsity.PruningCriterion;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.PruningSchedule;
 import dev.nncj.sparsity.Sparsifier;
@@ -37,11 +40,16 @@ import java.util.Optional;
  * the last is the accuracy of the model unpacked from the container that was written.
  */
 public final class DeepCompression {
+    /** Training images the activation criterion's statistics are measured on (from the first). */
+    public static final int ACTIVATION_IMAGES = 10_000;
+
     private DeepCompression() {}
 
     /**
      * @param sparsity the final magnitude pruning of MatMul/Gemm/Conv weights: one global threshold
      *     ({@link PruningPattern.Magnitude}) or a rate per layer ({@link PruningPattern.LayerRates})
+     * @param criterion what weights are ranked by: |w|, or |w| times their input's RMS over
+     *     {@link #ACTIVATION_IMAGES} training images, measured again before every round
      * @param pruneSteps rounds of prune-then-retrain reaching {@code sparsity}
      * @param schedule the sparsity of each round on the way
      * @param retrain training after each pruning round (zeros kept)
@@ -50,10 +58,11 @@ public final class DeepCompression {
      * @param recover training of the codebooks and biases after clustering
      * @param distillation the uncompressed model's soft targets in retraining and recovery, or labels alone
      */
-    public record Options(PruningPattern sparsity, int pruneSteps, PruningSchedule schedule, ClassifierTraining.Options retrain,
+    public record Options(PruningPattern sparsity, PruningCriterion criterion, int pruneSteps, PruningSchedule schedule, ClassifierTraining.Options retrain,
                           int clusters, ClusterInit init, ClassifierTraining.Options recover, Optional<ClassifierTraining.Distillation> distillation) {
         public Options {
             java.util.Objects.requireNonNull(schedule, "schedule");
+            java.util.Objects.requireNonNull(criterion, "criterion");
             if (sparsity instanceof PruningPattern.NofM) {
                 throw new IllegalArgumentException("deep-compress prunes by magnitude, not N:M");
             }
@@ -90,14 +99,19 @@ public final class DeepCompression {
                 stages.add(new Stage("fp32", accuracy(input, test, progress), Files.size(input)));
                 SparsifyResult pruning = null;
                 for (int round = 1; round <= options.pruneSteps(); round++) {
-                    pruning = Sparsifier.sparsify(model, input, new SparsifyOptions(
-                            options.schedule().at(options.sparsity(), round, options.pruneSteps()), NodeFilter.all(), false, Storage.DENSE));
+                    SparsifyOptions prune = new SparsifyOptions(options.schedule().at(options.sparsity(), round, options.pruneSteps()),
+                            NodeFilter.all(), false, Storage.DENSE);
+                    if (options.criterion() == PruningCriterion.ACTIVATION) {
+                        prune = prune.withInputMeanSquares(inputMeanSquares(model, train, progress));
+                    }
+                    pruning = Sparsifier.sparsify(model, input, prune);
                     ClassifierTraining.train(model, train, options.retrain().withKeepZeros(true), teacher, progress);
                     // every round's accuracy: where pruning loses it is what tuning the rounds needs to know
                     stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained (round %d/%d)",
                             pruning.sparsity(), round, options.pruneSteps()), model, scratch, test, progress));
                 }
                 Provenance.record(model, input, "deep-compress:prune", Map.of("sparsity", options.sparsity().toString(),
+                        "criterion", options.criterion().cliName(),
                         "prune_steps", options.pruneSteps(), "schedule", options.schedule().cliName(),
                         "retrain_epochs", options.retrain().epochs(), "retrain_lr", options.retrain().learningRate(),
                         "retrain_weight_decay", options.retrain().weightDecay(), "distillation", distillationName(options)));
@@ -122,6 +136,13 @@ public final class DeepCompression {
         } catch (IOException e) {
             throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
         }
+    }
+
+    /** E[x_k^2] of the input of every prunable weight, on the model as the previous round left it. */
+    private static Map<String, double[]> inputMeanSquares(OnnxModel model, ImageDataset train, ProgressListener progress) {
+        List<String> inputs = PrunableWeights.find(model.graph(), NodeFilter.all(), false).stream()
+                .map(w -> model.graph().node(w.node()).orElseThrow().input(0)).distinct().toList();
+        return ImageActivationStats.meanSquares(model, inputs, train, ACTIVATION_IMAGES, progress);
     }
 
     private static String distillationName(Options options) {

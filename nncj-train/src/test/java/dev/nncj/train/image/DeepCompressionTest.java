@@ -12,6 +12,7 @@ import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.sparsity.MagnitudeMask;
 import dev.nncj.sparsity.NncjContainer;
+import dev.nncj.sparsity.PruningCriterion;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.PruningSchedule;
 import dev.nncj.sparsity.Sparsifier;
@@ -79,7 +80,7 @@ class DeepCompressionTest {
         // the paper's way: a rate per layer; fc3 matches no pattern and gets the rate for the others
         PruningPattern rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1.weight=0.95"),
                 PruningPattern.LayerRate.parse("fc2.weight=0.9")), 0.7);
-        DeepCompression.Options options = new DeepCompression.Options(rates, 2, PruningSchedule.GEOMETRIC, retrain, 16, ClusterInit.LINEAR,
+        DeepCompression.Options options = new DeepCompression.Options(rates, PruningCriterion.ACTIVATION, 2, PruningSchedule.GEOMETRIC, retrain, 16, ClusterInit.LINEAR,
                 retrain.withLearningRate(1e-4), Optional.of(new ClassifierTraining.Distillation(2, 0.5)));
         DeepCompression.Result r = DeepCompression.run(fp32, train, test, out, options, ProgressListener.NONE);
         // fp32, one per pruning round, clustered, fine-tuned, container
@@ -128,7 +129,7 @@ class DeepCompressionTest {
 
     @Test
     void nofMIsRefused() {
-        assertThatThrownBy(() -> new DeepCompression.Options(new PruningPattern.NofM(2, 4), 1, PruningSchedule.LINEAR,
+        assertThatThrownBy(() -> new DeepCompression.Options(new PruningPattern.NofM(2, 4), PruningCriterion.MAGNITUDE, 1, PruningSchedule.LINEAR,
                 ClassifierTraining.Options.defaults(), 16, ClusterInit.LINEAR, ClassifierTraining.Options.defaults(), Optional.empty()))
                 .hasMessageContaining("not N:M");
     }
