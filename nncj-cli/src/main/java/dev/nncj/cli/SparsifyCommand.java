@@ -2,11 +2,15 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.data.SentenceFile;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
+import dev.nncj.quantize.ActivationStats;
+import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
+import dev.nncj.sparsity.PruningCriterion;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.Sparsifier;
 import dev.nncj.sparsity.SparsifyOptions;
@@ -58,6 +62,19 @@ final class SparsifyCommand implements Callable<Integer> {
     @Option(names = "--nm", paramLabel = "N:M", description = "semi-structured: keep the N largest of every M consecutive weights along the input axis (2:4)")
     String nm;
 
+    @Option(names = "--criterion", defaultValue = "magnitude", paramLabel = "C",
+            description = "what weights are ranked by: magnitude |w| (default), or activation: |w| times the RMS of the input feature"
+                    + " it multiplies over --calibration-data (Wanda, Sun et al. 2023; no retraining needed to beat magnitude)")
+    String criterion;
+
+    @Option(names = "--calibration-data", paramLabel = "FILE",
+            description = "--criterion activation: sentences (TSV/CSV/txt) the inputs' RMS is measured on")
+    Path calibrationData;
+
+    @Option(names = "--calibration-samples", defaultValue = "256",
+            description = "sentences used for --criterion activation (default ${DEFAULT-VALUE})")
+    int calibrationSamples;
+
     @Mixin
     NodeFilterOptions nodes;
 
@@ -79,6 +96,13 @@ final class SparsifyCommand implements Callable<Integer> {
         SparsifyOptions options = options(); // bad options fail before anything is read or written
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
+        if (PruningCriterion.parse(criterion) == PruningCriterion.ACTIVATION) {
+            List<String> sentences = SentenceFile.read(calibrationData);
+            Calibration calibration = new Calibration(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
+                    report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16);
+            options = options.withInputMeanSquares(ActivationStats.meanSquares(model,
+                    Sparsifier.weightInputs(model.graph(), options.filter()), calibration, progress));
+        }
         SparsifyResult result = Sparsifier.sparsify(model, input, options);
         Provenance.record(model, input, "sparsify", provenanceOptions());
         CompressionReport measured = container() ? writeContainer(model, progress) : writeOnnx(model, progress);
@@ -138,6 +162,16 @@ final class SparsifyCommand implements Callable<Integer> {
             throw new NncjException("give exactly one of --sparsity S or --nm N:M");
         }
         NodeFilter filter = nodes.filter();
+        PruningCriterion ranking;
+        try {
+            ranking = PruningCriterion.parse(criterion);
+        } catch (IllegalArgumentException e) {
+            throw new NncjException(e.getMessage());
+        }
+        if ((ranking == PruningCriterion.ACTIVATION) != (calibrationData != null)) {
+            throw new NncjException(calibrationData == null ? "--criterion activation needs --calibration-data FILE"
+                    : "--calibration-data is for --criterion activation");
+        }
         if (container() && storage != null) {
             throw new NncjException("--storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
         }
@@ -182,6 +216,9 @@ final class SparsifyCommand implements Callable<Integer> {
         o.put("scope", sparsity == null ? null : scope);
         o.put("nm", nm);
         o.put("include_embeddings", includeEmbeddings);
+        o.put("criterion", criterion);
+        o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
+        o.put("calibration_samples", calibrationData == null ? null : calibrationSamples);
         o.putAll(nodes.record());
         o.put("storage", container() ? "nncj-container" : storage == null ? "sparse" : storage);
         return o;

@@ -7,6 +7,7 @@ import dev.nncj.data.TinyTokenizer;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.GraphBuilder;
 import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.TinyModels;
 import java.io.IOException;
@@ -43,6 +44,26 @@ class SparsifyCommandTest {
                 "cosine");
         assertThat(Files.size(out)).isLessThan(Files.size(encoder) / 2);
         assertThat(out.resolveSibling("tokenizer.json")).exists();
+    }
+
+    /** Wanda's criterion: the inputs' statistics come from the calibration sentences, through the model's tokenizer. */
+    @Test
+    void activationCriterionMeasuresTheInputsOnCalibrationSentences() throws IOException {
+        Path sentences = Files.writeString(dir.resolve("s.txt"), "the cat\na dog\ndogs and cats\n");
+        Path byMagnitude = dir.resolve("magnitude.onnx");
+        Path byActivation = dir.resolve("activation.onnx");
+        assertThat(CliRun.of("sparsify", encoder, "-o", byMagnitude, "--sparsity", 0.5, "--storage", "dense", "--bench-runs", 1,
+                "--seq-len", 8, "-q").exitCode()).isZero();
+        CliRun run = CliRun.of("sparsify", encoder, "-o", byActivation, "--sparsity", 0.5, "--storage", "dense", "--criterion",
+                "activation", "--calibration-data", sentences, "--bench-runs", 1, "--seq-len", 8, "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("2,048 of 4,096 elements zero");
+        OnnxModel activation = OnnxFiles.load(byActivation);
+        String weight = activation.graph().nodes().stream().filter(n -> n.is("MatMul")).findFirst().orElseThrow().input(1);
+        // the same count of zeros, placed by the inputs' RMS: not magnitude's placement
+        assertThat(activation.graph().initializer(weight).orElseThrow().toFloats())
+                .isNotEqualTo(OnnxFiles.load(byMagnitude).graph().initializer(weight).orElseThrow().toFloats());
+        assertThat(activation.metadata().get(dev.nncj.provenance.Provenance.STEPS)).contains("\"criterion\":\"activation\"");
     }
 
     @Test
@@ -86,6 +107,8 @@ class SparsifyCommandTest {
             {"--sparsity", "1.0"}, {"--sparsity", "-0.1"}, {"--nm", "3:2"}, {"--nm", "0:4"}, {"--nm", "two:four"},
             {"--sparsity", "0.5", "--nm", "2:4"}, {}, {"--sparsity", "0.5", "--scope", "layer"},
             {"--nm", "2:4", "--include-embeddings"},
+            {"--sparsity", "0.5", "--criterion", "activation"}, {"--sparsity", "0.5", "--calibration-data", "s.txt"},
+            {"--sparsity", "0.5", "--criterion", "size"},
         };
         String[] expected = {
             "nncj: --sparsity: sparsity must be in [0, 1), got 1.0",
@@ -97,6 +120,9 @@ class SparsifyCommandTest {
             "nncj: give exactly one of --sparsity S or --nm N:M",
             "nncj: --scope must be global or per-layer, not 'layer'",
             "nncj: --include-embeddings works with --sparsity only: N:M is for matrix multiplications",
+            "nncj: --criterion activation needs --calibration-data FILE",
+            "nncj: --calibration-data is for --criterion activation",
+            "nncj: --criterion must be magnitude or activation, not 'size'",
         };
         for (int i = 0; i < cases.length; i++) {
             Object[] args = new Object[4 + cases[i].length];

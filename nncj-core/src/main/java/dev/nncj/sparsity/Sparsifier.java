@@ -5,6 +5,7 @@ import dev.nncj.NncjException;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
+import dev.nncj.quantize.NodeFilter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.Optional;
 
 /**
  * Unstructured sparsification of any ONNX model: selects the weights ({@link PrunableWeights}),
- * chooses which elements to zero ({@link MagnitudeMask} or {@link NmMask}), zeroes them in the
+ * chooses which elements to zero ({@link MagnitudeMask} or {@link NmMask}, ranking by |w| or by
+ * {@link InputScaledMagnitude} when the inputs' statistics are given), zeroes them in the
  * raw bytes (every kept weight keeps every bit), then stores each pruned weight as an ONNX
  * sparse_initializer where that is smaller ({@link SparseInitializers}).
  *
@@ -49,6 +51,15 @@ public final class Sparsifier {
             graph.replaceInitializer(zeroed(tensors.get(i), masks.get(i)));
         }
         return store(model, selected, options.storage(), notes);
+    }
+
+    /**
+     * The activations the prunable weights multiply (each MatMul/Gemm/Conv's first input), whose
+     * statistics {@link SparsifyOptions#withInputMeanSquares} takes.
+     */
+    public static List<String> weightInputs(Graph graph, NodeFilter filter) {
+        return PrunableWeights.find(graph, filter, false).stream()
+                .map(w -> graph.node(w.node()).orElseThrow().input(0)).distinct().toList();
     }
 
     /**

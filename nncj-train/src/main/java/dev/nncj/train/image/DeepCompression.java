@@ -15,7 +15,6 @@ import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.ImageActivationStats;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.sparsity.NncjContainer;
-import dev.nncj.sparsity.PrunableWeights;
 import dev.nncj.sparsity.PruningCriterion;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.PruningSchedule;
@@ -140,9 +139,8 @@ public final class DeepCompression {
 
     /** E[x_k^2] of the input of every prunable weight, on the model as the previous round left it. */
     private static Map<String, double[]> inputMeanSquares(OnnxModel model, ImageDataset train, ProgressListener progress) {
-        List<String> inputs = PrunableWeights.find(model.graph(), NodeFilter.all(), false).stream()
-                .map(w -> model.graph().node(w.node()).orElseThrow().input(0)).distinct().toList();
-        return ImageActivationStats.meanSquares(model, inputs, train, ACTIVATION_IMAGES, progress);
+        return ImageActivationStats.meanSquares(model, Sparsifier.weightInputs(model.graph(), NodeFilter.all()), train,
+                ACTIVATION_IMAGES, progress);
     }
 
     private static String distillationName(Options options) {
