@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -93,11 +94,15 @@ final class BenchCommand implements Callable<Integer> {
         if (other == null) {
             BenchmarkResult r = Benchmark.run(model, options, quiet.progress());
             result = toJson(r, null);
-            text = table(r, null);
+            text = table(r, null, true);
         } else {
             ComparisonResult c = Benchmark.compare(model, other, options, quiet.progress());
+            // in one process the second session reuses memory the first freed: each is measured alone
+            Optional<ComparisonResult> isolated = c.withIsolatedMemory(options);
+            c = isolated.orElse(c);
             result = toJson(c.model(), c);
-            text = table(c.model(), c);
+            result.put("memory_isolated", isolated.isPresent());
+            text = table(c.model(), c, isolated.isPresent());
         }
         if (profile) {
             List<Path> models = other == null ? List.of(model) : List.of(model, other);
@@ -207,15 +212,17 @@ final class BenchCommand implements Callable<Integer> {
         return obj;
     }
 
-    static String table(BenchmarkResult r, ComparisonResult c) {
+    static String table(BenchmarkResult r, ComparisonResult c, boolean memoryIsolated) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%-44s %10s %9s %9s %9s %11s %10s%n",
                 "model", "size", "p50", "p90", "p99", "samples/s", "memory"));
         s.append(row(r));
         if (c != null) {
             s.append(row(c.other()));
-            s.append(String.format(Locale.ROOT, "p50 ratio %s / %s = %.3fx (interleaved in one process)%n",
-                    shortName(r.model(), c.other().model()), shortName(c.other().model(), r.model()), c.ratioP50()));
+            s.append(String.format(Locale.ROOT, "p50 ratio %s / %s = %.3fx (interleaved in one process); memory: %s%n",
+                    shortName(r.model(), c.other().model()), shortName(c.other().model(), r.model()), c.ratioP50(),
+                    memoryIsolated ? "each session opened in a fresh process"
+                            : "both in this process (a fresh one could not be started: the second may read low)"));
         }
         MachineInfo m = r.machine();
         s.append(String.format(Locale.ROOT, "batch %d, seq len %d, %d thread(s), %d runs after %d warm-up; %s, %d cores, ORT %s",

@@ -36,8 +36,10 @@ import java.util.stream.Stream;
  * while loading, and the input tensors count, but so does anything else the JVM allocated in that
  * window; and memory an earlier session freed stays resident in the C allocator and is reused without
  * raising RSS, so sessions opened later in a long-lived process can read low (in one test, a model
- * measured 50 MB first and 2 MB after several sessions had come and gone). Figures worth reporting
- * come from a fresh process running one {@link #run} or {@link #compare}, as the CLI does. Where the
+ * measured 50 MB first and 2 MB after several sessions had come and gone), and {@link #compare}'s
+ * second model reads low for the same reason. Figures worth reporting come from a fresh process per
+ * model: one {@link #run}, or {@link ComparisonResult#withIsolatedMemory} after a comparison, as the CLI
+ * does. Where the
  * high-water mark cannot be reset, the peak is taken from VmHWM if it rose in the window, otherwise
  * from sampled RSS; off Linux it is -1.
  *

@@ -31,6 +31,12 @@ public record BenchmarkResult(Path model, long fileBytes, int batch, int seqLen,
         return latency.p50Ms();
     }
 
+    /** The same figures with the memory measured another way ({@link IsolatedMemory}). */
+    public BenchmarkResult withPeakMemoryBytes(long bytes) {
+        return new BenchmarkResult(model, fileBytes, batch, seqLen, runtime, warmupRuns, runs, latency, throughputPerSecond,
+                bytes, machine);
+    }
+
     static BenchmarkResult of(Path model, BenchmarkOptions options, long[] nanos, long peakMemoryBytes,
             MachineInfo machine) {
         LatencyStats latency = LatencyStats.ofNanos(nanos);

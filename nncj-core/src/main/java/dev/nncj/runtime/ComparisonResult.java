@@ -17,4 +17,16 @@ public record ComparisonResult(BenchmarkResult model, BenchmarkResult other) {
     public double ratioP50() {
         return model.p50Ms() / other.p50Ms();
     }
+
+    /**
+     * The same comparison with each model's memory measured in a fresh process of its own
+     * ({@link IsolatedMemory}); empty when either cannot be measured that way.
+     */
+    public java.util.Optional<ComparisonResult> withIsolatedMemory(BenchmarkOptions options) {
+        java.util.OptionalLong a = IsolatedMemory.measure(model.model(), options);
+        java.util.OptionalLong b = IsolatedMemory.measure(other.model(), options);
+        return a.isPresent() && b.isPresent()
+                ? java.util.Optional.of(new ComparisonResult(model.withPeakMemoryBytes(a.getAsLong()), other.withPeakMemoryBytes(b.getAsLong())))
+                : java.util.Optional.empty();
+    }
 }

@@ -78,6 +78,24 @@ class BenchmarkTest {
                 "start compare encoder.onnx with matmul.onnx 12", "advance 12", "finish");
     }
 
+    /** The second of two sessions in one process may reuse what the first freed; a fresh process per model may not. */
+    @Test
+    void isolatedMemoryMeasuresEachSessionInAFreshProcess() throws Exception {
+        BenchmarkOptions options = FAST.withRuntime(RuntimeOptions.defaults().withIntraOpThreads(2).withSpinning(false))
+                .withVocabSize(50);
+        assertThat(IsolatedMemory.options(IsolatedMemory.arguments(dir.resolve("m.onnx"), options)))
+                .isEqualTo(options.withRuns(1));
+        Path big = TinyOnnx.write(dir, "big.onnx", TinyOnnx.matMul(250_000)); // a 16 MB weight
+        Path copy = Files.copy(big, dir.resolve("copy.onnx"));
+        java.util.Optional<ComparisonResult> isolated = Benchmark.compare(big, copy, FAST, ProgressListener.NONE)
+                .withIsolatedMemory(FAST);
+        if (Files.isReadable(Path.of("/proc/self/status"))) {
+            assertThat(isolated.orElseThrow().model().peakMemoryBytes()).isGreaterThan(16_000_000L);
+            assertThat(isolated.orElseThrow().other().peakMemoryBytes()).isGreaterThan(16_000_000L);
+        }
+        assertThat(IsolatedMemory.measure(dir.resolve("missing.onnx"), FAST)).isEmpty();
+    }
+
     @Test
     void aModelOrtCannotRunFailsInOneLine() throws Exception {
         Path model = TinyOnnx.write(dir, "nope.onnx", TinyOnnx.unknownOp());
