@@ -64,7 +64,8 @@ final class SparsifyCommand implements Callable<Integer> {
 
     @Option(names = "--criterion", defaultValue = "magnitude", paramLabel = "C",
             description = "what weights are ranked by: magnitude |w| (default), or activation: |w| times the RMS of the input feature"
-                    + " it multiplies over --calibration-data (Wanda, Sun et al. 2023; no retraining needed to beat magnitude)")
+                    + " it multiplies over --calibration-data (Wanda, Sun et al. 2023; compares weights within a tensor: use it with"
+                    + " --scope per-layer or --nm, where it beats magnitude without retraining)")
     String criterion;
 
     @Option(names = "--calibration-data", paramLabel = "FILE",
@@ -143,6 +144,10 @@ final class SparsifyCommand implements Callable<Integer> {
 
     private List<String> notes(SparsifyResult result, SparsifyOptions options, CompressionReport measured) {
         List<String> notes = new ArrayList<>(result.notes());
+        if (calibrationData != null && options.pattern() instanceof PruningPattern.Magnitude m && m.scope() == PruningPattern.Scope.GLOBAL) {
+            notes.add("--criterion activation under one global threshold compares scores of different layers, whose inputs have"
+                    + " their own scales; --scope per-layer ranks within each tensor, as Wanda does");
+        }
         if (container()) {
             notes.add(CONTAINER_NOTE.replace("OUT", output.toString()));
         } else if (result.storedSparse() > 0) {
