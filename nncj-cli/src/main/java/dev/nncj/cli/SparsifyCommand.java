@@ -6,7 +6,6 @@ import dev.nncj.data.SentenceFile;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
-import dev.nncj.quantize.ActivationStats;
 import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
@@ -101,8 +100,7 @@ final class SparsifyCommand implements Callable<Integer> {
             List<String> sentences = SentenceFile.read(calibrationData);
             Calibration calibration = new Calibration(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
                     report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16);
-            options = options.withInputMeanSquares(ActivationStats.meanSquares(model,
-                    Sparsifier.weightInputs(model.graph(), options.filter()), calibration, progress));
+            options = options.withInputMeanSquares(Sparsifier.inputMeanSquares(model, options.filter(), calibration, progress));
         }
         SparsifyResult result = Sparsifier.sparsify(model, input, options);
         Provenance.record(model, input, "sparsify", provenanceOptions());

@@ -2,9 +2,12 @@ package dev.nncj.sparsity;
 
 import ai.onnx.proto.OnnxMl.SparseTensorProto;
 import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
+import dev.nncj.quantize.ActivationStats;
+import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.NodeFilter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -60,6 +63,16 @@ public final class Sparsifier {
     public static List<String> weightInputs(Graph graph, NodeFilter filter) {
         return PrunableWeights.find(graph, filter, false).stream()
                 .map(w -> graph.node(w.node()).orElseThrow().input(0)).distinct().toList();
+    }
+
+    /**
+     * E[x_k^2] of every activation the weights {@code filter} selects multiply, over the calibration
+     * sentences of a text model: what {@link SparsifyOptions#withInputMeanSquares} takes to rank by
+     * Wanda's score.
+     */
+    public static java.util.Map<String, double[]> inputMeanSquares(OnnxModel model, NodeFilter filter, Calibration calibration,
+                                                                   ProgressListener progress) {
+        return ActivationStats.meanSquares(model, weightInputs(model.graph(), filter), calibration, progress);
     }
 
     /**
