@@ -235,8 +235,7 @@ final class QuantizeCommand implements Callable<Integer> {
             try {
                 return QuantizationMode.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage()
-                        + " (dynamic-int8, static-int8, int8-weight, int4-weight, fp16, fp8)");
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }

@@ -1,7 +1,5 @@
 package dev.nncj.cluster;
 
-import java.util.Locale;
-
 /**
  * How k-means places its first centroids; Deep Compression (Han et al. 2016, section 3.2) compares
  * the three and finds linear best: it keeps centroids at the rare large weights, which matter most.
@@ -15,16 +13,11 @@ public enum ClusterInit {
     RANDOM;
 
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
+        return dev.nncj.CliNames.of(this);
     }
 
     /** Parses linear, density or random. */
     public static ClusterInit parse(String text) {
-        for (ClusterInit i : values()) {
-            if (i.cliName().equals(text)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("--init must be linear, density or random, not '" + text + "'");
+        return dev.nncj.CliNames.parse(ClusterInit.class, text, "--init");
     }
 }

@@ -1,7 +1,5 @@
 package dev.nncj.quantize;
 
-import java.util.Locale;
-
 /** The quantization schemes of {@code nncj quantize --mode}. */
 public enum QuantizationMode {
     /** int8 weights, activations quantized at run time (MatMulIntegerToFloat / DynamicQuantizeMatMul family). */
@@ -19,15 +17,10 @@ public enum QuantizationMode {
 
     /** The CLI spelling: dynamic-int8, int4-weight, fp16, ... */
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return dev.nncj.CliNames.of(this);
     }
 
     public static QuantizationMode parse(String text) {
-        for (QuantizationMode m : values()) {
-            if (m.cliName().equals(text)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown quantization mode '" + text + "'");
+        return dev.nncj.CliNames.parse(QuantizationMode.class, text, "--mode");
     }
 }

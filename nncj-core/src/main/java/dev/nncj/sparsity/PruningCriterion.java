@@ -1,7 +1,5 @@
 package dev.nncj.sparsity;
 
-import java.util.Locale;
-
 /** What unstructured pruning ranks weights by. */
 public enum PruningCriterion {
     /** |w| (Han et al. 2015). */
@@ -10,16 +8,11 @@ public enum PruningCriterion {
     ACTIVATION;
 
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
+        return dev.nncj.CliNames.of(this);
     }
 
     /** Parses "magnitude" or "activation". */
     public static PruningCriterion parse(String text) {
-        for (PruningCriterion c : values()) {
-            if (c.cliName().equals(text)) {
-                return c;
-            }
-        }
-        throw new IllegalArgumentException("--criterion must be magnitude or activation, not '" + text + "'");
+        return dev.nncj.CliNames.parse(PruningCriterion.class, text, "--criterion");
     }
 }

@@ -1,7 +1,5 @@
 package dev.nncj.sparsity;
 
-import java.util.Locale;
-
 /** The sparsity of pruning round r of n on the way to a final sparsity s (iterative pruning with retraining between rounds). */
 public enum PruningSchedule {
     /**
@@ -37,15 +35,10 @@ public enum PruningSchedule {
     }
 
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
+        return dev.nncj.CliNames.of(this);
     }
 
     public static PruningSchedule parse(String text) {
-        for (PruningSchedule s : values()) {
-            if (s.cliName().equals(text)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("--prune-schedule must be linear or geometric, not '" + text + "'");
+        return dev.nncj.CliNames.parse(PruningSchedule.class, text, "--prune-schedule");
     }
 }
