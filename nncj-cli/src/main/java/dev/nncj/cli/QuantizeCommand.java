@@ -235,7 +235,7 @@ final class QuantizeCommand implements Callable<Integer> {
             try {
                 return QuantizationMode.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage().replaceFirst("^--mode ", ""));
             }
         }
     }
