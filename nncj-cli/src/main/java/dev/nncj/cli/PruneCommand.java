@@ -188,7 +188,8 @@ final class PruneCommand implements Callable<Integer> {
             return IterativePruner.Recovery.NONE;
         }
         DistillData distillData = DistillData.load(data, null, report.tokenizerFor(input));
-        return new DistillationRecovery(teacher.orElse(original), distillData, layers.applyTo(DistillOptions.recovery().withTraining(training.toOptions())), progress);
+        DistillOptions distill = layers.applyTo(DistillOptions.recovery().withTraining(training.toOptions()));
+        return new DistillationRecovery(teacher.orElse(original), distillData, distill, progress);
     }
 
     private ImportanceScorer scorer(ProgressListener progress) {

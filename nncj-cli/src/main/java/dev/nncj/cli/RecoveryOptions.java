@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code --recover}: fine-tunes a compressed classifier by distillation from the original
  * ({@link DistillationRecovery} with {@link DistillOptions#recovery()}: soft targets at T = 2 plus hard
- * labels, and the hidden-state and attention terms of {@link LayerLossOptions} when given). Shared by the compression commands; nncj-core knows nothing of training, the CLI wires it.
+ * labels, and the hidden-state and attention terms of {@link LayerLossOptions} when given). Shared by the
+ * compression commands; nncj-core knows nothing of training, the CLI wires it.
  */
 final class RecoveryOptions {
     @Option(names = "--recover", description = "fine-tune the result by distillation from the original (a classifier with a logits output) or --teacher")

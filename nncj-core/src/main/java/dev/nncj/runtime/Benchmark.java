@@ -38,10 +38,9 @@ import java.util.stream.Stream;
  * raising RSS, so sessions opened later in a long-lived process can read low (in one test, a model
  * measured 50 MB first and 2 MB after several sessions had come and gone), and {@link #compare}'s
  * second model reads low for the same reason. Figures worth reporting come from a fresh process per
- * model: one {@link #run}, or {@link ComparisonResult#withIsolatedMemory} after a comparison, as the CLI
- * does. Where the
- * high-water mark cannot be reset, the peak is taken from VmHWM if it rose in the window, otherwise
- * from sampled RSS; off Linux it is -1.
+ * model: one {@link #run}, or {@link ComparisonResult#withIsolatedMemory} after a comparison, as the
+ * CLI does. Where the high-water mark cannot be reset, the peak is taken from VmHWM if it rose in the
+ * window, otherwise from sampled RSS; off Linux it is -1.
  *
  * <p>Every native object (session, input tensors, run results) is closed in try-with-resources the
  * moment it is no longer needed: ORT's memory is invisible to the garbage collector, so leaving it to

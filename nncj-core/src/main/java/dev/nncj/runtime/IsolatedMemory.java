@@ -32,11 +32,13 @@ public final class IsolatedMemory {
         command.addAll(arguments(model, options));
         try {
             Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            // waited for before reading: the child prints one line, far below a pipe's buffer, and a hung
+            // child must not hang the caller
             if (!child.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES) || child.exitValue() != 0) {
                 child.destroyForcibly();
                 return OptionalLong.empty();
             }
+            String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             long bytes = Long.parseLong(out.substring(out.lastIndexOf('\n') + 1).strip());
             return bytes < 0 ? OptionalLong.empty() : OptionalLong.of(bytes);
         } catch (IOException | NumberFormatException e) {
