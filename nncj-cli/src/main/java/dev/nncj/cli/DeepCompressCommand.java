@@ -91,6 +91,11 @@ final class DeepCompressCommand implements Callable<Integer> {
                     + "getting the rest; 0: labels only (default ${DEFAULT-VALUE})")
     double distillWeight;
 
+    @Option(names = "--teacher", paramLabel = "T.onnx",
+            description = "with --distill-weight: learn the soft targets of this classifier instead of the input's (e.g. a LeNet-5"
+                    + " teaching LeNet-300-100; a teacher taking [N, 1, H, W] images reads the student's [N, H*W] batches)")
+    Path teacher;
+
     @Option(names = "--temperature", defaultValue = "2", description = "softmax temperature of the soft targets (default ${DEFAULT-VALUE})")
     double temperature;
 
@@ -119,7 +124,8 @@ final class DeepCompressCommand implements Callable<Integer> {
             ClassifierTraining.Options retrain = new ClassifierTraining.Options(retrainEpochs, batchSize, retrainLr, retrainWeightDecay, true, seed);
             ClassifierTraining.Options recover = new ClassifierTraining.Options(recoverEpochs, batchSize, recoverLr, 0, false, seed);
             options = new DeepCompression.Options(sparsityPattern(), PruningCriterion.parse(criterion), pruneSteps, PruningSchedule.parse(pruneSchedule), retrain, clusters, ClusterInit.parse(init), recover,
-                    distillWeight == 0 ? Optional.empty() : Optional.of(new ClassifierTraining.Distillation(temperature, distillWeight)));
+                    distillWeight == 0 ? Optional.empty() : Optional.of(new ClassifierTraining.Distillation(temperature, distillWeight)),
+                    Optional.ofNullable(teacher));
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
         }

@@ -55,10 +55,14 @@ public final class DeepCompression {
      * @param clusters centroids per weight tensor
      * @param init k-means initialization
      * @param recover training of the codebooks and biases after clustering
-     * @param distillation the uncompressed model's soft targets in retraining and recovery, or labels alone
+     * @param distillation the teacher's soft targets in retraining and recovery, or labels alone
+     * @param teacher the classifier whose soft targets are learned, when not the uncompressed input (e.g.
+     *     a LeNet-5 teaching a pruned LeNet-300-100: a teacher taking [N, 1, H, W] reads the student's
+     *     [N, H*W] batches through a Reshape)
      */
     public record Options(PruningPattern sparsity, PruningCriterion criterion, int pruneSteps, PruningSchedule schedule, ClassifierTraining.Options retrain,
-                          int clusters, ClusterInit init, ClassifierTraining.Options recover, Optional<ClassifierTraining.Distillation> distillation) {
+                          int clusters, ClusterInit init, ClassifierTraining.Options recover, Optional<ClassifierTraining.Distillation> distillation,
+                          Optional<Path> teacher) {
         public Options {
             java.util.Objects.requireNonNull(schedule, "schedule");
             java.util.Objects.requireNonNull(criterion, "criterion");
@@ -70,6 +74,9 @@ public final class DeepCompression {
             }
             new ClusterOptions(clusters, init, NodeFilter.all(), false, retrain.seed()); // validates K before any work
             java.util.Objects.requireNonNull(distillation, "distillation");
+            if (teacher.isPresent() && distillation.isEmpty()) {
+                throw new IllegalArgumentException("a teacher needs a soft-target weight (--distill-weight)");
+            }
         }
     }
 
@@ -87,8 +94,9 @@ public final class DeepCompression {
     public static Result run(Path input, ImageDataset train, ImageDataset test, Path output, Options options,
                              ProgressListener progress) {
         OnnxModel model = OnnxFiles.load(input);
+        Path teacherFile = options.teacher().orElse(input);
         Optional<ClassifierTraining.Teacher> teacher = options.distillation()
-                .map(d -> new ClassifierTraining.Teacher(OnnxFiles.load(input), d));
+                .map(d -> new ClassifierTraining.Teacher(TeacherInput.adapt(OnnxFiles.load(teacherFile), teacherFile, model), d));
         Path dir = output.toAbsolutePath().getParent();
         List<Stage> stages = new ArrayList<>();
         try {
@@ -144,7 +152,8 @@ public final class DeepCompression {
     }
 
     private static String distillationName(Options options) {
-        return options.distillation().map(d -> "soft targets T=" + d.temperature() + " weight " + d.softWeight()).orElse("none");
+        return options.distillation().map(d -> "soft targets T=" + d.temperature() + " weight " + d.softWeight()
+                + options.teacher().map(t -> " of " + t.getFileName()).orElse("")).orElse("none");
     }
 
     private static Stage measure(String name, OnnxModel model, Path scratch, ImageDataset test, ProgressListener progress)

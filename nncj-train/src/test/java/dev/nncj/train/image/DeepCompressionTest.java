@@ -81,7 +81,7 @@ class DeepCompressionTest {
         PruningPattern rates = new PruningPattern.LayerRates(List.of(PruningPattern.LayerRate.parse("fc1.weight=0.95"),
                 PruningPattern.LayerRate.parse("fc2.weight=0.9")), 0.7);
         DeepCompression.Options options = new DeepCompression.Options(rates, PruningCriterion.ACTIVATION, 2, PruningSchedule.GEOMETRIC, retrain, 16, ClusterInit.LINEAR,
-                retrain.withLearningRate(1e-4), Optional.of(new ClassifierTraining.Distillation(2, 0.5)));
+                retrain.withLearningRate(1e-4), Optional.of(new ClassifierTraining.Distillation(2, 0.5)), Optional.empty());
         DeepCompression.Result r = DeepCompression.run(fp32, train, test, out, options, ProgressListener.NONE);
         // fp32, one per pruning round, clustered, fine-tuned, container
         assertThat(r.stages()).extracting(DeepCompression.Stage::name).hasSize(6)
@@ -130,7 +130,8 @@ class DeepCompressionTest {
     @Test
     void nofMIsRefused() {
         assertThatThrownBy(() -> new DeepCompression.Options(new PruningPattern.NofM(2, 4), PruningCriterion.MAGNITUDE, 1, PruningSchedule.LINEAR,
-                ClassifierTraining.Options.defaults(), 16, ClusterInit.LINEAR, ClassifierTraining.Options.defaults(), Optional.empty()))
+                ClassifierTraining.Options.defaults(), 16, ClusterInit.LINEAR, ClassifierTraining.Options.defaults(), Optional.empty(),
+                Optional.empty()))
                 .hasMessageContaining("not N:M");
     }
 }
