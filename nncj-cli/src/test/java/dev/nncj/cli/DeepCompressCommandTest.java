@@ -67,6 +67,12 @@ class DeepCompressCommandTest {
                 "--sparsity-per-layer", "fc1.weight=0.9,fc2.weight", "-o", packed);
         assertThat(rate.errorLine()).isEqualTo("nncj: --sparsity-per-layer: a per-layer rate must be PATTERN=S (e.g. 'fc1.weight=0.92'), "
                 + "not 'fc2.weight'");
+        CliRun teacher = CliRun.of("deep-compress", out, "--images", train.images(), "--labels", train.labels(),
+                "--teacher", out, "-o", packed);
+        assertThat(teacher.errorLine()).isEqualTo("nncj: a teacher needs a soft-target weight (--distill-weight)");
+        CliRun criterion = CliRun.of("deep-compress", out, "--images", train.images(), "--labels", train.labels(),
+                "--criterion", "gradient", "-o", packed);
+        assertThat(criterion.errorLine()).isEqualTo("nncj: --criterion must be magnitude or activation, not 'gradient'");
         assertThat(packed).doesNotExist();
     }
 }
