@@ -243,7 +243,7 @@ public final class Distiller {
                     + " attention terms read, cannot be found: it is neither an encoder graph NNCJ wrote (prune, distill,"
                     + " share --cross-layer, or one compressed from those) nor one it can lift (" + lifted.reason() + ")");
         }
-        return StudentDerivation.reemit(model, file(model, role));
+        return StudentDerivation.reemit(model, lifted.spec().get());
     }
 
     /** TinyBERT's uniform mapping: student layer i of n learns from teacher layer (i + 1) * m / n - 1 of m. */

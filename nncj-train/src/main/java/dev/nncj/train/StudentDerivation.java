@@ -63,7 +63,12 @@ public final class StudentDerivation {
 
     /** The teacher in emitted form (same function, the emitter's value names), for the per-layer terms. */
     static OnnxModel reemit(OnnxModel model, Path file) {
-        OnnxModel emitted = EncoderEmitter.emit(EncoderLifter.lift(model, file), EmitOptions.defaults());
+        return reemit(model, EncoderLifter.lift(model, file));
+    }
+
+    /** {@code model}, already lifted to {@code spec}, emitted again with its metadata. */
+    static OnnxModel reemit(OnnxModel model, EncoderSpec spec) {
+        OnnxModel emitted = EncoderEmitter.emit(spec, EmitOptions.defaults());
         model.metadata().forEach(emitted::putMetadata);
         return emitted;
     }
