@@ -1,14 +1,12 @@
 package dev.nncj.quantize;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.ImageDataset;
-import dev.nncj.eval.ImageClassificationEval;
+import dev.nncj.eval.ImageInput;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.runtime.OrtMessages;
 import dev.nncj.runtime.OrtSessions;
@@ -23,7 +21,7 @@ import java.util.Map;
  * Per-channel second moments {@code E[x_c^2]} of float activations of an image classifier over the
  * first images of a dataset, measured by ONNX Runtime, as {@link ActivationStats} measures a text
  * model's. The channel of a feature map [N, C, H, W] is C (averaged over its positions), of any other
- * value its last axis. The graph input itself may be named: its statistics are the pixels'.
+ * value its last axis. The graph input itself may be named: its statistics are the pixels fed.
  */
 public final class ImageActivationStats {
     private static final int BATCH = 256;
@@ -38,22 +36,20 @@ public final class ImageActivationStats {
         if (count < 1) {
             throw new NncjException("no images to measure activations on");
         }
+        // the graph input is read from the fed tensor, not exposed as an output of itself
+        List<String> computed = values.stream().filter(v -> !model.graph().isGraphInput(v)).toList();
         Map<String, double[]> sums = new HashMap<>();
         Map<String, Long> counts = new HashMap<>();
         progress.start("activations", count);
-        try (OrtSession session = OrtSessions.environment().createSession(ActivationStats.exposing(model, values),
-                new OrtSession.SessionOptions())) {
-            Map.Entry<String, NodeInfo> input = session.getInputInfo().entrySet().iterator().next();
-            int rank = ((TensorInfo) input.getValue().getInfo()).getShape().length;
-            List<String> computed = values.stream().filter(v -> !v.equals(input.getKey())).toList();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             OrtSession session = OrtSessions.environment().createSession(ActivationStats.exposing(model, computed), options)) {
+            ImageInput input = ImageInput.of(session, file);
             for (int start = 0; start < count; start += BATCH) {
                 int n = Math.min(BATCH, count - start);
-                long[] shape = data.batchShape(rank, n)
-                        .orElseThrow(() -> ImageClassificationEval.notAnImageInput(file, input.getKey(), rank));
-                try (OnnxTensor x = OnnxTensor.createTensor(OrtSessions.environment(), FloatBuffer.wrap(data.pixels(start, n)), shape);
-                     OrtSession.Result result = session.run(Map.of(input.getKey(), x), new HashSet<>(computed))) {
-                    if (values.contains(input.getKey())) {
-                        accumulate(x, input.getKey(), sums, counts);
+                try (OnnxTensor x = input.batch(data, start, n);
+                     OrtSession.Result result = session.run(Map.of(input.name(), x), new HashSet<>(computed))) {
+                    if (values.contains(input.name())) {
+                        accumulate(x, input.name(), sums, counts);
                     }
                     for (String v : computed) {
                         accumulate((OnnxTensor) result.get(v).orElseThrow(), v, sums, counts);

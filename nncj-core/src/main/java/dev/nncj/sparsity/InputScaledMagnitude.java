@@ -22,10 +22,13 @@ final class InputScaledMagnitude {
         for (int d = axis + 1; d < shape.length; d++) {
             stride *= shape[d];
         }
+        double[] rms = new double[meanSquares.length];
+        for (int k = 0; k < rms.length; k++) {
+            rms[k] = Math.sqrt(meanSquares[k]);
+        }
         float[] scores = new float[w.length];
         for (int i = 0; i < w.length; i++) {
-            int k = (int) ((i / stride) % meanSquares.length);
-            scores[i] = (float) (Math.abs(w[i]) * Math.sqrt(meanSquares[k]));
+            scores[i] = (float) (Math.abs(w[i]) * rms[(int) ((i / stride) % rms.length)]);
         }
         return scores;
     }
