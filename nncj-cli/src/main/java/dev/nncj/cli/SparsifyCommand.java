@@ -96,7 +96,7 @@ final class SparsifyCommand implements Callable<Integer> {
         SparsifyOptions options = options(); // bad options fail before anything is read or written
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
-        if (PruningCriterion.parse(criterion) == PruningCriterion.ACTIVATION) {
+        if (rankedByActivation()) {
             List<String> sentences = SentenceFile.read(calibrationData);
             Calibration calibration = new Calibration(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
                     report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16);
@@ -142,7 +142,7 @@ final class SparsifyCommand implements Callable<Integer> {
 
     private List<String> notes(SparsifyResult result, SparsifyOptions options, CompressionReport measured) {
         List<String> notes = new ArrayList<>(result.notes());
-        if (calibrationData != null && options.pattern() instanceof PruningPattern.Magnitude m && m.scope() == PruningPattern.Scope.GLOBAL) {
+        if (rankedByActivation() && options.pattern() instanceof PruningPattern.Magnitude m && m.scope() == PruningPattern.Scope.GLOBAL) {
             notes.add("--criterion activation under one global threshold compares scores of different layers, whose inputs have"
                     + " their own scales; --scope per-layer ranks within each tensor, as Wanda does");
         }
@@ -165,15 +165,12 @@ final class SparsifyCommand implements Callable<Integer> {
             throw new NncjException("give exactly one of --sparsity S or --nm N:M");
         }
         NodeFilter filter = nodes.filter();
-        PruningCriterion ranking;
-        try {
-            ranking = PruningCriterion.parse(criterion);
-        } catch (IllegalArgumentException e) {
-            throw new NncjException(e.getMessage());
-        }
-        if ((ranking == PruningCriterion.ACTIVATION) != (calibrationData != null)) {
+        if (rankedByActivation() != (calibrationData != null)) {
             throw new NncjException(calibrationData == null ? "--criterion activation needs --calibration-data FILE"
                     : "--calibration-data is for --criterion activation");
+        }
+        if (calibrationSamples < 1) {
+            throw new NncjException("--calibration-samples must be at least 1, got " + calibrationSamples);
         }
         if (container() && storage != null) {
             throw new NncjException("--storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
@@ -199,6 +196,14 @@ final class SparsifyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             String option = sparsity != null ? "--sparsity" : "--nm";
             throw new NncjException((e.getMessage().startsWith("--") ? "" : option + ": ") + e.getMessage());
+        }
+    }
+
+    private boolean rankedByActivation() {
+        try {
+            return PruningCriterion.parse(criterion) == PruningCriterion.ACTIVATION;
+        } catch (IllegalArgumentException e) {
+            throw new NncjException(e.getMessage());
         }
     }
 

@@ -109,6 +109,7 @@ class SparsifyCommandTest {
             {"--nm", "2:4", "--include-embeddings"},
             {"--sparsity", "0.5", "--criterion", "activation"}, {"--sparsity", "0.5", "--calibration-data", "s.txt"},
             {"--sparsity", "0.5", "--criterion", "size"},
+            {"--sparsity", "0.5", "--criterion", "activation", "--calibration-data", "s.txt", "--calibration-samples", "-1"},
         };
         String[] expected = {
             "nncj: --sparsity: sparsity must be in [0, 1), got 1.0",
@@ -123,6 +124,7 @@ class SparsifyCommandTest {
             "nncj: --criterion activation needs --calibration-data FILE",
             "nncj: --calibration-data is for --criterion activation",
             "nncj: --criterion must be magnitude or activation, not 'size'",
+            "nncj: --calibration-samples must be at least 1, got -1",
         };
         for (int i = 0; i < cases.length; i++) {
             Object[] args = new Object[4 + cases[i].length];

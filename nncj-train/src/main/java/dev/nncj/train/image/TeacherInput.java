@@ -19,16 +19,21 @@ import java.util.List;
 final class TeacherInput {
     private TeacherInput() {}
 
-    /** {@code teacher} itself when it takes the student's input as it is, else a copy reshaping it first. */
+    /**
+     * {@code teacher} unchanged when it takes the student's input as it is, else the same model with a
+     * Reshape of that input put in front; a teacher that cannot read the student's batches is one line
+     * naming {@code teacherFile}, before any training.
+     */
     static OnnxModel adapt(OnnxModel teacher, Path teacherFile, OnnxModel student) {
         ValueInfoProto t = teacher.graph().inputs().get(0);
         ValueInfoProto s = student.graph().inputs().get(0);
         long[] teacherDims = dims(t);
         long[] studentDims = dims(s);
-        if (teacherDims.length == studentDims.length) {
+        boolean sameName = t.getName().equals(s.getName());
+        if (sameName && java.util.Arrays.equals(teacherDims, studentDims)) {
             return teacher;
         }
-        if (!t.getName().equals(s.getName()) || perExample(teacherDims) != perExample(studentDims) || perExample(teacherDims) <= 0) {
+        if (!sameName || perExample(teacherDims) != perExample(studentDims) || perExample(teacherDims) <= 0) {
             throw NncjException.inFile(teacherFile, "the teacher's input '" + t.getName() + "' " + java.util.Arrays.toString(teacherDims)
                     + " does not take the student's '" + s.getName() + "' " + java.util.Arrays.toString(studentDims)
                     + " (same name and the same pixels per example are needed)");

@@ -45,5 +45,11 @@ class TeacherInputTest {
         b.output(b.op("Flatten", x), LeNet.OUTPUT, dev.nncj.onnx.DataType.FLOAT, "batch", 196);
         assertThatThrownBy(() -> TeacherInput.adapt(b.build(), Path.of("small.onnx"), student))
                 .hasMessageStartingWith("small.onnx: the teacher's input 'pixels' [-1, 1, 14, 14] does not take the student's 'pixels' [-1, 784]");
+        // the same rank but other pixels: refused too, not left to fail inside PyTorch
+        dev.nncj.onnx.GraphBuilder flat = new dev.nncj.onnx.GraphBuilder("flat", 17);
+        String y = flat.input(LeNet.INPUT, dev.nncj.onnx.DataType.FLOAT, "batch", 196);
+        flat.output(flat.op("Relu", y), LeNet.OUTPUT, dev.nncj.onnx.DataType.FLOAT, "batch", 196);
+        assertThatThrownBy(() -> TeacherInput.adapt(flat.build(), Path.of("flat.onnx"), student))
+                .hasMessageStartingWith("flat.onnx: the teacher's input 'pixels' [-1, 196] does not take the student's 'pixels' [-1, 784]");
     }
 }
