@@ -12,7 +12,6 @@ import dev.nncj.lowrank.SkippedWeight;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
-import dev.nncj.data.SentenceFile;
 import dev.nncj.quantize.Calibration;
 import dev.nncj.report.CompressionReport;
 import java.io.PrintWriter;
@@ -89,8 +88,7 @@ final class FactorizeCommand implements Callable<Integer> {
         FactorizeOptions options = options(); // bad option values fail before anything is read
         recovery.check();
         if (calibrationData != null) {
-            List<String> sentences = SentenceFile.read(calibrationData);
-            options = options.withCalibration(new Calibration(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
+            options = options.withCalibration(new Calibration(CalibrationSentences.read(calibrationData, calibrationSamples),
                     report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16));
         }
         var evaluation = report.evaluation(input); // a bad --eval-data fails before any work

@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.data.SentenceFile;
 import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.train.ClassifierHead;
 import dev.nncj.train.GradientImportance;
@@ -200,8 +199,7 @@ final class PruneCommand implements Callable<Integer> {
                 if (calibrationData == null) {
                     throw new NncjException("--importance activation needs --calibration-data FILE");
                 }
-                List<String> sentences = SentenceFile.read(calibrationData);
-                yield new ActivationImportance(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
+                yield new ActivationImportance(CalibrationSentences.read(calibrationData, calibrationSamples),
                         report.tokenizerFor(input), 32);
             }
             case "gradient" -> {

@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.data.SentenceFile;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
@@ -173,11 +172,7 @@ final class QuantizeCommand implements Callable<Integer> {
         // QAT calibrates on its training data unless told otherwise
         Path calibrationFile = calibrationData == null && qat ? data : calibrationData;
         if (calibrationFile != null) {
-            List<String> sentences = SentenceFile.read(calibrationFile);
-            if (sentences.isEmpty()) {
-                throw NncjException.inFile(calibrationFile, "no sentences to calibrate on");
-            }
-            sentences = sentences.subList(0, Math.min(calibrationSamples, sentences.size()));
+            List<String> sentences = CalibrationSentences.read(calibrationFile, calibrationSamples);
             calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile, 32));
         }
         if (embeddingBits != 8 && mode != QuantizationMode.DYNAMIC_INT8 && mode != QuantizationMode.STATIC_INT8) {

@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.data.SentenceFile;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
@@ -97,8 +96,7 @@ final class SparsifyCommand implements Callable<Integer> {
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
         if (rankedByActivation()) {
-            List<String> sentences = SentenceFile.read(calibrationData);
-            Calibration calibration = new Calibration(sentences.subList(0, Math.min(calibrationSamples, sentences.size())),
+            Calibration calibration = new Calibration(CalibrationSentences.read(calibrationData, calibrationSamples),
                     report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16);
             options = options.withInputMeanSquares(Sparsifier.inputMeanSquares(model, options.filter(), calibration, progress));
         }
@@ -168,9 +166,6 @@ final class SparsifyCommand implements Callable<Integer> {
         if (rankedByActivation() != (calibrationData != null)) {
             throw new NncjException(calibrationData == null ? "--criterion activation needs --calibration-data FILE"
                     : "--calibration-data is for --criterion activation");
-        }
-        if (calibrationSamples < 1) {
-            throw new NncjException("--calibration-samples must be at least 1, got " + calibrationSamples);
         }
         if (container() && storage != null) {
             throw new NncjException("--storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
