@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  * A session's memory measured in a fresh JVM of its own, so that no earlier session's freed memory
  * is reused behind its back. In one process the C allocator keeps what a closed (or transient) ORT
  * allocation freed and hands it to the next session without the resident set growing: the second
- * model of {@link Benchmark#compare} reads low (the same int8 file measured 62 MB first and 32 MB
- * second). The child runs {@link Benchmark#run} with one timed run under the same options (threads,
+ * model of {@link Benchmark#compare} reads low (the same int8 MiniLM file measured 49.6 MB first and
+ * 33.5 MB second; bench/results/2026-11-28-bench-memory.md). The child runs {@link Benchmark#run} with one timed run under the same options (threads,
  * optimization, shapes) and prints its peak RSS growth.
  */
 public final class IsolatedMemory {
