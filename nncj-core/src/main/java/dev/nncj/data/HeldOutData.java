@@ -99,18 +99,20 @@ public final class HeldOutData {
     record Shared(int count, int of) {}
 
     static Shared shared(List<String> selection, List<String> test) {
-        boolean sharedHeader = !selection.isEmpty() && !test.isEmpty() && selection.get(0).equals(test.get(0));
-        Set<String> chosenOn = new HashSet<>(sharedHeader ? selection.subList(1, selection.size()) : selection);
-        Set<String> reported = new LinkedHashSet<>(sharedHeader ? test.subList(1, test.size()) : test);
-        reported.remove("");
-        chosenOn.remove("");
-        int count = (int) reported.stream().filter(chosenOn::contains).count();
-        return new Shared(count, reported.size());
+        List<String> chosenOn = selection.stream().map(String::stripTrailing).toList();
+        List<String> reported = test.stream().map(String::stripTrailing).toList();
+        boolean sharedHeader = !chosenOn.isEmpty() && !reported.isEmpty() && chosenOn.get(0).equals(reported.get(0));
+        int skip = sharedHeader ? 1 : 0;
+        Set<String> selected = new HashSet<>(chosenOn.subList(skip, chosenOn.size()));
+        Set<String> distinct = new LinkedHashSet<>(reported.subList(skip, reported.size()));
+        distinct.remove("");
+        int count = (int) distinct.stream().filter(selected::contains).count();
+        return new Shared(count, distinct.size());
     }
 
     /** Lines as text, leniently decoded: a stray byte that is not UTF-8 must not make two files differ more. */
     private static List<String> lines(Path file) throws IOException {
-        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().map(String::stripTrailing).toList();
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
     }
 
     private static boolean binary(Path file) throws IOException {
