@@ -259,9 +259,10 @@ class SelectionDataCommandsTest {
     }
 
     /**
-     * The training file's labels are rotated (quadrant q labelled q + 1), the test file's are right: a
-     * model trained on clean data is right on the test set and wrong on any image of the training file,
-     * so the validation column can only read near 0 if it is measured on images held out of that file.
+     * In the training file, exactly the images the split holds out are mislabelled (quadrant q labelled
+     * q + 1): a model trained on clean data is right on the test set and on the images trained on, and
+     * wrong on those alone. So the validation column reads near 0 only if it is measured on exactly the
+     * held-out images (on the whole file it would read about 0.8, on the test set about 1).
      */
     @Test
     void deepCompressMeasuresEveryStageOnTheValidationSplitAndOnTheTestSet() throws Exception {
@@ -271,13 +272,21 @@ class SelectionDataCommandsTest {
         assertThat(CliRun.of("train", "--arch", "lenet-300-100", "--images", clean.images(), "--labels", clean.labels(),
                 "--epochs", 3, "--batch-size", 64, "-o", model, "-q").exitCode()).isZero();
         SyntheticImages.IdxPair other = SyntheticImages.write(dir, "other", 320, 5);
-        int[] labels = ImageDataset.load(other.images(), other.labels()).labels();
-        byte[] rotated = new byte[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            rotated[i] = (byte) ((labels[i] + 1) % 4);
+        ImageDataset cleanOther = ImageDataset.load(other.images(), other.labels());
+        ImageDataset heldOut = cleanOther.holdOut(64).validation(); // the split depends on the count alone, not the labels
+        byte[] rotated = new byte[cleanOther.size()];
+        int mislabelled = 0;
+        for (int i = 0; i < cleanOther.size(); i++) {
+            boolean held = false;
+            for (int j = 0; j < heldOut.size() && !held; j++) {
+                held = java.util.Arrays.equals(cleanOther.pixels(i), heldOut.pixels(j));
+            }
+            mislabelled += held ? 1 : 0;
+            rotated[i] = (byte) ((cleanOther.label(i) + (held ? 1 : 0)) % 4);
         }
+        assertThat(mislabelled).isEqualTo(64);
         Path rotatedLabels = Files.write(dir.resolve("rotated-labels.idx"),
-                SyntheticImages.idx(0x00000801, new int[] {labels.length}, rotated));
+                SyntheticImages.idx(0x00000801, new int[] {rotated.length}, rotated));
 
         Path packed = dir.resolve("mlp.nncj");
         CliRun run = CliRun.of("deep-compress", model, "--images", other.images(), "--labels", rotatedLabels, "--validation", 64,
