@@ -32,9 +32,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tunes a sentence encoder into a text classifier (mean pooling + linear head, in the graph).",
-            "Trains on DJL PyTorch, keeps the weights of the best evaluation on --eval (the selection set), writes one ONNX",
-            "classifier (token ids and mask in, logits out) and reports its accuracy by ONNX Runtime on --eval, labelled as the",
-            "selection figure, and on --test, the test figure."})
+            "Trains on DJL PyTorch, keeps the weights of the best evaluation on --eval (the selection set), writes one ONNX"
+                + " classifier (token ids and mask in, logits out) and reports its accuracy by ONNX Runtime on --eval, labelled as"
+                + " the selection figure, and on --test, the test figure."})
 final class FineTuneCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ENCODER.onnx", description = "the encoder (with a last_hidden_state output)")
     Path input;
