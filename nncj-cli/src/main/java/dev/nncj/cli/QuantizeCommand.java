@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -189,16 +190,16 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     /** The metric's drop on --eval-data (fidelity's original is 1 by definition); empty without --eval-data. */
-    private static java.util.OptionalDouble testDrop(CompressionReport measured) {
+    private static OptionalDouble testDrop(CompressionReport measured) {
         if (measured.compressedMetric().isEmpty()) {
-            return java.util.OptionalDouble.empty();
+            return OptionalDouble.empty();
         }
         double before = measured.originalMetric().map(e -> e.value()).orElse(1.0);
-        return java.util.OptionalDouble.of(before - measured.compressedMetric().get().value());
+        return OptionalDouble.of(before - measured.compressedMetric().get().value());
     }
 
     private void printDrops(AccuracyDrivenQuantizer.Result selected, CompressionReport measured, PrintWriter out) {
-        java.util.OptionalDouble test = testDrop(measured);
+        OptionalDouble test = testDrop(measured);
         out.printf(Locale.ROOT, "drop in %s: %.4f on the selection data (%s, --select-data: chose the nodes kept in float)%s%n",
                 selected.metric(), selected.finalDrop(), selectData.getFileName(), test.isPresent()
                         ? String.format(Locale.ROOT, ", %.4f on the test data (%s, --eval-data)", test.getAsDouble(),
@@ -270,6 +271,7 @@ final class QuantizeCommand implements Callable<Integer> {
         o.put("error_compensation", errorCompensation);
         o.put("float_embeddings", floatEmbeddings);
         o.put("max_drop", maxDrop);
+        o.put("select_data", selectData == null ? null : selectData.toString());
         return o;
     }
 
