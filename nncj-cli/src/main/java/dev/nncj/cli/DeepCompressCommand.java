@@ -1,6 +1,7 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 import dev.nncj.cluster.ClusterInit;
 import dev.nncj.data.ImageDataset;
 import dev.nncj.sparsity.NncjContainer;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "deep-compress", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Deep Compression (Han et al. 2016) of an image classifier: magnitude pruning with retraining, k-means weight sharing with the centroids fine-tuned, Huffman coding into a .nncj container.",
-            "Prints every stage's test accuracy (ONNX Runtime, on a saved file; the last on the model unpacked from the container) and size. `nncj unpack OUT.nncj -o M.onnx` gives the ONNX model."})
+            "Prints every stage's size and accuracy (ONNX Runtime, on a saved file; the last on the model unpacked from the container) on two sets: a validation split held out of the training images (--validation), the figure to choose recipes by, and the test images, the figure to report. `nncj unpack OUT.nncj -o M.onnx` gives the ONNX model."})
 final class DeepCompressCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.onnx", description = "the trained float classifier (nncj train)")
     Path input;
@@ -37,6 +38,12 @@ final class DeepCompressCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.nncj", description = "the container to write")
     Path output;
+
+    @Option(names = "--validation", paramLabel = "N",
+            description = "training images held out as the validation split, never trained on: a seeded choice, the same for every"
+                    + " --seed; every stage's accuracy on them is the figure to select recipes by; 0: no split (default: a tenth"
+                    + " of the training images)")
+    Integer validation;
 
     @Option(names = "--sparsity", defaultValue = "0.92",
             description = "fraction of weights pruned, one global magnitude threshold; with --sparsity-per-layer, the rate of the weights "
@@ -133,8 +140,20 @@ final class DeepCompressCommand implements Callable<Integer> {
         if (test == null) {
             throw new NncjException("deep-compress needs --test-images and --test-labels: every stage's accuracy is reported on them");
         }
-        ImageDataset train = data.train();
-        DeepCompression.Result result = DeepCompression.run(input, train, test, output, options, quiet.progress());
+        ImageDataset all = data.train();
+        int held = validation == null ? all.size() / 10 : validation;
+        if (held < 0 || held >= all.size()) {
+            throw new OptionException("--validation must be in 0.." + (all.size() - 1) + " (" + data.images + " has " + all.size()
+                    + " images), not " + held);
+        }
+        ImageDataset train = all;
+        Optional<ImageDataset> selection = Optional.empty();
+        if (held > 0) {
+            ImageDataset.Split split = all.holdOut(held);
+            train = split.train();
+            selection = Optional.of(split.validation());
+        }
+        DeepCompression.Result result = DeepCompression.run(input, train, selection, test, output, options, quiet.progress());
         PrintWriter out = spec.commandLine().getOut();
         long fp32 = result.stages().get(0).bytes();
         NncjContainer.PackResult packed = result.packed();
@@ -148,13 +167,17 @@ final class DeepCompressCommand implements Callable<Integer> {
             for (DeepCompression.Stage s : result.stages()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("stage", s.name());
+                m.put("validation_accuracy", s.validation().isPresent() ? s.validation().getAsDouble() : null);
                 m.put("test_accuracy", s.accuracy());
                 m.put("bytes", s.bytes());
                 m.put("ratio", (double) fp32 / s.bytes());
                 stages.add(m);
             }
             obj.put("stages", stages);
+            obj.put("train_examples", train.size());
+            obj.put("validation_examples", held);
             obj.put("test_examples", test.size());
+            obj.put("data", dataJson(held));
             obj.put("sparsity", result.pruning().sparsity());
             obj.put("clusters", clusters);
             obj.put("weights", result.clustering().elements());
@@ -164,9 +187,10 @@ final class DeepCompressCommand implements Callable<Integer> {
             obj.put("compression", (double) fp32 / packed.fileBytes());
             out.println(Json.write(obj));
         } else {
-            out.printf(Locale.ROOT, "%-40s %12s %8s %10s%n", "stage", "size", "ratio", "test acc");
+            out.printf(Locale.ROOT, "%-40s %12s %8s %10s %10s%n", "stage", "size", "ratio", "val acc", "test acc");
             for (DeepCompression.Stage s : result.stages()) {
-                out.printf(Locale.ROOT, "%-40s %12s %7.1fx %10.4f%n", s.name(), Sizes.bytes(s.bytes()), (double) fp32 / s.bytes(),
+                out.printf(Locale.ROOT, "%-40s %12s %7.1fx %10s %10.4f%n", s.name(), Sizes.bytes(s.bytes()), (double) fp32 / s.bytes(),
+                        s.validation().isPresent() ? String.format(Locale.ROOT, "%.4f", s.validation().getAsDouble()) : "-",
                         s.accuracy());
             }
             out.printf(Locale.ROOT, "%s: %s of %s weights non-zero (%.2f%%), K=%d per tensor, weight indices and positions coded in "
@@ -174,10 +198,26 @@ final class DeepCompressCommand implements Callable<Integer> {
                     Sizes.count(result.clustering().elements()), 100.0 * result.clustering().nonZeros() / result.clustering().elements(),
                     clusters, weightBits, weightBits * result.clustering().elements() / Math.max(1, result.clustering().nonZeros()),
                     test.size());
+            out.println(held == 0
+                    ? "data: no validation split (--validation 0): a recipe chosen by comparing these test figures is chosen on the test set"
+                    : String.format(Locale.ROOT, "data: val acc on %s images held out of %s (--validation, a seeded split, never trained on):"
+                            + " choose recipes by it; test acc on %s (--test-images), for reporting only", Sizes.count(held),
+                            data.images.getFileName(), data.testImages.getFileName()));
             out.println("note: the container is for storage and shipping; `nncj unpack " + output
                     + " -o M.onnx` restores an ONNX model that runs at float32 speed (ONNX Runtime folds the codebook lookups at load)");
         }
         return 0;
+    }
+
+    /** Which images played which part, for --json. */
+    private Map<String, Object> dataJson(int held) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("selection", held == 0 ? null : "validation split of " + data.images);
+        m.put("selection_option", "--validation");
+        m.put("validation_seed", held == 0 ? null : ImageDataset.HOLD_OUT_SEED);
+        m.put("test", data.testImages.toString());
+        m.put("test_option", "--test-images");
+        return m;
     }
 
     PruningPattern sparsityPattern() {

@@ -64,11 +64,11 @@ final class DistillCommand implements Callable<Integer> {
             description = "training text: labelled TSV (sentence, label), or unlabeled (.txt lines, TSV without label)")
     Path data;
 
-    @Option(names = "--eval", paramLabel = "DEV.tsv", description = "labelled data to keep the student's best weights by")
+    @Option(names = "--eval", paramLabel = "DEV.tsv", description = "selection data (labelled): the student's best weights are kept by it")
     Path eval;
 
     @Option(names = "--test", paramLabel = "TEST.tsv",
-            description = "labelled data for the teacher/student accuracy table (ONNX Runtime)")
+            description = "test data (labelled) for the teacher/student accuracy table (ONNX Runtime); not the --eval data")
     Path test;
 
     @Option(names = "--soft-weight", defaultValue = "1", description = "weight of the soft-target KL (default ${DEFAULT-VALUE})")
@@ -107,6 +107,8 @@ final class DistillCommand implements Callable<Integer> {
         if (test != null && report.evalData != null) {
             throw new NncjException("--test and --eval-data both name the data of the accuracy table: give one");
         }
+        SelectionData sets = SelectionData.of("--eval", eval, test != null ? "--test" : "--eval-data",
+                test != null ? test : report.evalData, "the student's weights kept");
         Path teacherFile = teachers.get(0);
         Path tokenizer = report.tokenizerFor(teacherFile);
         if (!Files.isRegularFile(tokenizer)) {
@@ -140,7 +142,7 @@ final class DistillCommand implements Callable<Integer> {
                 List.of(liveLoss(progress)));
         double seconds = (System.nanoTime() - start) / 1e9;
         CompressionReport measured = report.saveAndMeasure(result.student(), teacherFile, output, evaluation, progress);
-        print(result, measured, seconds, derived);
+        print(result, measured, seconds, derived, sets);
         return 0;
     }
 
@@ -193,7 +195,7 @@ final class DistillCommand implements Callable<Integer> {
         };
     }
 
-    private void print(DistillResult result, CompressionReport measured, double seconds, String derived) {
+    private void print(DistillResult result, CompressionReport measured, double seconds, String derived, SelectionData sets) {
         PrintWriter out = spec.commandLine().getOut();
         List<Double> losses = result.losses();
         if (report.json) {
@@ -208,6 +210,7 @@ final class DistillCommand implements Callable<Integer> {
             obj.put("last_loss", losses.get(losses.size() - 1));
             obj.put("layer_map", result.layerMap().isEmpty() ? null : new TreeMap<>(result.layerMap()));
             obj.put("train_seconds", seconds);
+            obj.put("data", sets.json());
             out.println(Json.write(obj));
             return;
         }
@@ -215,11 +218,12 @@ final class DistillCommand implements Callable<Integer> {
                 output, teachers.get(0).getFileName(), teachers.size() > 1 ? " and " + (teachers.size() - 1) + " more" : "",
                 result.steps(), seconds, losses.get(0), losses.get(losses.size() - 1),
                 result.stoppedEarly() ? ", stopped early" : "", result.keptStep(),
-                result.evalAccuracy().isPresent() ? String.format(Locale.ROOT, " (accuracy on %s %.4f, by PyTorch)",
+                result.evalAccuracy().isPresent() ? String.format(Locale.ROOT, " (selection accuracy on %s %.4f, by PyTorch)",
                         eval.getFileName(), result.evalAccuracy().getAsDouble()) : "");
         if (derived != null) {
             out.println(derived);
         }
         ReportPrinter.print(measured, out);
+        sets.line().ifPresent(out::println);
     }
 }

@@ -32,8 +32,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tunes a sentence encoder into a text classifier (mean pooling + linear head, in the graph).",
-            "Trains on DJL PyTorch, keeps the weights of the best evaluation on --eval, writes one ONNX classifier",
-            "(token ids and mask in, logits out) and reports its accuracy on --eval as measured by ONNX Runtime."})
+            "Trains on DJL PyTorch, keeps the weights of the best evaluation on --eval (the selection set), writes one ONNX"
+                + " classifier (token ids and mask in, logits out) and reports its accuracy by ONNX Runtime on --eval, labelled as"
+                + " the selection figure, and on --test, the test figure."})
 final class FineTuneCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ENCODER.onnx", description = "the encoder (with a last_hidden_state output)")
     Path input;
@@ -47,8 +48,13 @@ final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "TRAIN.tsv", description = "training data: sentence and label columns")
     Path data;
 
-    @Option(names = "--eval", required = true, paramLabel = "DEV.tsv", description = "evaluation data, same columns")
+    @Option(names = "--eval", required = true, paramLabel = "DEV.tsv",
+            description = "selection data, same columns: the weights of its best evaluation are kept")
     Path eval;
+
+    @Option(names = "--test", paramLabel = "TEST.tsv",
+            description = "test data, same columns: accuracy reported on it, never used to select (not the --eval data)")
+    Path test;
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: tokenizer.json beside the encoder)")
     Path tokenizer;
@@ -74,6 +80,9 @@ final class FineTuneCommand implements Callable<Integer> {
             throw new NncjException("--task must be text-classification, not '" + task + "'");
         }
         FineTuneOptions options = training.toOptions();
+        SelectionData sets = SelectionData.of("--eval", eval, "--test", test, "the weights kept");
+        // read before training, not after an hour of it
+        Optional<TextClassificationDataset> testData = sets.test().map(TextClassificationDataset::load);
         Path tokenizerFile = tokenizer != null ? tokenizer : input.toAbsolutePath().resolveSibling("tokenizer.json");
         if (!Files.isRegularFile(tokenizerFile)) {
             throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");
@@ -88,16 +97,21 @@ final class FineTuneCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         OnnxFiles.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force));
         ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output);
-        EvalResult measured;
-        try (TextTokenizer t = TextTokenizer.load(tokenizerFile, TokenizerOptions.defaults().withMaxLength(training.maxLength))) {
-            measured = TextClassificationEval.run(output, TextClassificationDataset.load(eval), t, EvalOptions.defaults(),
-                    ProgressListener.NONE);
-        }
-        print(result, measured, seconds);
+        EvalResult measured = accuracy(TextClassificationDataset.load(eval), tokenizerFile);
+        Optional<EvalResult> tested = testData.map(t -> accuracy(t, tokenizerFile));
+        print(result, measured, tested, sets, seconds);
         return 0;
     }
 
-    private void print(FineTuneResult result, EvalResult measured, double seconds) {
+    /** The written classifier's accuracy on {@code data} by ONNX Runtime. */
+    private EvalResult accuracy(TextClassificationDataset data, Path tokenizerFile) {
+        try (TextTokenizer t = TextTokenizer.load(tokenizerFile, TokenizerOptions.defaults().withMaxLength(training.maxLength))) {
+            return TextClassificationEval.run(output, data, t, EvalOptions.defaults(), ProgressListener.NONE);
+        }
+    }
+
+    private void print(FineTuneResult result, EvalResult measured, Optional<EvalResult> tested, SelectionData sets,
+                       double seconds) {
         PrintWriter out = spec.commandLine().getOut();
         List<Double> losses = result.losses();
         double lastLoss = losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
@@ -112,13 +126,24 @@ final class FineTuneCommand implements Callable<Integer> {
             obj.put("last_loss", lastLoss);
             obj.put("train_seconds", seconds);
             obj.put("eval", measured);
+            obj.put("test", tested.orElse(null));
+            obj.put("data", sets.json());
             out.println(Json.write(obj));
             return;
         }
         out.printf(Locale.ROOT, "%s: %d classes, %d steps in %.1f s (loss %.4f -> %.4f)%s, kept step %d%n", output,
                 result.classes(), result.steps(), seconds, losses.get(0), lastLoss,
                 result.stoppedEarly() ? ", stopped early" : "", result.bestStep());
-        out.printf(Locale.ROOT, "accuracy on %s (ONNX Runtime): %.4f  95%% CI [%.4f, %.4f]  n=%d%n", eval.getFileName(),
-                measured.value(), measured.ci95().low(), measured.ci95().high(), measured.n());
+        printAccuracy(out, "dev (selection) accuracy", eval, measured);
+        if (tested.isPresent()) {
+            printAccuracy(out, "test accuracy", test, tested.get());
+        } else {
+            out.println("note: no --test: the accuracy above is on the data the weights were selected by, not a test figure");
+        }
+    }
+
+    private static void printAccuracy(PrintWriter out, String label, Path data, EvalResult r) {
+        out.printf(Locale.ROOT, "%s on %s (ONNX Runtime): %.4f  95%% CI [%.4f, %.4f]  n=%d%n", label, data.getFileName(),
+                r.value(), r.ci95().low(), r.ci95().high(), r.n());
     }
 }

@@ -1,5 +1,6 @@
 package dev.nncj.cli;
 
+import dev.nncj.data.HeldOutData;
 import dev.nncj.data.ImageDataset;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -22,10 +23,17 @@ final class ImageDataOptions {
         return ImageDataset.load(images, labels);
     }
 
-    /** The test set, or null when not given; one of the two files alone is a usage error. */
+    /**
+     * The test set, or null when not given; one of the two files alone is a usage error, and so are
+     * test images that are the training images (the figure would be on what the model was fit to).
+     */
     ImageDataset test() {
         if ((testImages == null) != (testLabels == null)) {
             throw new dev.nncj.NncjException("give both --test-images and --test-labels, or neither");
+        }
+        if (testImages != null) {
+            HeldOutData.refuseShared(new HeldOutData.Role("training data", images).from("--images"),
+                    HeldOutData.Role.test(testImages).from("--test-images"));
         }
         return testImages == null ? null : ImageDataset.load(testImages, testLabels);
     }

@@ -77,7 +77,8 @@ final class MovementCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--recover-eval", paramLabel = "DEV.tsv",
-            description = "labelled data evaluated every --eval-every steps in the cool-down; the best weights are kept (default: the last)")
+            description = "selection data (labelled) evaluated every --eval-every steps in the cool-down; the best weights are kept"
+                    + " (default: the last); never the --eval-data file")
     Path eval;
 
     @Mixin
@@ -96,6 +97,7 @@ final class MovementCommand implements Callable<Integer> {
     public Integer call() {
         report.refuseOverwritingInput(input, output);
         MovementOptions options = options(); // bad option values fail before anything is read or written
+        SelectionData sets = SelectionData.of("--recover-eval", eval, "--eval-data", report.evalData, "the weights kept");
         for (Path file : eval == null ? List.of(data) : List.of(data, eval)) {
             if (!Files.isRegularFile(file)) {
                 throw NncjException.inFile(file, "does not exist");
@@ -117,7 +119,7 @@ final class MovementCommand implements Callable<Integer> {
         CompressionReport measured = container()
                 ? report.packAndMeasure(result.model(), input, output, evaluation, progress).report()
                 : report.saveAndMeasure(result.model(), input, output, evaluation, progress);
-        print(result, seconds, stepNanos[0] / 1e9, measured);
+        print(result, seconds, stepNanos[0] / 1e9, measured, sets);
         return 0;
     }
 
@@ -143,7 +145,8 @@ final class MovementCommand implements Callable<Integer> {
         return output.getFileName().toString().endsWith(".nncj");
     }
 
-    private void print(MovementPruning.Result r, double seconds, double stepSeconds, CompressionReport measured) {
+    private void print(MovementPruning.Result r, double seconds, double stepSeconds, CompressionReport measured,
+                       SelectionData sets) {
         PrintWriter out = spec.commandLine().getOut();
         List<String> notes = notes(r, measured);
         List<Double> losses = r.losses();
@@ -173,6 +176,7 @@ final class MovementCommand implements Callable<Integer> {
             run.put("seconds_per_step", r.steps() == 0 ? null : stepSeconds / r.steps());
             obj.put("training", run);
             obj.put("notes", notes);
+            obj.put("data", sets.json());
             out.println(Json.write(obj));
             return;
         }
@@ -186,9 +190,10 @@ final class MovementCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.2f s per optimizer step), loss %.4f -> %.4f, kept step %d%s%n", r.steps(),
                 seconds, r.steps() == 0 ? 0 : stepSeconds / r.steps(), losses.isEmpty() ? Double.NaN : losses.get(0),
                 losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1), r.keptStep(),
-                r.evalAccuracy().isPresent() ? String.format(Locale.ROOT, ", eval accuracy %.4f", r.evalAccuracy().getAsDouble()) : "");
+                r.evalAccuracy().isPresent() ? String.format(Locale.ROOT, ", selection accuracy %.4f", r.evalAccuracy().getAsDouble()) : "");
         notes.forEach(n -> out.println("note: " + n));
         ReportPrinter.print(measured, out);
+        sets.line().ifPresent(out::println);
     }
 
     private List<String> notes(MovementPruning.Result r, CompressionReport measured) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Quantize a float model: int8 (dynamic or static), int8/int4 weight-only, fp16 or fp8.",
             "--qat: static int8 with quantization-aware training of a classifier on --data (same QDQ output).",
-            "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
+            "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric.",
+            "--max-drop chooses the nodes kept in float on --select-data and reports the drop on --eval-data, other data."})
 final class QuantizeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
     Path input;
@@ -90,8 +92,12 @@ final class QuantizeCommand implements Callable<Integer> {
     boolean floatEmbeddings;
 
     @Option(names = "--max-drop", paramLabel = "X", description = "accuracy-driven: fall back the most sensitive nodes to float until the"
-            + " task metric (mean cosine with --eval-data sentences, accuracy with --eval-task text-classification) drops by at most X")
+            + " task metric (mean cosine on --select-data sentences, accuracy with --eval-task text-classification) drops by at most X")
     Double maxDrop;
+
+    @Option(names = "--select-data", paramLabel = "FILE", description = "--max-drop's selection data, read as --eval-data is: the"
+            + " nodes kept in float are chosen on it (required with --max-drop; never the --eval-data file, which reports the drop)")
+    Path selectData;
 
     @Option(names = "--qat", description = "static-int8 with quantization-aware training on --data: calibrate, train the"
             + " fake-quantized classifier by distillation from the float one, export the same QDQ form with the calibrated"
@@ -123,16 +129,22 @@ final class QuantizeCommand implements Callable<Integer> {
         if (maxDrop != null && !(maxDrop >= 0 && maxDrop < 1)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-drop must be in [0, 1), not " + maxDrop);
         }
+        SelectionData sets = selectionData();
         ProgressListener progress = quiet.progress();
         QuantizeOptions options = options(); // bad options fail before the model is read
         QuantizationResult result;
+        AccuracyDrivenQuantizer.Result selected = null;
         if (qat) {
             result = QatRun.run(input, teacher.teacher, options, data, training, report.tokenizerFor(input), progress);
         } else {
             OnnxModel model = attentionStyle(OnnxFiles.load(input));
-            result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
-                    : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
-                            QualityMetric.of(report.evaluation(input), input, report.eval()), progress);
+            if (maxDrop == null) {
+                result = Quantizers.quantize(model, input, options, progress);
+            } else {
+                selected = AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
+                        QualityMetric.of(report.evaluation(input, selectData), input, report.eval()), progress);
+                result = selected.quantization();
+            }
             Provenance.record(result.model(), input, "quantize", provenanceOptions());
         }
         CompressionReport measured = report.saveAndMeasure(result.model(), input, output,
@@ -144,6 +156,11 @@ final class QuantizeCommand implements Callable<Integer> {
             obj.put("quantized_nodes", result.quantizedNodes().size());
             obj.put("kept_float", result.keptFloat());
             obj.put("notes", result.notes());
+            if (selected != null) {
+                obj.put("selection_drop", selected.finalDrop());
+                obj.put("test_drop", testDrop(measured).isPresent() ? testDrop(measured).getAsDouble() : null);
+                obj.put("data", sets.json());
+            }
             out.println(Json.write(obj));
         } else {
             out.printf(Locale.ROOT, "%s: %d nodes quantized (%s)%n", output, result.quantizedNodes().size(), mode.cliName());
@@ -153,8 +170,41 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             result.notes().forEach(n -> out.println("note: " + n));
             ReportPrinter.print(measured, out);
+            if (selected != null) {
+                printDrops(selected, measured, out);
+            }
         }
         return 0;
+    }
+
+    /** --max-drop chooses on --select-data and reports on --eval-data; without --max-drop nothing is chosen on data. */
+    private SelectionData selectionData() {
+        if (maxDrop != null && selectData == null) {
+            throw new OptionException("--max-drop needs its own selection data: give --select-data FILE (--eval-data reports"
+                    + " the drop; it cannot also choose the nodes)");
+        }
+        if (maxDrop == null && selectData != null) {
+            throw new OptionException("--select-data is the selection data of --max-drop; give --max-drop X too");
+        }
+        return SelectionData.of("--select-data", selectData, "--eval-data", report.evalData, "the nodes kept in float");
+    }
+
+    /** The metric's drop on --eval-data (fidelity's original is 1 by definition); empty without --eval-data. */
+    private static OptionalDouble testDrop(CompressionReport measured) {
+        if (measured.compressedMetric().isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        double before = measured.originalMetric().map(e -> e.value()).orElse(1.0);
+        return OptionalDouble.of(before - measured.compressedMetric().get().value());
+    }
+
+    private void printDrops(AccuracyDrivenQuantizer.Result selected, CompressionReport measured, PrintWriter out) {
+        OptionalDouble test = testDrop(measured);
+        out.printf(Locale.ROOT, "drop in %s: %.4f on the selection data (%s, --select-data: chose the nodes kept in float)%s%n",
+                selected.metric(), selected.finalDrop(), selectData.getFileName(), test.isPresent()
+                        ? String.format(Locale.ROOT, ", %.4f on the test data (%s, --eval-data)", test.getAsDouble(),
+                                report.evalData.getFileName())
+                        : "; no test figure (give --eval-data)");
     }
 
     QuantizeOptions options() {
@@ -221,6 +271,7 @@ final class QuantizeCommand implements Callable<Integer> {
         o.put("error_compensation", errorCompensation);
         o.put("float_embeddings", floatEmbeddings);
         o.put("max_drop", maxDrop);
+        o.put("select_data", selectData == null ? null : selectData.toString());
         return o;
     }
 

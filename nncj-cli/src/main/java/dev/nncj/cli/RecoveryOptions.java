@@ -30,7 +30,8 @@ final class RecoveryOptions {
     Path data;
 
     @Option(names = "--recover-eval", paramLabel = "DEV.tsv",
-            description = "--recover: labelled data evaluated every --eval-every steps; the best weights are kept (default: the last)")
+            description = "--recover: selection data (labelled) evaluated every --eval-every steps; the best weights are kept"
+                    + " (default: the last); never the --eval-data file")
     Path eval;
 
     @Mixin
@@ -42,8 +43,16 @@ final class RecoveryOptions {
     @Mixin
     TrainingOptions training;
 
-    /** Checks the options before any work: a wrong flag must not surface after the compression. */
-    void check() {
+    /** --recover-eval's and --eval-data's parts, known once {@link #check} has run. */
+    private SelectionData sets;
+
+    /**
+     * Checks the options before any work: a wrong flag must not surface after the compression.
+     *
+     * @param reported the --eval-data file the command reports its metric on (null: none), which
+     *     must not be the --recover-eval data the kept weights were chosen by
+     */
+    void check(Path reported) {
         if (!recover && (data != null || eval != null)) {
             throw new OptionException("--data and --recover-eval are for --recover");
         }
@@ -55,6 +64,7 @@ final class RecoveryOptions {
         }
         teacher.check(recover);
         layers.checkRecovering(recover);
+        sets = SelectionData.of("--recover-eval", eval, "--eval-data", reported, "the weights kept");
     }
 
     FineTuneOptions training() {
@@ -68,16 +78,16 @@ final class RecoveryOptions {
     /** The compressed model trained against {@code original}, or {@code compressed} itself without --recover. */
     Recovered apply(Path original, OnnxModel compressed, Path tokenizer, ProgressListener progress) {
         if (!recover) {
-            return new Recovered(compressed, null, 0);
+            return new Recovered(compressed, null, 0, sets);
         }
         long start = System.nanoTime();
         DistillResult r = new DistillationRecovery(teacher.load(original), DistillData.load(data, eval, tokenizer),
                 layers.applyTo(DistillOptions.recovery().withTraining(training())), progress).run(compressed);
-        return new Recovered(r.student(), r, (System.nanoTime() - start) / 1e9);
+        return new Recovered(r.student(), r, (System.nanoTime() - start) / 1e9, sets);
     }
 
-    /** The model to save, and the training run when there was one. */
-    record Recovered(OnnxModel model, DistillResult run, double seconds) {
+    /** The model to save, the training run when there was one, and which data chose its weights. */
+    record Recovered(OnnxModel model, DistillResult run, double seconds, SelectionData sets) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("steps", run.steps());
@@ -85,14 +95,17 @@ final class RecoveryOptions {
             m.put("first_loss", run.losses().isEmpty() ? null : run.losses().get(0));
             m.put("last_loss", run.losses().isEmpty() ? null : run.losses().get(run.losses().size() - 1));
             m.put("seconds", seconds);
+            m.put("data", sets.json());
             return m;
         }
 
+        /** The run's line, then (when data was given) which set chose its weights and which the metric is on. */
         String line() {
             List<Double> l = run.losses();
-            return String.format(java.util.Locale.ROOT, "recovered by distillation from the original: %d steps in %.0f s, loss %.4f -> %.4f, kept step %d",
+            String line = String.format(java.util.Locale.ROOT, "recovered by distillation from the original: %d steps in %.0f s, loss %.4f -> %.4f, kept step %d",
                     run.steps(), seconds, l.isEmpty() ? Double.NaN : l.get(0), l.isEmpty() ? Double.NaN : l.get(l.size() - 1),
                     run.keptStep());
+            return sets.line().map(d -> line + System.lineSeparator() + d).orElse(line);
         }
     }
 }

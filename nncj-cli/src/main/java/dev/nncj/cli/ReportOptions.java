@@ -68,12 +68,17 @@ final class ReportOptions {
     }
 
     Evaluation evaluation(Path original) {
-        if (evalData == null) {
+        return evaluation(original, evalData);
+    }
+
+    /** {@code data} (none when null) read for --eval-task: the same form serves --eval-data and selection data. */
+    Evaluation evaluation(Path original, Path data) {
+        if (data == null) {
             return new Evaluation.None();
         }
         return switch (evalTask) {
-            case "embedding-fidelity" -> new Evaluation.EmbeddingFidelity(SentenceFile.read(evalData), tokenizerFor(original));
-            case "text-classification" -> new Evaluation.TextClassification(TextClassificationDataset.load(evalData),
+            case "embedding-fidelity" -> new Evaluation.EmbeddingFidelity(SentenceFile.read(data), tokenizerFor(original));
+            case "text-classification" -> new Evaluation.TextClassification(TextClassificationDataset.load(data),
                     tokenizerFor(original));
             default -> throw new NncjException("--eval-task must be embedding-fidelity or text-classification, not '"
                     + evalTask + "'");

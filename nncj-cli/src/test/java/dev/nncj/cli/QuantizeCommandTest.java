@@ -70,11 +70,11 @@ class QuantizeCommandTest {
     @Test
     void maxDropFallsTheSensitiveLookupBackToFloatAndSaysWhy() throws IOException {
         Path out = dir.resolve("md/clf.onnx");
-        CliRun run = CliRun.of("quantize", model, "-o", out, "--mode", "dynamic-int8", "--eval-data", data,
+        CliRun run = CliRun.of("quantize", model, "-o", out, "--mode", "dynamic-int8", "--select-data", data,
                 "--eval-task", "text-classification", "--max-drop", "0.1", "--bench-runs", "2", "-q");
         assertThat(run.exitCode()).as(run.err()).isZero();
         // quantized, the two "cat" rows flip: accuracy 0.5, a drop of 0.5 > 0.1, so the Gather falls back
-        assertThat(run.out()).contains("0 nodes quantized", "--max-drop fallback", "drop 0.5000", "final drop 0.0000");
+        assertThat(run.out()).contains("0 nodes quantized", "accuracy-driven fallback", "drop 0.5000", "final drop 0.0000");
     }
 
     @Test
@@ -84,10 +84,10 @@ class QuantizeCommandTest {
         Path sentences = Files.writeString(dir.resolve("s.txt"), "the cat sat\non the mat .\na dog\n");
         Path out = dir.resolve("emb-md/emb.onnx");
         // per-row int8 moves the cosine by ~1e-5: a budget of 1e-7 forces the lookup back to float
-        CliRun run = CliRun.of("quantize", embedder, "-o", out, "--mode", "dynamic-int8", "--eval-data", sentences,
+        CliRun run = CliRun.of("quantize", embedder, "-o", out, "--mode", "dynamic-int8", "--select-data", sentences,
                 "--max-drop", "0.0000001", "--bench-runs", "2", "-q");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("0 nodes quantized", "--max-drop fallback", "mean cosine to the original",
+        assertThat(run.out()).contains("0 nodes quantized", "accuracy-driven fallback", "mean cosine to the original",
                 "1 node(s) fell back");
         assertThat(run.out()).doesNotContain("NOT met");
     }
@@ -103,11 +103,13 @@ class QuantizeCommandTest {
     }
 
     @Test
-    void maxDropWithoutEvaluationDataIsRefused() {
+    void maxDropWithoutSelectionDataIsRefused() {
         Path out = dir.resolve("x/clf.onnx");
-        CliRun run = CliRun.of("quantize", model, "-o", out, "--mode", "dynamic-int8", "--max-drop", "0.01", "-q");
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.errorLine()).contains("--max-drop needs --eval-data");
+        CliRun run = CliRun.of("quantize", model, "-o", out, "--mode", "dynamic-int8", "--max-drop", "0.01", "--eval-data", data,
+                "--eval-task", "text-classification", "-q");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errorLine()).isEqualTo("nncj: --max-drop needs its own selection data: give --select-data FILE (--eval-data"
+                + " reports the drop; it cannot also choose the nodes)");
         assertThat(Files.exists(out)).isFalse();
     }
 }

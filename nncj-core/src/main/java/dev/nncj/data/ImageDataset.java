@@ -48,6 +48,56 @@ public final class ImageDataset {
         return new ImageDataset(shape[0], shape[1], shape[2], imageArray.data(), labelValues);
     }
 
+    /** A dataset cut in two: what is trained on, and a validation part held out of training to select by. */
+    public record Split(ImageDataset train, ImageDataset validation) {}
+
+    /**
+     * The seed of {@link #holdOut}'s shuffle. Fixed, not the run's seed: runs with different seeds
+     * (a mean over seeds) must select on the same validation images, or the split's own luck would
+     * vary with them.
+     */
+    public static final long HOLD_OUT_SEED = 2016;
+
+    /**
+     * Holds {@code count} images out of training: a seeded random choice (files sorted by class must
+     * not give a validation part of one class), each part in the file's order. The same file and
+     * count always give the same split.
+     */
+    public Split holdOut(int count) {
+        if (count < 0 || count >= size) {
+            throw new IllegalArgumentException("a validation split of " + count + " images must leave training images: the"
+                    + " set has " + size);
+        }
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        java.util.Random random = new java.util.Random(HOLD_OUT_SEED);
+        for (int i = size - 1; i > 0; i--) { // Fisher-Yates
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int[] validation = java.util.Arrays.copyOfRange(order, 0, count);
+        int[] train = java.util.Arrays.copyOfRange(order, count, size);
+        java.util.Arrays.sort(validation);
+        java.util.Arrays.sort(train);
+        return new Split(subset(train), subset(validation));
+    }
+
+    /** The images at {@code indices}, in that order. */
+    private ImageDataset subset(int[] indices) {
+        int pixelsPerImage = imageSize();
+        byte[] p = new byte[indices.length * pixelsPerImage];
+        int[] l = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            System.arraycopy(pixels, indices[k] * pixelsPerImage, p, k * pixelsPerImage, pixelsPerImage);
+            l[k] = labels[indices[k]];
+        }
+        return new ImageDataset(indices.length, rows, cols, p, l);
+    }
+
     /** Number of images. */
     public int size() {
         return size;

@@ -25,6 +25,10 @@ import java.util.stream.Stream;
  *
  * <p>Every score is ONNX Runtime's on a saved candidate file, never a simulation. Cost: one
  * quantization and probe per quantized node plus one full evaluation per fallback step.
+ *
+ * <p>The metric's data is selection data: it chooses the nodes, so the drops measured on it are
+ * what the choice was fitted to, not a test figure. Report the drop on other data
+ * ({@link dev.nncj.data.HeldOutData}).
  */
 public final class AccuracyDrivenQuantizer {
     private AccuracyDrivenQuantizer() {}
@@ -32,7 +36,15 @@ public final class AccuracyDrivenQuantizer {
     /** A node's measured sensitivity: the probe metric with it in float minus with everything quantized. */
     public record Sensitivity(String node, double gain) {}
 
-    public static QuantizationResult quantize(Path input, QuantizeOptions options, double maxDrop,
+    /**
+     * The quantized model and the drops that chose it, both on the selection data.
+     *
+     * @param initialDrop the drop with every node quantized
+     * @param finalDrop the drop of the returned model
+     */
+    public record Result(QuantizationResult quantization, String metric, double initialDrop, double finalDrop) {}
+
+    public static Result quantize(Path input, QuantizeOptions options, double maxDrop,
                                               QualityMetric metric, ProgressListener progress) {
         Path dir = tempDir();
         try {
@@ -41,9 +53,10 @@ public final class AccuracyDrivenQuantizer {
             double drop = metric.reference() - metric.score().applyAsDouble(allFile);
             List<String> notes = new ArrayList<>(all.notes());
             if (drop <= maxDrop) {
-                notes.add(String.format(Locale.ROOT, "--max-drop %.4f: %s drop %.4f with every node quantized; no fallback",
-                        maxDrop, metric.name(), drop));
-                return new QuantizationResult(all.model(), all.quantizedNodes(), all.keptFloat(), notes);
+                notes.add(String.format(Locale.ROOT, "max drop %.4f, on the selection data: %s drop %.4f with every node"
+                        + " quantized; no fallback", maxDrop, metric.name(), drop));
+                return new Result(new QuantizationResult(all.model(), all.quantizedNodes(), all.keptFloat(), notes),
+                        metric.name(), drop, drop);
             }
             double probeAll = metric.probe().applyAsDouble(allFile);
             List<Sensitivity> ranked = new ArrayList<>();
@@ -81,13 +94,14 @@ public final class AccuracyDrivenQuantizer {
             Map<String, String> kept = new LinkedHashMap<>(current.keptFloat());
             for (Sensitivity s : fallen) {
                 kept.put(s.node(), String.format(Locale.ROOT,
-                        "--max-drop fallback: keeping it float gains %+.4f %s (probe, %d examples)",
+                        "accuracy-driven fallback: keeping it float gains %+.4f %s (probe of the selection data, %d examples)",
                         s.gain(), metric.name(), metric.probeSize()));
             }
-            notes.add(String.format(Locale.ROOT, "--max-drop %.4f: %s drop %.4f with every node quantized; %d node(s) fell"
-                    + " back to float, most sensitive first; final drop %.4f%s", maxDrop, metric.name(), initialDrop,
-                    fallen.size(), drop, drop <= maxDrop ? "" : " (budget NOT met even with every node in float)"));
-            return new QuantizationResult(current.model(), current.quantizedNodes(), kept, notes);
+            notes.add(String.format(Locale.ROOT, "max drop %.4f, on the selection data: %s drop %.4f with every node quantized;"
+                    + " %d node(s) fell back to float, most sensitive first; final drop %.4f%s", maxDrop, metric.name(),
+                    initialDrop, fallen.size(), drop, drop <= maxDrop ? "" : " (budget NOT met even with every node in float)"));
+            return new Result(new QuantizationResult(current.model(), current.quantizedNodes(), kept, notes), metric.name(),
+                    initialDrop, drop);
         } finally {
             deleteQuietly(dir);
         }

@@ -21,6 +21,9 @@ import java.util.function.ToDoubleFunction;
  *
  * @param name what is measured ("mean cosine to fp32", "accuracy")
  * @param reference the original model's score (1 for cosine fidelity, its accuracy for a classifier)
+ * <p>Its data is selection data: it decides which nodes stay in float, so its figures are not test
+ * figures (see {@link AccuracyDrivenQuantizer}).
+ *
  * @param score the full evaluation, which decides whether the budget holds
  * @param probe a cheaper evaluation (a subset of the data) that ranks layer sensitivities
  * @param probeSize how many examples the probe uses, for the report
@@ -33,7 +36,7 @@ public record QualityMetric(String name, double reference, ToDoubleFunction<Path
     public static QualityMetric of(Evaluation evaluation, Path original, EvalOptions options) {
         if (evaluation instanceof Evaluation.EmbeddingFidelity f) {
             if (f.sentences().isEmpty()) {
-                throw new NncjException("--max-drop: the evaluation data has no sentences");
+                throw new NncjException("the selection data of an accuracy-driven quantization has no sentences");
             }
             int n = Math.min(PROBE_SIZE, f.sentences().size());
             Fidelity full = new Fidelity(original, f.sentences(), f.tokenizer(), options);
@@ -46,7 +49,8 @@ public record QualityMetric(String name, double reference, ToDoubleFunction<Path
             return new QualityMetric("accuracy", reference, file -> accuracy(file, c, c.data(), options),
                     file -> accuracy(file, c, probeData, options), Math.min(PROBE_SIZE, c.data().size()));
         }
-        throw new NncjException("--max-drop needs --eval-data (sentences for an embedder, labelled data for a classifier)");
+        throw new NncjException("an accuracy-driven quantization needs selection data (sentences for an embedder, labelled"
+                + " data for a classifier)");
     }
 
     /**

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Deep Compression's three stages (Han et al. 2016) on an image classifier: magnitude pruning with
@@ -37,6 +38,11 @@ import java.util.Optional;
  * iteratively), k-means weight sharing with the centroids (and biases) fine-tuned by training, and
  * Huffman coding in the {@code .nncj} container. Every accuracy is ONNX Runtime's on a saved file;
  * the last is the accuracy of the model unpacked from the container that was written.
+ *
+ * <p>Each stage is measured on two sets: a validation split held out of the training images, the
+ * figure to choose recipes and settings by, and the test set, the figure to report, which nothing
+ * here or in the choice of a recipe may look at ({@link dev.nncj.data.HeldOutData}). A recipe picked
+ * as the best of several on test accuracy reports that best's luck as well as its quality.
  */
 public final class DeepCompression {
     /** Training images the activation criterion's statistics are measured on (from the first). */
@@ -80,19 +86,32 @@ public final class DeepCompression {
         }
     }
 
-    /** One stage's figures: test accuracy by ONNX Runtime, and the bytes of the file it was measured on. */
-    public record Stage(String name, double accuracy, long bytes) {}
+    /**
+     * One stage's figures by ONNX Runtime, and the bytes of the file they were measured on.
+     *
+     * @param validation accuracy on the validation split (the selection figure), empty without one
+     * @param accuracy accuracy on the test set (the reported figure)
+     */
+    public record Stage(String name, OptionalDouble validation, double accuracy, long bytes) {}
 
     public record Result(List<Stage> stages, SparsifyResult pruning, ClusterResult clustering, NncjContainer.PackResult packed) {}
+
+    /** As {@link #run(Path, ImageDataset, Optional, ImageDataset, Path, Options, ProgressListener)} without a validation split. */
+    public static Result run(Path input, ImageDataset train, ImageDataset test, Path output, Options options,
+                             ProgressListener progress) {
+        return run(input, train, Optional.empty(), test, output, options, progress);
+    }
 
     /**
      * Compresses {@code input} into the container {@code output}.
      *
-     * @param train the training set (retraining and recovery)
-     * @param test the set every stage's accuracy is reported on (never trained on)
+     * @param train the training set (retraining and recovery, the activation statistics)
+     * @param validation images held out of training, every stage's selection figure
+     * @param test the set every stage's accuracy is reported on (never trained or selected on)
      */
-    public static Result run(Path input, ImageDataset train, ImageDataset test, Path output, Options options,
-                             ProgressListener progress) {
+    public static Result run(Path input, ImageDataset train, Optional<ImageDataset> validation, ImageDataset test,
+                             Path output, Options options, ProgressListener progress) {
+        Sets sets = new Sets(validation, test);
         OnnxModel model = OnnxFiles.load(input);
         Path teacherFile = options.teacher().orElse(input);
         Optional<ClassifierTraining.Teacher> teacher = options.distillation()
@@ -103,7 +122,7 @@ public final class DeepCompression {
             Files.createDirectories(dir);
             Path scratch = Files.createTempFile(dir, ".deep-compress-", ".onnx");
             try {
-                stages.add(new Stage("fp32", accuracy(input, test, progress), Files.size(input)));
+                stages.add(sets.stage("fp32", input, Files.size(input), progress));
                 SparsifyResult pruning = null;
                 for (int round = 1; round <= options.pruneSteps(); round++) {
                     SparsifyOptions prune = new SparsifyOptions(options.schedule().at(options.sparsity(), round, options.pruneSteps()),
@@ -115,16 +134,17 @@ public final class DeepCompression {
                     ClassifierTraining.train(model, train, options.retrain().withKeepZeros(true), teacher, progress);
                     // every round's accuracy: where pruning loses it is what tuning the rounds needs to know
                     stages.add(measure(String.format(java.util.Locale.ROOT, "pruned %.3f + retrained (round %d/%d)",
-                            pruning.sparsity(), round, options.pruneSteps()), model, scratch, test, progress));
+                            pruning.sparsity(), round, options.pruneSteps()), model, scratch, sets, progress));
                 }
                 Provenance.record(model, input, "deep-compress:prune", Map.of("sparsity", options.sparsity().toString(),
                         "criterion", options.criterion().cliName(),
                         "prune_steps", options.pruneSteps(), "schedule", options.schedule().cliName(),
                         "retrain_epochs", options.retrain().epochs(), "retrain_lr", options.retrain().learningRate(),
-                        "retrain_weight_decay", options.retrain().weightDecay(), "distillation", distillationName(options)));
+                        "retrain_weight_decay", options.retrain().weightDecay(), "distillation", distillationName(options),
+                        "validation_images", validation.map(ImageDataset::size).orElse(0)));
                 ClusterResult clustering = WeightClusterer.cluster(model, input,
                         new ClusterOptions(options.clusters(), options.init(), NodeFilter.all(), false, options.retrain().seed()));
-                stages.add(measure("clustered K=" + options.clusters() + " " + options.init().cliName(), model, scratch, test, progress));
+                stages.add(measure("clustered K=" + options.clusters() + " " + options.init().cliName(), model, scratch, sets, progress));
                 ClassifierTraining.train(model, train, options.recover(), teacher, progress);
                 Map<String, Object> shareOptions = new LinkedHashMap<>();
                 shareOptions.put("clusters", options.clusters());
@@ -132,10 +152,10 @@ public final class DeepCompression {
                 shareOptions.put("recover_epochs", options.recover().epochs());
                 shareOptions.put("distillation", distillationName(options));
                 Provenance.record(model, input, "deep-compress:share", shareOptions);
-                stages.add(measure("centroids fine-tuned", model, scratch, test, progress));
+                stages.add(measure("centroids fine-tuned", model, scratch, sets, progress));
                 NncjContainer.PackResult packed = NncjContainer.write(model, output);
                 OnnxFiles.save(NncjContainer.read(output), scratch, dev.nncj.onnx.SaveOptions.defaults().withOverwriteInput(true));
-                stages.add(new Stage("Huffman container (unpacked)", accuracy(scratch, test, progress), packed.fileBytes()));
+                stages.add(sets.stage("Huffman container (unpacked)", scratch, packed.fileBytes(), progress));
                 return new Result(stages, pruning, clustering, packed);
             } finally {
                 Files.deleteIfExists(scratch);
@@ -156,10 +176,18 @@ public final class DeepCompression {
                 + options.teacher().map(t -> " of " + t.getFileName()).orElse("")).orElse("none");
     }
 
-    private static Stage measure(String name, OnnxModel model, Path scratch, ImageDataset test, ProgressListener progress)
+    private static Stage measure(String name, OnnxModel model, Path scratch, Sets sets, ProgressListener progress)
             throws IOException {
         OnnxFiles.save(model, scratch, dev.nncj.onnx.SaveOptions.defaults().withOverwriteInput(true));
-        return new Stage(name, accuracy(scratch, test, progress), Files.size(scratch));
+        return sets.stage(name, scratch, Files.size(scratch), progress);
+    }
+
+    /** The two sets every stage is measured on. */
+    private record Sets(Optional<ImageDataset> validation, ImageDataset test) {
+        Stage stage(String name, Path file, long bytes, ProgressListener progress) {
+            OptionalDouble v = validation.map(d -> OptionalDouble.of(accuracy(file, d, progress))).orElse(OptionalDouble.empty());
+            return new Stage(name, v, accuracy(file, test, progress), bytes);
+        }
     }
 
     static double accuracy(Path model, ImageDataset test, ProgressListener progress) {
