@@ -39,12 +39,6 @@ final class DeepCompressCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.nncj", description = "the container to write")
     Path output;
 
-    @Option(names = "--validation", paramLabel = "N",
-            description = "training images held out as the validation split, never trained on: a seeded choice, the same for every"
-                    + " --seed; every stage's accuracy on them is the figure to select recipes by; 0: no split (default: a tenth"
-                    + " of the training images)")
-    Integer validation;
-
     @Option(names = "--sparsity", defaultValue = "0.92",
             description = "fraction of weights pruned, one global magnitude threshold; with --sparsity-per-layer, the rate of the weights "
                     + "no PATTERN matches (default ${DEFAULT-VALUE})")
@@ -140,20 +134,9 @@ final class DeepCompressCommand implements Callable<Integer> {
         if (test == null) {
             throw new NncjException("deep-compress needs --test-images and --test-labels: every stage's accuracy is reported on them");
         }
-        ImageDataset all = data.train();
-        int held = validation == null ? all.size() / 10 : validation;
-        if (held < 0 || held >= all.size()) {
-            throw new OptionException("--validation must be in 0.." + (all.size() - 1) + " (" + data.images + " has " + all.size()
-                    + " images), not " + held);
-        }
-        ImageDataset train = all;
-        Optional<ImageDataset> selection = Optional.empty();
-        if (held > 0) {
-            ImageDataset.Split split = all.holdOut(held);
-            train = split.train();
-            selection = Optional.of(split.validation());
-        }
-        DeepCompression.Result result = DeepCompression.run(input, train, selection, test, output, options, quiet.progress());
+        ImageDataOptions.TrainingData training = data.train();
+        int held = training.validation().map(ImageDataset::size).orElse(0);
+        DeepCompression.Result result = DeepCompression.run(input, training.train(), training.validation(), test, output, options, quiet.progress());
         PrintWriter out = spec.commandLine().getOut();
         long fp32 = result.stages().get(0).bytes();
         NncjContainer.PackResult packed = result.packed();
@@ -174,7 +157,7 @@ final class DeepCompressCommand implements Callable<Integer> {
                 stages.add(m);
             }
             obj.put("stages", stages);
-            obj.put("train_examples", train.size());
+            obj.put("train_examples", training.train().size());
             obj.put("validation_examples", held);
             obj.put("test_examples", test.size());
             obj.put("data", dataJson(held));

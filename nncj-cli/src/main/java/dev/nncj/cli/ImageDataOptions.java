@@ -2,7 +2,9 @@ package dev.nncj.cli;
 
 import dev.nncj.data.HeldOutData;
 import dev.nncj.data.ImageDataset;
+import dev.nncj.OptionException;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The IDX training and test files of the image commands (train, deep-compress); gzipped files are read as they are. */
@@ -19,8 +21,27 @@ final class ImageDataOptions {
     @Option(names = "--test-labels", paramLabel = "TEST-LABELS.idx", description = "test labels (IDX)")
     Path testLabels;
 
-    ImageDataset train() {
-        return ImageDataset.load(images, labels);
+    @Option(names = "--validation", paramLabel = "N",
+            description = "training images held out as the validation split, never trained on: a seeded choice, the same for every"
+                    + " --seed and for train and deep-compress, so a model trained here is never selected on images it saw;"
+                    + " 0: no split (default: a tenth of the training images)")
+    Integer validation;
+
+    /** The training images minus the validation split, and the split (empty with --validation 0). */
+    record TrainingData(ImageDataset train, Optional<ImageDataset> validation) {}
+
+    TrainingData train() {
+        ImageDataset all = ImageDataset.load(images, labels);
+        int held = validation == null ? all.size() / 10 : validation;
+        if (held < 0 || held >= all.size()) {
+            throw new OptionException("--validation must be in 0.." + (all.size() - 1) + " (" + images + " has " + all.size()
+                    + " images), not " + held);
+        }
+        if (held == 0) {
+            return new TrainingData(all, Optional.empty());
+        }
+        ImageDataset.Split split = all.holdOut(held);
+        return new TrainingData(split.train(), Optional.of(split.validation()));
     }
 
     /**

@@ -72,7 +72,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new NncjException(e.getMessage());
         }
         ImageDataset test = data.test();
-        ImageDataset train = data.train();
+        ImageDataOptions.TrainingData training = data.train();
+        ImageDataset train = training.train();
         ProgressListener progress = quiet.progress();
         OnnxModel model = architecture.build(seed);
         long start = System.nanoTime();
@@ -86,10 +87,13 @@ final class TrainCommand implements Callable<Integer> {
         record.put("lr", learningRate);
         record.put("weight_decay", weightDecay);
         record.put("seed", seed);
+        record.put("validation_images", training.validation().map(ImageDataset::size).orElse(0));
         Provenance.record(model, data.images, "train", record);
         OnnxFiles.save(model, output);
         Double accuracy = test == null ? null
                 : ImageClassificationEval.run(output, test, EvalOptions.defaults(), progress).value();
+        Double validationAccuracy = training.validation()
+                .map(v -> ImageClassificationEval.run(output, v, EvalOptions.defaults(), progress).value()).orElse(null);
         long bytes;
         try {
             bytes = Files.size(output);
@@ -104,13 +108,17 @@ final class TrainCommand implements Callable<Integer> {
             obj.put("bytes", bytes);
             obj.put("last_epoch_loss", loss);
             obj.put("train_seconds", seconds);
+            obj.put("train_examples", train.size());
+            obj.put("validation_accuracy", validationAccuracy);
             obj.put("test_accuracy", accuracy);
             obj.put("test_examples", test == null ? null : test.size());
             out.println(Json.write(obj));
         } else {
-            out.printf(Locale.ROOT, "%s: %s, %s parameters, %s, %d epochs in %.0f s, last-epoch loss %.4f%s%n", output,
-                    architecture.cliName(), Sizes.count(model.graph().parameterCount()), Sizes.bytes(bytes), epochs, seconds, loss,
-                    accuracy == null ? "" : String.format(Locale.ROOT, ", test accuracy %.4f (ONNX Runtime, n = %d)", accuracy, test.size()));
+            out.printf(Locale.ROOT, "%s: %s, %s parameters, %s, %d epochs in %.0f s on %d images, last-epoch loss %.4f%s%n", output,
+                    architecture.cliName(), Sizes.count(model.graph().parameterCount()), Sizes.bytes(bytes), epochs, seconds, train.size(), loss,
+                    (validationAccuracy == null ? "" : String.format(Locale.ROOT, ", validation accuracy %.4f (n = %d held out of %s)",
+                            validationAccuracy, training.validation().get().size(), data.images.getFileName()))
+                    + (accuracy == null ? "" : String.format(Locale.ROOT, ", test accuracy %.4f (ONNX Runtime, n = %d)", accuracy, test.size())));
         }
         return 0;
     }
