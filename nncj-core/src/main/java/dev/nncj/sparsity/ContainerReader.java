@@ -129,7 +129,7 @@ final class ContainerReader {
             try {
                 proto = SkeletonDeflate.inflate(stored, limit);
             } catch (SkeletonDeflate.LimitExceededException e) {
-                throw budget.refusal(limit + 1L, String.format(Locale.ROOT, "its ONNX graph inflates to more than %,d bytes", limit));
+                throw budget.refusal(limit + 1L, "its ONNX graph keeps inflating");
             } catch (IllegalArgumentException e) {
                 throw corrupt(e.getMessage());
             }
