@@ -132,7 +132,7 @@ public final class CanonicalHuffman {
                 }
             }
             at += tableSize;
-            int byteLength = ((in[at] & 0xff) << 24) | ((in[at + 1] & 0xff) << 16) | ((in[at + 2] & 0xff) << 8) | (in[at + 3] & 0xff);
+            int byteLength = readInt(in, at);
             at += 4;
             if (byteLength < 0) {
                 throw new IllegalArgumentException("Huffman stream claims " + byteLength + " bytes");
@@ -271,6 +271,11 @@ public final class CanonicalHuffman {
         if (at < 0 || (long) at + n > in.length) {
             throw new IllegalArgumentException("Huffman stream is cut short");
         }
+    }
+
+    /** The big-endian u32 at {@code at}, as {@link #writeInt} wrote it. */
+    static int readInt(byte[] in, int at) {
+        return ((in[at] & 0xff) << 24) | ((in[at + 1] & 0xff) << 16) | ((in[at + 2] & 0xff) << 8) | (in[at + 3] & 0xff);
     }
 
     static void writeInt(ByteArrayOutputStream out, int v) {

@@ -106,7 +106,7 @@ public final class HuffmanCodec {
             throw new IllegalArgumentException("Huffman payload of " + payload.length + " bytes is shorter than its header");
         }
         int form = payload[0] & 0xff;
-        int nnz = readInt(payload, 1);
+        int nnz = CanonicalHuffman.readInt(payload, 1);
         if (nnz < 0 || nnz > n) {
             throw new IllegalArgumentException("Huffman payload claims " + nnz + " non-zeros in " + n + " elements");
         }
@@ -192,7 +192,7 @@ public final class HuffmanCodec {
         if (payload.length < 5 + 4) {
             throw new IllegalArgumentException("Huffman payload is cut short");
         }
-        int count = readInt(payload, 5);
+        int count = CanonicalHuffman.readInt(payload, 5);
         if (count < nnz || count > nnz + (long) n / FILLER + 1) {
             throw new IllegalArgumentException("gap stream claims " + count + " symbols for " + nnz + " non-zeros");
         }
@@ -230,9 +230,5 @@ public final class HuffmanCodec {
                 }
             }
         };
-    }
-
-    private static int readInt(byte[] b, int at) {
-        return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
     }
 }
