@@ -7,8 +7,10 @@ import dev.nncj.sparsity.NncjContainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,6 +32,7 @@ final class UnpackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Optional<Path> tokenizer = tokenizerBeside(input);
         NncjContainer.Unpacked unpacked = NncjContainer.unpack(input);
         OnnxModel model = unpacked.model();
         try {
@@ -40,8 +43,7 @@ final class UnpackCommand implements Callable<Integer> {
             throw NncjException.inFile(output, "cannot check the output path: " + e.getMessage(), e);
         }
         OnnxFiles.save(model, output);
-        Path tokenizer = input.toAbsolutePath().resolveSibling("tokenizer.json");
-        ModelOutput.copyTokenizer(Files.isRegularFile(tokenizer) ? java.util.Optional.of(tokenizer) : java.util.Optional.empty(), output);
+        ModelOutput.copyTokenizer(tokenizer, output);
         PrintWriter out = spec.commandLine().getOut();
         try {
             out.printf(Locale.ROOT, "%s: %s restored to %s (%d bytes in the container)%n", output, Sizes.bytes(Files.size(input)),
@@ -55,5 +57,20 @@ final class UnpackCommand implements Callable<Integer> {
             throw NncjException.inFile(output, "cannot read back: " + e.getMessage(), e);
         }
         return 0;
+    }
+
+    /**
+     * The tokenizer.json beside the container, copied beside the output. A symbolic link there is
+     * refused, before any work, rather than followed: the container may come from someone else, and
+     * its folder's link could name any file this user can read, which would land beside the output.
+     * Anything but a regular file (a FIFO, a folder) is not a tokenizer and is left alone.
+     */
+    static Optional<Path> tokenizerBeside(Path container) {
+        Path tokenizer = container.toAbsolutePath().resolveSibling("tokenizer.json");
+        if (Files.isSymbolicLink(tokenizer)) {
+            throw NncjException.inFile(tokenizer, "is a symbolic link; unpack copies only a regular tokenizer.json from "
+                    + "beside the container (replace the link with the file it names)");
+        }
+        return Files.isRegularFile(tokenizer, LinkOption.NOFOLLOW_LINKS) ? Optional.of(tokenizer) : Optional.empty();
     }
 }

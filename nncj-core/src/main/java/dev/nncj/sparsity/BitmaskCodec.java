@@ -45,8 +45,11 @@ public final class BitmaskCodec {
      * @throws IllegalArgumentException when the payload's length does not match its mask
      */
     public static byte[] decode(byte[] payload, long elements, int width) {
-        int n = Math.toIntExact(elements);
-        int maskBytes = (n + 7) / 8;
+        if (width < 1 || elements < 0 || elements > (Integer.MAX_VALUE - 8) / width) {
+            throw new IllegalArgumentException(elements + " elements of " + width + " bytes do not fit in one array");
+        }
+        int n = (int) elements;
+        int maskBytes = (int) ((n + 7L) / 8);
         if (payload.length < maskBytes) {
             throw new IllegalArgumentException("bitmask payload of " + payload.length + " bytes is shorter than its mask ("
                     + maskBytes + ")");

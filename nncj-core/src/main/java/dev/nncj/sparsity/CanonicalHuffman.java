@@ -68,85 +68,121 @@ public final class CanonicalHuffman {
      * @throws IllegalArgumentException when the stream is malformed or shorter than {@code count} symbols
      */
     public static int[] decode(byte[] in, int[] offset, int count) {
-        int at = offset[0];
-        require(in, at, 2);
-        int tableSize = ((in[at] & 0xff) << 8) | (in[at + 1] & 0xff);
-        at += 2;
-        if (tableSize > 256) {
-            throw new IllegalArgumentException("Huffman table of " + tableSize + " symbols (at most 256)");
-        }
-        require(in, at, tableSize + 4);
-        int[] lengths = new int[256];
-        for (int s = 0; s < tableSize; s++) {
-            lengths[s] = in[at + s] & 0xff;
-            if (lengths[s] > MAX_LENGTH) {
-                throw new IllegalArgumentException("Huffman code length " + lengths[s] + " (at most " + MAX_LENGTH + ")");
-            }
-        }
-        at += tableSize;
-        int byteLength = ((in[at] & 0xff) << 24) | ((in[at + 1] & 0xff) << 16) | ((in[at + 2] & 0xff) << 8) | (in[at + 3] & 0xff);
-        at += 4;
-        if (byteLength < 0) {
-            throw new IllegalArgumentException("Huffman stream claims " + byteLength + " bytes");
-        }
-        require(in, at, byteLength);
+        Reader reader = Reader.open(in, offset[0]);
+        reader.requireRoomFor(count);
         int[] out = new int[count];
-        if (count > 0) {
-            decodeBits(in, at, byteLength, lengths, out);
+        for (int i = 0; i < count; i++) {
+            out[i] = reader.next();
         }
-        offset[0] = at + byteLength;
+        offset[0] = reader.end();
         return out;
     }
 
-    /** Canonical decoding (as zlib's puff.c): per length, the first code and where its symbols start. */
-    private static void decodeBits(byte[] in, int start, int byteLength, int[] lengths, int[] out) {
-        int[] countOfLength = new int[MAX_LENGTH + 1];
-        for (int l : lengths) {
-            if (l > 0) {
-                countOfLength[l]++;
+    /**
+     * One coded stream read a symbol at a time, so a decoder needs no array of symbols: a payload
+     * cannot make it allocate more than the tensor it decodes to. Opening reads the table and the
+     * stream's length (where the next part of a payload starts) without decoding anything.
+     * Canonical decoding as zlib's puff.c: per length, the first code and where its symbols start.
+     */
+    static final class Reader {
+        private final byte[] in;
+        private final int start;
+        private final int end;
+        private final int[] countOfLength = new int[MAX_LENGTH + 1];
+        private final int[] sorted;
+        private long bit;
+        private long decoded;
+
+        private Reader(byte[] in, int start, int end, int[] lengths) {
+            this.in = in;
+            this.start = start;
+            this.end = end;
+            for (int l : lengths) {
+                if (l > 0) {
+                    countOfLength[l]++;
+                }
+            }
+            int[] offsets = new int[MAX_LENGTH + 2];
+            for (int l = 1; l <= MAX_LENGTH; l++) {
+                offsets[l + 1] = offsets[l] + countOfLength[l];
+            }
+            sorted = new int[offsets[MAX_LENGTH + 1]];
+            for (int s = 0; s < lengths.length; s++) {
+                if (lengths[s] > 0) {
+                    sorted[offsets[lengths[s]]++] = s;
+                }
             }
         }
-        int[] offsets = new int[MAX_LENGTH + 2];
-        for (int l = 1; l <= MAX_LENGTH; l++) {
-            offsets[l + 1] = offsets[l] + countOfLength[l];
+
+        /** @throws IllegalArgumentException when the table or the stream's length does not fit in {@code in} */
+        static Reader open(byte[] in, int offset) {
+            int at = offset;
+            require(in, at, 2);
+            int tableSize = ((in[at] & 0xff) << 8) | (in[at + 1] & 0xff);
+            at += 2;
+            if (tableSize > 256) {
+                throw new IllegalArgumentException("Huffman table of " + tableSize + " symbols (at most 256)");
+            }
+            require(in, at, tableSize + 4);
+            int[] lengths = new int[256];
+            for (int s = 0; s < tableSize; s++) {
+                lengths[s] = in[at + s] & 0xff;
+                if (lengths[s] > MAX_LENGTH) {
+                    throw new IllegalArgumentException("Huffman code length " + lengths[s] + " (at most " + MAX_LENGTH + ")");
+                }
+            }
+            at += tableSize;
+            int byteLength = readInt(in, at);
+            at += 4;
+            if (byteLength < 0) {
+                throw new IllegalArgumentException("Huffman stream claims " + byteLength + " bytes");
+            }
+            require(in, at, byteLength);
+            return new Reader(in, at, at + byteLength, lengths);
         }
-        int[] sorted = new int[offsets[MAX_LENGTH + 1]];
-        int[] fill = offsets.clone();
-        for (int s = 0; s < 256; s++) {
-            if (lengths[s] > 0) {
-                sorted[fill[lengths[s]]++] = s;
+
+        /** The offset just past the stream. */
+        int end() {
+            return end;
+        }
+
+        /**
+         * Refuses {@code count} symbols the stream's bytes cannot hold (every code is at least one bit),
+         * before anyone allocates for them.
+         */
+        void requireRoomFor(long count) {
+            long bits = (long) (end - start) * 8;
+            if (count < 0 || count > bits) {
+                throw new IllegalArgumentException("Huffman stream of " + (end - start) + " bytes cannot hold " + count
+                        + " symbols");
             }
         }
-        if (sorted.length == 0) {
-            throw new IllegalArgumentException("Huffman table is empty but " + out.length + " symbols are expected");
-        }
-        long bitLimit = (long) byteLength * 8;
-        long bit = 0;
-        for (int i = 0; i < out.length; i++) {
+
+        /** The next symbol. @throws IllegalArgumentException when the stream ends or holds an invalid code */
+        int next() {
+            if (sorted.length == 0) {
+                throw new IllegalArgumentException("Huffman table is empty but a symbol is expected");
+            }
+            long bitLimit = (long) (end - start) * 8;
             int code = 0;
             int first = 0;
             int index = 0;
-            int l = 1;
-            while (true) {
+            for (int l = 1; l <= MAX_LENGTH; l++) {
                 if (bit >= bitLimit) {
-                    throw new IllegalArgumentException("Huffman stream ends after " + i + " of " + out.length + " symbols");
+                    throw new IllegalArgumentException("Huffman stream ends after " + decoded + " symbols");
                 }
-                int b = (in[start + (int) (bit >>> 3)] >>> (7 - (bit & 7))) & 1;
+                code |= (in[start + (int) (bit >>> 3)] >>> (7 - (bit & 7))) & 1;
                 bit++;
-                code |= b;
                 int n = countOfLength[l];
                 if (code - first < n) {
-                    out[i] = sorted[index + code - first];
-                    break;
+                    decoded++;
+                    return sorted[index + code - first];
                 }
                 index += n;
                 first = (first + n) << 1;
                 code <<= 1;
-                l++;
-                if (l > MAX_LENGTH) {
-                    throw new IllegalArgumentException("invalid Huffman code at symbol " + i);
-                }
             }
+            throw new IllegalArgumentException("invalid Huffman code at symbol " + decoded);
         }
     }
 
@@ -235,6 +271,11 @@ public final class CanonicalHuffman {
         if (at < 0 || (long) at + n > in.length) {
             throw new IllegalArgumentException("Huffman stream is cut short");
         }
+    }
+
+    /** The big-endian u32 at {@code at}, as {@link #writeInt} wrote it. */
+    static int readInt(byte[] in, int at) {
+        return ((in[at] & 0xff) << 24) | ((in[at + 1] & 0xff) << 16) | ((in[at + 2] & 0xff) << 8) | (in[at + 3] & 0xff);
     }
 
     static void writeInt(ByteArrayOutputStream out, int v) {

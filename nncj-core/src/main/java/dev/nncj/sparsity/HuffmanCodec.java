@@ -91,94 +91,144 @@ public final class HuffmanCodec {
     }
 
     /**
-     * The {@code elements} bytes the payload codes.
+     * The {@code elements} bytes the payload codes. Every count in the payload is checked against
+     * the bytes that can hold it before anything is allocated, and the streams are decoded straight
+     * into the tensor: nothing beyond its {@code elements} bytes is allocated.
      *
      * @throws IllegalArgumentException when the payload is malformed
      */
     public static byte[] decode(byte[] payload, long elements) {
-        int n = Math.toIntExact(elements);
+        if (elements < 0 || elements > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a uint8 tensor of " + elements + " elements does not fit in one array");
+        }
+        int n = (int) elements;
         if (payload.length < 5) {
             throw new IllegalArgumentException("Huffman payload of " + payload.length + " bytes is shorter than its header");
         }
         int form = payload[0] & 0xff;
-        int nnz = ((payload[1] & 0xff) << 24) | ((payload[2] & 0xff) << 16) | ((payload[3] & 0xff) << 8) | (payload[4] & 0xff);
+        int nnz = CanonicalHuffman.readInt(payload, 1);
         if (nnz < 0 || nnz > n) {
             throw new IllegalArgumentException("Huffman payload claims " + nnz + " non-zeros in " + n + " elements");
         }
-        int[] at = {5};
-        int[] positions = new int[nnz];
-        if (form == BITMASK) {
-            int maskBytes = (n + 7) / 8;
-            if (payload.length < 5 + maskBytes) {
-                throw new IllegalArgumentException("Huffman payload is shorter than its bitmask");
-            }
-            int k = 0;
-            for (int i = 0; i < n && k <= nnz; i++) {
-                if ((payload[5 + (i >>> 3)] & (1 << (i & 7))) != 0) {
-                    if (k == nnz) {
-                        throw new IllegalArgumentException("bitmask has more than " + nnz + " non-zeros");
-                    }
-                    positions[k++] = i;
+        Positions positions = switch (form) {
+            case BITMASK -> maskPositions(payload, n, nnz);
+            case GAPS -> gapPositions(payload, n, nnz);
+            case NO_ZEROS -> {
+                if (nnz != n) {
+                    throw new IllegalArgumentException("payload says no zeros but " + nnz + " non-zeros of " + n);
                 }
+                yield new Positions(5) {
+                    private int next;
+
+                    @Override
+                    int next() {
+                        return next++;
+                    }
+                };
             }
-            if (k != nnz) {
-                throw new IllegalArgumentException("bitmask has " + k + " non-zeros, the header says " + nnz);
-            }
-            at[0] += maskBytes;
-        } else if (form == GAPS) {
-            positions = gapPositions(payload, at, nnz, n);
-        } else if (form == NO_ZEROS) {
-            if (nnz != n) {
-                throw new IllegalArgumentException("payload says no zeros but " + nnz + " non-zeros of " + n);
-            }
-            for (int i = 0; i < n; i++) {
-                positions[i] = i;
-            }
-        } else {
-            throw new IllegalArgumentException("unknown position form " + form);
-        }
-        int[] values = CanonicalHuffman.decode(payload, at, nnz);
-        if (at[0] != payload.length) {
-            throw new IllegalArgumentException("Huffman payload has " + (payload.length - at[0]) + " bytes after its values");
+            default -> throw new IllegalArgumentException("unknown position form " + form);
+        };
+        CanonicalHuffman.Reader values = CanonicalHuffman.Reader.open(payload, positions.end);
+        values.requireRoomFor(nnz);
+        if (values.end() != payload.length) {
+            throw new IllegalArgumentException("Huffman payload has " + (payload.length - values.end()) + " bytes after its values");
         }
         byte[] dense = new byte[n];
         for (int k = 0; k < nnz; k++) {
-            if (values[k] == 0) {
+            int at = positions.next();
+            int v = values.next();
+            if (v == 0) {
                 throw new IllegalArgumentException("a non-zero element decodes to 0");
             }
-            dense[positions[k]] = (byte) values[k];
+            dense[at] = (byte) v;
         }
+        positions.finish();
         return dense;
     }
 
-    /** Replays the gap symbols into the positions of the non-zeros. */
-    private static int[] gapPositions(byte[] payload, int[] at, int nnz, int n) {
-        if (payload.length < at[0] + 4) {
+    /** Where the non-zeros are, one at a time in increasing order. */
+    private abstract static class Positions {
+        /** Where the values' stream starts. */
+        final int end;
+
+        Positions(int end) {
+            this.end = end;
+        }
+
+        abstract int next();
+
+        /** Refuses positions left over once every non-zero has one. */
+        void finish() {}
+    }
+
+    /** The bitmask form: its bit count must match the header before anything is decoded. */
+    private static Positions maskPositions(byte[] payload, int n, int nnz) {
+        int maskBytes = (int) ((n + 7L) / 8);
+        if (payload.length - 5 < maskBytes) {
+            throw new IllegalArgumentException("Huffman payload is shorter than its bitmask");
+        }
+        long set = 0;
+        for (int b = 0; b < maskBytes; b++) {
+            set += Integer.bitCount(payload[5 + b] & 0xff);
+        }
+        if (set != nnz) {
+            throw new IllegalArgumentException("bitmask has " + set + " non-zeros, the header says " + nnz);
+        }
+        return new Positions(5 + maskBytes) {
+            private int i;
+
+            @Override
+            int next() {
+                while ((payload[5 + (i >>> 3)] & (1 << (i & 7))) == 0) {
+                    i++;
+                }
+                return i++;
+            }
+        };
+    }
+
+    /** The gaps form: the gap symbols replayed into the positions of the non-zeros. */
+    private static Positions gapPositions(byte[] payload, int n, int nnz) {
+        if (payload.length < 5 + 4) {
             throw new IllegalArgumentException("Huffman payload is cut short");
         }
-        int p = at[0];
-        int count = ((payload[p] & 0xff) << 24) | ((payload[p + 1] & 0xff) << 16) | ((payload[p + 2] & 0xff) << 8) | (payload[p + 3] & 0xff);
-        if (count < nnz || count > nnz + n / FILLER + 1) {
+        int count = CanonicalHuffman.readInt(payload, 5);
+        if (count < nnz || count > nnz + (long) n / FILLER + 1) {
             throw new IllegalArgumentException("gap stream claims " + count + " symbols for " + nnz + " non-zeros");
         }
-        at[0] = p + 4;
-        int[] symbols = CanonicalHuffman.decode(payload, at, count);
-        int[] positions = new int[nnz];
-        int k = 0;
-        long position = 0;
-        for (int s : symbols) {
-            position += s;
-            if (s != FILLER) {
-                if (position >= n || k == nnz) {
-                    throw new IllegalArgumentException("gaps run past the tensor's " + n + " elements or " + nnz + " non-zeros");
+        CanonicalHuffman.Reader gaps = CanonicalHuffman.Reader.open(payload, 9);
+        gaps.requireRoomFor(count);
+        return new Positions(gaps.end()) {
+            private int read;
+            private int found;
+            private long position;
+
+            @Override
+            int next() {
+                while (read < count) {
+                    int s = gaps.next();
+                    read++;
+                    position += s;
+                    if (s != FILLER) {
+                        if (position >= n) {
+                            throw new IllegalArgumentException("gaps run past the tensor's " + n + " elements");
+                        }
+                        found++;
+                        return (int) position++;
+                    }
                 }
-                positions[k++] = (int) position;
-                position++;
+                throw new IllegalArgumentException("gaps give " + found + " non-zeros, the header says " + nnz);
             }
-        }
-        if (k != nnz) {
-            throw new IllegalArgumentException("gaps give " + k + " non-zeros, the header says " + nnz);
-        }
-        return positions;
+
+            @Override
+            void finish() {
+                while (read < count) {
+                    read++;
+                    if (gaps.next() != FILLER) {
+                        throw new IllegalArgumentException("gaps give more than the header's " + nnz + " non-zeros");
+                    }
+                }
+            }
+        };
     }
 }
