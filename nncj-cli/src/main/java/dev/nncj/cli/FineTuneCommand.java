@@ -8,8 +8,8 @@ import dev.nncj.data.TokenizerOptions;
 import dev.nncj.eval.EvalOptions;
 import dev.nncj.eval.EvalResult;
 import dev.nncj.eval.TextClassificationEval;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.SaveOptions;
+import dev.nncj.runtime.StagedModel;
 import dev.nncj.train.FineTuneOptions;
 import dev.nncj.train.FineTuneResult;
 import dev.nncj.train.FineTuner;
@@ -50,7 +50,8 @@ final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--eval", required = true, paramLabel = "DEV.tsv", description = "evaluation data, same columns")
     Path eval;
 
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: tokenizer.json beside the encoder)")
+    @Option(names = "--tokenizer", paramLabel = "FILE",
+            description = "tokenizer.json (default: the encoder's stem.tokenizer.json beside it, else tokenizer.json there)")
     Path tokenizer;
 
     @Mixin
@@ -74,27 +75,29 @@ final class FineTuneCommand implements Callable<Integer> {
             throw new NncjException("--task must be text-classification, not '" + task + "'");
         }
         FineTuneOptions options = training.toOptions();
-        Path tokenizerFile = tokenizer != null ? tokenizer : input.toAbsolutePath().resolveSibling("tokenizer.json");
+        Path tokenizerFile = tokenizer != null ? tokenizer : ModelOutput.tokenizerBeside(input);
         if (!Files.isRegularFile(tokenizerFile)) {
             throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");
         }
         // checked before training, not after an hour of it
-        if (!force) {
-            dev.nncj.OutputFiles.refuseOverwriting(input, output);
-        }
+        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, force, input);
         ProgressListener progress = quiet.progress();
         long start = System.nanoTime();
         FineTuneResult result = FineTuner.run(input, tokenizerFile, data, eval, options, progress, List.of());
         double seconds = (System.nanoTime() - start) / 1e9;
-        OnnxFiles.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force));
-        ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output);
-        EvalResult measured;
-        try (TextTokenizer t = TextTokenizer.load(tokenizerFile, TokenizerOptions.defaults().withMaxLength(training.maxLength))) {
-            measured = TextClassificationEval.run(output, TextClassificationDataset.load(eval), t, EvalOptions.defaults(),
-                    ProgressListener.NONE);
-        }
+        // the accuracy is measured before the classifier takes OUT's name: a failure leaves no OUT
+        EvalResult measured = StagedModel.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force),
+                staged -> accuracy(staged, tokenizerFile));
+        ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output, spec.commandLine().getErr());
         print(result, measured, seconds);
         return 0;
+    }
+
+    private EvalResult accuracy(Path classifier, Path tokenizerFile) {
+        try (TextTokenizer t = TextTokenizer.load(tokenizerFile, TokenizerOptions.defaults().withMaxLength(training.maxLength))) {
+            return TextClassificationEval.run(classifier, TextClassificationDataset.load(eval), t, EvalOptions.defaults(),
+                    ProgressListener.NONE);
+        }
     }
 
     private void print(FineTuneResult result, EvalResult measured, double seconds) {

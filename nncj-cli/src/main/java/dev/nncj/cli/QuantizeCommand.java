@@ -119,7 +119,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        report.refuseOverwritingInput(input, output);
+        report.checkOutput(input, output, ModelOutput.Format.ONNX);
         if (maxDrop != null && !(maxDrop >= 0 && maxDrop < 1)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-drop must be in [0, 1), not " + maxDrop);
         }

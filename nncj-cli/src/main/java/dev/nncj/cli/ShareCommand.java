@@ -91,7 +91,7 @@ final class ShareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        report.refuseOverwritingInput(input, output);
+        report.checkOutput(input, output, ModelOutput.Format.ONNX_OR_CONTAINER);
         return mode.clusters != null ? clusters() : crossLayer();
     }
 

@@ -93,6 +93,7 @@ final class SparsifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SparsifyOptions options = options(); // bad options fail before anything is read or written
+        report.checkOutput(input, output, ModelOutput.Format.ONNX_OR_CONTAINER);
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
         if (rankedByActivation()) {

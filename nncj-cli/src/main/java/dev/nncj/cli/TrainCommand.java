@@ -5,9 +5,10 @@ import dev.nncj.ProgressListener;
 import dev.nncj.data.ImageDataset;
 import dev.nncj.eval.EvalOptions;
 import dev.nncj.eval.ImageClassificationEval;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.SaveOptions;
 import dev.nncj.provenance.Provenance;
+import dev.nncj.runtime.StagedModel;
 import dev.nncj.train.image.ClassifierTraining;
 import dev.nncj.train.image.LeNet;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,6 +73,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
         }
+        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, false, List.of());
         ImageDataset test = data.test();
         ImageDataset train = data.train();
         ProgressListener progress = quiet.progress();
@@ -87,9 +90,8 @@ final class TrainCommand implements Callable<Integer> {
         record.put("weight_decay", weightDecay);
         record.put("seed", seed);
         Provenance.record(model, data.images, "train", record);
-        OnnxFiles.save(model, output);
-        Double accuracy = test == null ? null
-                : ImageClassificationEval.run(output, test, EvalOptions.defaults(), progress).value();
+        Double accuracy = StagedModel.save(model, output, SaveOptions.defaults(), staged -> test == null ? null
+                : ImageClassificationEval.run(staged, test, EvalOptions.defaults(), progress).value());
         long bytes;
         try {
             bytes = Files.size(output);

@@ -1,14 +1,17 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.SaveOptions;
+import dev.nncj.runtime.StagedModel;
 import dev.nncj.sparsity.NncjContainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,8 +33,6 @@ final class UnpackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NncjContainer.Unpacked unpacked = NncjContainer.unpack(input);
-        OnnxModel model = unpacked.model();
         try {
             if (Files.exists(output) && Files.isSameFile(input, output)) {
                 throw NncjException.inFile(output, "refusing to overwrite the input container (choose another output)");
@@ -39,9 +40,13 @@ final class UnpackCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw NncjException.inFile(output, "cannot check the output path: " + e.getMessage(), e);
         }
-        OnnxFiles.save(model, output);
-        Path tokenizer = input.toAbsolutePath().resolveSibling("tokenizer.json");
-        ModelOutput.copyTokenizer(Files.isRegularFile(tokenizer) ? java.util.Optional.of(tokenizer) : java.util.Optional.empty(), output);
+        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, false, List.of());
+        NncjContainer.Unpacked unpacked = NncjContainer.unpack(input);
+        OnnxModel model = unpacked.model();
+        StagedModel.save(model, output, SaveOptions.defaults()); // the promise: a file ONNX Runtime runs
+        Path tokenizer = ModelOutput.tokenizerBeside(input);
+        ModelOutput.copyTokenizer(Files.isRegularFile(tokenizer) ? Optional.of(tokenizer) : Optional.empty(), output,
+                spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         try {
             out.printf(Locale.ROOT, "%s: %s restored to %s (%d bytes in the container)%n", output, Sizes.bytes(Files.size(input)),

@@ -1,6 +1,7 @@
 package dev.nncj.quantize;
 
 import dev.nncj.ProgressListener;
+import dev.nncj.TempFiles;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code --max-drop X}: quantize everything; if the task metric drops by more than X, measure each
@@ -89,7 +89,7 @@ public final class AccuracyDrivenQuantizer {
                     fallen.size(), drop, drop <= maxDrop ? "" : " (budget NOT met even with every node in float)"));
             return new QuantizationResult(current.model(), current.quantizedNodes(), kept, notes);
         } finally {
-            deleteQuietly(dir);
+            TempFiles.delete(dir);
         }
     }
 
@@ -120,17 +120,10 @@ public final class AccuracyDrivenQuantizer {
 
     private static Path tempDir() {
         try {
-            return Files.createTempDirectory("nncj-max-drop");
+            return TempFiles.createDirectory("nncj-max-drop");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory left behind is not worth failing a finished run for
-        }
-    }
 }

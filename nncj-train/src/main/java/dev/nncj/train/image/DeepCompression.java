@@ -2,6 +2,7 @@ package dev.nncj.train.image;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.TempFiles;
 import dev.nncj.cluster.ClusterInit;
 import dev.nncj.cluster.ClusterOptions;
 import dev.nncj.cluster.ClusterResult;
@@ -101,7 +102,7 @@ public final class DeepCompression {
         List<Stage> stages = new ArrayList<>();
         try {
             Files.createDirectories(dir);
-            Path scratch = Files.createTempFile(dir, ".deep-compress-", ".onnx");
+            Path scratch = TempFiles.createFile(dir, ".deep-compress-", ".onnx");
             try {
                 stages.add(new Stage("fp32", accuracy(input, test, progress), Files.size(input)));
                 SparsifyResult pruning = null;
@@ -138,7 +139,7 @@ public final class DeepCompression {
                 stages.add(new Stage("Huffman container (unpacked)", accuracy(scratch, test, progress), packed.fileBytes()));
                 return new Result(stages, pruning, clustering, packed);
             } finally {
-                Files.deleteIfExists(scratch);
+                TempFiles.delete(scratch);
             }
         } catch (IOException e) {
             throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
