@@ -49,9 +49,12 @@ public final class OutputFiles {
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }
-        if (existing == null || !Files.isDirectory(existing)) {
-            throw NncjException.inFile(output, "cannot create its folder " + folder + ": "
-                    + (existing == null ? "no part of it exists" : existing + " is a file, not a folder"));
+        if (existing == null) {
+            throw NncjException.inFile(output, "cannot create its folder " + folder + ": no part of it exists");
+        }
+        if (!Files.isDirectory(existing)) {
+            throw NncjException.inFile(output, existing.equals(folder) ? "its folder " + folder + " is a file, not a folder"
+                    : "cannot create its folder " + folder + ": " + existing + " is a file, not a folder");
         }
         try {
             TempFiles.delete(TempFiles.createFile(existing, ".nncj-write-check-", ".tmp"));

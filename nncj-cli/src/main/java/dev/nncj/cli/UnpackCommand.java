@@ -33,14 +33,14 @@ final class UnpackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, false, List.of());
         try {
-            if (Files.exists(output) && Files.isSameFile(input, output)) {
+            if (Files.exists(input) && Files.exists(output) && Files.isSameFile(input, output)) {
                 throw NncjException.inFile(output, "refusing to overwrite the input container (choose another output)");
             }
         } catch (IOException e) {
             throw NncjException.inFile(output, "cannot check the output path: " + e.getMessage(), e);
         }
-        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, false, List.of());
         NncjContainer.Unpacked unpacked = NncjContainer.unpack(input);
         OnnxModel model = unpacked.model();
         StagedModel.save(model, output, SaveOptions.defaults()); // the promise: a file ONNX Runtime runs
