@@ -22,6 +22,7 @@ import java.util.stream.Stream;
  */
 public final class TempFiles {
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+    private static volatile boolean shuttingDown;
 
     private TempFiles() {}
 
@@ -91,6 +92,15 @@ public final class TempFiles {
         LIVE.remove(path);
     }
 
+    /**
+     * Whether the JVM has begun shutting down (SIGTERM, SIGINT) while a run goes on: its threads keep
+     * going for a moment, and what fails then failed because its files were deleted under it, not
+     * because of the user's input, so it is no error to report.
+     */
+    public static boolean shuttingDown() {
+        return shuttingDown;
+    }
+
     /** What is registered now, for tests. */
     static List<Path> live() {
         return List.copyOf(LIVE);
@@ -122,6 +132,7 @@ public final class TempFiles {
 
     /** Deletes everything still registered; the shutdown hook's body. */
     static void deleteAll() {
+        shuttingDown = true;
         for (Path path : List.copyOf(LIVE)) {
             delete(path);
         }

@@ -15,6 +15,7 @@ import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.Quantizers;
 import dev.nncj.report.CompressionReport;
+import dev.nncj.report.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -125,6 +126,7 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         ProgressListener progress = quiet.progress();
         QuantizeOptions options = options(); // bad options fail before the model is read
+        Evaluation evaluation = report.evaluation(input); // so does a bad --eval-data
         QuantizationResult result;
         if (qat) {
             result = QatRun.run(input, teacher.teacher, options, data, training, report.tokenizerFor(input), progress);
@@ -132,11 +134,10 @@ final class QuantizeCommand implements Callable<Integer> {
             OnnxModel model = attentionStyle(OnnxFiles.load(input));
             result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
                     : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
-                            QualityMetric.of(report.evaluation(input), input, report.eval()), progress);
+                            QualityMetric.of(evaluation, input, report.eval()), progress);
             Provenance.record(result.model(), input, "quantize", provenanceOptions());
         }
-        CompressionReport measured = report.saveAndMeasure(result.model(), input, output,
-                report.evaluation(input), progress);
+        CompressionReport measured = report.saveAndMeasure(result.model(), input, output, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
