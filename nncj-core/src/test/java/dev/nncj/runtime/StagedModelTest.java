@@ -48,6 +48,8 @@ class StagedModelTest {
         assertThat(seen[0].getFileName().toString()).isEqualTo("m.onnx"); // staged under its own name
         assertThat(Files.size(out)).isEqualTo(size);
         assertThat(files(dir)).containsExactly("m.onnx");
+        // an ordinary file others may read, not owner-only like the hidden folder it was staged in
+        assertThat(Files.getPosixFilePermissions(out)).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
     }
 
     /** External data names its file relative to the model; staged together, they move together. */
