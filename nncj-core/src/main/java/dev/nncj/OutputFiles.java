@@ -14,15 +14,64 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class OutputFiles {
     private OutputFiles() {}
 
-    /** A new empty file in {@code target}'s directory, hidden, to be renamed onto {@code target}. */
+    /**
+     * A new empty file in {@code target}'s directory, hidden, to be renamed onto {@code target}. It is
+     * registered with {@link TempFiles}: delete it with {@link TempFiles#delete} in a {@code finally}
+     * (a no-op once it was renamed), and an interrupted run's shutdown hook deletes it too.
+     */
     public static Path tempBeside(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         String prefix = "." + target.getFileName();
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return Files.createTempFile(dir, prefix, ".tmp",
+            return TempFiles.createFile(dir, prefix, ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
         }
-        return Files.createTempFile(dir, prefix, ".tmp");
+        return TempFiles.createFile(dir, prefix, ".tmp");
+    }
+
+    /**
+     * Checks, before any work, that {@code output} can be written: it is not a folder or a special
+     * file, and its folder is a folder this process can create files in (or, when missing, the
+     * nearest existing one is, so that saving can create it). The check writes and deletes an empty
+     * file there, because permission bits do not tell: root ignores them, and a read-only mount,
+     * quota or ACL refuses whatever the bits say.
+     */
+    public static void requireWritablePlace(Path output) {
+        Path absolute = output.toAbsolutePath().normalize();
+        if (Files.isDirectory(absolute)) {
+            throw NncjException.inFile(output, "is a folder; name a file to write");
+        }
+        if (Files.exists(absolute) && !Files.isRegularFile(absolute)) {
+            throw NncjException.inFile(output, "exists and is not a regular file; name another output");
+        }
+        Path folder = absolute.getParent();
+        Path existing = folder;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            throw NncjException.inFile(output, "cannot create its folder " + folder + ": no part of it exists");
+        }
+        if (!Files.isDirectory(existing)) {
+            throw NncjException.inFile(output, existing.equals(folder) ? "its folder " + folder + " is a file, not a folder"
+                    : "cannot create its folder " + folder + ": " + existing + " is a file, not a folder");
+        }
+        try {
+            TempFiles.delete(TempFiles.createFile(existing, ".nncj-write-check-", ".tmp"));
+        } catch (IOException e) {
+            throw NncjException.inFile(output, "cannot write in " + existing + ": " + reason(e), e);
+        }
+    }
+
+    /** "permission denied", "Read-only file system": the cause without the path the message names already. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /**

@@ -117,9 +117,7 @@ final class DeepCompressCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!output.getFileName().toString().endsWith(".nncj")) {
-            throw NncjException.inFile(output, "deep-compress writes a .nncj container; name the output OUT.nncj");
-        }
+        ModelOutput.checkBeforeWork(output, ModelOutput.Format.CONTAINER, false, input);
         DeepCompression.Options options;
         try {
             ClassifierTraining.Options retrain = new ClassifierTraining.Options(retrainEpochs, batchSize, retrainLr, retrainWeightDecay, true, seed);

@@ -115,7 +115,7 @@ final class DistillCommand implements Callable<Integer> {
             throw NncjException.inFile(tokenizer, "no tokenizer (give --tokenizer FILE)");
         }
         // checked before training, not after an hour of it
-        refuseOverwriting();
+        checkOutput();
         Evaluation evaluation = test != null
                 ? new Evaluation.TextClassification(TextClassificationDataset.load(test), tokenizer)
                 : report.evaluation(teacherFile);
@@ -146,17 +146,12 @@ final class DistillCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void refuseOverwriting() {
-        if (report.force || !Files.exists(output)) {
-            return;
-        }
+    private void checkOutput() {
         List<Path> inputs = new ArrayList<>(teachers);
         if (student != null) {
             inputs.add(student);
         }
-        for (Path in : inputs) {
-            dev.nncj.OutputFiles.refuseOverwriting(in, output, "an input model");
-        }
+        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, report.force, inputs);
     }
 
     DistillOptions options(boolean labeled) {

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Score a model on a task with ONNX Runtime: the metric, its 95% confidence interval and n.",
+        description = {"Score a model on a task with ONNX Runtime: the metric, its 95%% confidence interval and n.",
             "Tasks: text-classification (accuracy), embedding-fidelity (cosine to --reference),",
             "sts (Spearman of pair similarities vs gold scores), image-classification (accuracy, IDX files)."})
 final class EvalCommand implements Callable<Integer> {
@@ -64,7 +64,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--reference", paramLabel = "REF.onnx", description = "reference model (embedding-fidelity)")
     Path reference;
 
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: tokenizer.json beside MODEL)")
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: MODEL's stem.tokenizer.json beside it, else tokenizer.json there)")
     Path tokenizer;
 
     @Option(names = "--text-column", paramLabel = "NAME|INDEX", description = "text column (default: sentence, or 0 without header)")
@@ -187,7 +187,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private TextTokenizer tokenizer() {
-        Path file = tokenizer != null ? tokenizer : model.toAbsolutePath().resolveSibling("tokenizer.json");
+        Path file = tokenizer != null ? tokenizer : ModelOutput.tokenizerBeside(model);
         return TextTokenizer.load(file, TokenizerOptions.defaults().withMaxLength(maxLength));
     }
 

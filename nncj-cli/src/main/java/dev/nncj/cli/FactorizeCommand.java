@@ -84,7 +84,7 @@ final class FactorizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        report.refuseOverwritingInput(input, output);
+        report.checkOutput(input, output, ModelOutput.Format.ONNX);
         FactorizeOptions options = options(); // bad option values fail before anything is read
         recovery.check(report.evalData);
         if (calibrationData != null) {

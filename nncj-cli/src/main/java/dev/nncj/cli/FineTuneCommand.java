@@ -8,8 +8,8 @@ import dev.nncj.data.TokenizerOptions;
 import dev.nncj.eval.EvalOptions;
 import dev.nncj.eval.EvalResult;
 import dev.nncj.eval.TextClassificationEval;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.SaveOptions;
+import dev.nncj.runtime.StagedModel;
 import dev.nncj.train.FineTuneOptions;
 import dev.nncj.train.FineTuneResult;
 import dev.nncj.train.FineTuner;
@@ -56,7 +56,8 @@ final class FineTuneCommand implements Callable<Integer> {
             description = "test data, same columns: accuracy reported on it, never used to select (not the --eval data)")
     Path test;
 
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: tokenizer.json beside the encoder)")
+    @Option(names = "--tokenizer", paramLabel = "FILE",
+            description = "tokenizer.json (default: the encoder's stem.tokenizer.json beside it, else tokenizer.json there)")
     Path tokenizer;
 
     @Mixin
@@ -83,30 +84,30 @@ final class FineTuneCommand implements Callable<Integer> {
         SelectionData sets = SelectionData.of("--eval", eval, "--test", test, "the weights kept");
         // read before training, not after an hour of it
         Optional<TextClassificationDataset> testData = sets.test().map(TextClassificationDataset::load);
-        Path tokenizerFile = tokenizer != null ? tokenizer : input.toAbsolutePath().resolveSibling("tokenizer.json");
+        Path tokenizerFile = tokenizer != null ? tokenizer : ModelOutput.tokenizerBeside(input);
         if (!Files.isRegularFile(tokenizerFile)) {
             throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");
         }
         // checked before training, not after an hour of it
-        if (!force) {
-            dev.nncj.OutputFiles.refuseOverwriting(input, output);
-        }
+        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, force, input);
         ProgressListener progress = quiet.progress();
         long start = System.nanoTime();
         FineTuneResult result = FineTuner.run(input, tokenizerFile, data, eval, options, progress, List.of());
         double seconds = (System.nanoTime() - start) / 1e9;
-        OnnxFiles.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force));
-        ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output);
-        EvalResult measured = accuracy(TextClassificationDataset.load(eval), tokenizerFile);
-        Optional<EvalResult> tested = testData.map(t -> accuracy(t, tokenizerFile));
-        print(result, measured, tested, sets, seconds);
+        // both accuracies are measured before the classifier takes OUT's name: a failure leaves no OUT
+        record Measured(EvalResult selection, Optional<EvalResult> test) {}
+        Measured measured = StagedModel.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force),
+                staged -> new Measured(accuracy(staged, TextClassificationDataset.load(eval), tokenizerFile),
+                        testData.map(t -> accuracy(staged, t, tokenizerFile))));
+        ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output, spec.commandLine().getErr());
+        print(result, measured.selection(), measured.test(), sets, seconds);
         return 0;
     }
 
-    /** The written classifier's accuracy on {@code data} by ONNX Runtime. */
-    private EvalResult accuracy(TextClassificationDataset data, Path tokenizerFile) {
+    /** A classifier's accuracy on {@code data} by ONNX Runtime. */
+    private EvalResult accuracy(Path classifier, TextClassificationDataset data, Path tokenizerFile) {
         try (TextTokenizer t = TextTokenizer.load(tokenizerFile, TokenizerOptions.defaults().withMaxLength(training.maxLength))) {
-            return TextClassificationEval.run(output, data, t, EvalOptions.defaults(), ProgressListener.NONE);
+            return TextClassificationEval.run(classifier, data, t, EvalOptions.defaults(), ProgressListener.NONE);
         }
     }
 

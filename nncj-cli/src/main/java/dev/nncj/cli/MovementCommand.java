@@ -95,7 +95,7 @@ final class MovementCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        report.refuseOverwritingInput(input, output);
+        report.checkOutput(input, output, ModelOutput.Format.ONNX_OR_CONTAINER);
         MovementOptions options = options(); // bad option values fail before anything is read or written
         SelectionData sets = SelectionData.of("--recover-eval", eval, "--eval-data", report.evalData, "the weights kept");
         for (Path file : eval == null ? List.of(data) : List.of(data, eval)) {

@@ -54,6 +54,9 @@ public final class Nncj implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (dev.nncj.TempFiles.shuttingDown()) {
+                return EXIT_FAILURE; // interrupted: the run's files were deleted under it, nothing to report
+            }
             commandLine.getErr().println("nncj: " + oneLine(e));
             if (System.getenv("NNCJ_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());

@@ -116,7 +116,7 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        report.refuseOverwritingInput(input, output);
+        report.checkOutput(input, output, ModelOutput.Format.ONNX);
         ProgressListener progress = quiet.progress();
         if (keepLayers == null && dropLayers == null && heads == null && headsPerLayer == null && ffn == null) {
             throw new NncjException("nothing to prune: give --keep-layers, --drop-layers, --heads, --heads-per-layer or --ffn");

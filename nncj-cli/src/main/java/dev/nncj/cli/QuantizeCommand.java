@@ -15,6 +15,7 @@ import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.Quantizers;
 import dev.nncj.report.CompressionReport;
+import dev.nncj.report.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -125,13 +126,14 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        report.refuseOverwritingInput(input, output);
+        report.checkOutput(input, output, ModelOutput.Format.ONNX);
         if (maxDrop != null && !(maxDrop >= 0 && maxDrop < 1)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-drop must be in [0, 1), not " + maxDrop);
         }
         SelectionData sets = selectionData();
         ProgressListener progress = quiet.progress();
         QuantizeOptions options = options(); // bad options fail before the model is read
+        Evaluation evaluation = report.evaluation(input); // so does a bad --eval-data
         QuantizationResult result;
         AccuracyDrivenQuantizer.Result selected = null;
         if (qat) {
@@ -147,8 +149,7 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             Provenance.record(result.model(), input, "quantize", provenanceOptions());
         }
-        CompressionReport measured = report.saveAndMeasure(result.model(), input, output,
-                report.evaluation(input), progress);
+        CompressionReport measured = report.saveAndMeasure(result.model(), input, output, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);

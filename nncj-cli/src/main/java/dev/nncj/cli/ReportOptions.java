@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.SaveOptions;
 import dev.nncj.report.CompressionReport;
@@ -10,18 +9,28 @@ import dev.nncj.report.CompressionReports;
 import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.data.TextTokenizer;
+import dev.nncj.data.TokenizerOptions;
 import dev.nncj.eval.EvalOptions;
+import dev.nncj.eval.VocabularyCheck;
 import dev.nncj.report.Evaluation;
 import dev.nncj.runtime.BenchmarkOptions;
+import dev.nncj.runtime.StagedModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The options every compression command shares: --force and --json, how to benchmark the two files
  * and, when data is given, which task metric to compare.
  */
 final class ReportOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
     @Option(names = "--eval-data", paramLabel = "FILE",
             description = "data for the before/after metric: sentences (embedding-fidelity) or labelled TSV (text-classification)")
     Path evalData;
@@ -30,7 +39,8 @@ final class ReportOptions {
             description = "embedding-fidelity (default) or text-classification")
     String evalTask;
 
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: tokenizer.json beside the input)")
+    @Option(names = "--tokenizer", paramLabel = "FILE",
+            description = "tokenizer.json (default: IN's stem.tokenizer.json beside the input, else tokenizer.json there)")
     Path tokenizer;
 
     @Option(names = "--bench-threads", defaultValue = "1", description = "ONNX Runtime threads for the latency comparison (default ${DEFAULT-VALUE})")
@@ -45,11 +55,12 @@ final class ReportOptions {
     @Option(names = "--force", description = "allow OUT to be the input file")
     boolean force;
 
-    /** Checked at the start of a command, before compression or training: OUT must not be IN unless --force. */
-    void refuseOverwritingInput(Path input, Path output) {
-        if (!force) {
-            dev.nncj.OutputFiles.refuseOverwriting(input, output);
-        }
+    /**
+     * Checked at the start of a command, before compression or training: OUT fits the format, is not IN
+     * unless --force, and its folder takes a new file.
+     */
+    void checkOutput(Path input, Path output, ModelOutput.Format format) {
+        ModelOutput.checkBeforeWork(output, format, force, input);
     }
 
     @Option(names = "--json", description = "print JSON")
@@ -64,7 +75,7 @@ final class ReportOptions {
     }
 
     Path tokenizerFor(Path model) {
-        return tokenizer != null ? tokenizer : model.toAbsolutePath().resolveSibling("tokenizer.json");
+        return tokenizer != null ? tokenizer : ModelOutput.tokenizerBeside(model);
     }
 
     Evaluation evaluation(Path original) {
@@ -76,24 +87,35 @@ final class ReportOptions {
         if (data == null) {
             return new Evaluation.None();
         }
-        return switch (evalTask) {
+        Evaluation evaluation = switch (evalTask) {
             case "embedding-fidelity" -> new Evaluation.EmbeddingFidelity(SentenceFile.read(data), tokenizerFor(original));
             case "text-classification" -> new Evaluation.TextClassification(TextClassificationDataset.load(data),
                     tokenizerFor(original));
             default -> throw new NncjException("--eval-task must be embedding-fidelity or text-classification, not '"
                     + evalTask + "'");
         };
+        requireTokenizerFits(original, tokenizerFor(original));
+        return evaluation;
+    }
+
+    /** A tokenizer that does not fit the model fails here, before the work, not in the measurement after it. */
+    private static void requireTokenizerFits(Path model, Path tokenizerFile) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile, TokenizerOptions.defaults())) {
+            VocabularyCheck.check(model, tokenizer);
+        }
     }
 
     /**
-     * The tail every compression command shares: save the result atomically (over the input only
-     * with --force), put the input's tokenizer beside it, and measure before/after.
+     * The tail every compression command shares: write the result where ONNX Runtime must load it and
+     * the before/after is measured before it takes OUT's name (over the input only with --force), then
+     * put the input's tokenizer beside it. A failure anywhere leaves no OUT.
      */
     CompressionReport saveAndMeasure(OnnxModel model, Path input, Path output, Evaluation evaluation,
                                      ProgressListener progress) {
-        OnnxFiles.save(model, output, SaveOptions.defaults().withOverwriteInput(force));
-        ModelOutput.copyTokenizer(tokenizerIfPresent(input), output);
-        return CompressionReports.measure(input, output, benchmark(), evaluation, eval(), progress);
+        CompressionReport measured = StagedModel.save(model, output, SaveOptions.defaults().withOverwriteInput(force),
+                staged -> CompressionReports.measure(input, staged, benchmark(), evaluation, eval(), progress));
+        ModelOutput.copyTokenizer(tokenizerIfPresent(input), output, spec.commandLine().getErr());
+        return measured.withCompressed(output);
     }
 
     /** A container's before/after report and what was packed. */
@@ -101,36 +123,23 @@ final class ReportOptions {
 
     /**
      * The tail of a command writing a {@code .nncj} container. ONNX Runtime cannot run a container,
-     * so latency and the metric are measured on the ONNX model that {@code nncj unpack} restores
-     * (written to a temp file beside OUT, then deleted); the size is the container's.
+     * so the ONNX model that {@code nncj unpack} restores is staged beside OUT, loaded and measured
+     * (latency and the metric), and deleted; only then is the container written. The size is the
+     * container's.
      */
     Packed packAndMeasure(OnnxModel model, Path input, Path output, Evaluation evaluation, ProgressListener progress) {
-        Path dir = output.toAbsolutePath().getParent();
-        Path unpacked = null;
-        try {
-            java.nio.file.Files.createDirectories(dir);
-            unpacked = java.nio.file.Files.createTempFile(dir, ".pack-", ".onnx");
-            OnnxFiles.save(model, unpacked);
-            CompressionReport m = CompressionReports.measure(input, unpacked, benchmark(), evaluation, eval(), progress);
+        try (StagedModel unpacked = StagedModel.write(model, output, SaveOptions.defaults().withOverwriteInput(force))) {
+            CompressionReport m = unpacked.check(
+                    staged -> CompressionReports.measure(input, staged, benchmark(), evaluation, eval(), progress));
             NncjContainer.PackResult packed = NncjContainer.write(model, output);
-            ModelOutput.copyTokenizer(tokenizerIfPresent(input), output);
+            ModelOutput.copyTokenizer(tokenizerIfPresent(input), output, spec.commandLine().getErr());
             return new Packed(new CompressionReport(input, output, m.originalBytes(), packed.fileBytes(), m.latency(),
                     m.originalMetric(), m.compressedMetric()), packed);
-        } catch (java.io.IOException e) {
-            throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
-        } finally {
-            if (unpacked != null) {
-                try {
-                    java.nio.file.Files.deleteIfExists(unpacked);
-                } catch (java.io.IOException e) {
-                    // a leftover hidden temp file is harmless; the result is already written
-                }
-            }
         }
     }
 
     Optional<Path> tokenizerIfPresent(Path model) {
         Path t = tokenizerFor(model);
-        return java.nio.file.Files.isRegularFile(t) ? Optional.of(t) : Optional.empty();
+        return Files.isRegularFile(t) ? Optional.of(t) : Optional.empty();
     }
 }

@@ -91,7 +91,7 @@ final class ShareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        report.refuseOverwritingInput(input, output);
+        report.checkOutput(input, output, ModelOutput.Format.ONNX_OR_CONTAINER);
         return mode.clusters != null ? clusters() : crossLayer();
     }
 
@@ -107,6 +107,7 @@ final class ShareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new OptionException(e.getMessage());
         }
+        var evaluation = report.evaluation(input); // a bad --eval-data fails before any work
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
         ClusterResult result = WeightClusterer.cluster(model, input, options);
@@ -123,12 +124,12 @@ final class ShareCommand implements Callable<Integer> {
         CompressionReport measured;
         Double codedBits = null;
         if (container) {
-            ReportOptions.Packed packed = report.packAndMeasure(model, input, output, report.evaluation(input), progress);
+            ReportOptions.Packed packed = report.packAndMeasure(model, input, output, evaluation, progress);
             measured = packed.report();
             codedBits = 8.0 * packed.pack().tensors().stream().mapToLong(NncjContainer.PackedTensor::payloadBytes).sum()
                     / Math.max(1, result.elements());
         } else {
-            measured = report.saveAndMeasure(model, input, output, report.evaluation(input), progress);
+            measured = report.saveAndMeasure(model, input, output, evaluation, progress);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {

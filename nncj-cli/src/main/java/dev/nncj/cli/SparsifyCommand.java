@@ -8,6 +8,7 @@ import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
+import dev.nncj.report.Evaluation;
 import dev.nncj.sparsity.PruningCriterion;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.Sparsifier;
@@ -93,6 +94,8 @@ final class SparsifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SparsifyOptions options = options(); // bad options fail before anything is read or written
+        report.checkOutput(input, output, ModelOutput.Format.ONNX_OR_CONTAINER);
+        Evaluation evaluation = report.evaluation(input); // a bad --eval-data fails before any work
         ProgressListener progress = quiet.progress();
         OnnxModel model = OnnxFiles.load(input);
         if (rankedByActivation()) {
@@ -102,7 +105,8 @@ final class SparsifyCommand implements Callable<Integer> {
         }
         SparsifyResult result = Sparsifier.sparsify(model, input, options);
         Provenance.record(model, input, "sparsify", provenanceOptions());
-        CompressionReport measured = container() ? writeContainer(model, progress) : writeOnnx(model, progress);
+        CompressionReport measured = container() ? writeContainer(model, evaluation, progress)
+                : writeOnnx(model, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
@@ -126,12 +130,12 @@ final class SparsifyCommand implements Callable<Integer> {
         return 0;
     }
 
-    private CompressionReport writeOnnx(OnnxModel model, ProgressListener progress) {
-        return report.saveAndMeasure(model, input, output, report.evaluation(input), progress);
+    private CompressionReport writeOnnx(OnnxModel model, Evaluation evaluation, ProgressListener progress) {
+        return report.saveAndMeasure(model, input, output, evaluation, progress);
     }
 
-    private CompressionReport writeContainer(OnnxModel model, ProgressListener progress) {
-        return report.packAndMeasure(model, input, output, report.evaluation(input), progress).report();
+    private CompressionReport writeContainer(OnnxModel model, Evaluation evaluation, ProgressListener progress) {
+        return report.packAndMeasure(model, input, output, evaluation, progress).report();
     }
 
     private boolean container() {

@@ -5,9 +5,10 @@ import dev.nncj.ProgressListener;
 import dev.nncj.data.ImageDataset;
 import dev.nncj.eval.EvalOptions;
 import dev.nncj.eval.ImageClassificationEval;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.SaveOptions;
 import dev.nncj.provenance.Provenance;
+import dev.nncj.runtime.StagedModel;
 import dev.nncj.train.image.ClassifierTraining;
 import dev.nncj.train.image.LeNet;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,6 +73,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
         }
+        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, false, List.of());
         ImageDataset test = data.test();
         ImageDataOptions.TrainingData training = data.train();
         ImageDataset train = training.train();
@@ -89,11 +92,13 @@ final class TrainCommand implements Callable<Integer> {
         record.put("seed", seed);
         record.put("validation_images", training.validation().map(ImageDataset::size).orElse(0));
         Provenance.record(model, data.images, "train", record);
-        OnnxFiles.save(model, output);
-        Double accuracy = test == null ? null
-                : ImageClassificationEval.run(output, test, EvalOptions.defaults(), progress).value();
-        Double validationAccuracy = training.validation()
-                .map(v -> ImageClassificationEval.run(output, v, EvalOptions.defaults(), progress).value()).orElse(null);
+        record Measured(Double test, Double validation) {}
+        Measured measured = StagedModel.save(model, output, SaveOptions.defaults(), staged -> new Measured(
+                test == null ? null : ImageClassificationEval.run(staged, test, EvalOptions.defaults(), progress).value(),
+                training.validation().map(v -> ImageClassificationEval.run(staged, v, EvalOptions.defaults(), progress).value())
+                        .orElse(null)));
+        Double accuracy = measured.test();
+        Double validationAccuracy = measured.validation();
         long bytes;
         try {
             bytes = Files.size(output);

@@ -1,14 +1,16 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.SaveOptions;
+import dev.nncj.runtime.StagedModel;
 import dev.nncj.sparsity.NncjContainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -32,18 +34,20 @@ final class UnpackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Optional<Path> tokenizer = tokenizerBeside(input);
-        NncjContainer.Unpacked unpacked = NncjContainer.unpack(input);
-        OnnxModel model = unpacked.model();
+        Path tokenizer = ModelOutput.tokenizerBeside(input); // a link there is refused before any work
+        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, false, List.of());
         try {
-            if (Files.exists(output) && Files.isSameFile(input, output)) {
+            if (Files.exists(input) && Files.exists(output) && Files.isSameFile(input, output)) {
                 throw NncjException.inFile(output, "refusing to overwrite the input container (choose another output)");
             }
         } catch (IOException e) {
             throw NncjException.inFile(output, "cannot check the output path: " + e.getMessage(), e);
         }
-        OnnxFiles.save(model, output);
-        ModelOutput.copyTokenizer(tokenizer, output);
+        NncjContainer.Unpacked unpacked = NncjContainer.unpack(input);
+        OnnxModel model = unpacked.model();
+        StagedModel.save(model, output, SaveOptions.defaults()); // the promise: a file ONNX Runtime runs
+        ModelOutput.copyTokenizer(Files.isRegularFile(tokenizer, LinkOption.NOFOLLOW_LINKS) ? Optional.of(tokenizer) : Optional.empty(),
+                output, spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         try {
             out.printf(Locale.ROOT, "%s: %s restored to %s (%d bytes in the container)%n", output, Sizes.bytes(Files.size(input)),
@@ -57,20 +61,5 @@ final class UnpackCommand implements Callable<Integer> {
             throw NncjException.inFile(output, "cannot read back: " + e.getMessage(), e);
         }
         return 0;
-    }
-
-    /**
-     * The tokenizer.json beside the container, copied beside the output. A symbolic link there is
-     * refused, before any work, rather than followed: the container may come from someone else, and
-     * its folder's link could name any file this user can read, which would land beside the output.
-     * Anything but a regular file (a FIFO, a folder) is not a tokenizer and is left alone.
-     */
-    static Optional<Path> tokenizerBeside(Path container) {
-        Path tokenizer = container.toAbsolutePath().resolveSibling("tokenizer.json");
-        if (Files.isSymbolicLink(tokenizer)) {
-            throw NncjException.inFile(tokenizer, "is a symbolic link; unpack copies only a regular tokenizer.json from "
-                    + "beside the container (replace the link with the file it names)");
-        }
-        return Files.isRegularFile(tokenizer, LinkOption.NOFOLLOW_LINKS) ? Optional.of(tokenizer) : Optional.empty();
     }
 }

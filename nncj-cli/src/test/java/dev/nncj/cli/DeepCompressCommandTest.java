@@ -59,7 +59,7 @@ class DeepCompressCommandTest {
         Path packed = dir.resolve("never.nncj");
         CliRun notContainer = CliRun.of("deep-compress", out, "--images", train.images(), "--labels", train.labels(), "-o",
                 dir.resolve("x.onnx"));
-        assertThat(notContainer.errorLine()).endsWith("deep-compress writes a .nncj container; name the output OUT.nncj");
+        assertThat(notContainer.errorLine()).endsWith("the output is a .nncj container; name it OUT.nncj");
         CliRun clusters = CliRun.of("deep-compress", out, "--images", train.images(), "--labels", train.labels(), "--clusters", 0,
                 "-o", packed);
         assertThat(clusters.errorLine()).isEqualTo("nncj: --clusters must be in 1..255, got 0");

@@ -69,6 +69,22 @@ class FineTuneCommandTest {
         assertThat(text.out()).contains("2 steps").contains("accuracy on dev.tsv (ONNX Runtime)");
     }
 
+    /** One class is no classifier, whichever class it is: all-1 labels used to train (all-0 did not). */
+    @Test
+    void trainingLabelsOfASingleClassAreRefusedBeforeTraining() throws Exception {
+        Path encoder = encoder();
+        for (int label : new int[] {0, 1}) {
+            Path train = Files.writeString(dir.resolve("single" + label + ".tsv"),
+                    "sentence\tlabel\nthe cat\t" + label + "\na dog\t" + label + "\n");
+            Path out = dir.resolve("clf" + label + ".onnx");
+            CliRun run = CliRun.of("finetune", encoder, "--data", train, "--eval", dir.resolve("dev.tsv"), "-o", out, "-q");
+            assertThat(run.exitCode()).isEqualTo(Nncj.EXIT_FAILURE);
+            assertThat(run.errorLine()).isEqualTo("nncj: " + train + ": every training label is " + label
+                    + "; labels must contain at least two classes to train a classifier");
+            assertThat(out).doesNotExist();
+        }
+    }
+
     @Test
     void labelsThatDoNotFitAreOneLineAndNothingIsWritten() throws Exception {
         Path encoder = encoder();

@@ -50,8 +50,8 @@ class UnpackCommandTest {
         Path out = dir.resolve("out/model.onnx");
         CliRun run = CliRun.of("unpack", container, "-o", out);
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.errorLine()).isEqualTo("nncj: " + link.toAbsolutePath() + ": is a symbolic link; unpack copies only a "
-                + "regular tokenizer.json from beside the container (replace the link with the file it names)");
+        assertThat(run.errorLine()).isEqualTo("nncj: " + link.toAbsolutePath() + ": is a symbolic link; NNCJ reads only a regular tokenizer file found "
+                + "beside a model (replace the link with the file it names, or name the tokenizer explicitly)");
         assertThat(out.getParent()).doesNotExist();
     }
 

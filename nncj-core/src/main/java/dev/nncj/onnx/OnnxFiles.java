@@ -7,6 +7,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.nncj.NncjException;
 import dev.nncj.OutputFiles;
+import dev.nncj.TempFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,7 +110,8 @@ public final class OnnxFiles {
         save(model, target, SaveOptions.defaults());
     }
 
-    private static void refuseOverwritingInput(OnnxModel model, Path target, SaveOptions options) {
+    /** Refuses {@code target} when it is the file {@code model} was loaded from, unless the options allow it. */
+    public static void refuseOverwritingInput(OnnxModel model, Path target, SaveOptions options) {
         if (!options.overwriteInput() && isSourceOf(model, target)) {
             throw NncjException.inFile(target, "refusing to overwrite the input model (choose another output, or --force)");
         }
@@ -143,33 +145,36 @@ public final class OnnxFiles {
         String dataName = target.getFileName() + ".data";
         Path dataFile = target.resolveSibling(dataName);
         Path tmpData = OutputFiles.tempBeside(dataFile);
-        ModelProto proto;
-        try (FileChannel ch = FileChannel.open(tmpData, StandardOpenOption.WRITE)) {
-            long[] offset = {0};
-            proto = model.toProto(t -> {
-                if (t.type() == DataType.STRING || t.byteSize() < threshold) {
-                    return TensorProtos.toProto(t);
-                }
-                try {
-                    long start = align(offset[0]);
-                    ByteBuffer data = t.rawData();
-                    long pos = start;
-                    while (data.hasRemaining()) {
-                        pos += ch.write(data, pos);
+        try {
+            ModelProto proto;
+            try (FileChannel ch = FileChannel.open(tmpData, StandardOpenOption.WRITE)) {
+                long[] offset = {0};
+                proto = model.toProto(t -> {
+                    if (t.type() == DataType.STRING || t.byteSize() < threshold) {
+                        return TensorProtos.toProto(t);
                     }
-                    offset[0] = pos;
-                    return TensorProtos.toExternalProto(t, dataName, start);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            ch.force(false);
-        } catch (java.io.UncheckedIOException e) {
-            Files.deleteIfExists(tmpData);
-            throw e.getCause();
+                    try {
+                        long start = align(offset[0]);
+                        ByteBuffer data = t.rawData();
+                        long pos = start;
+                        while (data.hasRemaining()) {
+                            pos += ch.write(data, pos);
+                        }
+                        offset[0] = pos;
+                        return TensorProtos.toExternalProto(t, dataName, start);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                ch.force(false);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            moveIntoPlace(tmpData, dataFile);
+            writeAtomically(target, proto::writeTo);
+        } finally {
+            TempFiles.delete(tmpData); // nothing to delete once it was moved into place
         }
-        moveIntoPlace(tmpData, dataFile);
-        writeAtomically(target, proto::writeTo);
     }
 
     /** ONNX Runtime can memory-map external data; 4 KB alignment lets it (and keeps pages clean). */
@@ -189,7 +194,7 @@ public final class OnnxFiles {
             }
             moveIntoPlace(tmp, target);
         } finally {
-            Files.deleteIfExists(tmp);
+            TempFiles.delete(tmp); // nothing to delete once it was moved into place
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.nncj.quantize;
 
 import dev.nncj.ProgressListener;
+import dev.nncj.TempFiles;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code --max-drop X}: quantize everything; if the task metric drops by more than X, measure each
@@ -103,7 +103,7 @@ public final class AccuracyDrivenQuantizer {
             return new Result(new QuantizationResult(current.model(), current.quantizedNodes(), kept, notes), metric.name(),
                     initialDrop, drop);
         } finally {
-            deleteQuietly(dir);
+            TempFiles.delete(dir);
         }
     }
 
@@ -134,17 +134,10 @@ public final class AccuracyDrivenQuantizer {
 
     private static Path tempDir() {
         try {
-            return Files.createTempDirectory("nncj-max-drop");
+            return TempFiles.createDirectory("nncj-max-drop");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory left behind is not worth failing a finished run for
-        }
-    }
 }

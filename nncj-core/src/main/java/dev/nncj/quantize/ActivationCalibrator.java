@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.TempFiles;
 import dev.nncj.data.EncodedBatch;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.eval.FloatArray;
@@ -16,15 +17,12 @@ import dev.nncj.onnx.TokenEmbedding;
 import dev.nncj.runtime.RuntimeOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Observes activations on real data through ONNX Runtime: the tensors whose ranges static
@@ -44,7 +42,7 @@ final class ActivationCalibrator {
         }
         Path dir;
         try {
-            dir = Files.createTempDirectory("nncj-calibration");
+            dir = TempFiles.createDirectory("nncj-calibration");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -72,7 +70,7 @@ final class ActivationCalibrator {
                 return sweepHistograms(session, tokenizer, minMax, calibration, progress);
             }
         } finally {
-            deleteQuietly(dir);
+            TempFiles.delete(dir);
         }
     }
 
@@ -161,14 +159,6 @@ final class ActivationCalibrator {
             }
         } finally {
             progress.finish();
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory left behind is not worth failing a finished calibration for
         }
     }
 }

@@ -15,6 +15,11 @@ import java.util.Optional;
 public record CompressionReport(Path original, Path compressed, long originalBytes, long compressedBytes,
                                 ComparisonResult latency, Optional<EvalResult> originalMetric,
                                 Optional<EvalResult> compressedMetric) {
+    /** The same figures for the compressed model moved to {@code file} (measured where it was staged). */
+    public CompressionReport withCompressed(Path file) {
+        return new CompressionReport(original, file, originalBytes, compressedBytes, latency, originalMetric, compressedMetric);
+    }
+
     /** compressed / original file size. */
     public double sizeRatio() {
         return (double) compressedBytes / originalBytes;

@@ -6,10 +6,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.TempFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * Measures how fast ONNX Runtime runs a model, in this process, on synthesized inputs; NNCJ's only
@@ -134,7 +134,7 @@ public final class Benchmark {
         InputSynthesizer inputs = synthesizerFor(model, options);
         Path dir;
         try {
-            dir = Files.createTempDirectory("nncj-profile");
+            dir = TempFiles.createDirectory("nncj-profile");
         } catch (IOException e) {
             throw new NncjException("cannot create a temporary directory for ONNX Runtime's profile: " + e.getMessage(), e);
         }
@@ -148,18 +148,7 @@ public final class Benchmark {
             return OperatorProfile.read(subject.endProfiling(), options.warmupRuns());
         } finally {
             progress.finish();
-            deleteQuietly(dir);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // A leftover trace in the temp directory is harmless; the profile has been read.
+            TempFiles.delete(dir);
         }
     }
 

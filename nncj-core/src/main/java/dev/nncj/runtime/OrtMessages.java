@@ -9,6 +9,12 @@ import ai.onnxruntime.OrtException;
  * with stack-like detail over several lines.
  */
 public final class OrtMessages {
+    /**
+     * The C++ throw site some ORT messages start with, "/onnxruntime_src/.../model.cc:181
+     * onnxruntime::Model::Model(onnx::ModelProto&&, ...) ": a place in ORT's sources, not in the model.
+     */
+    private static final String SOURCE_LOCATION = "^/\\S+:\\d+ [^(]+\\([^)]*\\) ";
+
     private OrtMessages() {}
 
     /** ORT's message without its prefixes, cut to its first line; the exception type when empty. */
@@ -20,7 +26,8 @@ public final class OrtMessages {
         String text = message.strip();
         if (e instanceof OrtException) {
             text = text.replaceFirst("^Error code - ORT_[A-Z_]+ - message: ", "")
-                    .replaceFirst("^Load model from .*? failed: ?", "");
+                    .replaceFirst("^Load model from .*? failed: ?", "")
+                    .replaceFirst(SOURCE_LOCATION, "");
         }
         int newline = text.indexOf('\n');
         if (newline >= 0) {

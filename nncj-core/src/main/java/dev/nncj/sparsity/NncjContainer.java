@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.nncj.NncjException;
 import dev.nncj.OutputFiles;
+import dev.nncj.TempFiles;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
@@ -147,7 +148,7 @@ public final class NncjContainer {
                 }
                 move(tmp, absolute);
             } finally {
-                Files.deleteIfExists(tmp);
+                TempFiles.delete(tmp); // nothing to delete once it was moved into place
             }
             long packedBytes = payloads.stream().mapToLong(p -> p.length).sum();
             List<PackedTensor> tensors = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.nncj.transformer;
 
 import dev.nncj.NncjException;
+import dev.nncj.TempFiles;
 import dev.nncj.data.EncodedBatch;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.eval.FloatArray;
@@ -8,7 +9,6 @@ import dev.nncj.eval.TextModelSession;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.runtime.RuntimeOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,11 +79,7 @@ public final class ActivationImportance implements ImportanceScorer {
                 }
             }
         } finally {
-            try {
-                Files.deleteIfExists(model);
-            } catch (IOException e) {
-                // a temp file left behind is harmless; the scores are still valid
-            }
+            TempFiles.delete(model.getParent());
         }
         for (int i = 0; i < layers; i++) {
             double[] h = heads.get(i);
@@ -153,10 +149,15 @@ public final class ActivationImportance implements ImportanceScorer {
 
     private static Path instrumented(EncoderSpec spec) {
         try {
-            Path file = Files.createTempFile("nncj-importance", ".onnx");
-            Files.delete(file);
-            OnnxFiles.save(EncoderEmitter.emit(spec, EmitOptions.defaults().withInternals()), file);
-            return file;
+            Path dir = TempFiles.createDirectory("nncj-importance");
+            try {
+                Path file = dir.resolve("instrumented.onnx");
+                OnnxFiles.save(EncoderEmitter.emit(spec, EmitOptions.defaults().withInternals()), file);
+                return file;
+            } catch (RuntimeException e) {
+                TempFiles.delete(dir);
+                throw e;
+            }
         } catch (IOException e) {
             throw new NncjException("cannot write a temporary model for activation importance: " + e.getMessage(), e);
         }

@@ -40,8 +40,10 @@ public final class FineTuner {
         }
         TextClassificationDataset eval = TextClassificationDataset.load(evalFile);
         int classes = train.numClasses();
-        if (classes < 2) {
-            throw NncjException.inFile(trainFile, "all training labels are 0; a classifier needs at least 2 classes");
+        long present = java.util.Arrays.stream(train.classCounts()).filter(n -> n > 0).count();
+        if (present < 2) {
+            throw NncjException.inFile(trainFile, "every training label is " + train.maxLabel()
+                    + "; labels must contain at least two classes to train a classifier");
         }
         if (eval.maxLabel() >= classes) {
             throw NncjException.inFile(evalFile, "label " + eval.maxLabel() + " never occurs in training, whose labels are 0.."

@@ -2,6 +2,7 @@ package dev.nncj.train.image;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.TempFiles;
 import dev.nncj.cluster.ClusterInit;
 import dev.nncj.cluster.ClusterOptions;
 import dev.nncj.cluster.ClusterResult;
@@ -120,7 +121,7 @@ public final class DeepCompression {
         List<Stage> stages = new ArrayList<>();
         try {
             Files.createDirectories(dir);
-            Path scratch = Files.createTempFile(dir, ".deep-compress-", ".onnx");
+            Path scratch = TempFiles.createFile(dir, ".deep-compress-", ".onnx");
             try {
                 stages.add(sets.stage("fp32", input, Files.size(input), progress));
                 SparsifyResult pruning = null;
@@ -158,7 +159,7 @@ public final class DeepCompression {
                 stages.add(sets.stage("Huffman container (unpacked)", scratch, packed.fileBytes(), progress));
                 return new Result(stages, pruning, clustering, packed);
             } finally {
-                Files.deleteIfExists(scratch);
+                TempFiles.delete(scratch);
             }
         } catch (IOException e) {
             throw NncjException.inFile(dir, "cannot write: " + e.getMessage(), e);
