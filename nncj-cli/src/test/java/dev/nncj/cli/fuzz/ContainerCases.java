@@ -84,12 +84,10 @@ final class ContainerCases {
         return base.clone();
     }
 
+    /** Writes dir/model.nncj; only unpack reads containers ({@code inspect} calls one "not an ONNX model" unread). */
     private static FuzzCase container(CaseContext c, byte[] bytes, String description, Expectation expectation) {
         Path file = c.write("model.nncj", bytes);
-        CliCommand cmd = expectation == Expectation.SUCCEED || c.random.nextInt(4) != 0
-                ? CliCommand.unpack(file, c.out().resolve("out.onnx"))
-                : CliCommand.inspect(file, false);
-        return c.done(description, expectation, cmd);
+        return c.done(description, expectation, CliCommand.unpack(file, c.out().resolve("out.onnx")));
     }
 
     static FuzzCase valid(CaseContext c) {

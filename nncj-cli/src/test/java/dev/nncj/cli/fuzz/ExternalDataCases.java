@@ -62,6 +62,7 @@ final class ExternalDataCases {
         Path secret = c.secret(4096);
         String relative = c.dir().relativize(secret).toString();
         String location = pick(c.random, relative, secret.toString(), "out/../" + relative, "./" + relative, "/dev/zero");
+        c.mayName(Path.of(location).getFileName().toString());
         CliCommand cmd = c.command(s.base, c.writeModel(s.base, s.with(location, "0", Integer.toString(s.bytes()))));
         return c.done(s.base + " model, " + s.t().getName() + " at location " + location, Expectation.REJECT, cmd);
     }
@@ -162,8 +163,9 @@ final class ExternalDataCases {
         if ("weights.bin/".equals(location)) {
             weights(c, s);
         }
-        if (location != null && !location.isEmpty() && !location.equals(".")) {
-            c.mayName(Path.of(location).getFileName().toString());
+        if (location != null && !location.isEmpty()) {
+            // "." is the model's folder: an error naming that folder names the "file" at fault
+            c.mayName(location.equals(".") ? c.dir().getFileName().toString() : Path.of(location).getFileName().toString());
         }
         CliCommand cmd = c.command(s.base, c.writeModel(s.base, s.with(location, "0", Integer.toString(s.bytes()))));
         return c.done(s.base + " model, " + s.t().getName() + " external at " + (location == null ? "no location" : "'" + location + "'"),

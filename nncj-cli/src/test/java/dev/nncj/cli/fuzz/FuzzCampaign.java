@@ -46,6 +46,7 @@ public final class FuzzCampaign {
         Result result = new Result(config, results, runner.findings(), runner.childHighWaterKb(), (System.nanoTime() - t0) / 1_000_000, root);
         try {
             Files.writeString(root.resolve("report.md"), result.markdown());
+            Files.writeString(root.resolve("cases.tsv"), FuzzReport.tsv(results));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

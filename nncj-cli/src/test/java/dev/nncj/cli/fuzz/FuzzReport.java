@@ -101,6 +101,19 @@ final class FuzzReport {
         return s.toString();
     }
 
+    /** Every case, one TSV line: for auditing what passed as well as what failed. */
+    static String tsv(List<CaseResult> results) {
+        StringBuilder s = new StringBuilder("case\tkind\tseed\tcommand\texpected\texit\tms\tpeak_rss_mb\toutcome\tall_failures\terror_line\tnotes\tinput\n");
+        for (CaseResult c : results) {
+            FuzzCase f = c.fuzzCase();
+            s.append(String.join("\t", f.id(), f.kind(), Long.toString(f.seed()), f.command().label(), f.expectation().name(),
+                    Integer.toString(c.run().exitCode()), Long.toString(c.run().millis()), Long.toString(c.run().peakRssKb() / 1024),
+                    c.primary().name(), c.failures().stream().map(Enum::name).collect(Collectors.joining(" ")),
+                    cell(c.errorLine(), 400), cell(String.join("; ", c.notes()), 400), cell(f.description(), 400))).append('\n');
+        }
+        return s.toString();
+    }
+
     private static String cell(String text, int max) {
         String t = text.replace('|', '/').replace('\n', ' ').replace('\t', ' ');
         return t.length() <= max ? t : t.substring(0, max - 1) + "…";

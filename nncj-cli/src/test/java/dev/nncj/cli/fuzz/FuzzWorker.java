@@ -1,11 +1,11 @@
 package dev.nncj.cli.fuzz;
 
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.nncj.cli.Nncj;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.TinyModels;
+import dev.nncj.runtime.OrtSessions;
 import dev.nncj.sparsity.NncjContainer;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -121,7 +121,8 @@ public final class FuzzWorker {
 
     private static void checkModel(OnnxModel model) {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             OrtSession session = OrtEnvironment.getEnvironment().createSession(OnnxFiles.toBytes(model), options)) {
+             // NNCJ's own environment: creating ORT's one environment here first, with other settings, makes ORT warn in every case
+             OrtSession session = OrtSessions.environment().createSession(OnnxFiles.toBytes(model), options)) {
             session.getInputNames();
         } catch (ai.onnxruntime.OrtException e) {
             throw new IllegalStateException(e.getMessage(), e);

@@ -196,7 +196,7 @@ final class ModelCases {
                 + (variant.startsWith("float") ? "" : " (k=" + k + ")"), Expectation.REJECT, cmd);
     }
 
-    /** The first graph input's static dim made 0, negative or absurd; MatMul cannot take it. */
+    /** The first graph input's static dim made 0, negative or absurd against MatMul's 8. */
     static FuzzCase badInputShape(CaseContext c) {
         BaseModel base = c.base(BaseModel.MATMUL, BaseModel.GEMM);
         ModelProto p = base.proto();
@@ -206,8 +206,9 @@ final class ModelCases {
         long value = pick(c.random, 0L, -3L, 1L << 40, Long.MAX_VALUE);
         shape.getDimBuilder(1).clearDimParam().setDimValue(value);
         CliCommand cmd = c.command(base, c.writeModel(base, p.toBuilder().setGraph(g).build().toByteArray()));
+        // ONNX Runtime reads a negative dim_value as unknown and runs the model: borderline, not broken
         return c.done(base + " model, input x declared [batch, " + value + "] against w[8,8]",
-                Expectation.rejectIf(cmd.needsRunnableModel()), cmd);
+                Expectation.rejectIf(value >= 0 && cmd.needsRunnableModel()), cmd);
     }
 
     /** A node reads the output of itself or of a node downstream of it. */
