@@ -139,9 +139,11 @@ final class ChildJvm implements AutoCloseable {
 
     /**
      * Runs until the child finishes the batch or a case ends it. Each case that started is passed to
-     * {@code onCase} once; returns how many cases after {@code start} were started.
+     * {@code onCase} once; returns how many cases after {@code start} were started. A child that
+     * dies after READY but before the START of {@code nextId} (which should not happen) is a CRASH
+     * of that case, so the campaign moves on.
      */
-    int drive(int timeoutSeconds, java.util.function.Consumer<Event> onCase) throws InterruptedException {
+    int drive(int timeoutSeconds, String nextId, java.util.function.Consumer<Event> onCase) throws InterruptedException {
         String ready = lines.poll(STARTUP_SECONDS, TimeUnit.SECONDS);
         if (!"READY".equals(ready)) {
             kill();
@@ -151,6 +153,11 @@ final class ChildJvm implements AutoCloseable {
         int started = 0;
         while (true) {
             String line = lines.take();
+            if (line.equals(EOF) && started == 0) {
+                onCase.accept(new Event(nextId, new RunRecord(RunRecord.Ending.CRASH, -1, 0, null, null, List.of(), 0,
+                        "the child died before the case started: " + death())));
+                return 1;
+            }
             if (line.equals(EOF) || line.equals("DONE")) {
                 return started;
             }
