@@ -216,7 +216,7 @@ final class ModelCases {
         BaseModel base = c.base();
         ModelProto p = base.proto();
         GraphProto.Builder g = p.getGraph().toBuilder();
-        int i = c.random.nextInt(g.getNodeCount());
+        int i = pick(c.random, nodesWithInputs(p.getGraph()));
         List<Integer> downstream = downstream(p.getGraph(), i);
         int j = pick(c.random, downstream);
         NodeProto node = g.getNode(i);
@@ -227,6 +227,17 @@ final class ModelCases {
         return c.done(base + " model, node " + node.getName() + " (" + node.getOpType() + ") input " + input + " <- "
                 + (i == j ? "its own output" : "downstream " + g.getNode(j).getName()) + " " + value,
                 Expectation.rejectIf(cmd.needsRunnableModel()), cmd);
+    }
+
+    /** Nodes with at least one input (a Constant has none to rewire). */
+    private static List<Integer> nodesWithInputs(GraphProto g) {
+        List<Integer> nodes = new ArrayList<>();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            if (g.getNode(i).getInputCount() > 0) {
+                nodes.add(i);
+            }
+        }
+        return nodes;
     }
 
     /** Node {@code i} and the nodes that (transitively) read its outputs. */
@@ -289,7 +300,7 @@ final class ModelCases {
         BaseModel base = c.base();
         ModelProto p = base.proto();
         GraphProto.Builder g = p.getGraph().toBuilder();
-        int i = c.random.nextInt(g.getNodeCount());
+        int i = pick(c.random, nodesWithInputs(p.getGraph()));
         NodeProto node = g.getNode(i);
         int input = c.random.nextInt(node.getInputCount());
         String missing = "fuzz_missing_" + c.random.nextInt(1000);
