@@ -40,6 +40,7 @@ final class ChildJvm implements AutoCloseable {
     private volatile long casePeakKb;
     private volatile long highWaterKb;
     private volatile boolean overMemory;
+    private volatile boolean killed;
 
     /** What happened to one case. */
     record Event(String id, RunRecord record) {}
@@ -220,7 +221,16 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the child ended by a signal (killed here, or crashed): its JVM then ran no exit
+     * hooks, so ONNX Runtime's natives stay in its temp folder, which says nothing about nncj.
+     */
+    boolean endedAbnormally() {
+        return killed || (!process.isAlive() && process.exitValue() != 0 && process.exitValue() != FuzzWorker.EXIT_AFTER_ERROR);
+    }
+
     private void kill() {
+        killed = true;
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }

@@ -68,7 +68,7 @@ public final class FuzzCampaign {
     }
 
     /** Deletes links, FIFOs and files themselves, never what a link points to. */
-    private static void deleteRecursively(Path root) {
+    static void deleteRecursively(Path root) {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
