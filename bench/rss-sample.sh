@@ -15,7 +15,8 @@ while kill -0 "$pid" 2>/dev/null; do
   [ -n "$rss" ] && printf '%d\t%s\n' "$SECONDS" "$rss" >> "$out"
   sleep "$interval"
 done
-wait "$pid"; rc=$?
+rc=0; wait "$pid" || rc=$?
+summarize() {
 awk -v w="$warmup" -v rc="$rc" 'NR > 1 {
     if ($2 > peak) peak = $2
     if ($1 >= w) { n++; if (n == 1) first = $2; last = $2; sx += $1; sy += $2; sxx += $1 * $1; sxy += $1 * $2 }
@@ -24,3 +25,5 @@ awk -v w="$warmup" -v rc="$rc" 'NR > 1 {
     printf "exit %d; samples after %ss: %d; RSS first %.1f MB, last %.1f MB, peak %.1f MB; slope %+.3f MB/min\n",
       rc, w, n, first / 1024, last / 1024, peak / 1024, slope * 60 / 1024
   }' "$out"
+}
+summarize
