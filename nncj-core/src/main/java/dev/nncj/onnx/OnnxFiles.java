@@ -30,8 +30,7 @@ public final class OnnxFiles {
 
     public static OnnxModel load(Path file) {
         ModelProto proto = readProto(file);
-        Path dir = file.toAbsolutePath().getParent();
-        return OnnxModel.fromProto(proto, dir, file.toAbsolutePath());
+        return OnnxModel.fromProto(proto, ExternalData.beside(file), file.toAbsolutePath());
     }
 
     /** Parses the protobuf only, checking it is an ONNX model; external data is not read. */
@@ -41,6 +40,9 @@ public final class OnnxFiles {
         }
         if (Files.isDirectory(file)) {
             throw NncjException.inFile(file, "is a directory, not an ONNX file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw NncjException.inFile(file, "is not a regular file (a FIFO, socket or device), not an ONNX file");
         }
         ModelProto proto;
         try (InputStream in = Files.newInputStream(file)) {
@@ -67,7 +69,7 @@ public final class OnnxFiles {
      * resolves any external data. The model has no source file.
      */
     public static OnnxModel fromProto(ModelProto proto, Path baseDir) {
-        return OnnxModel.fromProto(proto, baseDir.toAbsolutePath(), null);
+        return OnnxModel.fromProto(proto, ExternalData.inFolder(baseDir), null);
     }
 
     /** The model as a ModelProto, each initializer encoded by {@code encode} (containers choose their own). */
