@@ -133,6 +133,10 @@ final class DeepCompressCommand implements Callable<Integer> {
         if (test == null) {
             throw new NncjException("deep-compress needs --test-images and --test-labels: every stage's accuracy is reported on them");
         }
+        InputModel.check(input);
+        if (teacher != null) {
+            InputModel.check(teacher);
+        }
         ImageDataset train = data.train();
         DeepCompression.Result result = DeepCompression.run(input, train, test, output, options, quiet.progress());
         PrintWriter out = spec.commandLine().getOut();

@@ -82,6 +82,7 @@ final class FineTuneCommand implements Callable<Integer> {
         if (!force) {
             dev.nncj.OutputFiles.refuseOverwriting(input, output);
         }
+        InputModel.check(input);
         ProgressListener progress = quiet.progress();
         long start = System.nanoTime();
         FineTuneResult result = FineTuner.run(input, tokenizerFile, data, eval, options, progress, List.of());

@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.OptionException;
@@ -129,7 +128,7 @@ final class QuantizeCommand implements Callable<Integer> {
         if (qat) {
             result = QatRun.run(input, teacher.teacher, options, data, training, report.tokenizerFor(input), progress);
         } else {
-            OnnxModel model = attentionStyle(OnnxFiles.load(input));
+            OnnxModel model = attentionStyle(InputModel.load(input));
             result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
                     : AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
                             QualityMetric.of(report.evaluation(input), input, report.eval()), progress);

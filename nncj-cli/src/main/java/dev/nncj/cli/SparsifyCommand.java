@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.Calibration;
@@ -94,7 +93,7 @@ final class SparsifyCommand implements Callable<Integer> {
     public Integer call() {
         SparsifyOptions options = options(); // bad options fail before anything is read or written
         ProgressListener progress = quiet.progress();
-        OnnxModel model = OnnxFiles.load(input);
+        OnnxModel model = InputModel.load(input);
         if (rankedByActivation()) {
             Calibration calibration = new Calibration(CalibrationSentences.read(calibrationData, calibrationSamples),
                     report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16);
