@@ -136,7 +136,8 @@ public final class ExternalData {
             throw TensorProtos.invalid(modelFile, name, "external data location " + location
                     + " points outside the model's folder");
         }
-        for (Path p = file; !p.equals(folder); p = p.getParent()) {
+        // the folders between the model's folder and the file; the file itself is judged by its attributes
+        for (Path p = file.getParent(); !p.equals(folder); p = p.getParent()) {
             if (Files.isSymbolicLink(p)) {
                 throw TensorProtos.invalid(modelFile, name, "external data " + location + " is reached through a symbolic link ("
                         + folder.relativize(p) + "); NNCJ reads only files inside the model's folder");
