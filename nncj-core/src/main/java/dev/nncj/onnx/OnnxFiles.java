@@ -65,11 +65,12 @@ public final class OnnxFiles {
     }
 
     /**
-     * A model from a ModelProto assembled in memory (a container being unpacked); {@code baseDir}
-     * resolves any external data. The model has no source file.
+     * A model from a ModelProto assembled in memory (a container being unpacked); {@code externalData}
+     * resolves any external data (e.g. {@link ExternalData#beside} the container) and names the file in
+     * refusals. The model has no source file.
      */
-    public static OnnxModel fromProto(ModelProto proto, Path baseDir) {
-        return OnnxModel.fromProto(proto, ExternalData.inFolder(baseDir), null);
+    public static OnnxModel fromProto(ModelProto proto, ExternalData externalData) {
+        return OnnxModel.fromProto(proto, externalData, null);
     }
 
     /** The model as a ModelProto, each initializer encoded by {@code encode} (containers choose their own). */

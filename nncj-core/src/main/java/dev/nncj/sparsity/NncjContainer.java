@@ -9,6 +9,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.nncj.NncjException;
 import dev.nncj.OutputFiles;
 import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.ExternalData;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
@@ -201,7 +202,7 @@ public final class NncjContainer {
             if (!Arrays.equals(readFully(in, TRAILER.length), TRAILER)) {
                 throw NncjException.inFile(file, "is corrupt: no end marker after the last tensor");
             }
-            return new Unpacked(OnnxFiles.fromProto(fill(skeleton, restored), file.toAbsolutePath().getParent()), stats);
+            return new Unpacked(OnnxFiles.fromProto(fill(skeleton, restored), ExternalData.beside(file)), stats);
         } catch (EOFException e) {
             throw NncjException.inFile(file, "is truncated (it ends inside " + where + ")", e);
         } catch (IOException e) {
