@@ -14,6 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Where a tensor's external data lives, checked before a byte of it is read: the one place NNCJ
@@ -27,10 +29,16 @@ import java.nio.file.attribute.BasicFileAttributes;
  * without following links and before opening, so a FIFO can never block), and negative,
  * non-numeric, overflowing or out-of-file offsets and lengths. The model's folder itself may be
  * reached through links: the user chose it.
+ *
+ * <p>One instance serves one reading of one model (it remembers the files it has checked), on one thread.
  */
 public final class ExternalData {
     private final Path modelFile;
     private final Path folder;
+    /** Files already checked, by location: a model keeps hundreds of tensors in one file. */
+    private final Map<String, CheckedFile> checked = new HashMap<>();
+
+    private record CheckedFile(Path file, long size) {}
 
     private ExternalData(Path modelFile, Path folder) {
         this.modelFile = modelFile;
@@ -77,9 +85,12 @@ public final class ExternalData {
                 default -> { } // checksum and future keys are not needed to read
             }
         }
-        Path file = resolve(name, location);
-        BasicFileAttributes attributes = regularFile(name, location, file);
-        long size = attributes.size();
+        String where = location;
+        CheckedFile data = checked.computeIfAbsent(location, l -> {
+            Path file = resolve(name, where);
+            return new CheckedFile(file, regularFile(name, where, file).size());
+        });
+        long size = data.size();
         long offset = offsetText == null ? 0 : number(name, "offset", offsetText);
         long length = lengthText == null ? declared.bytes() : number(name, "length", lengthText);
         if (length != declared.bytes()) {
@@ -92,7 +103,7 @@ public final class ExternalData {
                     + (length > Long.MAX_VALUE - offset ? "beyond 2^63" : Long.toString(offset + length))
                     + " but the file has " + size + " (truncated?)");
         }
-        return new Range(file, offset, length);
+        return new Range(data.file(), offset, length);
     }
 
     /**
