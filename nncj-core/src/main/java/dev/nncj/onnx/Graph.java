@@ -57,7 +57,12 @@ public final class Graph {
         for (TensorProto t : p.getInitializerList()) {
             g.initializers.put(t.getName(), TensorProtos.fromProto(t, source));
         }
-        g.sparseInitializers.addAll(p.getSparseInitializerList());
+        for (SparseTensorProto sparse : p.getSparseInitializerList()) {
+            // kept as protos (passes carry them through), decoded once so that a malformed one is refused here
+            TensorProtos.fromProto(sparse.getValues(), source);
+            TensorProtos.fromProto(sparse.getIndices(), source);
+            g.sparseInitializers.add(sparse);
+        }
         g.inputs.addAll(p.getInputList());
         g.outputs.addAll(p.getOutputList());
         for (ValueInfoProto v : p.getValueInfoList()) {

@@ -72,10 +72,26 @@ public final class TensorProtos {
         return Tensor.ofRaw(name, declared.type(), shape, typedFieldsToRaw(proto, declared, file));
     }
 
-    /** "MODEL: tensor T: problem" (or "tensor T: problem" without a model), the form every malformed tensor takes. */
+    /**
+     * "MODEL: tensor T: problem" (or "tensor T: problem" without a model), the form every malformed tensor
+     * takes. Names and locations come from the file, so control characters are escaped: a model must not
+     * write terminal escapes or line breaks into the one line the user reads.
+     */
     static NncjException invalid(Path modelFile, String tensorName, String problem) {
-        String message = "tensor " + (tensorName.isEmpty() ? "(unnamed)" : tensorName) + ": " + problem;
+        String message = printable("tensor " + (tensorName.isEmpty() ? "(unnamed)" : tensorName) + ": " + problem);
         return modelFile == null ? new NncjException(message) : NncjException.inFile(modelFile, message);
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 
     /** Encodes a tensor as raw_data (strings as string_data). */

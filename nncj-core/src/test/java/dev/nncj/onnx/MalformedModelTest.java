@@ -72,6 +72,25 @@ class MalformedModelTest {
     }
 
     @Test
+    void aMalformedSparseInitializerIsRefusedAtLoad() throws IOException {
+        ModelProto.Builder m = proto().toBuilder();
+        m.getGraphBuilder().addSparseInitializer(ai.onnx.proto.OnnxMl.SparseTensorProto.newBuilder().addDims(4)
+                .setValues(TensorProto.newBuilder().setName("sp").setDataType(DataType.FLOAT.code()).addDims(2)
+                        .setRawData(ByteString.copyFrom(new byte[3])))
+                .setIndices(TensorProtos.toProto(Tensor.ofLongs("", new long[] {2}, 0, 3))));
+        assertThatThrownBy(() -> OnnxFiles.load(ExternalModels.write(dir, m.build())))
+                .isInstanceOf(NncjException.class)
+                .hasMessage(dir.resolve("model.onnx") + ": tensor sp: 3 bytes of raw data, but its float32 shape [2] needs 8");
+    }
+
+    @Test
+    void controlCharactersFromTheFileAreEscapedInTheLine() throws IOException {
+        Path model = ExternalModels.withExternalW(dir, "location", "w\u001b[2J\nb.bin");
+        assertThatThrownBy(() -> OnnxFiles.load(model))
+                .hasMessage(model + ": tensor w: external data file w\\u001b[2J\\u000ab.bin not found");
+    }
+
+    @Test
     void aDuplicatedInitializerIsRefusedNotLastWins() throws IOException {
         ModelProto.Builder m = proto().toBuilder();
         TensorProto w = m.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("w")).findFirst().orElseThrow();
