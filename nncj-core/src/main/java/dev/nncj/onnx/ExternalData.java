@@ -175,12 +175,13 @@ public final class ExternalData {
             throw TensorProtos.invalid(modelFile, name, "external data " + location + " is not a regular file ("
                     + (attributes.isDirectory() ? "a directory" : "a FIFO, socket or device") + ")");
         }
-        // the lexical checks above see every link below the folder; the real path also catches what they cannot
-        // (a link swapped in meanwhile, a case-insensitive file system's aliases)
+        // the lexical checks above see every link below the folder; comparing real paths also catches one swapped
+        // in meanwhile, and anything else that makes the file named not the file read
         try {
-            if (!file.toRealPath().equals(folder.toRealPath().resolve(folder.relativize(file)))) {
-                throw TensorProtos.invalid(modelFile, name, "external data " + location
-                        + " resolves outside the model's folder; NNCJ reads only files inside it");
+            Path real = file.toRealPath();
+            if (!real.equals(folder.toRealPath().resolve(folder.relativize(file)))) {
+                throw TensorProtos.invalid(modelFile, name, "external data " + location + " resolves to " + real
+                        + ", not to the file of that name inside the model's folder");
             }
         } catch (IOException e) {
             throw TensorProtos.invalid(modelFile, name, "cannot read external data " + location + ": " + e.getMessage());
