@@ -101,7 +101,7 @@ public final class Factorizer {
         int out = embedding ? (int) c.weight().dim(1) : c.out();
         float[] w = embedding ? c.weight().toFloats() : c.matrix();
         Svd svd = Svd.of(weighting.map(s -> s.scaleRows(w, out)).orElse(w), in, out).orElseThrow(() -> NncjException.inFile(
-                source, "tensor " + c.weight().name() + ": the SVD of its " + in + " x " + out + " matrix"
+                source, "tensor " + NncjException.printable(c.weight().name()) + ": the SVD of its " + in + " x " + out + " matrix"
                         + (weighting.isPresent() ? ", scaled by the calibration statistics," : "")
                         + " did not converge (NaN or infinite values?)"));
         int r = c.rule().rank(svd);

@@ -36,7 +36,7 @@ public final class FiniteWeights {
         long index = firstNonFinite(t);
         if (index >= 0) {
             float value = t.toFloats()[(int) index]; // decoded again only to name the value
-            throw NncjException.inFile(file, "tensor " + t.name() + " holds " + (Float.isNaN(value) ? "NaN" : value > 0
+            throw NncjException.inFile(file, "tensor " + NncjException.printable(t.name()) + " holds " + (Float.isNaN(value) ? "NaN" : value > 0
                     ? "+Infinity" : "-Infinity") + " at index " + index + "; compressing it would give a wrong model");
         }
     }

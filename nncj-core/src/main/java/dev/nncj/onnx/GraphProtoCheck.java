@@ -24,7 +24,7 @@ final class GraphProtoCheck {
     static void check(GraphProto p, Path file) {
         for (NodeProto n : p.getNodeList()) {
             if (n.getOutputCount() == 0) {
-                throw NncjException.inFile(file, "node " + n.getName() + " (" + n.getOpType() + ") has no outputs");
+                throw NncjException.inFile(file, NncjException.printable("node " + n.getName() + " (" + n.getOpType() + ") has no outputs"));
             }
         }
         Map<String, Integer> initializerTypes = new HashMap<>();
@@ -42,7 +42,7 @@ final class GraphProtoCheck {
             for (ValueInfoProto v : values) {
                 int code = elementType(v);
                 if (code != 0 && !DataType.isKnown(code)) {
-                    throw NncjException.inFile(file, "value " + v.getName() + " is of unknown data type " + code);
+                    throw NncjException.inFile(file, NncjException.printable("value " + v.getName() + " is of unknown data type " + code));
                 }
             }
         }
@@ -50,8 +50,8 @@ final class GraphProtoCheck {
             Integer initializer = initializerTypes.get(input.getName());
             int declared = elementType(input);
             if (initializer != null && declared != 0 && declared != initializer) {
-                throw NncjException.inFile(file, "initializer " + input.getName() + " is " + name(initializer)
-                        + " but the graph input of that name is " + name(declared));
+                throw NncjException.inFile(file, NncjException.printable("initializer " + input.getName() + " is "
+                        + name(initializer) + " but the graph input of that name is " + name(declared)));
             }
         }
     }
@@ -66,6 +66,7 @@ final class GraphProtoCheck {
     }
 
     private static NncjException duplicate(Path file, String name) {
-        return NncjException.inFile(file, "initializer " + name + " appears more than once; ONNX names each value once");
+        return NncjException.inFile(file, NncjException.printable("initializer " + name
+                + " appears more than once; ONNX names each value once"));
     }
 }

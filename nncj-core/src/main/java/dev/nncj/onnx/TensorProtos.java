@@ -78,20 +78,8 @@ public final class TensorProtos {
      * write terminal escapes or line breaks into the one line the user reads.
      */
     static NncjException invalid(Path modelFile, String tensorName, String problem) {
-        String message = printable("tensor " + (tensorName.isEmpty() ? "(unnamed)" : tensorName) + ": " + problem);
+        String message = NncjException.printable("tensor " + (tensorName.isEmpty() ? "(unnamed)" : tensorName) + ": " + problem);
         return modelFile == null ? new NncjException(message) : NncjException.inFile(modelFile, message);
-    }
-
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                b.append(String.format("\\u%04x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return b.toString();
     }
 
     /** Encodes a tensor as raw_data (strings as string_data). */
