@@ -27,6 +27,23 @@ public class NncjException extends RuntimeException {
         return new NncjException(file + ": " + problem, cause);
     }
 
+    /**
+     * {@code text} taken from an input file (a tensor name, a location) made safe for the one line the
+     * user reads: control characters are escaped, so a file can neither break the line nor send the
+     * terminal escape sequences.
+     */
+    public static String printable(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+
     /** "FILE:LINE: problem", for a data row that does not parse. */
     public static NncjException atLine(Path file, long line, String problem) {
         return new NncjException(file + ":" + line + ": " + problem);

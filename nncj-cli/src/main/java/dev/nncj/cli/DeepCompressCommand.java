@@ -132,6 +132,10 @@ final class DeepCompressCommand implements Callable<Integer> {
         if (test == null) {
             throw new NncjException("deep-compress needs --test-images and --test-labels: every stage's accuracy is reported on them");
         }
+        InputModel.check(input);
+        if (teacher != null) {
+            InputModel.check(teacher);
+        }
         ImageDataOptions.TrainingData training = data.train();
         int held = training.validation().map(ImageDataset::size).orElse(0);
         DeepCompression.Result result = DeepCompression.run(input, training.train(), training.validation(), test, output, options, quiet.progress());

@@ -3,7 +3,6 @@ package dev.nncj.cli;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.TextClassificationDataset;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.report.Evaluation;
@@ -121,11 +120,11 @@ final class DistillCommand implements Callable<Integer> {
                 : report.evaluation(teacherFile);
         DistillData distillData = DistillData.load(data, eval, tokenizer);
         DistillOptions options = options(distillData.train().isLabeled());
-        List<OnnxModel> teacherModels = teachers.stream().map(OnnxFiles::load).toList();
+        List<OnnxModel> teacherModels = teachers.stream().map(InputModel::load).toList();
         OnnxModel studentModel;
         String derived = null;
         if (student != null) {
-            studentModel = OnnxFiles.load(student);
+            studentModel = InputModel.load(student);
         } else {
             StudentShape shape = new StudentShape(studentLayers, optional(studentHeads), optional(studentFfn));
             StudentDerivation.DerivedStudent d = StudentDerivation.derive(teacherModels.get(0), teacherFile, shape);

@@ -9,7 +9,6 @@ import dev.nncj.lowrank.Factorizer;
 import dev.nncj.lowrank.RankPlan;
 import dev.nncj.lowrank.RankRule;
 import dev.nncj.lowrank.SkippedWeight;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.Calibration;
@@ -93,7 +92,7 @@ final class FactorizeCommand implements Callable<Integer> {
         }
         var evaluation = report.evaluation(input); // a bad --eval-data fails before any work
         ProgressListener progress = quiet.progress();
-        OnnxModel model = OnnxFiles.load(input);
+        OnnxModel model = InputModel.load(input);
         FactorizeResult result = Factorizer.factorize(model, input, options, progress);
         Provenance.record(model, input, "factorize", provenanceOptions());
         RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);

@@ -90,6 +90,7 @@ final class FineTuneCommand implements Callable<Integer> {
         }
         // checked before training, not after an hour of it
         ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, force, input);
+        InputModel.check(input);
         ProgressListener progress = quiet.progress();
         long start = System.nanoTime();
         FineTuneResult result = FineTuner.run(input, tokenizerFile, data, eval, options, progress, List.of());

@@ -103,6 +103,7 @@ final class MovementCommand implements Callable<Integer> {
                 throw NncjException.inFile(file, "does not exist");
             }
         }
+        InputModel.check(input);
         var evaluation = report.evaluation(input);
         ProgressListener progress = quiet.progress();
         long start = System.nanoTime();

@@ -9,7 +9,6 @@ import dev.nncj.train.IterativePruner;
 import dev.nncj.train.DistillData;
 import dev.nncj.train.DistillOptions;
 import dev.nncj.train.DistillationRecovery;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
@@ -142,7 +141,7 @@ final class PruneCommand implements Callable<Integer> {
         });
         // everything a user can get wrong is checked before anything is written
         var evaluation = report.evaluation(input);
-        OnnxModel model = OnnxFiles.load(input);
+        OnnxModel model = InputModel.load(input);
         EncoderSpec encoder = EncoderLifter.lift(model, input);
         StructuredPruneOptions options = options(encoder.layers().size(), progress);
         IterativePruner.Result rounds = IterativePruner.prune(model, input, options, iterations, emit, recovery(model, progress));

@@ -35,6 +35,10 @@ final class QatRun {
     /** Distillation from the float classifier (or {@code teacher}) with the recovery preset's weights (soft targets at T = 2 plus labels). */
     static QuantizationResult run(Path input, Path teacher, QuantizeOptions options, Path data, TrainingOptions training,
             Path tokenizer, ProgressListener progress) {
+        InputModel.check(input);
+        if (teacher != null) {
+            InputModel.check(teacher);
+        }
         DistillOptions distill = DistillOptions.recovery().withTraining(training.toOptions());
         return QuantizationAwareTraining.run(input, teacher == null ? input : teacher, options,
                 DistillData.load(data, null, tokenizer), distill, progress, List.of()).export();

@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.OptionException;
@@ -139,7 +138,7 @@ final class QuantizeCommand implements Callable<Integer> {
         if (qat) {
             result = QatRun.run(input, teacher.teacher, options, data, training, report.tokenizerFor(input), progress);
         } else {
-            OnnxModel model = attentionStyle(OnnxFiles.load(input));
+            OnnxModel model = attentionStyle(InputModel.load(input));
             if (maxDrop == null) {
                 result = Quantizers.quantize(model, input, options, progress);
             } else {

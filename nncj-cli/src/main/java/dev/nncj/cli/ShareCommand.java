@@ -6,7 +6,6 @@ import dev.nncj.cluster.ClusterInit;
 import dev.nncj.cluster.ClusterOptions;
 import dev.nncj.cluster.ClusterResult;
 import dev.nncj.cluster.WeightClusterer;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
@@ -109,7 +108,7 @@ final class ShareCommand implements Callable<Integer> {
         }
         var evaluation = report.evaluation(input); // a bad --eval-data fails before any work
         ProgressListener progress = quiet.progress();
-        OnnxModel model = OnnxFiles.load(input);
+        OnnxModel model = InputModel.load(input);
         ClusterResult result = WeightClusterer.cluster(model, input, options);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("clusters", mode.clusters);
@@ -174,7 +173,7 @@ final class ShareCommand implements Callable<Integer> {
         recovery.check(report.evalData);
         var evaluation = report.evaluation(input);
         ProgressListener progress = quiet.progress();
-        OnnxModel model = OnnxFiles.load(input);
+        OnnxModel model = InputModel.load(input);
         SharedModel shared = CrossLayerSharing.share(model, input, options);
         Provenance.record(shared.model(), input, "share", crossLayerRecord(options));
         RecoveryOptions.Recovered recovered = recovery.apply(input, shared.model(), report.tokenizerFor(input), progress);

@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.quantize.Calibration;
@@ -97,7 +96,7 @@ final class SparsifyCommand implements Callable<Integer> {
         report.checkOutput(input, output, ModelOutput.Format.ONNX_OR_CONTAINER);
         Evaluation evaluation = report.evaluation(input); // a bad --eval-data fails before any work
         ProgressListener progress = quiet.progress();
-        OnnxModel model = OnnxFiles.load(input);
+        OnnxModel model = InputModel.load(input);
         if (rankedByActivation()) {
             Calibration calibration = new Calibration(CalibrationSentences.read(calibrationData, calibrationSamples),
                     report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16);

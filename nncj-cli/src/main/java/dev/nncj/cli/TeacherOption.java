@@ -1,7 +1,6 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
-import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,11 +33,11 @@ final class TeacherOption {
 
     /** The teacher model: --teacher's, or the one at {@code input} (read afresh: the caller's copy may be compressed by then). */
     OnnxModel load(Path input) {
-        return OnnxFiles.load(teacher != null ? teacher : input);
+        return InputModel.load(teacher != null ? teacher : input);
     }
 
     /** {@code original} itself unless --teacher names another model. */
     OnnxModel orElse(OnnxModel original) {
-        return teacher != null ? OnnxFiles.load(teacher) : original;
+        return teacher != null ? InputModel.load(teacher) : original;
     }
 }

@@ -59,7 +59,7 @@ public final class Factorizer {
         progress.start("factorizing", candidates.size());
         try {
             for (Candidate c : candidates) {
-                factorize(c, weighting(c, meanSquares), options.keepUnprofitable(), rewrite, done, skipped);
+                factorize(c, weighting(c, meanSquares), options.keepUnprofitable(), rewrite, done, skipped, source);
                 progress.advance(1);
             }
         } finally {
@@ -94,12 +94,16 @@ public final class Factorizer {
      * parameters. With a weighting, ranks and energies are those of diag(s) W, the output error's.
      */
     private static void factorize(Candidate c, Optional<InputWeighting> weighting, boolean keepUnprofitable,
-                                  LowRankRewrite rewrite, List<FactorizedWeight> done, List<SkippedWeight> skipped) {
+                                  LowRankRewrite rewrite, List<FactorizedWeight> done, List<SkippedWeight> skipped,
+                                  Path source) {
         boolean embedding = c.nodes().get(0).is("Gather");
         int in = embedding ? (int) c.weight().dim(0) : c.in();
         int out = embedding ? (int) c.weight().dim(1) : c.out();
         float[] w = embedding ? c.weight().toFloats() : c.matrix();
-        Svd svd = Svd.of(weighting.map(s -> s.scaleRows(w, out)).orElse(w), in, out);
+        Svd svd = Svd.of(weighting.map(s -> s.scaleRows(w, out)).orElse(w), in, out).orElseThrow(() -> NncjException.inFile(
+                source, "tensor " + NncjException.printable(c.weight().name()) + ": the SVD of its " + in + " x " + out + " matrix"
+                        + (weighting.isPresent() ? ", scaled by the calibration statistics," : "")
+                        + " did not converge (NaN or infinite values?)"));
         int r = c.rule().rank(svd);
         if (!keepUnprofitable && (long) r * (in + out) >= (long) in * out) {
             skipped.add(new SkippedWeight(c.weight().name(), c.nodes().get(0).name(), String.format(Locale.ROOT,

@@ -1,5 +1,6 @@
 package dev.nncj.lowrank;
 
+import java.util.Optional;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
@@ -25,8 +26,11 @@ public final class Svd {
         this.vt = vt;
     }
 
-    /** Decomposes {@code w}, an m x n matrix stored row-major. */
-    public static Svd of(float[] w, int m, int n) {
+    /**
+     * Decomposes {@code w}, an m x n matrix stored row-major; empty when EJML's iteration does not
+     * converge, which NaN or infinite values make it do.
+     */
+    public static Optional<Svd> of(float[] w, int m, int n) {
         if (w.length != (long) m * n) {
             throw new IllegalArgumentException("matrix has " + w.length + " values, not " + m + " x " + n);
         }
@@ -36,7 +40,7 @@ public final class Svd {
         }
         SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(m, n, true, true, true);
         if (!svd.decompose(a)) {
-            throw new IllegalStateException("SVD did not converge on a " + m + " x " + n + " matrix");
+            return Optional.empty();
         }
         int k = Math.min(m, n);
         DMatrixRMaj uFull = svd.getU(null, false);
@@ -61,7 +65,7 @@ public final class Svd {
                 vtk.unsafe_set(j, c, vtFull.unsafe_get(from, c));
             }
         }
-        return new Svd(m, n, sorted, uk, vtk);
+        return Optional.of(new Svd(m, n, sorted, uk, vtk));
     }
 
     public int rows() {

@@ -91,8 +91,13 @@ public enum DataType {
         };
     }
 
+    /** Whether {@code code} is a tensor element type this build knows (0, "undefined", is not). */
+    public static boolean isKnown(int code) {
+        return code > 0 && code < BY_CODE.length && BY_CODE[code] != null;
+    }
+
     public static DataType fromCode(int code) {
-        if (code <= 0 || code >= BY_CODE.length || BY_CODE[code] == null) {
+        if (!isKnown(code)) {
             throw new IllegalArgumentException("unknown ONNX tensor data type " + code
                     + " (known: " + Arrays.toString(values()) + ")");
         }

@@ -6,7 +6,6 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.SparseTensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,15 +44,25 @@ public final class Graph {
         this.name = name;
     }
 
-    static Graph fromProto(GraphProto p, Path baseDir) {
+    /**
+     * Decodes a model's graph after {@link GraphProtoCheck} has refused what ONNX forbids; every
+     * tensor, node attributes included, is checked as it is decoded.
+     */
+    static Graph fromProto(GraphProto p, ExternalData source) {
+        GraphProtoCheck.check(p, source.modelFile());
         Graph g = new Graph(p.getName());
         for (NodeProto n : p.getNodeList()) {
-            g.nodes.add(Node.fromProto(n));
+            g.nodes.add(withCheckedTensors(Node.fromProto(n), source));
         }
         for (TensorProto t : p.getInitializerList()) {
-            g.initializers.put(t.getName(), TensorProtos.fromProto(t, baseDir));
+            g.initializers.put(t.getName(), TensorProtos.fromProto(t, source));
         }
-        g.sparseInitializers.addAll(p.getSparseInitializerList());
+        for (SparseTensorProto sparse : p.getSparseInitializerList()) {
+            // kept as protos (passes carry them through), decoded once so that a malformed one is refused here
+            TensorProtos.fromProto(sparse.getValues(), source);
+            TensorProtos.fromProto(sparse.getIndices(), source);
+            g.sparseInitializers.add(sparse);
+        }
         g.inputs.addAll(p.getInputList());
         g.outputs.addAll(p.getOutputList());
         for (ValueInfoProto v : p.getValueInfoList()) {
@@ -62,6 +71,22 @@ public final class Graph {
         g.rest = p.toBuilder().clearNode().clearInitializer().clearSparseInitializer().clearInput()
                 .clearOutput().clearValueInfo().clearName().build();
         return g;
+    }
+
+    /**
+     * Decodes each tensor attribute once, so a malformed one is refused at load naming the file; one
+     * kept in an external file is inlined, as passes read attributes without the model's folder.
+     */
+    private static Node withCheckedTensors(Node node, ExternalData source) {
+        for (AttributeProto a : List.copyOf(node.attributes().values())) {
+            if (a.hasT()) {
+                Tensor value = TensorProtos.fromProto(a.getT(), source);
+                if (a.getT().getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                    node.set(a.getName(), value);
+                }
+            }
+        }
+        return node;
     }
 
     /** The graph as protobuf; {@code encode} turns each initializer into its TensorProto. */

@@ -166,7 +166,7 @@ public final class Node {
 
     public Optional<Tensor> tensorAttribute(String attr) {
         AttributeProto a = attributes.get(attr);
-        return a == null || !a.hasT() ? Optional.empty() : Optional.of(TensorProtos.fromProto(a.getT(), null));
+        return a == null || !a.hasT() ? Optional.empty() : Optional.of(TensorProtos.fromProto(a.getT()));
     }
 
     public Node set(String attr, long value) {

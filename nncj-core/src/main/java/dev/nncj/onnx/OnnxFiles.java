@@ -31,8 +31,7 @@ public final class OnnxFiles {
 
     public static OnnxModel load(Path file) {
         ModelProto proto = readProto(file);
-        Path dir = file.toAbsolutePath().getParent();
-        return OnnxModel.fromProto(proto, dir, file.toAbsolutePath());
+        return OnnxModel.fromProto(proto, ExternalData.beside(file), file.toAbsolutePath());
     }
 
     /** Parses the protobuf only, checking it is an ONNX model; external data is not read. */
@@ -42,6 +41,9 @@ public final class OnnxFiles {
         }
         if (Files.isDirectory(file)) {
             throw NncjException.inFile(file, "is a directory, not an ONNX file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw NncjException.inFile(file, "is not a regular file (a FIFO, socket or device), not an ONNX file");
         }
         ModelProto proto;
         try (InputStream in = Files.newInputStream(file)) {
@@ -64,11 +66,12 @@ public final class OnnxFiles {
     }
 
     /**
-     * A model from a ModelProto assembled in memory (a container being unpacked); {@code baseDir}
-     * resolves any external data. The model has no source file.
+     * A model from a ModelProto assembled in memory (a container being unpacked); {@code externalData}
+     * resolves any external data (e.g. {@link ExternalData#beside} the container) and names the file in
+     * refusals. The model has no source file.
      */
-    public static OnnxModel fromProto(ModelProto proto, Path baseDir) {
-        return OnnxModel.fromProto(proto, baseDir.toAbsolutePath(), null);
+    public static OnnxModel fromProto(ModelProto proto, ExternalData externalData) {
+        return OnnxModel.fromProto(proto, externalData, null);
     }
 
     /** The model as a ModelProto, each initializer encoded by {@code encode} (containers choose their own). */

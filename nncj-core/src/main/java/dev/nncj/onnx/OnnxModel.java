@@ -38,12 +38,12 @@ public final class OnnxModel {
         this.producerVersion = "";
     }
 
-    static OnnxModel fromProto(ModelProto p, Path baseDir, Path source) {
+    static OnnxModel fromProto(ModelProto p, ExternalData externalData, Path source) {
         Map<String, Long> opsets = new LinkedHashMap<>();
         for (OperatorSetIdProto o : p.getOpsetImportList()) {
             opsets.put(o.getDomain(), o.getVersion());
         }
-        OnnxModel m = new OnnxModel(Graph.fromProto(p.getGraph(), baseDir), p.getIrVersion(), opsets);
+        OnnxModel m = new OnnxModel(Graph.fromProto(p.getGraph(), externalData), p.getIrVersion(), opsets);
         m.producerName = p.getProducerName();
         m.producerVersion = p.getProducerVersion();
         for (StringStringEntryProto e : p.getMetadataPropsList()) {

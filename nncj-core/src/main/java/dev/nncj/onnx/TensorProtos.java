@@ -5,14 +5,9 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.nncj.NncjException;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,17 +21,35 @@ public final class TensorProtos {
     private TensorProtos() {}
 
     /**
-     * Decodes a tensor. {@code baseDir} resolves external data locations (the model's directory);
-     * external files are memory-mapped, not copied onto the heap.
+     * Decodes a tensor whose data is in the proto itself (a node attribute, a tensor built in memory).
+     *
+     * @throws NncjException "tensor T: reason" for a malformed tensor or one naming external data
      */
-    public static Tensor fromProto(TensorProto proto, Path baseDir) {
-        DataType type = DataType.fromCode(proto.getDataType());
-        long[] shape = proto.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    public static Tensor fromProto(TensorProto proto) {
+        return fromProto(proto, null);
+    }
+
+    /**
+     * Decodes a tensor of a model, checking every count against its declared type and shape first.
+     * {@code source} resolves external data (memory-mapped, not copied onto the heap) and names the
+     * model file in refusals; null for a proto without a model.
+     *
+     * @throws NncjException "MODEL: tensor T: reason" for an unknown type, a negative or overflowing
+     *     shape, data shorter or longer than the shape needs, or external data {@link ExternalData} refuses
+     */
+    public static Tensor fromProto(TensorProto proto, ExternalData source) {
+        Path file = source == null ? null : source.modelFile();
         String name = proto.getName();
         if (proto.hasSegment()) {
-            throw new IllegalArgumentException("tensor " + name + " is segmented, which ONNX no longer supports");
+            throw invalid(file, name, "segmented, which ONNX no longer supports");
         }
-        if (type == DataType.STRING) {
+        DeclaredTensor declared = DeclaredTensor.of(proto, file).requireHoldable(file);
+        long[] shape = declared.shape();
+        if (declared.type() == DataType.STRING) {
+            if (proto.getStringDataCount() != declared.elements()) {
+                throw invalid(file, name, proto.getStringDataCount() + " strings, but its shape "
+                        + declared.shapeText() + " needs " + declared.elements());
+            }
             List<byte[]> values = new ArrayList<>();
             for (ByteString s : proto.getStringDataList()) {
                 values.add(s.toByteArray());
@@ -44,12 +57,29 @@ public final class TensorProtos {
             return Tensor.ofStrings(name, shape, values);
         }
         if (proto.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            return Tensor.ofRaw(name, type, shape, readExternal(proto, baseDir));
+            if (source == null) {
+                throw invalid(null, name, "data in an external file, but no model folder to read it from");
+            }
+            return Tensor.ofRaw(name, declared.type(), shape, source.read(proto));
         }
         if (!proto.getRawData().isEmpty()) {
-            return Tensor.ofRaw(name, type, shape, proto.getRawData().asReadOnlyByteBuffer());
+            if (proto.getRawData().size() != declared.bytes()) {
+                throw invalid(file, name, proto.getRawData().size() + " bytes of raw data, but its "
+                        + declared.type().displayName() + " shape " + declared.shapeText() + " needs " + declared.bytes());
+            }
+            return Tensor.ofRaw(name, declared.type(), shape, proto.getRawData().asReadOnlyByteBuffer());
         }
-        return Tensor.ofRaw(name, type, shape, typedFieldsToRaw(proto, type));
+        return Tensor.ofRaw(name, declared.type(), shape, typedFieldsToRaw(proto, declared, file));
+    }
+
+    /**
+     * "MODEL: tensor T: problem" (or "tensor T: problem" without a model), the form every malformed tensor
+     * takes. Names and locations come from the file, so control characters are escaped: a model must not
+     * write terminal escapes or line breaks into the one line the user reads.
+     */
+    static NncjException invalid(Path modelFile, String tensorName, String problem) {
+        String message = NncjException.printable("tensor " + (tensorName.isEmpty() ? "(unnamed)" : tensorName) + ": " + problem);
+        return modelFile == null ? new NncjException(message) : NncjException.inFile(modelFile, message);
     }
 
     /** Encodes a tensor as raw_data (strings as string_data). */
@@ -90,68 +120,41 @@ public final class TensorProtos {
         return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
     }
 
-    private static ByteBuffer readExternal(TensorProto proto, Path baseDir) {
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (StringStringEntryProto e : proto.getExternalDataList()) {
-            switch (e.getKey()) {
-                case "location" -> location = e.getValue();
-                case "offset" -> offset = Long.parseLong(e.getValue());
-                case "length" -> length = Long.parseLong(e.getValue());
-                default -> { } // checksum and future keys are not needed to read
-            }
+    /**
+     * The typed repeated field's values in raw_data layout. The field must hold exactly the values the
+     * shape needs, counted before anything is allocated (a huge shape over an empty field is refused,
+     * not allocated).
+     */
+    private static ByteBuffer typedFieldsToRaw(TensorProto p, DeclaredTensor declared, Path file) {
+        DataType type = declared.type();
+        int count = switch (type) {
+            case FLOAT, COMPLEX64 -> p.getFloatDataCount();
+            case DOUBLE, COMPLEX128 -> p.getDoubleDataCount();
+            case INT64 -> p.getInt64DataCount();
+            case UINT32, UINT64 -> p.getUint64DataCount();
+            default -> p.getInt32DataCount();
+        };
+        int width = switch (type) {
+            case FLOAT, COMPLEX64, INT32, UINT32 -> 4;
+            case DOUBLE, COMPLEX128, INT64, UINT64 -> 8;
+            case INT16, UINT16, FLOAT16, BFLOAT16 -> 2;
+            default -> 1; // 8-bit types one value per int32, 4-bit types one byte of two packed values
+        };
+        long expected = declared.bytes() / width;
+        if (count != expected) {
+            throw invalid(file, declared.name(), count + " values, but its " + type.displayName() + " shape "
+                    + declared.shapeText() + " needs " + expected);
         }
-        if (location == null) {
-            throw new IllegalArgumentException("tensor " + proto.getName() + " is external but names no location");
-        }
-        Path file = baseDir.resolve(location).normalize();
-        if (!file.startsWith(baseDir.normalize())) {
-            throw NncjException.inFile(file, "external data of tensor " + proto.getName()
-                    + " points outside the model's directory");
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (length < 0) {
-                length = size - offset;
-            }
-            if (offset + length > size) {
-                throw NncjException.inFile(file, "external data of tensor " + proto.getName()
-                        + " ends at byte " + (offset + length) + " but the file has " + size + " (truncated?)");
-            }
-            if (length > Integer.MAX_VALUE) {
-                throw NncjException.inFile(file, "tensor " + proto.getName() + " is larger than 2 GB, which NNCJ cannot hold in one buffer");
-            }
-            // mapping stays valid after the channel closes; the OS pages it in on demand
-            return ch.map(FileChannel.MapMode.READ_ONLY, offset, length).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (NoSuchFileException e) {
-            throw NncjException.inFile(file, "external data file of tensor " + proto.getName() + " not found");
-        } catch (IOException e) {
-            throw NncjException.inFile(file, "cannot read external data: " + e.getMessage(), e);
-        }
-    }
-
-    private static ByteBuffer typedFieldsToRaw(TensorProto p, DataType type) {
-        long n = 1;
-        for (long d : p.getDimsList()) {
-            n *= d;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(type.storageBytes(n))).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate((int) declared.bytes()).order(ByteOrder.LITTLE_ENDIAN);
         switch (type) {
-            case FLOAT -> p.getFloatDataList().forEach(buf::putFloat);
-            case COMPLEX64 -> p.getFloatDataList().forEach(buf::putFloat);
+            case FLOAT, COMPLEX64 -> p.getFloatDataList().forEach(buf::putFloat);
             case DOUBLE, COMPLEX128 -> p.getDoubleDataList().forEach(buf::putDouble);
             case INT64 -> p.getInt64DataList().forEach(buf::putLong);
             case UINT32 -> p.getUint64DataList().forEach(v -> buf.putInt((int) (long) v));
             case UINT64 -> p.getUint64DataList().forEach(buf::putLong);
             case INT32 -> p.getInt32DataList().forEach(buf::putInt);
             case INT16, UINT16, FLOAT16, BFLOAT16 -> p.getInt32DataList().forEach(v -> buf.putShort((short) (int) v));
-            // 4-bit types: each int32 holds one byte of two packed values (low nibble first)
             default -> p.getInt32DataList().forEach(v -> buf.put((byte) (int) v));
-        }
-        if (buf.position() != buf.capacity()) {
-            throw new IllegalArgumentException("tensor " + p.getName() + " of shape " + p.getDimsList()
-                    + " holds " + buf.position() + " bytes of values, expected " + buf.capacity());
         }
         return buf.rewind();
     }

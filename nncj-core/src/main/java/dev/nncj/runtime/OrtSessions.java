@@ -49,7 +49,8 @@ public final class OrtSessions {
      * close it (try-with-resources): its weights and arena live in native memory the JVM's garbage
      * collector neither sees nor frees in time.
      *
-     * @throws NncjException "FILE: file not found", "FILE: ONNX Runtime cannot run this model: ..."
+     * @throws NncjException "FILE: file not found", "FILE: tensor T ..." (external data {@link ModelFiles#externalDataFiles}
+     *     refuses), "FILE: ONNX Runtime cannot run this model: ..."
      *     (an operator ORT lacks, an invalid graph) or "FILE: not a valid ONNX model: ..." (unparsable
      *     protobuf), one line each, keeping the first line of ORT's own message
      */
@@ -72,6 +73,8 @@ public final class OrtSessions {
         if (!Files.isRegularFile(model)) {
             throw NncjException.inFile(model, "not a regular file");
         }
+        // ORT reads external data itself and would follow a link out of the model's folder: check first
+        ModelFiles.externalDataFiles(model);
         // The native options object is only read while the session is created; close it right after.
         try (SessionOptions sessionOptions = new SessionOptions()) {
             options.applyTo(sessionOptions);

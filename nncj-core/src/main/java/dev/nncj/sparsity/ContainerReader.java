@@ -13,6 +13,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.nncj.NncjException;
 import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.ExternalData;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import java.io.BufferedInputStream;
@@ -334,7 +335,7 @@ final class ContainerReader {
 
     private OnnxModel model(ModelProto proto) {
         try {
-            return OnnxFiles.fromProto(proto, file.toAbsolutePath().getParent());
+            return OnnxFiles.fromProto(proto, ExternalData.beside(file));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw NncjException.inFile(file, "is corrupt: " + e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import dev.nncj.NncjException;
 import dev.nncj.OutputFiles;
 import dev.nncj.TempFiles;
 import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.ExternalData;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;

@@ -3,6 +3,7 @@ package dev.nncj.sparsity;
 import ai.onnx.proto.OnnxMl.SparseTensorProto;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.Tensor;
+import dev.nncj.onnx.ExternalData;
 import dev.nncj.onnx.TensorProtos;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -75,8 +76,9 @@ public final class SparseInitializers {
 
     /** The dense tensor, zeros filled in (linear or per-axis indices of any integer type). */
     public static Tensor decode(SparseTensorProto sparse, Path baseDir) {
-        Tensor values = TensorProtos.fromProto(sparse.getValues(), baseDir);
-        Tensor indices = TensorProtos.fromProto(sparse.getIndices(), baseDir);
+        ExternalData source = ExternalData.inFolder(baseDir);
+        Tensor values = TensorProtos.fromProto(sparse.getValues(), source);
+        Tensor indices = TensorProtos.fromProto(sparse.getIndices(), source);
         long[] shape = sparse.getDimsList().stream().mapToLong(Long::longValue).toArray();
         String name = values.name();
         if (values.type() == DataType.STRING || values.type().bits() < 8) {

@@ -53,6 +53,19 @@ class FactorizerTest {
     }
 
     @Test
+    void anSvdThatDoesNotConvergeNamesTheFileAndTheTensor() {
+        // the CLI refuses non-finite weights before any method; the library still names the tensor EJML gives up on
+        OnnxModel model = TinyModels.linearRelu();
+        float[] w = model.graph().initializer("w").orElseThrow().toFloats();
+        w[4] = Float.NaN;
+        model.graph().replaceInitializer(Tensor.ofFloats("w", new long[] {4, 3}, w));
+        assertThatThrownBy(() -> Factorizer.factorize(model, SOURCE, FactorizeOptions.of(new RankRule.Ratio(0.5))
+                .keepingUnprofitable(), ProgressListener.NONE))
+                .isInstanceOf(NncjException.class)
+                .hasMessage("tiny.onnx: tensor w: the SVD of its 4 x 3 matrix did not converge (NaN or infinite values?)");
+    }
+
+    @Test
     void lowRankShrinksEveryWeightByTheExpectedCountAndRunsInOnnxRuntime() throws Exception {
         OnnxModel model = encoder();
         long params = model.graph().parameterCount();

@@ -30,7 +30,7 @@ class SvdTest {
 
     @Test
     void recoversTheSingularValuesOfAMatrixOfKnownRank() {
-        Svd svd = Svd.of(knownRank3(), 6, 4);
+        Svd svd = Svd.of(knownRank3(), 6, 4).orElseThrow();
         double[] s = svd.singularValues();
         assertThat(s).hasSize(4);
         assertThat(s[0]).isCloseTo(5, within(1e-5));
@@ -43,7 +43,7 @@ class SvdTest {
     @Test
     void reconstructionErrorIsTheDiscardedEnergy() {
         float[] w = knownRank3();
-        Svd svd = Svd.of(w, 6, 4);
+        Svd svd = Svd.of(w, 6, 4).orElseThrow();
         for (int r = 1; r <= 4; r++) {
             float[] wr = product(svd.factors(r), 6, 4);
             double err = 0;
@@ -59,7 +59,7 @@ class SvdTest {
 
     @Test
     void energyRuleKeepsTheSmallestSufficientRank() {
-        Svd svd = Svd.of(knownRank3(), 6, 4);
+        Svd svd = Svd.of(knownRank3(), 6, 4).orElseThrow();
         double total = 29.25;
         assertThat(svd.rankForEnergy(25 / total)).isEqualTo(1);
         assertThat(svd.rankForEnergy(25.01 / total)).isEqualTo(2);
@@ -79,7 +79,7 @@ class SvdTest {
                 wide[j * 6 + i] = tall[i * 4 + j];
             }
         }
-        Svd svd = Svd.of(wide, 4, 6);
+        Svd svd = Svd.of(wide, 4, 6).orElseThrow();
         float[] w2 = product(svd.factors(3), 4, 6);
         for (int i = 0; i < wide.length; i++) {
             assertThat(w2[i]).isCloseTo(wide[i], within(1e-5f));

@@ -81,37 +81,37 @@ class TensorTest {
     void typedFieldEncodingsReadLikeRawData() {
         TensorProto floats = TensorProto.newBuilder().setName("f").setDataType(DataType.FLOAT.code())
                 .addDims(2).addFloatData(1.5f).addFloatData(-2f).build();
-        assertThat(TensorProtos.fromProto(floats, null).toFloats()).containsExactly(1.5f, -2f);
+        assertThat(TensorProtos.fromProto(floats).toFloats()).containsExactly(1.5f, -2f);
 
         TensorProto int8 = TensorProto.newBuilder().setName("i8").setDataType(DataType.INT8.code())
                 .addDims(3).addInt32Data(-128).addInt32Data(0).addInt32Data(127).build();
-        assertThat(TensorProtos.fromProto(int8, null).toLongs()).containsExactly(-128, 0, 127);
+        assertThat(TensorProtos.fromProto(int8).toLongs()).containsExactly(-128, 0, 127);
 
         TensorProto half = TensorProto.newBuilder().setName("h").setDataType(DataType.FLOAT16.code())
                 .addDims(1).addInt32Data(Float16.floatToHalf(0.5f) & 0xffff).build();
-        assertThat(TensorProtos.fromProto(half, null).toFloats()).containsExactly(0.5f);
+        assertThat(TensorProtos.fromProto(half).toFloats()).containsExactly(0.5f);
 
         TensorProto longs = TensorProto.newBuilder().setName("l").setDataType(DataType.INT64.code())
                 .addDims(2).addInt64Data(-7).addInt64Data(1L << 40).build();
-        assertThat(TensorProtos.fromProto(longs, null).toLongs()).containsExactly(-7, 1L << 40);
+        assertThat(TensorProtos.fromProto(longs).toLongs()).containsExactly(-7, 1L << 40);
 
         TensorProto int4 = TensorProto.newBuilder().setName("i4").setDataType(DataType.INT4.code())
                 .addDims(2).addInt32Data(0xF1).build();
-        assertThat(TensorProtos.fromProto(int4, null).toLongs()).containsExactly(1, -1);
+        assertThat(TensorProtos.fromProto(int4).toLongs()).containsExactly(1, -1);
 
         TensorProto e4m3 = TensorProto.newBuilder().setName("e").setDataType(DataType.FLOAT8E4M3FN.code())
                 .addDims(1).addInt32Data(MiniFloat.E4M3FN.encode(3f)).build();
-        assertThat(TensorProtos.fromProto(e4m3, null).toFloats()).containsExactly(3f);
+        assertThat(TensorProtos.fromProto(e4m3).toFloats()).containsExactly(3f);
 
         TensorProto doubles = TensorProto.newBuilder().setName("d").setDataType(DataType.DOUBLE.code())
                 .addDims(1).addDoubleData(0.25).build();
-        assertThat(TensorProtos.fromProto(doubles, null).toFloats()).containsExactly(0.25f);
+        assertThat(TensorProtos.fromProto(doubles).toFloats()).containsExactly(0.25f);
     }
 
     @Test
     void rawProtoRoundTripKeepsTypeShapeAndBytes() {
         Tensor t = Tensor.encodeFloats("w", DataType.FLOAT8E5M2, new long[] {2, 2}, new float[] {1, 2, 3, 4});
-        Tensor back = TensorProtos.fromProto(TensorProtos.toProto(t), null);
+        Tensor back = TensorProtos.fromProto(TensorProtos.toProto(t));
         assertThat(back.type()).isEqualTo(DataType.FLOAT8E5M2);
         assertThat(back.shape()).containsExactly(2, 2);
         assertThat(back.toFloats()).containsExactly(1, 2, 3, 4);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nncj.NncjException;
+import dev.nncj.onnx.ExternalData;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.SaveOptions;
@@ -27,7 +28,7 @@ class StagedModelTest {
     @ParameterizedTest
     @EnumSource(UnloadableModels.class)
     void aModelOnnxRuntimeRefusesIsNeverWritten(UnloadableModels broken) {
-        OnnxModel model = OnnxFiles.fromProto(broken.proto(), dir);
+        OnnxModel model = OnnxFiles.fromProto(broken.proto(), ExternalData.inFolder(dir));
         Path out = dir.resolve("out.onnx");
         assertThatThrownBy(() -> StagedModel.save(model, out, SaveOptions.defaults()))
                 .isInstanceOf(NncjException.class)
