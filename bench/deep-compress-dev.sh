@@ -19,3 +19,23 @@ wait
 candidate act-lr1e-3 --retrain-epochs 8 --retrain-lr 1e-3 --criterion activation &
 candidate act-lr1e-3-e16 --retrain-epochs 16 --retrain-lr 1e-3 --criterion activation
 wait
+# 3. the recipe with the best validation accuracy of the last stage (the container as unpacked), never the test column
+best=$(python3 - "$W" <<'PY'
+import json, sys, pathlib
+runs = {p.stem: json.load(open(p)) for p in pathlib.Path(sys.argv[1]).glob("*.json") if p.stem not in ("ref",) and "-seed" not in p.stem}
+print(max(runs, key=lambda n: runs[n]["stages"][-1]["validation_accuracy"]))
+PY
+)
+echo "chosen on validation: $best"
+args=$(python3 - "$W/$best.json" <<'PY'
+import json, sys
+print({"mag-lr5e-4": "--retrain-epochs 8 --retrain-lr 5e-4", "mag-lr1e-3": "--retrain-epochs 8 --retrain-lr 1e-3",
+       "act-lr1e-3": "--retrain-epochs 8 --retrain-lr 1e-3 --criterion activation",
+       "act-lr1e-3-e16": "--retrain-epochs 16 --retrain-lr 1e-3 --criterion activation"}[sys.argv[1].split("/")[-1][:-5]])
+PY
+)
+# 4. that recipe with three fresh seeds (the selection run's own test figure is not among them)
+candidate "$best-seed1" $args --seed 1 &
+candidate "$best-seed2" $args --seed 2 &
+candidate "$best-seed3" $args --seed 3
+wait
