@@ -93,7 +93,11 @@ public final class Benchmark {
             RssProbe memoryA = RssProbe.start();
             try (Subject a = Subject.open(model, options, inputsA)) {
                 memoryA.sample();
-                a.warmUp(progress);
+                try {
+                    a.warmUp(progress);
+                } catch (NncjException e) {
+                    throw failingBaselineOr(other, options, inputsB, e);
+                }
                 long peakA = memoryA.peakGrowthBytes();
 
                 RssProbe memoryB = RssProbe.start();
@@ -149,6 +153,21 @@ public final class Benchmark {
         } finally {
             progress.finish();
             TempFiles.delete(dir);
+        }
+    }
+
+    /**
+     * When a model fails to run, the model it is compared with is tried once on the same kind of
+     * inputs: a compressed model inherits its input's declared shapes, and a fault that is the
+     * input's should name the input, not an output that was never written.
+     */
+    private static NncjException failingBaselineOr(Path other, BenchmarkOptions options, InputSynthesizer inputs,
+            NncjException failure) {
+        try (Subject baseline = Subject.open(other, options, inputs)) {
+            baseline.timeOneRun();
+            return failure;
+        } catch (NncjException baselineFailure) {
+            return baselineFailure;
         }
     }
 
