@@ -20,9 +20,18 @@ import java.nio.file.Path;
  * ORT's ERROR lines, which only duplicate what reaches the caller anyway as an exception carrying
  * ORT's message. The environment is never closed: it lives as long as the process, like ORT's own
  * thread pools and allocators.
+ *
+ * <p>ORT's libraries load when the first ORT class that needs them is initialized (the environment,
+ * {@code SessionOptions}, ...), so code should reach ORT through this class first: its initializer
+ * points ORT at NNCJ's cached copy of them ({@link OrtNativeLibraries}), which keeps ORT from leaving
+ * a folder in {@code java.io.tmpdir} per process.
  */
 public final class OrtSessions {
     private static final String LOGGER_ID = "nncj";
+
+    static {
+        OrtNativeLibraries.useCachedCopy();
+    }
 
     private OrtSessions() {}
 
