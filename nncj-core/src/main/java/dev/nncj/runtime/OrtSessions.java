@@ -28,6 +28,7 @@ import java.nio.file.Path;
  */
 public final class OrtSessions {
     private static final String LOGGER_ID = "nncj";
+    private static OrtEnvironment environment;
 
     static {
         OrtNativeLibraries.useCachedCopy();
@@ -36,8 +37,13 @@ public final class OrtSessions {
     private OrtSessions() {}
 
     /** The process-wide ORT environment, created on first use with logging at FATAL only. */
-    public static OrtEnvironment environment() {
-        return Holder.ENV;
+    public static synchronized OrtEnvironment environment() {
+        // created lazily, so ORT's native library loads only when a session is needed; not in a holder
+        // class, whose failed initialization would reach the caller as an Error, not a one-line message
+        if (environment == null) {
+            environment = createEnvironment();
+        }
+        return environment;
     }
 
     /**
@@ -81,6 +87,7 @@ public final class OrtSessions {
         if (!Files.isRegularFile(model)) {
             throw NncjException.inFile(model, "not a regular file");
         }
+        OrtEnvironment environment = environment(); // first: a library ORT cannot load fails here, in one line
         // The native options object is only read while the session is created; close it right after.
         try (SessionOptions sessionOptions = new SessionOptions()) {
             options.applyTo(sessionOptions);
@@ -89,7 +96,7 @@ public final class OrtSessions {
             if (profilePrefix != null) {
                 sessionOptions.enableProfiling(profilePrefix.toString());
             }
-            return environment().createSession(model.toString(), sessionOptions);
+            return environment.createSession(model.toString(), sessionOptions);
         } catch (OrtException e) {
             throw loadFailure(model, e);
         }
@@ -105,16 +112,16 @@ public final class OrtSessions {
         };
     }
 
-    /** Lazy holder: the environment (and ORT's native library) loads only when a session is needed. */
-    private static final class Holder {
-        static final OrtEnvironment ENV = create();
-
-        private static OrtEnvironment create() {
-            try {
-                return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, LOGGER_ID);
-            } catch (RuntimeException e) {
-                throw new NncjException("ONNX Runtime failed to start: " + OrtMessages.firstLine(e), e);
+    private static OrtEnvironment createEnvironment() {
+        try {
+            return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, LOGGER_ID);
+        } catch (RuntimeException | LinkageError e) {
+            // a library ORT cannot load surfaces as ExceptionInInitializerError; the innermost cause says why
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
             }
+            throw new NncjException("ONNX Runtime failed to start: " + OrtMessages.firstLine(root), e);
         }
     }
 }
