@@ -1,6 +1,7 @@
 package dev.nncj.quantize;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.nncj.NncjException;
@@ -41,8 +42,9 @@ public final class ImageActivationStats {
         Map<String, double[]> sums = new HashMap<>();
         Map<String, Long> counts = new HashMap<>();
         progress.start("activations", count);
+        OrtEnvironment env = OrtSessions.environment(); // before SessionOptions: it loads ORT's libraries
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             OrtSession session = OrtSessions.environment().createSession(ActivationStats.exposing(model, computed), options)) {
+             OrtSession session = env.createSession(ActivationStats.exposing(model, computed), options)) {
             ImageInput input = ImageInput.of(session, file);
             for (int start = 0; start < count; start += BATCH) {
                 int n = Math.min(BATCH, count - start);

@@ -20,15 +20,30 @@ import java.nio.file.Path;
  * ORT's ERROR lines, which only duplicate what reaches the caller anyway as an exception carrying
  * ORT's message. The environment is never closed: it lives as long as the process, like ORT's own
  * thread pools and allocators.
+ *
+ * <p>ORT's libraries load when the first ORT class that needs them is initialized (the environment,
+ * {@code SessionOptions}, ...), so code should reach ORT through this class first: its initializer
+ * points ORT at NNCJ's cached copy of them ({@link OrtNativeLibraries}), which keeps ORT from leaving
+ * a folder in {@code java.io.tmpdir} per process.
  */
 public final class OrtSessions {
     private static final String LOGGER_ID = "nncj";
+    private static OrtEnvironment environment;
+
+    static {
+        OrtNativeLibraries.useCachedCopy();
+    }
 
     private OrtSessions() {}
 
     /** The process-wide ORT environment, created on first use with logging at FATAL only. */
-    public static OrtEnvironment environment() {
-        return Holder.ENV;
+    public static synchronized OrtEnvironment environment() {
+        // created lazily, so ORT's native library loads only when a session is needed; not in a holder
+        // class, whose failed initialization would reach the caller as an Error, not a one-line message
+        if (environment == null) {
+            environment = createEnvironment();
+        }
+        return environment;
     }
 
     /**
@@ -75,6 +90,7 @@ public final class OrtSessions {
         }
         // ORT reads external data itself and would follow a link out of the model's folder: check first
         ModelFiles.externalDataFiles(model);
+        OrtEnvironment environment = environment(); // first: a library ORT cannot load fails here, in one line
         // The native options object is only read while the session is created; close it right after.
         try (SessionOptions sessionOptions = new SessionOptions()) {
             options.applyTo(sessionOptions);
@@ -83,7 +99,7 @@ public final class OrtSessions {
             if (profilePrefix != null) {
                 sessionOptions.enableProfiling(profilePrefix.toString());
             }
-            return environment().createSession(model.toString(), sessionOptions);
+            return environment.createSession(model.toString(), sessionOptions);
         } catch (OrtException e) {
             throw loadFailure(model, e);
         }
@@ -99,16 +115,16 @@ public final class OrtSessions {
         };
     }
 
-    /** Lazy holder: the environment (and ORT's native library) loads only when a session is needed. */
-    private static final class Holder {
-        static final OrtEnvironment ENV = create();
-
-        private static OrtEnvironment create() {
-            try {
-                return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, LOGGER_ID);
-            } catch (RuntimeException e) {
-                throw new NncjException("ONNX Runtime failed to start: " + OrtMessages.firstLine(e), e);
+    private static OrtEnvironment createEnvironment() {
+        try {
+            return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, LOGGER_ID);
+        } catch (RuntimeException | LinkageError e) {
+            // a library ORT cannot load surfaces as ExceptionInInitializerError; the innermost cause says why
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
             }
+            throw new NncjException("ONNX Runtime failed to start: " + OrtMessages.firstLine(root), e);
         }
     }
 }

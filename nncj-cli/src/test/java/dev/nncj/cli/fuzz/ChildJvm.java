@@ -60,7 +60,7 @@ final class ChildJvm implements AutoCloseable {
                     "-Xmx" + config.heap(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + logs.resolve("hs_err-child-" + number + "-%p.log"),
                     "-Djava.io.tmpdir=" + tmp, "-Dai.djl.offline=true"));
-            for (String p : List.of("DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "nncj.home")) {
+            for (String p : List.of("DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "nncj.home", "nncj.cache")) {
                 if (System.getProperty(p) != null) {
                     cmd.add("-D" + p + "=" + System.getProperty(p));
                 }
