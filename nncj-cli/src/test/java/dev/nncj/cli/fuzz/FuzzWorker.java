@@ -120,9 +120,11 @@ public final class FuzzWorker {
     }
 
     private static void checkModel(OnnxModel model) {
+        // NNCJ's own environment, and first: it is what gives ORT its natives from NNCJ's cache (SessionOptions
+        // would load them through ORT's temp folder), and another environment with other settings makes ORT warn
+        var environment = OrtSessions.environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             // NNCJ's own environment: creating ORT's one environment here first, with other settings, makes ORT warn in every case
-             OrtSession session = OrtSessions.environment().createSession(OnnxFiles.toBytes(model), options)) {
+             OrtSession session = environment.createSession(OnnxFiles.toBytes(model), options)) {
             session.getInputNames();
         } catch (ai.onnxruntime.OrtException e) {
             throw new IllegalStateException(e.getMessage(), e);
