@@ -120,9 +120,11 @@ public final class FuzzWorker {
     }
 
     private static void checkModel(OnnxModel model) {
+        // NNCJ's own environment: creating ORT's one environment here first, with other settings, makes ORT
+        // warn in every case; and taken before SessionOptions, which would load ORT's libraries into java.io.tmpdir
+        var environment = OrtSessions.environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             // NNCJ's own environment: creating ORT's one environment here first, with other settings, makes ORT warn in every case
-             OrtSession session = OrtSessions.environment().createSession(OnnxFiles.toBytes(model), options)) {
+             OrtSession session = environment.createSession(OnnxFiles.toBytes(model), options)) {
             session.getInputNames();
         } catch (ai.onnxruntime.OrtException e) {
             throw new IllegalStateException(e.getMessage(), e);
