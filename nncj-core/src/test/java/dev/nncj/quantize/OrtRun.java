@@ -35,8 +35,9 @@ final class OrtRun {
 
     /** From memory, no file. */
     static float[] run(OnnxModel model, Map<String, OnnxTensor> inputs) throws Exception {
+        OrtEnvironment env = OrtSessions.environment(); // before SessionOptions, which would load ORT's libraries itself
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             OrtSession session = OrtSessions.environment().createSession(OnnxFiles.toBytes(model), options)) {
+             OrtSession session = env.createSession(OnnxFiles.toBytes(model), options)) {
             return firstOutput(session, inputs);
         }
     }

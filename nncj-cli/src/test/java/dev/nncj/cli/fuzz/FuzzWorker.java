@@ -120,8 +120,8 @@ public final class FuzzWorker {
     }
 
     private static void checkModel(OnnxModel model) {
-        // NNCJ's own environment, and first: it is what gives ORT its natives from NNCJ's cache (SessionOptions
-        // would load them through ORT's temp folder), and another environment with other settings makes ORT warn
+        // NNCJ's own environment: creating ORT's one environment here first, with other settings, makes ORT
+        // warn in every case; and taken before SessionOptions, which would load ORT's libraries into java.io.tmpdir
         var environment = OrtSessions.environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              OrtSession session = environment.createSession(OnnxFiles.toBytes(model), options)) {
