@@ -59,27 +59,34 @@ class ActivationAwareTest {
     }
 
     /**
-     * The case AWQ is for: a few input channels carry activations far larger than the rest (as the
-     * outlier features of transformer activations do), so the rounding error of their weights, which
-     * plain int4 makes as large as anyone's, dominates the output.
+     * The case AWQ is for (Lin et al. 2024, sec. 3.1): a few salient input channels meet activations
+     * far larger than the rest, and their weights are small, so plain int4, whose step each block's
+     * largest weight sets, rounds them to 0 or one step, and their large activations carry the error
+     * to the output.
      * <pre>
      * input_ids ── Gather(emb[14,128]) ── x ── MatMul(w[128,32]) ── y
      * </pre>
-     * emb is N(0, 1) with channels 3, 40, 77 and 100 multiplied by 25; w is N(0, 1/128). The table stays float.
+     * emb is N(0, 1) with two channels of every block of 32 (3, 17, 35, 49, ...) multiplied by 25; w
+     * is N(0, 1/128) with those channels' rows multiplied by 0.1. The table stays float.
      */
-    static OnnxModel outlierChannels() {
+    static OnnxModel salientChannels() {
         int k = 128;
         float[] emb = TinyModels.gaussian(TinyTokenizer.VOCABULARY_SIZE * k, 8);
-        for (int row = 0; row < TinyTokenizer.VOCABULARY_SIZE; row++) {
-            for (int c : OUTLIER_CHANNELS) {
-                emb[row * k + c] *= 25;
-            }
-        }
         float[] w = TinyModels.gaussian(k * 32, 9);
         for (int i = 0; i < w.length; i++) {
             w[i] /= (float) Math.sqrt(k);
         }
-        GraphBuilder b = new GraphBuilder("outlier_channels", 17);
+        for (int block = 0; block < k; block += 32) {
+            for (int c : new int[] {block + 3, block + 17}) {
+                for (int row = 0; row < TinyTokenizer.VOCABULARY_SIZE; row++) {
+                    emb[row * k + c] *= 25;
+                }
+                for (int out = 0; out < 32; out++) {
+                    w[c * 32 + out] *= 0.1f;
+                }
+            }
+        }
+        GraphBuilder b = new GraphBuilder("salient_channels", 17);
         String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
         b.input("attention_mask", DataType.INT64, "batch", "seq");
         String x = b.op("Gather", b.initializer(Tensor.ofFloats("emb", new long[] {TinyTokenizer.VOCABULARY_SIZE, k}, emb)),
@@ -89,10 +96,8 @@ class ActivationAwareTest {
         return b.build();
     }
 
-    static final int[] OUTLIER_CHANNELS = {3, 40, 77, 100};
-
     @Test
-    void awqBeatsPlainInt4WhenAFewChannelsCarryLargeActivations() throws Exception {
+    void awqBeatsPlainInt4OnSalientChannelsWithSmallWeights() throws Exception {
         TinyTokenizer.write(dir);
         Calibration calibration = new Calibration(SENTENCES, dir.resolve("tokenizer.json"), Calibration.Method.MIN_MAX, 0, 2);
         QuantizeOptions d = QuantizeOptions.defaults(QuantizationMode.INT4_WEIGHT);
@@ -100,20 +105,20 @@ class ActivationAwareTest {
                 Optional.of(calibration), false, false);
         QuantizeOptions awq = new QuantizeOptions(d.mode(), d.nodes(), true, true, 32, d.fp8Format(),
                 Optional.of(calibration), true, false);
-        float[] reference = runOnSentences(outlierChannels());
-        float[] viaPlain = runOnSentences(new BlockWeightQuantizer(4).quantize(outlierChannels(), plain, ProgressListener.NONE).model());
-        OnnxModel scaled = new BlockWeightQuantizer(4).quantize(outlierChannels(), awq, ProgressListener.NONE).model();
-        assertThat(ops(scaled)).containsEntry("MatMulNBits", 1L).containsEntry("Mul", 1L); // x / s feeds it
+        float[] reference = runOnSentences(salientChannels());
+        float[] viaPlain = runOnSentences(new BlockWeightQuantizer(4).quantize(salientChannels(), plain, ProgressListener.NONE).model());
+        OnnxModel scaled = new BlockWeightQuantizer(4).quantize(salientChannels(), awq, ProgressListener.NONE).model();
         float[] viaAwq = runOnSentences(scaled);
-        // Plain int4 rounds every weight with about the same relative error (a step of max|w|/7 per
-        // block of 32), so y's relative error is about that, ~0.1, whichever channels are large
-        // (measured 0.099). AWQ gives the four large channels finer steps at the others' expense,
-        // and those others reach y through activations 25 times smaller: measured 0.028. The bound
-        // asks for a factor 2 of the measured 3.5; with every scale 1, AWQ is plain rounding again.
+        // Plain int4 leaves the salient weights (|w| ~ 0.1σ) a step of ~2.5σ/7: y's relative error is
+        // measured 0.378. AWQ scales their channels up (alpha ~0.8 in its search) and the error falls to
+        // 0.078, a factor 4.9. With every scale 1, what is left of --error-compensation (block ranges
+        // chosen by activation-weighted error) reaches only ~0.31, so the factor 3 asked here needs
+        // the scales themselves.
         double plainError = BlockWeightQuantizerTest.relativeError(reference, viaPlain);
         double awqError = BlockWeightQuantizerTest.relativeError(reference, viaAwq);
-        assertThat(plainError).as("plain int4").isBetween(0.05, 0.2);
-        assertThat(awqError).as("AWQ").isLessThan(plainError / 2);
+        assertThat(plainError).as("plain int4").isBetween(0.2, 0.6);
+        assertThat(awqError).as("AWQ").isLessThan(plainError / 3);
+        assertThat(ops(scaled)).containsEntry("MatMulNBits", 1L).containsEntry("Mul", 1L); // x / s feeds it
     }
 
     /** The model's output on the calibration sentences, tokenized as one padded batch. */

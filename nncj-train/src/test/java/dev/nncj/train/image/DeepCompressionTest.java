@@ -88,8 +88,12 @@ class DeepCompressionTest {
         }
         // logits reach ~12; two float32 implementations of 784-, 300- and 100-wide sums differ by
         // a few ulps of that (measured 3.8e-6). 1e-4 leaves room; a wrong op or weight moves them by O(0.1).
-        assertThat(torch).hasSize(test.size() * 10);
-        assertThat(ort).containsExactly(torch, org.assertj.core.data.Offset.offset(1e-4f));
+        assertThat(ort).hasSize(test.size() * 10).hasSameSizeAs(torch);
+        double worst = 0;
+        for (int i = 0; i < ort.length; i++) {
+            worst = Math.max(worst, Math.abs(ort[i] - torch[i]));
+        }
+        assertThat(worst).as("largest |ONNX Runtime - PyTorch| over %d logits", ort.length).isLessThan(1e-4);
     }
 
     @Test
