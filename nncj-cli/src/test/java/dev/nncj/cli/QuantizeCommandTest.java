@@ -64,7 +64,23 @@ class QuantizeCommandTest {
         JsonNode json = Json.mapper().readTree(run.out());
         assertThat(json.get("quantized_nodes").asInt()).isEqualTo(1);
         assertThat(Files.exists(out)).isTrue();
-        assertThat(run.out()).contains("accuracy");
+        // float: all 4 rows right; int8: both "cat" rows flip to class 0 (see fragileClassifier), 2 of 4
+        assertThat(accuracy(json, "metric_before")).isEqualTo(1.0);
+        assertThat(accuracy(json, "metric_after")).isEqualTo(0.5);
+        assertThat(json.get("metric_after").get("n").asInt()).isEqualTo(4);
+        // and the figure is the written file's: eval scores it the same, independently
+        CliRun eval = CliRun.of("eval", out, "--task", "text-classification", "--data", data,
+                "--tokenizer", dir.resolve("tokenizer.json"), "--json", "-q");
+        assertThat(eval.exitCode()).as(eval.err()).isZero();
+        assertThat(Json.mapper().readTree(eval.out()).get("accuracy").asDouble()).isEqualTo(0.5);
+    }
+
+    /** The accuracy a compression report gives under {@code key} (metric_before, metric_after). */
+    static double accuracy(JsonNode report, String key) {
+        JsonNode metric = report.get(key);
+        assertThat(metric).as("report has %s: %s", key, report).isNotNull();
+        assertThat(metric.get("metric").asText()).isEqualTo("accuracy");
+        return metric.get("accuracy").asDouble();
     }
 
     @Test

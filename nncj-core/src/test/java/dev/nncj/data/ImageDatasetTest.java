@@ -3,7 +3,6 @@ package dev.nncj.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.nncj.NncjException;
 import java.io.ByteArrayOutputStream;
@@ -17,8 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageDatasetTest {
-    private static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
-
     @TempDir
     Path dir;
 
@@ -113,9 +110,9 @@ class ImageDatasetTest {
 
     @Test
     void fashionMnistTestSet() {
-        Path images = FASHION.resolve("t10k-images-idx3-ubyte.gz");
-        Path labels = FASHION.resolve("t10k-labels-idx1-ubyte.gz");
-        assumeTrue(Files.exists(images) && Files.exists(labels), "Fashion-MNIST not installed");
+        Path images = RequiredDatasets.FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz");
+        Path labels = RequiredDatasets.FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz");
+        RequiredDatasets.require("dataset-fashion-mnist", images, labels);
         ImageDataset data = ImageDataset.load(images, labels);
         assertThat(data.size()).isEqualTo(10_000);
         assertThat(data.rows()).isEqualTo(28);

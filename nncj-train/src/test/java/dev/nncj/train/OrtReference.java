@@ -26,9 +26,16 @@ final class OrtReference {
 
     /** ORT's outputs for {@code inputs}, by output name. */
     static Map<String, Tensor> runOrt(OnnxModel model, Map<String, Tensor> inputs) throws Exception {
+        try (OrtSession session = OrtSessions.environment().createSession(OnnxFiles.toBytes(model))) {
+            return run(session, inputs);
+        }
+    }
+
+    /** As {@link #runOrt} on a session opened once, for callers that run a model many times. */
+    static Map<String, Tensor> run(OrtSession session, Map<String, Tensor> inputs) throws Exception {
         OrtEnvironment env = OrtSessions.environment();
         Map<String, OnnxTensor> feeds = new HashMap<>();
-        try (OrtSession session = env.createSession(OnnxFiles.toBytes(model))) {
+        try {
             for (var e : inputs.entrySet()) {
                 Tensor t = e.getValue();
                 ByteBuffer direct = ByteBuffer.allocateDirect(t.rawData().remaining()).order(ByteOrder.nativeOrder());

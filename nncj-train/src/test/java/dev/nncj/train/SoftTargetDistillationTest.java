@@ -95,6 +95,39 @@ class SoftTargetDistillationTest {
         }
     }
 
+    /**
+     * The loss on fixed logits against Hinton et al.'s formula worked out by hand, at T = 3.
+     * The XOR teacher gives (0, 4) for x = (0.5, 0.5) and (4.8, 2.4) for x = (-0.3, 0.9) (its
+     * comment shows how); the student's logits are set to (1, 2) and (0.5, -1).
+     * <pre>
+     * row 1: p = softmax(0, 4/3)   = (0.208609, 0.791391)   q = softmax(1/3, 2/3)  = (0.417430, 0.582570)
+     *        KL(p||q) = Σ p log(p/q) = 0.097735
+     * row 2: p = softmax(1.6, 0.8) = (0.689974, 0.310026)   q = softmax(1/6, -1/3) = (0.622459, 0.377541)
+     *        KL(p||q) = 0.009969
+     * mean KL 0.053852;  T^2 * mean KL = 9 * 0.053852 = 0.484664
+     * CE at T = 1 with labels (1, 0): -log softmax(1, 2)[1] = 0.313262, -log softmax(0.5, -1)[0] = 0.201413; mean 0.257337
+     * weight 0.25: 0.25 * 0.484664 + 0.75 * 0.257337 = 0.314169
+     * </pre>
+     */
+    @Test
+    void theSoftTermIsTSquaredTimesTheHandComputedKl() {
+        try (OnnxExecutor teacher = OnnxExecutor.create(xorTeacher(2), ExecutorOptions.defaults());
+                ai.djl.ndarray.NDManager m = teacher.manager().newSubManager()) {
+            var x = m.create(new float[] {0.5f, 0.5f, -0.3f, 0.9f}, new ai.djl.ndarray.types.Shape(2, 2));
+            assertThat(teacher.forward(m, Map.of("x", x)).get("logits").toFloatArray())
+                    .containsExactly(new float[] {0f, 4f, 4.8f, 2.4f}, org.assertj.core.data.Offset.offset(1e-5f));
+            var student = m.create(new float[] {1f, 2f, 0.5f, -1f}, new ai.djl.ndarray.types.Shape(2, 2));
+            var labels = m.create(new long[] {1, 0});
+            double soft = new SoftTargetDistillation(teacher, "logits", "logits", 3.0, 1.0)
+                    .compute(Map.of("logits", student), labels, Map.of("x", x)).getFloat();
+            // float32 arithmetic on O(1) values: 1e-5 is ~100 ulps; without T^2 it would be 0.053852
+            assertThat(soft).isCloseTo(0.484664, org.assertj.core.data.Offset.offset(1e-5));
+            double mixed = new SoftTargetDistillation(teacher, "logits", "logits", 3.0, 0.25)
+                    .compute(Map.of("logits", student), labels, Map.of("x", x)).getFloat();
+            assertThat(mixed).isCloseTo(0.314169, org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
     @Test
     void outputsThatCannotBeComparedAreRefused() {
         try (OnnxExecutor teacher = OnnxExecutor.create(xorTeacher(3), ExecutorOptions.defaults());
