@@ -86,7 +86,7 @@ final class FactorizeCommand implements Callable<Integer> {
     public Integer call() {
         report.refuseOverwritingInput(input, output);
         FactorizeOptions options = options(); // bad option values fail before anything is read
-        recovery.check();
+        recovery.check(spec, output);
         if (calibrationData != null) {
             options = options.withCalibration(new Calibration(CalibrationSentences.read(calibrationData, calibrationSamples),
                     report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16));

@@ -73,7 +73,7 @@ final class FineTuneCommand implements Callable<Integer> {
         if (!task.equals("text-classification")) {
             throw new NncjException("--task must be text-classification, not '" + task + "'");
         }
-        FineTuneOptions options = training.toOptions();
+        FineTuneOptions options = training.toOptions(spec, output);
         Path tokenizerFile = tokenizer != null ? tokenizer : input.toAbsolutePath().resolveSibling("tokenizer.json");
         if (!Files.isRegularFile(tokenizerFile)) {
             throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");

@@ -127,7 +127,8 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantizeOptions options = options(); // bad options fail before the model is read
         QuantizationResult result;
         if (qat) {
-            result = QatRun.run(input, teacher.teacher, options, data, training, report.tokenizerFor(input), progress);
+            result = QatRun.run(input, teacher.teacher, options, data, training.toOptions(spec, output),
+                    report.tokenizerFor(input), progress);
         } else {
             OnnxModel model = attentionStyle(OnnxFiles.load(input));
             result = maxDrop == null ? Quantizers.quantize(model, input, options, progress)
@@ -168,6 +169,7 @@ final class QuantizeCommand implements Callable<Integer> {
         if (!qat) {
             teacher.check(false);
         }
+        training.refuseResumeUnless(qat, "--qat");
         Optional<Calibration> calibration = Optional.empty();
         // QAT calibrates on its training data unless told otherwise
         Path calibrationFile = calibrationData == null && qat ? data : calibrationData;

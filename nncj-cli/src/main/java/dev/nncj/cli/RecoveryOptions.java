@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,27 +43,30 @@ final class RecoveryOptions {
     @Mixin
     TrainingOptions training;
 
-    /** Checks the options before any work: a wrong flag must not surface after the compression. */
-    void check() {
+    private FineTuneOptions trainingOptions;
+
+    /**
+     * Checks the options before any work: a wrong flag must not surface after the compression. The
+     * run's checkpoints are those of {@code command}'s result, {@code output}.
+     */
+    void check(CommandSpec command, Path output) {
         if (!recover && (data != null || eval != null)) {
             throw new OptionException("--data and --recover-eval are for --recover");
         }
         if (recover && data == null) {
             throw new OptionException("--recover needs --data TRAIN.tsv");
         }
+        training.refuseResumeUnless(recover, "--recover");
         if (recover) {
-            training(); // FineTuneOptions validates the numbers
+            try {
+                training.toOptions(); // FineTuneOptions validates the numbers
+            } catch (NncjException e) {
+                throw new OptionException("--recover: " + e.getMessage());
+            }
+            trainingOptions = training.toOptions(command, output);
         }
         teacher.check(recover);
         layers.checkRecovering(recover);
-    }
-
-    FineTuneOptions training() {
-        try {
-            return training.toOptions();
-        } catch (NncjException e) {
-            throw new OptionException("--recover: " + e.getMessage());
-        }
     }
 
     /** The compressed model trained against {@code original}, or {@code compressed} itself without --recover. */
@@ -72,7 +76,7 @@ final class RecoveryOptions {
         }
         long start = System.nanoTime();
         DistillResult r = new DistillationRecovery(teacher.load(original), DistillData.load(data, eval, tokenizer),
-                layers.applyTo(DistillOptions.recovery().withTraining(training())), progress).run(compressed);
+                layers.applyTo(DistillOptions.recovery().withTraining(trainingOptions)), progress).run(compressed);
         return new Recovered(r.student(), r, (System.nanoTime() - start) / 1e9);
     }
 
