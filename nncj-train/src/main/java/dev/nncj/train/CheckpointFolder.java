@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  *                         losses (every step's loss so far, comma-separated)
  *   model.onnx            the graph being trained with the weights after that step (what a run that
  *                         diverged later keeps as its last good weights)
- *   optimizer.djl         AdamW's moments "m:NAME", "v:NAME" (DJL's NDList encoding)
+ *   optimizer.djl         AdamW's moments "m:NAME", "v:NAME" (DJL's NDList encoding); none before the first step
  *   best.djl              the trainable parameters of the best evaluation so far, when there was one
  * 000013.tmp/             a checkpoint being written: a kill during the write leaves 000012 whole;
  *                         ignored when reading, removed by the next write

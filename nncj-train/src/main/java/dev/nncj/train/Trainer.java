@@ -260,7 +260,9 @@ public final class Trainer implements AutoCloseable {
         lastCheckpoint = checkpoints.files().write(checkpoints.fingerprint(), dir -> {
             OnnxFiles.save(executor.model(), dir.resolve(CheckpointFolder.MODEL_FILE),
                     SaveOptions.defaults().withOverwriteInput(true));
-            encode(optimizer.state(), dir.resolve(CheckpointFolder.OPTIMIZER_FILE));
+            if (optimizer.steps() > 0) { // DJL cannot read back an empty list
+                encode(optimizer.state(), dir.resolve(CheckpointFolder.OPTIMIZER_FILE));
+            }
             if (!bestWeights.isEmpty()) {
                 encode(bestWeights.asList(), dir.resolve(CheckpointFolder.BEST_FILE));
             }
@@ -284,8 +286,10 @@ public final class Trainer implements AutoCloseable {
         try {
             executor.loadParameters(OnnxFiles.load(dir.resolve(CheckpointFolder.MODEL_FILE)));
             try (NDManager scratch = executor.manager().newSubManager()) {
-                optimizer.restore(executor.trainableParameters(), decode(scratch, dir.resolve(CheckpointFolder.OPTIMIZER_FILE)),
-                        state.optimizerSteps());
+                if (state.optimizerSteps() > 0) {
+                    optimizer.restore(executor.trainableParameters(),
+                            decode(scratch, dir.resolve(CheckpointFolder.OPTIMIZER_FILE)), state.optimizerSteps());
+                }
                 Path bestFile = dir.resolve(CheckpointFolder.BEST_FILE);
                 if (Files.isRegularFile(bestFile)) {
                     bestWeights.restore(decode(scratch, bestFile));
