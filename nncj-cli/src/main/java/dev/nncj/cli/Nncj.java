@@ -5,6 +5,7 @@ import dev.nncj.train.StopRequest;
 import dev.nncj.train.TrainingStoppedException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -72,9 +73,10 @@ public final class Nncj implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (stopped(e) instanceof TrainingStoppedException s) {
-                commandLine.getErr().println("nncj: " + s.getMessage()
-                        + s.checkpoint().map(c -> "; continue with the same command and --resume " + c).orElse(""));
+            Optional<TrainingStoppedException> stop = stopIn(e);
+            if (stop.isPresent()) {
+                commandLine.getErr().println("nncj: " + stop.get().getMessage() + stop.get().checkpoint()
+                        .map(c -> "; continue with the same command and --resume " + c).orElse(""));
                 return EXIT_STOPPED;
             }
             commandLine.getErr().println("nncj: " + oneLine(e));
@@ -97,13 +99,14 @@ public final class Nncj implements Runnable {
                 ? Stream.of(t) : trainingOptions(m));
     }
 
-    private static Throwable stopped(Throwable e) {
+    /** The training stop {@code e} is or was caused by, if any. */
+    private static Optional<TrainingStoppedException> stopIn(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof TrainingStoppedException) {
-                return t;
+            if (t instanceof TrainingStoppedException s) {
+                return Optional.of(s);
             }
         }
-        return e;
+        return Optional.empty();
     }
 
     /** The message a user sees: ours as is, anything unexpected with its type and a debug hint. */
