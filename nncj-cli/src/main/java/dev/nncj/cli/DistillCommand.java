@@ -155,7 +155,7 @@ final class DistillCommand implements Callable<Integer> {
 
     DistillOptions options(boolean labeled) {
         double hard = hardWeight != null ? hardWeight : labeled ? 1 : 0;
-        FineTuneOptions trainingOptions = training.toOptions();
+        FineTuneOptions trainingOptions = training.toOptions(spec, output);
         try {
             return new DistillOptions(softWeight, temperature, hard, layers.hiddenWeight, layers.attentionWeight,
                     layers.layerMap(), trainingOptions);

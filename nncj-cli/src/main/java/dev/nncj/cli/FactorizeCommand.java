@@ -85,7 +85,7 @@ final class FactorizeCommand implements Callable<Integer> {
     public Integer call() {
         report.checkOutput(input, output, ModelOutput.Format.ONNX);
         FactorizeOptions options = options(); // bad option values fail before anything is read
-        recovery.check(report.evalData);
+        recovery.check(spec, output, report.evalData);
         if (calibrationData != null) {
             options = options.withCalibration(new Calibration(CalibrationSentences.read(calibrationData, calibrationSamples),
                     report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16));

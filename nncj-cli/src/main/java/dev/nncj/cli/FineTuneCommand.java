@@ -80,7 +80,7 @@ final class FineTuneCommand implements Callable<Integer> {
         if (!task.equals("text-classification")) {
             throw new NncjException("--task must be text-classification, not '" + task + "'");
         }
-        FineTuneOptions options = training.toOptions();
+        FineTuneOptions options = training.toOptions(spec, output);
         SelectionData sets = SelectionData.of("--eval", eval, "--test", test, "the weights kept");
         // read before training, not after an hour of it
         Optional<TextClassificationDataset> testData = sets.test().map(TextClassificationDataset::load);

@@ -132,7 +132,7 @@ final class MovementCommand implements Callable<Integer> {
         };
         DistillOptions distill;
         try {
-            distill = DistillOptions.recovery().withTraining(training.toOptions());
+            distill = DistillOptions.recovery().withTraining(training.toOptions(spec, output));
         } catch (NncjException e) {
             throw new OptionException(e.getMessage());
         }

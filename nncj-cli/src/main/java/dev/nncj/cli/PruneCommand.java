@@ -134,6 +134,7 @@ final class PruneCommand implements Callable<Integer> {
         }
         teacher.check(recover);
         layers.checkRecovering(recover);
+        training.refuseResumeUnless(recover, "--recover");
         EmitOptions emit = EmitOptions.defaults().withAttention(switch (attention) {
             case "plain" -> EmitOptions.AttentionStyle.PLAIN;
             case "fused" -> EmitOptions.AttentionStyle.FUSED;
@@ -186,7 +187,7 @@ final class PruneCommand implements Callable<Integer> {
             return IterativePruner.Recovery.NONE;
         }
         DistillData distillData = DistillData.load(data, null, report.tokenizerFor(input));
-        DistillOptions distill = layers.applyTo(DistillOptions.recovery().withTraining(training.toOptions()));
+        DistillOptions distill = layers.applyTo(DistillOptions.recovery().withTraining(training.toOptions(spec, output)));
         return new DistillationRecovery(teacher.orElse(original), distillData, distill, progress);
     }
 

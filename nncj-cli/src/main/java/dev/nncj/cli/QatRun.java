@@ -7,6 +7,7 @@ import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.train.DistillData;
 import dev.nncj.train.DistillOptions;
+import dev.nncj.train.FineTuneOptions;
 import dev.nncj.train.QuantizationAwareTraining;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,13 +34,13 @@ final class QatRun {
     }
 
     /** Distillation from the float classifier (or {@code teacher}) with the recovery preset's weights (soft targets at T = 2 plus labels). */
-    static QuantizationResult run(Path input, Path teacher, QuantizeOptions options, Path data, TrainingOptions training,
+    static QuantizationResult run(Path input, Path teacher, QuantizeOptions options, Path data, FineTuneOptions training,
             Path tokenizer, ProgressListener progress) {
         InputModel.check(input);
         if (teacher != null) {
             InputModel.check(teacher);
         }
-        DistillOptions distill = DistillOptions.recovery().withTraining(training.toOptions());
+        DistillOptions distill = DistillOptions.recovery().withTraining(training);
         return QuantizationAwareTraining.run(input, teacher == null ? input : teacher, options,
                 DistillData.load(data, null, tokenizer), distill, progress, List.of()).export();
     }

@@ -136,7 +136,8 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantizationResult result;
         AccuracyDrivenQuantizer.Result selected = null;
         if (qat) {
-            result = QatRun.run(input, teacher.teacher, options, data, training, report.tokenizerFor(input), progress);
+            result = QatRun.run(input, teacher.teacher, options, data, training.toOptions(spec, output),
+                    report.tokenizerFor(input), progress);
         } else {
             OnnxModel model = attentionStyle(InputModel.load(input));
             if (maxDrop == null) {
@@ -218,6 +219,7 @@ final class QuantizeCommand implements Callable<Integer> {
         if (!qat) {
             teacher.check(false);
         }
+        training.refuseResumeUnless(qat, "--qat");
         Optional<Calibration> calibration = Optional.empty();
         // QAT calibrates on its training data unless told otherwise
         Path calibrationFile = calibrationData == null && qat ? data : calibrationData;

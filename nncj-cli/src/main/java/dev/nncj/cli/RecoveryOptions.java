@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,34 +46,34 @@ final class RecoveryOptions {
 
     /** --recover-eval's and --eval-data's parts, known once {@link #check} has run. */
     private SelectionData sets;
+    private FineTuneOptions trainingOptions;
 
     /**
-     * Checks the options before any work: a wrong flag must not surface after the compression.
+     * Checks the options before any work: a wrong flag must not surface after the compression. The
+     * run's checkpoints are those of {@code command}'s result, {@code output}.
      *
      * @param reported the --eval-data file the command reports its metric on (null: none), which
      *     must not be the --recover-eval data the kept weights were chosen by
      */
-    void check(Path reported) {
+    void check(CommandSpec command, Path output, Path reported) {
         if (!recover && (data != null || eval != null)) {
             throw new OptionException("--data and --recover-eval are for --recover");
         }
         if (recover && data == null) {
             throw new OptionException("--recover needs --data TRAIN.tsv");
         }
+        training.refuseResumeUnless(recover, "--recover");
         if (recover) {
-            training(); // FineTuneOptions validates the numbers
+            try {
+                training.toOptions(); // FineTuneOptions validates the numbers
+            } catch (NncjException e) {
+                throw new OptionException("--recover: " + e.getMessage());
+            }
+            trainingOptions = training.toOptions(command, output);
         }
         teacher.check(recover);
         layers.checkRecovering(recover);
         sets = SelectionData.of("--recover-eval", eval, "--eval-data", reported, "the weights kept");
-    }
-
-    FineTuneOptions training() {
-        try {
-            return training.toOptions();
-        } catch (NncjException e) {
-            throw new OptionException("--recover: " + e.getMessage());
-        }
     }
 
     /** The compressed model trained against {@code original}, or {@code compressed} itself without --recover. */
@@ -82,7 +83,7 @@ final class RecoveryOptions {
         }
         long start = System.nanoTime();
         DistillResult r = new DistillationRecovery(teacher.load(original), DistillData.load(data, eval, tokenizer),
-                layers.applyTo(DistillOptions.recovery().withTraining(training())), progress).run(compressed);
+                layers.applyTo(DistillOptions.recovery().withTraining(trainingOptions)), progress).run(compressed);
         return new Recovered(r.student(), r, (System.nanoTime() - start) / 1e9, sets);
     }
 

@@ -98,7 +98,7 @@ final class ShareCommand implements Callable<Integer> {
         if (groups != null) {
             throw new OptionException("--groups applies to --cross-layer, not to --clusters");
         }
-        recovery.check(report.evalData);
+        recovery.check(spec, output, report.evalData);
         ClusterOptions options;
         try {
             options = new ClusterOptions(mode.clusters, ClusterInit.parse(init == null ? "linear" : init),
@@ -170,7 +170,7 @@ final class ShareCommand implements Callable<Integer> {
             throw new OptionException("--cross-layer writes ONNX (each shared weight is stored once already), not " + output);
         }
         CrossLayerOptions options = CrossLayerOptions.of(groups == null ? 1 : groups, init == null ? "mean" : init);
-        recovery.check(report.evalData);
+        recovery.check(spec, output, report.evalData);
         var evaluation = report.evaluation(input);
         ProgressListener progress = quiet.progress();
         OnnxModel model = InputModel.load(input);

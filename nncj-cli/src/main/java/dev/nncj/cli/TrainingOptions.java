@@ -1,11 +1,19 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
+import dev.nncj.train.Checkpoints;
 import dev.nncj.train.FineTuneOptions;
+import java.nio.file.Path;
 import java.util.OptionalInt;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
-/** The training knobs every training command shares (finetune, distill), as a {@link FineTuneOptions}. */
+/**
+ * The training knobs every training command shares (finetune, distill, movement, quantize --qat,
+ * --recover), as a {@link FineTuneOptions}, and the run's checkpoint folder: OUT.checkpoint beside
+ * the output, or the one --resume continues.
+ */
 final class TrainingOptions {
     @Option(names = "--epochs", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
     int epochs;
@@ -37,6 +45,55 @@ final class TrainingOptions {
 
     @Option(names = "--max-train", paramLabel = "N", description = "train on the first N examples only")
     Integer maxTrain;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "continue the interrupted run whose checkpoint folder is DIR (OUT.checkpoint; SIGTERM and Ctrl-C"
+                    + " stop a run there); the same command, options and files end with the weights of an uninterrupted run")
+    Path resume;
+
+    private Checkpoints opened;
+
+    /**
+     * The options with the run's checkpoints; {@code command} is the command's spec, whose options
+     * and files identify the run ({@link RunFingerprint}), {@code output} where its result goes.
+     * An interrupted run's folder is refused here, before any work, unless resumed.
+     */
+    FineTuneOptions toOptions(CommandSpec command, Path output) {
+        if (opened == null) {
+            String fingerprint = RunFingerprint.of(command);
+            Checkpoints checkpoints = resume != null ? Checkpoints.resuming(resume, fingerprint)
+                    : Checkpoints.startingIn(beside(output), fingerprint);
+            boolean[] announced = {false};
+            opened = checkpoints.announcingTo(folder -> {
+                if (!announced[0]) { // once, however many phases the run trains in
+                    announced[0] = true;
+                    command.commandLine().getErr().println("nncj: checkpoints go to " + folder + " (SIGTERM or Ctrl-C"
+                            + " stops at the next step and keeps one; continue with --resume " + folder + ")");
+                }
+            });
+        }
+        return toOptions().withCheckpoints(opened);
+    }
+
+    /** Refuses --resume for a command that does not train unless {@code training}, which {@code flag} turns on. */
+    void refuseResumeUnless(boolean training, String flag) {
+        if (resume != null && !training) {
+            throw new OptionException("--resume continues an interrupted training run; without " + flag + " nothing trains");
+        }
+    }
+
+    /** The run's result is saved: its checkpoint folder goes. */
+    void finished() {
+        if (opened != null) {
+            opened.remove();
+        }
+    }
+
+    /** OUT.checkpoint, the folder of a new run's checkpoints. */
+    static Path beside(Path output) {
+        Path absolute = output.toAbsolutePath();
+        return absolute.resolveSibling(absolute.getFileName() + ".checkpoint");
+    }
 
     FineTuneOptions toOptions() {
         try {

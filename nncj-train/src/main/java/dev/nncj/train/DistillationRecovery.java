@@ -3,12 +3,15 @@ package dev.nncj.train;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.OnnxModel;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Recovery after a compression step (a pruning round, a factorization, sharing): the compressed
  * classifier is distilled from the uncompressed one
  * ({@link Distiller}, teacher = the original, soft targets plus hard labels as
- * {@link DistillOptions#recovery()} weighs them), on the task data.
+ * {@link DistillOptions#recovery()} weighs them), on the task data. In rounds, each round is a phase
+ * of the run's checkpoints: a finished round's model is kept, so a resumed run trains only the
+ * round it was stopped in and those after it.
  */
 public final class DistillationRecovery implements IterativePruner.Recovery {
     private final OnnxModel original;
@@ -25,11 +28,27 @@ public final class DistillationRecovery implements IterativePruner.Recovery {
 
     @Override
     public OnnxModel recover(OnnxModel pruned, int round) {
-        return run(pruned).student();
+        Checkpoints checkpoints = options.training().checkpoints().inPhase(phase(round));
+        OnnxModel recovered = run(pruned, options.withTraining(options.training().withCheckpoints(checkpoints))).student();
+        checkpoints.recordPhase(phase(round), recovered);
+        return recovered;
+    }
+
+    @Override
+    public Optional<OnnxModel> finished(int round) {
+        return options.training().checkpoints().finishedPhase(phase(round));
     }
 
     /** One recovery of {@code compressed}, with its training record (steps, losses, kept step). */
     public DistillResult run(OnnxModel compressed) {
-        return Distiller.distill(List.of(original), compressed, data, options, progress, List.of());
+        return run(compressed, options);
+    }
+
+    private DistillResult run(OnnxModel compressed, DistillOptions withPhase) {
+        return Distiller.distill(List.of(original), compressed, data, withPhase, progress, List.of());
+    }
+
+    private static String phase(int round) {
+        return "round-" + round;
     }
 }

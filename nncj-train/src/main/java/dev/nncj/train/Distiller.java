@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * distributions, as {@link DistillOptions} weighs them. Everything a user can get wrong (a student
  * whose outputs do not match the teacher's, a layer mapping out of range, labels the head cannot
  * hold, hard labels asked of unlabeled text) fails with one line before the first step. A loss that
- * turns NaN or infinite stops the run naming the step and where the last good weights are.
+ * turns NaN or infinite stops the run naming the step and where the last good weights are (the
+ * latest checkpoint's model, when the run keeps checkpoints).
  *
  * <p>Recovering a compressed model is {@link #recover}: teacher = the original, student = the
  * compressed copy, soft plus hard targets.
@@ -89,10 +90,7 @@ public final class Distiller {
         }
         List<OnnxModel> ensemble = new ArrayList<>(teachers);
         ensemble.set(0, firstTeacher);
-        DistillationLoss loss = null;
         List<OnnxExecutor> teacherExecutors = new ArrayList<>();
-        Path checkpoints = FineTuner.temporaryDirectory("nncj-distill");
-        boolean keepCheckpoints = false;
         try (TextTokenizer tokenizer = TextTokenizer.load(data.tokenizer(),
                         TokenizerOptions.defaults().withMaxLength(training.maxLength()));
                 OnnxExecutor executor = OnnxExecutor.create(trained, setup.execution())) {
@@ -100,41 +98,31 @@ public final class Distiller {
                 // teachers only infer: no parameter needs a gradient
                 teacherExecutors.add(OnnxExecutor.create(t, ExecutorOptions.defaults().freezing("")));
             }
-            loss = new DistillationLoss(new TeacherEnsemble(teacherExecutors, logits), options, logits, hiddenPairs,
-                    attentionPairs);
+            DistillationLoss loss = new DistillationLoss(new TeacherEnsemble(teacherExecutors, logits), options, logits,
+                    hiddenPairs, attentionPairs);
             List<Batch> batches = train.batches(tokenizer, training.batchSize(), executor.inputNames());
             probe(executor, loss, batches.get(0), trained);
             Optional<ClassificationAccuracy> accuracy = data.eval().map(e -> new ClassificationAccuracy(
                     TextBatches.of(e, tokenizer, training.batchSize(), executor.inputNames()), logits));
             int total = training.epochs() * batches.size();
             TrainerOptions trainerOptions = training.trainerOptions(total);
-            LossLog log = new LossLog(progress);
-            Trainer[] running = new Trainer[1];
             List<TrainingListener> all = new ArrayList<>(listeners);
-            all.add(log);
-            all.add(new TrainingListener() {
-                @Override
-                public void onStep(StepResult result) {
-                    // without an eval set the periodic checkpoint is what survives a divergence
-                    if (accuracy.isEmpty() && (result.step() + 1) % training.evalEvery() == 0) {
-                        running[0].saveCheckpoint(checkpoints);
-                    }
-                }
-            });
+            all.add(new StepProgress(progress));
             progress.start("distilling", total);
             try (Trainer trainer = new Trainer(executor, loss, trainerOptions, all)) {
-                running[0] = trainer;
                 accuracy.ifPresent(a -> trainer.evaluateWith(a,
-                        new EarlyStopping(training.evalEvery(), training.patience(), true, checkpoints,
+                        new EarlyStopping(training.evalEvery(), training.patience(), true,
                                 Math.max(0, Math.min(setup.firstEvaluatedStep().applyAsInt(total), total)))));
+                // the checkpoints double as what survives a divergence
+                trainer.keepCheckpoints(training.checkpoints(), training.evalEvery());
                 try {
                     trainer.fit(batches, training.epochs());
                 } catch (TrainingDivergedException e) {
-                    keepCheckpoints = java.nio.file.Files.exists(checkpoints.resolve("model.onnx"));
-                    throw new NncjException(e.getMessage() + "; " + (keepCheckpoints
-                            ? "the last good weights are kept in " + checkpoints.resolve("model.onnx")
-                            : "no weights were kept (the first checkpoint would have been after step "
-                                    + training.evalEvery() + ")"), e);
+                    throw new NncjException(e.getMessage() + "; " + trainer.lastCheckpointModel()
+                            .map(m -> "the last good weights are kept in " + m)
+                            .orElse("no weights were kept (" + (training.checkpoints().enabled()
+                                    ? "the first checkpoint would have been after step " + training.evalEvery()
+                                    : "the run keeps no checkpoints") + ")"), e);
                 } finally {
                     progress.finish();
                 }
@@ -143,7 +131,7 @@ public final class Distiller {
                 OptionalDouble evalAccuracy;
                 if (accuracy.isPresent()) {
                     FineTuner.Best best = FineTuner.keepBest(trainer, executor, accuracy.get(), training.evalEvery(),
-                            checkpoints, listeners);
+                            listeners);
                     result = best.model();
                     kept = best.step();
                     evalAccuracy = OptionalDouble.of(best.accuracy());
@@ -154,14 +142,11 @@ public final class Distiller {
                     evalAccuracy = OptionalDouble.empty();
                 }
                 recordProvenance(result, teachers, student, train, data, options, layerMap, trainer.steps());
-                return new DistillResult(result, trainer.steps(), kept, evalAccuracy, trainer.stoppedEarly(), log.losses(),
-                        layerMap);
+                return new DistillResult(result, trainer.steps(), kept, evalAccuracy, trainer.stoppedEarly(),
+                        trainer.losses(), layerMap);
             }
         } finally {
             teacherExecutors.forEach(OnnxExecutor::close);
-            if (!keepCheckpoints) {
-                FineTuner.deleteRecursively(checkpoints);
-            }
         }
     }
 

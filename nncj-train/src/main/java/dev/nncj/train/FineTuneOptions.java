@@ -17,9 +17,12 @@ import java.util.OptionalInt;
  * @param evalEvery evaluate on the eval set after every this many steps (and always at the end)
  * @param patience stop after this many evaluations in a row without a new best; 0 never stops early
  * @param maxTrainExamples train on only the first this many examples, when present
+ * @param checkpoints where the run keeps its checkpoints (one every {@code evalEvery} steps and one on a
+ *     stop request) and whether it resumes one; not an option of the result, so provenance leaves it out
  */
 public record FineTuneOptions(int epochs, int batchSize, double learningRate, double warmupFraction,
-        double weightDecay, int maxLength, long seed, int evalEvery, int patience, OptionalInt maxTrainExamples) {
+        double weightDecay, int maxLength, long seed, int evalEvery, int patience, OptionalInt maxTrainExamples,
+        Checkpoints checkpoints) {
 
     public FineTuneOptions {
         if (epochs < 1 || batchSize < 1 || maxLength < 2 || evalEvery < 1) {
@@ -35,6 +38,14 @@ public record FineTuneOptions(int epochs, int batchSize, double learningRate, do
         if (maxTrainExamples.isPresent() && maxTrainExamples.getAsInt() < 1) {
             throw new IllegalArgumentException("max training examples must be >= 1, got " + maxTrainExamples.getAsInt());
         }
+        java.util.Objects.requireNonNull(checkpoints, "checkpoints");
+    }
+
+    /** Options keeping no checkpoints. */
+    public FineTuneOptions(int epochs, int batchSize, double learningRate, double warmupFraction, double weightDecay,
+            int maxLength, long seed, int evalEvery, int patience, OptionalInt maxTrainExamples) {
+        this(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience,
+                maxTrainExamples, Checkpoints.none());
     }
 
     /** 1 epoch, batch 16, lr 5e-5, 10% warm-up, decay 0.01, 128 tokens, seed 1, eval every 200 steps, patience 3. */
@@ -43,43 +54,47 @@ public record FineTuneOptions(int epochs, int batchSize, double learningRate, do
     }
 
     public FineTuneOptions withEpochs(int v) {
-        return new FineTuneOptions(v, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, maxTrainExamples);
+        return new FineTuneOptions(v, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, maxTrainExamples, checkpoints);
     }
 
     public FineTuneOptions withBatchSize(int v) {
-        return new FineTuneOptions(epochs, v, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, maxTrainExamples);
+        return new FineTuneOptions(epochs, v, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, maxTrainExamples, checkpoints);
     }
 
     public FineTuneOptions withLearningRate(double v) {
-        return new FineTuneOptions(epochs, batchSize, v, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, maxTrainExamples);
+        return new FineTuneOptions(epochs, batchSize, v, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, maxTrainExamples, checkpoints);
     }
 
     public FineTuneOptions withWarmupFraction(double v) {
-        return new FineTuneOptions(epochs, batchSize, learningRate, v, weightDecay, maxLength, seed, evalEvery, patience, maxTrainExamples);
+        return new FineTuneOptions(epochs, batchSize, learningRate, v, weightDecay, maxLength, seed, evalEvery, patience, maxTrainExamples, checkpoints);
     }
 
     public FineTuneOptions withWeightDecay(double v) {
-        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, v, maxLength, seed, evalEvery, patience, maxTrainExamples);
+        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, v, maxLength, seed, evalEvery, patience, maxTrainExamples, checkpoints);
     }
 
     public FineTuneOptions withMaxLength(int v) {
-        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, v, seed, evalEvery, patience, maxTrainExamples);
+        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, v, seed, evalEvery, patience, maxTrainExamples, checkpoints);
     }
 
     public FineTuneOptions withSeed(long v) {
-        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, v, evalEvery, patience, maxTrainExamples);
+        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, v, evalEvery, patience, maxTrainExamples, checkpoints);
     }
 
     public FineTuneOptions withEvalEvery(int v) {
-        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, v, patience, maxTrainExamples);
+        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, v, patience, maxTrainExamples, checkpoints);
     }
 
     public FineTuneOptions withPatience(int v) {
-        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, v, maxTrainExamples);
+        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, v, maxTrainExamples, checkpoints);
     }
 
     public FineTuneOptions withMaxTrainExamples(int v) {
-        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, OptionalInt.of(v));
+        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, OptionalInt.of(v), checkpoints);
+    }
+
+    public FineTuneOptions withCheckpoints(Checkpoints v) {
+        return new FineTuneOptions(epochs, batchSize, learningRate, warmupFraction, weightDecay, maxLength, seed, evalEvery, patience, maxTrainExamples, v);
     }
 
     /** The trainer's settings for a run of {@code totalSteps}: AdamW betas 0.9/0.999, eps 1e-8, clipping at 1. */

@@ -9,15 +9,11 @@ import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.ValueInfos;
 import dev.nncj.provenance.Provenance;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Fine-tunes a sentence encoder into a text classifier: attaches a {@link ClassifierHead} (classes
@@ -52,7 +48,6 @@ public final class FineTuner {
         OnnxModel model = OnnxFiles.load(encoder);
         ClassifierHead.attach(model, hiddenOutput(model, encoder), classes, options.seed());
 
-        Path checkpoints = temporaryDirectory("nncj-finetune");
         try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile,
                         TokenizerOptions.defaults().withMaxLength(options.maxLength()));
                 OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults())) {
@@ -61,15 +56,18 @@ public final class FineTuner {
                     TextBatches.of(eval, tokenizer, options.batchSize(), executor.inputNames()), ClassifierHead.LOGITS);
             int total = options.epochs() * batches.size();
             TrainerOptions trainerOptions = options.trainerOptions(total);
-            LossLog log = new LossLog(progress);
             List<TrainingListener> all = new ArrayList<>(listeners);
-            all.add(log);
+            all.add(new StepProgress(progress));
             progress.start("fine-tuning", total);
             try (Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy(ClassifierHead.LOGITS), trainerOptions, all)) {
-                trainer.evaluateWith(accuracy, new EarlyStopping(options.evalEvery(), options.patience(), true, checkpoints));
-                trainer.fit(batches, options.epochs());
-                progress.finish();
-                Best best = keepBest(trainer, executor, accuracy, options.evalEvery(), checkpoints, listeners);
+                trainer.evaluateWith(accuracy, new EarlyStopping(options.evalEvery(), options.patience(), true));
+                trainer.keepCheckpoints(options.checkpoints(), options.evalEvery());
+                try {
+                    trainer.fit(batches, options.epochs());
+                } finally {
+                    progress.finish();
+                }
+                Best best = keepBest(trainer, executor, accuracy, options.evalEvery(), listeners);
                 Map<String, Object> recorded = new LinkedHashMap<>(options.asMap());
                 recorded.put("task", "text-classification");
                 recorded.put("train", trainFile.getFileName().toString());
@@ -77,22 +75,20 @@ public final class FineTuner {
                 recorded.put("classes", classes);
                 Provenance.record(best.model(), encoder, "finetune", recorded);
                 return new FineTuneResult(best.model(), classes, trainer.steps(), best.step(), best.accuracy(),
-                        trainer.stoppedEarly(), log.losses());
+                        trainer.stoppedEarly(), trainer.losses());
             }
-        } finally {
-            deleteRecursively(checkpoints);
         }
     }
 
     record Best(OnnxModel model, int step, double accuracy) {}
 
     /**
-     * The weights to keep: the steps after the last periodic evaluation are evaluated too (a run
-     * shorter than the interval would otherwise have none); the better of them and the best
-     * checkpoint wins, ties going to the earlier weights.
+     * The weights to keep, written into the executor's model: the steps after the last periodic
+     * evaluation are evaluated too (a run shorter than the interval would otherwise have none); the
+     * better of them and the trainer's best wins, ties going to the earlier weights.
      */
     static Best keepBest(Trainer trainer, OnnxExecutor executor, ClassificationAccuracy accuracy,
-            int evalEvery, Path checkpoints, List<TrainingListener> listeners) {
+            int evalEvery, List<TrainingListener> listeners) {
         // the trainer evaluates after each multiple of the interval, and stops only right after one
         if (trainer.steps() % evalEvery != 0 && !trainer.stoppedEarly()) {
             double last = accuracy.evaluate(executor);
@@ -103,7 +99,10 @@ public final class FineTuner {
                 return new Best(executor.model(), trainer.steps(), last);
             }
         }
-        return new Best(Trainer.checkpointModel(checkpoints), trainer.bestStep(), trainer.bestMetric());
+        if (!trainer.writeBestWeights(executor.model())) {
+            executor.writeParameters(executor.model()); // no evaluation at all: a run of no steps
+        }
+        return new Best(executor.model(), trainer.bestStep(), trainer.bestMetric());
     }
 
     /** The output holding the hidden states: last_hidden_state, else the only 3-D output. */
@@ -120,23 +119,5 @@ public final class FineTuner {
                     + (threeD.isEmpty() ? "no" : "several") + " [batch, sequence, hidden] outputs");
         }
         return threeD.get(0);
-    }
-
-    static Path temporaryDirectory(String prefix) {
-        try {
-            return Files.createTempDirectory(prefix);
-        } catch (IOException e) {
-            throw new NncjException("cannot create a temporary directory for checkpoints: " + e.getMessage(), e);
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover temporary directory must not fail a finished run
-        }
     }
 }

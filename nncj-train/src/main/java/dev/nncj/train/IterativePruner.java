@@ -29,6 +29,15 @@ public final class IterativePruner {
     public interface Recovery {
         OnnxModel recover(OnnxModel pruned, int round);
 
+        /**
+         * What {@link #recover} returned for {@code round} in an interrupted run being resumed, when
+         * that round finished: the round's pruning is redone (it is cheap and deterministic), its
+         * training is not.
+         */
+        default Optional<OnnxModel> finished(int round) {
+            return Optional.empty();
+        }
+
         Recovery NONE = (pruned, round) -> pruned;
     }
 
@@ -95,7 +104,9 @@ public final class IterativePruner {
             StructuredPruneResult result = StructuredPruner.prune(spec, round);
             rounds.add(result);
             spec = result.spec();
-            current = recovery.recover(EncoderEmitter.emit(spec, emit), r);
+            int done = r;
+            OnnxModel emitted = EncoderEmitter.emit(spec, emit);
+            current = recovery.finished(done).orElseGet(() -> recovery.recover(emitted, done));
         }
         return new Result(current, rounds);
     }

@@ -293,6 +293,30 @@ public final class OnnxExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets every trainable parameter to the same-named float initializer of {@code source} (a
+     * checkpoint's model), bit for bit. Each parameter keeps its identity, which the optimizer's
+     * moments are keyed by: the loaded tensor is swapped into the parameter's array.
+     */
+    void loadParameters(OnnxModel source) {
+        Graph graph = source.graph();
+        for (Parameter p : trainableParameters()) {
+            Tensor t = graph.initializer(p.name()).orElseThrow(() ->
+                    new NncjException(SupportCheck.describe(source) + ": has no initializer " + p.name()));
+            NDArray loaded = TensorArrays.toArray(manager, t);
+            if (!loaded.getShape().equals(p.array().getShape()) || loaded.getDataType() != p.array().getDataType()) {
+                loaded.close();
+                throw new NncjException(SupportCheck.describe(source) + ": initializer " + p.name() + " is "
+                        + loaded.getShape() + ", the parameter " + p.array().getShape());
+            }
+            // the loaded array reads a Java buffer that goes with its object: the parameter takes a copy PyTorch owns
+            NDArray owned = loaded.duplicate();
+            loaded.close();
+            p.array().intern(owned);
+            p.array().setRequiresGradient(true);
+        }
+    }
+
     @Override
     public void close() {
         manager.close();

@@ -73,6 +73,12 @@ final class ScoreMasks implements TrainingListener, AutoCloseable {
     }
 
     @Override
+    public void onResume(int step) {
+        remaining = schedule.remainingAt(step);
+        invalidate();
+    }
+
+    @Override
     public void onStep(StepResult result) {
         remaining = schedule.remainingAt(result.step() + 1);
         invalidate();

@@ -8,6 +8,12 @@ public interface TrainingListener {
     /** When the {@link Trainer} is created, before its first step: schedules need the length of the run. */
     default void onStart(int totalSteps) {}
 
+    /**
+     * When the {@link Trainer} continues a checkpointed run at {@code step} (after {@link #onStart}):
+     * a schedule moves to that step, a progress bar counts the steps already done.
+     */
+    default void onResume(int step) {}
+
     /** After each optimizer step. */
     default void onStep(StepResult result) {}
 

@@ -216,23 +216,30 @@ class DistillerTest {
                 .hasMessageContaining("encoder.onnx").hasMessageContaining("none comparable with the teacher's logits");
     }
 
-    /** An absurd learning rate: the run stops naming the step and where the last good weights are; nothing else is kept. */
+    /**
+     * An absurd learning rate: the run stops naming the step and where the last good weights are,
+     * the latest checkpoint's model in the run's checkpoint folder; without a folder nothing is kept.
+     */
     @Test
     void aDivergingLearningRateStopsNamingTheStepAndTheKeptWeights() throws IOException {
         DistillFixtures.data(dir);
         Path teacher = DistillFixtures.embedderClassifier(dir, "teacher.onnx", 0.3f, 1);
         Path student = DistillFixtures.embedderClassifier(dir, "student.onnx", 1.5f, 7);
-        DistillOptions options = soft(2).withTraining(soft(2).training().withLearningRate(1e36).withEvalEvery(1));
+        Path folder = dir.resolve("out.onnx.checkpoint");
+        FineTuneOptions diverging = soft(2).training().withLearningRate(1e36).withEvalEvery(1);
+        DistillOptions options = soft(2).withTraining(diverging.withCheckpoints(Checkpoints.startingIn(folder, "run")));
         assertThatThrownBy(() -> Distiller.distill(List.of(OnnxFiles.load(teacher)), OnnxFiles.load(student),
                 DistillFixtures.trainAndDev(dir), options, ProgressListener.NONE, List.of()))
                 .isInstanceOf(NncjException.class)
                 .hasMessageMatching("loss is (NaN|Infinity) at step \\d+; lower the learning rate .*; the last good weights"
                         + " are kept in .*model\\.onnx")
                 .satisfies(e -> {
-                    String path = e.getMessage().substring(e.getMessage().indexOf("kept in ") + 8);
-                    assertThat(OnnxFiles.load(Path.of(path)).graph().outputs()).hasSize(1);
-                    Files.walk(Path.of(path).getParent()).sorted(java.util.Comparator.reverseOrder())
-                            .forEach(p -> p.toFile().delete());
+                    Path kept = Path.of(e.getMessage().substring(e.getMessage().indexOf("kept in ") + 8));
+                    assertThat(kept.getParent().getParent()).isEqualTo(folder);
+                    assertThat(OnnxFiles.load(kept).graph().outputs()).hasSize(1);
                 });
+        assertThatThrownBy(() -> Distiller.distill(List.of(OnnxFiles.load(teacher)), OnnxFiles.load(student),
+                DistillFixtures.trainAndDev(dir), soft(2).withTraining(diverging), ProgressListener.NONE, List.of()))
+                .hasMessageEndingWith("; no weights were kept (the run keeps no checkpoints)");
     }
 }

@@ -234,50 +234,116 @@ class TrainerTest {
         }
     }
 
+    /** A listener that requests a stop, as SIGTERM does, once step {@code at} (from 0) is done. */
+    static TrainingListener stopAfter(int at) {
+        return new TrainingListener() {
+            @Override
+            public void onStep(StepResult result) {
+                if (result.step() == at) {
+                    StopRequest.request();
+                }
+            }
+        };
+    }
+
+    private static float[] parameters(OnnxExecutor executor) {
+        return executor.trainableParameters().stream().map(p -> p.array().toFloatArray()).reduce(new float[0], TrainerTest::concat);
+    }
+
     /**
-     * Six steps, a checkpoint in the middle of the second epoch, a fresh executor and trainer
-     * restored from it, four more steps: bit for bit the weights of ten uninterrupted steps.
+     * Ten steps straight, against: a stop requested during step 6 (in the middle of the second
+     * epoch), answered at the step boundary with a checkpoint, then a fresh executor and trainer
+     * resuming from it for the four steps left: bit for bit the same weights, and every step's loss.
      */
     @Test
-    void checkpointAndResumeContinueTheRunExactly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    void aStoppedRunResumedFromItsCheckpointEndsWithTheUninterruptedWeights(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Random r = new Random(5);
+        long[] labels = new long[64];
+        List<Batch> batches = batches(points(r, labels), labels, 16);
+        TrainerOptions options = new TrainerOptions(0.01, 0.01, 0.9, 0.999, 1e-8, 2, 10, 1.0, 7);
+        List<StepResult> straightLog = new ArrayList<>();
+        float[] straight = train(mlp(9), batches, options, straightLog);
+        java.nio.file.Path folder = dir.resolve("run.checkpoint");
+
+        try (OnnxExecutor executor = OnnxExecutor.create(mlp(9), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options, List.of(stopAfter(5)))) {
+            trainer.keepCheckpoints(Checkpoints.startingIn(folder, "run 1"), 4);
+            assertThatThrownBy(() -> trainer.fit(batches, 1000)).isInstanceOf(TrainingStoppedException.class)
+                    .hasMessage("training stopped on request at step 6 of 10; its checkpoint is in " + folder);
+        }
+        assertThat(StopRequest.pending()).as("the request was answered").isFalse();
+        float[] resumed;
+        try (OnnxExecutor executor = OnnxExecutor.create(mlp(9), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options, List.of())) {
+            trainer.keepCheckpoints(Checkpoints.resuming(folder, "run 1"), 4);
+            assertThat(trainer.steps()).isEqualTo(6);
+            System.gc(); // a restored parameter must own its memory, not read a buffer the collector frees
+            trainer.fit(batches, 1000);
+            assertThat(trainer.steps()).isEqualTo(10);
+            assertThat(trainer.losses()).containsExactlyElementsOf(straightLog.stream().map(StepResult::loss).toList());
+            resumed = parameters(executor);
+        }
+        assertThat(resumed).containsExactly(straight);
+
+        // another seed cannot resume this run, nor can another run (another fingerprint)
+        try (OnnxExecutor executor = OnnxExecutor.create(mlp(9), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options.withSeed(8), List.of())) {
+            assertThatThrownBy(() -> trainer.keepCheckpoints(Checkpoints.resuming(folder, "run 1"), 4))
+                    .isInstanceOf(NncjException.class).hasMessageContaining("trained with seed 7, not 8");
+        }
+        assertThatThrownBy(() -> Checkpoints.resuming(folder, "run 2")).isInstanceOf(NncjException.class)
+                .hasMessage(folder + ": is the checkpoint of another run: its options, input model or data differ from"
+                        + " this one's (give exactly the command that started it)");
+        assertThatThrownBy(() -> Checkpoints.startingIn(folder, "run 1")).isInstanceOf(NncjException.class)
+                .hasMessageContaining("holds the checkpoint of an interrupted run");
+    }
+
+    /**
+     * A checkpoint is written into a temporary directory and renamed whole: one killed halfway
+     * (its directory left as it was) is ignored, the previous one resumed, the half-written one
+     * removed by the next write.
+     */
+    @Test
+    void aCheckpointCutShortLeavesThePreviousOneWhole(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         Random r = new Random(5);
         long[] labels = new long[64];
         List<Batch> batches = batches(points(r, labels), labels, 16);
         TrainerOptions options = new TrainerOptions(0.01, 0.01, 0.9, 0.999, 1e-8, 2, 10, 1.0, 7);
         float[] straight = train(mlp(9), batches, options, new ArrayList<>());
+        java.nio.file.Path folder = dir.resolve("run.checkpoint");
+        try (OnnxExecutor executor = OnnxExecutor.create(mlp(9), ExecutorOptions.defaults());
+                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options, List.of(stopAfter(6)))) {
+            trainer.keepCheckpoints(Checkpoints.startingIn(folder, "f"), 3);
+            assertThatThrownBy(() -> trainer.fit(batches, 1000)).isInstanceOf(TrainingStoppedException.class);
+        }
+        // steps 3 and 6 checkpointed, then step 7 on the stop: only the latest is kept
+        assertThat(names(folder)).containsExactly("000003", "run.properties");
+        // a kill while writing the next one: a directory with some of its files
+        java.nio.file.Path cut = java.nio.file.Files.createDirectory(folder.resolve("000004.tmp"));
+        java.nio.file.Files.writeString(cut.resolve("model.onnx"), "half a model");
 
         try (OnnxExecutor executor = OnnxExecutor.create(mlp(9), ExecutorOptions.defaults());
                 Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options, List.of())) {
-            trainer.fit(batches, 1000, 6);
-            assertThat(trainer.steps()).isEqualTo(6);
-            trainer.saveCheckpoint(dir);
-        }
-        float[] resumed;
-        try (OnnxExecutor executor = OnnxExecutor.create(Trainer.checkpointModel(dir), ExecutorOptions.defaults());
-                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options, List.of())) {
-            trainer.restoreCheckpoint(dir);
-            assertThat(trainer.steps()).isEqualTo(6);
+            trainer.keepCheckpoints(Checkpoints.resuming(folder, "f"), 3);
+            assertThat(trainer.steps()).isEqualTo(7);
             trainer.fit(batches, 1000);
-            assertThat(trainer.steps()).isEqualTo(10);
-            resumed = executor.trainableParameters().stream().map(p -> p.array().toFloatArray())
-                    .reduce(new float[0], TrainerTest::concat);
+            assertThat(parameters(executor)).containsExactly(straight);
         }
-        assertThat(resumed).containsExactly(straight);
+        assertThat(names(folder)).containsExactly("000004", "run.properties"); // step 9's; the cut one is gone
+    }
 
-        // another seed cannot resume this run
-        try (OnnxExecutor executor = OnnxExecutor.create(Trainer.checkpointModel(dir), ExecutorOptions.defaults());
-                Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options.withSeed(8), List.of())) {
-            assertThatThrownBy(() -> trainer.restoreCheckpoint(dir)).isInstanceOf(NncjException.class)
-                    .hasMessageContaining("trained with seed 7, not 8");
+    private static List<String> names(java.nio.file.Path dir) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
     /**
-     * Evaluations (scripted here) every 2 steps, patience 3: 0.5 and 0.6 are bests (the second
-     * checkpointed), then 0.6, 0.55, 0.58 do not improve and the run stops at step 10 of 100.
+     * Evaluations (scripted here) every 2 steps, patience 3: 0.5 and 0.6 are bests (the weights of
+     * the second kept), then 0.6, 0.55, 0.58 do not improve and the run stops at step 10 of 100.
      */
     @Test
-    void earlyStoppingKeepsTheBestCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void earlyStoppingKeepsTheBestWeights() {
         Random r = new Random(6);
         long[] labels = new long[64];
         List<Batch> batches = batches(points(r, labels), labels, 16);
@@ -285,7 +351,9 @@ class TrainerTest {
         int[] calls = {0};
         List<String> events = new ArrayList<>();
         TrainerOptions options = new TrainerOptions(0.01, 0, 0.9, 0.999, 1e-8, 0, 100, 1.0, 3);
-        try (OnnxExecutor executor = OnnxExecutor.create(mlp(2), ExecutorOptions.defaults());
+        Map<Integer, float[]> weightsAt = new java.util.HashMap<>();
+        OnnxModel model = mlp(2);
+        try (OnnxExecutor executor = OnnxExecutor.create(model, ExecutorOptions.defaults());
                 Trainer trainer = new Trainer(executor, Loss.softmaxCrossEntropy("logits"), options,
                         List.of(new TrainingListener() {
                             @Override
@@ -293,18 +361,20 @@ class TrainerTest {
                                 events.add(step + ":" + metric + (best ? "*" : ""));
                             }
                         }))) {
-            trainer.evaluateWith(e -> script[calls[0]++], new EarlyStopping(2, 3, true, dir.resolve("best")));
+            trainer.evaluateWith(e -> {
+                weightsAt.put(trainer.steps(), parameters(e));
+                return script[calls[0]++];
+            }, new EarlyStopping(2, 3, true));
             trainer.fit(batches, 1000);
             assertThat(trainer.stoppedEarly()).isTrue();
             assertThat(trainer.steps()).isEqualTo(10);
             assertThat(trainer.bestMetric()).isEqualTo(0.6);
             assertThat(trainer.bestStep()).isEqualTo(4);
+            assertThat(trainer.writeBestWeights(model)).isTrue();
         }
         assertThat(events).containsExactly("2:0.5*", "4:0.6*", "6:0.6", "8:0.55", "10:0.58");
-        java.util.Properties saved = new java.util.Properties();
-        try (var in = java.nio.file.Files.newInputStream(dir.resolve("best/trainer.properties"))) {
-            saved.load(in);
-        }
-        assertThat(saved.getProperty("step")).isEqualTo("4");
+        float[] kept = List.of("W1", "b1", "W2", "b2").stream().map(n -> model.graph().initializer(n).orElseThrow().toFloats())
+                .reduce(new float[0], TrainerTest::concat);
+        assertThat(kept).containsExactly(weightsAt.get(4)).isNotEqualTo(weightsAt.get(10));
     }
 }
