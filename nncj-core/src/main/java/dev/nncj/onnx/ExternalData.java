@@ -135,6 +135,11 @@ public final class ExternalData {
             throw TensorProtos.invalid(modelFile, name, "external data location " + location
                     + " is absolute; it must be a file inside the model's folder");
         }
+        if (location.endsWith("/") || location.endsWith("\\")) {
+            // Java's Path drops the trailing separator, ONNX Runtime does not: the two would read different things
+            throw TensorProtos.invalid(modelFile, name, "external data location " + location + " ends with a separator;"
+                    + " it must name a file");
+        }
         for (String part : location.split("[/\\\\]")) {
             if (part.equals("..")) {
                 throw TensorProtos.invalid(modelFile, name, "external data location " + location

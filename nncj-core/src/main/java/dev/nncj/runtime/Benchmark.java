@@ -91,7 +91,13 @@ public final class Benchmark {
                 2L * (options.warmupRuns() + options.runs()));
         try {
             RssProbe memoryA = RssProbe.start();
-            try (Subject a = Subject.open(model, options, inputsA)) {
+            Subject opened;
+            try {
+                opened = Subject.open(model, options, inputsA);
+            } catch (NncjException e) {
+                throw failingBaselineOr(other, options, inputsB, e);
+            }
+            try (Subject a = opened) {
                 memoryA.sample();
                 try {
                     a.warmUp(progress);

@@ -73,6 +73,15 @@ class ExternalDataTest {
     }
 
     @Test
+    void aLocationEndingInASeparatorIsRefused() throws IOException {
+        // fuzz case ext-missing:7280852015417382872: Java's Path drops the trailing '/', ONNX Runtime does not
+        Path model = ExternalModels.withWeightFile(folder());
+        Path trailing = ExternalModels.withExternalW(folder(), "location", "w.bin/");
+        assertThat(trailing).isEqualTo(model);
+        assertRefused(trailing, "external data location w.bin/ ends with a separator; it must name a file");
+    }
+
+    @Test
     void theModelFolderItselfMayBeReachedThroughALink() throws IOException {
         ExternalModels.withWeightFile(folder());
         Path linkedFolder = Files.createSymbolicLink(dir.resolve("linked"), folder());

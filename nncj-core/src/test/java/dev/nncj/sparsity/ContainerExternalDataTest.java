@@ -37,7 +37,8 @@ class ContainerExternalDataTest {
 
         assertThatThrownBy(() -> NncjContainer.unpack(container))
                 .isInstanceOf(NncjException.class)
-                .hasMessage(container + ": tensor w: external data w.bin is a symbolic link; NNCJ reads only files inside the model's folder");
+                .hasMessage(container + ": is corrupt: tensor w names external data \"w.bin\"; a container holds all of its data and"
+                        + " nothing beside it is read");
         assertThat(Files.exists(folder.resolve("m.onnx"))).isFalse();
     }
 
