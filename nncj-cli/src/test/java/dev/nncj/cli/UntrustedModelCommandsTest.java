@@ -101,8 +101,9 @@ class UntrustedModelCommandsTest {
                     "--max-length", 16, "--batch-size", 8);
             case "deep-compress" -> {
                 SyntheticImages.IdxPair images = SyntheticImages.write(dir, "img", 16, 1);
+                SyntheticImages.IdxPair test = SyntheticImages.write(dir, "img-test", 16, 2); // not the training images
                 yield new Object[] {"deep-compress", model, "--images", images.images(), "--labels", images.labels(),
-                    "--test-images", images.images(), "--test-labels", images.labels(), "-o", outDir.resolve("dc.nncj"), "-q"};
+                    "--test-images", test.images(), "--test-labels", test.labels(), "-o", outDir.resolve("dc.nncj"), "-q"};
             }
             default -> throw new IllegalArgumentException(name);
         };
