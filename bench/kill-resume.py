@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Kill and resume a training command (bench/results/2026-12-02-kill-resume.md).
 
-Runs COMMAND -o OUT, sends SIGTERM at a random moment (uniform in [--min, --max] seconds) after its training
+Runs COMMAND -o OUT, sends SIGTERM (or --signal INT) at a random moment (uniform in [--min, --max] seconds) after its training
 started (its "checkpoints go to" line on stderr), --kills times, each run after the first continuing with
 --resume OUT.checkpoint; then lets the last resumed run finish. One line per run: exit status, seconds, the
 step it stopped at, hs_err files in the working directory, and at the end what is left beside OUT.
@@ -19,7 +19,7 @@ import threading
 import time
 
 
-def run(command, kill_after, workdir):
+def run(command, kill_after, workdir, signum):
     started = time.time()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=workdir)
     training = threading.Event()
@@ -41,7 +41,7 @@ def run(command, kill_after, workdir):
                 break
         time.sleep(kill_after)
         if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
+            child.send_signal(signum)
     rc = child.wait()
     reader.join(5)
     return rc, time.time() - started, lines, out
@@ -54,6 +54,7 @@ def main():
     p.add_argument("--min", type=float, default=5)
     p.add_argument("--max", type=float, default=60)
     p.add_argument("--out", required=True)
+    p.add_argument("--signal", default="TERM", choices=["TERM", "INT"])
     p.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args()
     command = [c for c in a.command if c != "--"] + ["-o", a.out]
@@ -64,11 +65,11 @@ def main():
         resume = ["--resume", folder] if os.path.isdir(folder) else []
         delay = rng.uniform(a.min, a.max) if i < a.kills else None
         before = set(f for f in os.listdir(workdir) if f.startswith("hs_err"))
-        rc, seconds, err, out = run(command + resume, delay, workdir)
+        rc, seconds, err, out = run(command + resume, delay, workdir, getattr(signal, "SIG" + a.signal))
         hs_err = sorted(set(f for f in os.listdir(workdir) if f.startswith("hs_err")) - before)
         stop = next((l for l in err if "training stopped" in l), "")
         step = re.search(r"at step (\d+) of (\d+)", stop)
-        print(f"run {i + 1}: {'resume ' if resume else ''}SIGTERM after "
+        print(f"run {i + 1}: {'resume ' if resume else ''}SIG{a.signal} after "
               f"{'-' if delay is None else f'{delay:.1f} s'} of training: rc {rc}, {seconds:.0f} s, "
               f"stopped at step {step.group(1) + ' of ' + step.group(2) if step else '-'}, hs_err {hs_err or 'none'}")
         for line in err:

@@ -138,6 +138,49 @@ class GradientCheckTest {
     }
 
     /**
+     * A table looked up with few distinct ids, each repeated hundreds of times, as token ids are: the
+     * table's gradient has the same bits every time (it once came from parallel atomic adds, whose
+     * order changed from pass to pass, and no two MiniLM runs ended with the same weights).
+     * ids[32,64] in 0..4 ── Gather(table[50,384]) ── Mul(R) ── sum (MiniLM's width)
+     */
+    @Test
+    void aTableLookupsGradientHasTheSameBitsEveryPass() {
+        GraphBuilder b = new GraphBuilder("lookup", 13);
+        String ids = b.input("ids", DataType.INT64, 32, 64);
+        float[] table = new float[50 * 384];
+        float[] weights = new float[32 * 64 * 384];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (float) random.nextGaussian();
+        }
+        String g = b.op("Gather", b.initializer(Tensor.ofFloats("table", new long[] {50, 384}, table)), ids);
+        b.output(b.op("Mul", g, b.initializer(Tensor.ofFloats("r", new long[] {32, 64, 384}, weights))), "y",
+                DataType.FLOAT, 32, 64, 384);
+        long[] idValues = new long[32 * 64];
+        for (int i = 0; i < idValues.length; i++) {
+            idValues[i] = random.nextInt(5);
+        }
+        Tensor idTensor = Tensor.ofLongs("ids", new long[] {32, 64}, idValues);
+        List<float[]> gradients = new java.util.ArrayList<>();
+        try (OnnxExecutor executor = OnnxExecutor.create(b.build(), ExecutorOptions.defaults().freezing("r"))) {
+            for (int pass = 0; pass < 6; pass++) {
+                executor.zeroGradients();
+                try (NDManager scope = executor.manager().newSubManager();
+                        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray y = executor.forward(scope, Map.of("ids", TensorArrays.toArray(scope, idTensor))).get("y");
+                    collector.backward(y.sum());
+                }
+                gradients.add(executor.trainableParameters().get(0).array().getGradient().toFloatArray());
+            }
+        }
+        for (float[] later : gradients.subList(1, gradients.size())) {
+            assertThat(later).containsExactly(gradients.get(0));
+        }
+    }
+
+    /**
      * Deep Compression's centroid gradient (Han et al. 2016, eq. 3: dL/dC_k = sum of dL/dW_ij over the
      * weights in cluster k) comes out of Gather's backward when the codebook is the parameter, in the
      * exact form {@link dev.nncj.cluster.CodebookWeight} writes; the Constant zero (index 0, pruned

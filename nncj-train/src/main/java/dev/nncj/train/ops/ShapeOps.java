@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.nncj.onnx.Tensor;
 import java.util.Arrays;
 import java.util.Optional;
@@ -184,6 +186,15 @@ final class ShapeOps {
         int axis = c.axis(c.intAttribute("axis", 0), data.getShape().dimension());
         if (indices.getDataType() != DataType.INT64) {
             indices = indices.toType(DataType.INT64, false);
+        }
+        if (axis == 0 && data.getShape().dimension() == 2) {
+            // A table lookup (token ids): advanced indexing's backward adds the gradients of repeated ids
+            // with parallel atomic adds, in an order that changes from run to run (two equal MiniLM runs
+            // differed in the last bits of the word and token-type tables); embedding's backward adds them
+            // in index order. It takes no negative ids: those count from the end, as Gather says.
+            NDArray rows = indices.lt(0).any().getBoolean() ? NDArrays.where(indices.lt(0),
+                    indices.add(data.getShape().get(0)), indices) : indices;
+            return one(JniUtils.embedding((PtNDArray) rows, (PtNDArray) data, false));
         }
         // Advanced indexing keeps the autograd path to data (an embedding table's rows get gradients).
         return one(data.get(new NDIndex(":, ".repeat(axis) + "{}", indices)));
