@@ -7,6 +7,7 @@ import dev.nncj.train.FineTuneOptions;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,16 +57,18 @@ final class TrainingOptions {
     /**
      * The options with the run's checkpoints; {@code command} is the command's spec, whose options
      * and files identify the run ({@link RunFingerprint}), {@code output} where its result goes.
-     * An interrupted run's folder is refused here, before any work, unless resumed.
+     * An interrupted run's folder is refused here, before any work, unless resumed. The folder is
+     * announced on stderr when training starts, unless --quiet (a stop names it anyway).
      */
     FineTuneOptions toOptions(CommandSpec command, Path output) {
         if (opened == null) {
             String fingerprint = RunFingerprint.of(command);
             Checkpoints checkpoints = resume != null ? Checkpoints.resuming(resume, fingerprint)
                     : Checkpoints.startingIn(beside(output), fingerprint);
+            boolean quiet = quiet(command);
             boolean[] announced = {false};
             opened = checkpoints.announcingTo(folder -> {
-                if (!announced[0]) { // once, however many phases the run trains in
+                if (!quiet && !announced[0]) { // once, however many phases the run trains in
                     announced[0] = true;
                     command.commandLine().getErr().println("nncj: checkpoints go to " + folder + " (SIGTERM or Ctrl-C"
                             + " stops at the next step and keeps one; continue with --resume " + folder + ")");
@@ -73,6 +76,11 @@ final class TrainingOptions {
             });
         }
         return toOptions().withCheckpoints(opened);
+    }
+
+    private static boolean quiet(CommandSpec command) {
+        OptionSpec quiet = command.findOption("--quiet");
+        return quiet != null && Boolean.TRUE.equals(quiet.getValue());
     }
 
     /** Refuses --resume for a command that does not train unless {@code training}, which {@code flag} turns on. */
