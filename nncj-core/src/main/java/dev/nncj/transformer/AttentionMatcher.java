@@ -138,6 +138,7 @@ final class AttentionMatcher {
                     + o.linear().in() + " units, not heads x head size");
         }
         AttentionSpec spec = new AttentionSpec(q.heads, q.headSize, q.linear, k.linear, v.linear, o.linear(), scale);
+        g.recognized("attention", "MatMul/Softmax (Q K^T, scaled, masked)");
         return new Matched(spec, maskValue, o.output());
     }
 
@@ -186,6 +187,7 @@ final class AttentionMatcher {
         Node out = single(att.output(0), where + "attention output");
         LinearMatcher.Matched o = linears.match(out, where + "attention output projection");
         AttentionSpec spec = new AttentionSpec(heads, headSize, qkv[0], qkv[1], qkv[2], o.linear(), scale);
+        g.recognized("attention", "fused com.microsoft.Attention");
         return new Matched(spec, maskValue, o.output());
     }
 

@@ -5,6 +5,10 @@ import dev.nncj.NncjException;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.OnnxModel;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,19 +41,30 @@ public final class EncoderLifter {
 
     /** Lifts {@code model} when it is a recognized encoder, else the reason it is not. */
     public static Result tryLift(OnnxModel model) {
+        GraphView g = new GraphView(model.graph());
         try {
-            return new Result(Optional.of(lift(model)), "");
+            return new Result(Optional.of(lift(model, g)), "", g.recognizedForms());
         } catch (PatternMismatch | IllegalArgumentException e) {
-            return new Result(Optional.empty(), e.getMessage());
+            return new Result(Optional.empty(), e.getMessage(), g.recognizedForms());
         }
     }
 
-    /** A lift attempt: the spec, or the reason recognition failed. */
-    public record Result(Optional<EncoderSpec> spec, String reason) {}
+    /**
+     * A lift attempt: the spec, or the reason recognition failed; and in either case the forms the
+     * matchers recognized, by part of the encoder (what a report shows as "read as").
+     */
+    public record Result(Optional<EncoderSpec> spec, String reason, Map<String, List<String>> forms) {
+        public Result {
+            forms = Collections.unmodifiableMap(new LinkedHashMap<>(forms));
+        }
+    }
 
     static EncoderSpec lift(OnnxModel model) {
+        return lift(model, new GraphView(model.graph()));
+    }
+
+    private static EncoderSpec lift(OnnxModel model, GraphView g) {
         Graph graph = model.graph();
-        GraphView g = new GraphView(graph);
         EmbeddingsMatcher.Matched e = new EmbeddingsMatcher(g).match();
         LayerStackMatcher.Matched stack = new LayerStackMatcher(g, e.maskInput()).match(e.stream());
         OutputsMatcher.Matched out = new OutputsMatcher(g).match(stack.hidden(), e.wordLookup(), model.opset());

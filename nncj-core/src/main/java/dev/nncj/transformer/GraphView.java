@@ -7,6 +7,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +23,7 @@ final class GraphView {
     private final Graph graph;
     private final Map<String, Node> producers = new HashMap<>();
     private final Map<String, List<Node>> consumers;
+    private final Map<String, Set<String>> forms = new LinkedHashMap<>();
 
     GraphView(Graph graph) {
         this.graph = graph;
@@ -32,6 +35,21 @@ final class GraphView {
 
     Graph graph() {
         return graph;
+    }
+
+    /**
+     * Records that the matchers recognized {@code part} (e.g. "attention", "norm") written in
+     * {@code form} (e.g. "inferred head count"), so that a report can say how the graph was read.
+     */
+    void recognized(String part, String form) {
+        forms.computeIfAbsent(part, k -> new LinkedHashSet<>()).add(form);
+    }
+
+    /** Every form recognized so far, by part, in the order first seen. */
+    Map<String, List<String>> recognizedForms() {
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        forms.forEach((part, f) -> copy.put(part, List.copyOf(f)));
+        return copy;
     }
 
     Optional<Node> producer(String value) {

@@ -27,6 +27,7 @@ final class LayerNormMatcher {
         List<Node> users = g.users(x);
         Optional<Node> fused = users.stream().filter(n -> n.is("LayerNormalization")).findFirst();
         if (fused.isPresent()) {
+            g.recognized("LayerNorm", "LayerNormalization op");
             return fused(fused.get(), where);
         }
         Optional<Node> mean = users.stream().filter(n -> n.is("ReduceMean")).findFirst();
@@ -61,6 +62,7 @@ final class LayerNormMatcher {
         Tensor gamma = vector(g.other(mul, div.output(0), where), mul, "gamma", where);
         Node add = g.onlyUser(mul.output(0), "Add", where + ": LayerNorm shift");
         Tensor beta = vector(g.other(add, mul.output(0), where), add, "beta", where);
+        g.recognized("LayerNorm", "decomposed (ReduceMean, Sub, Pow, Sqrt, Div)");
         return new Matched(new LayerNormSpec(gamma, beta, eps.get()), add.output(0));
     }
 

@@ -40,6 +40,7 @@ final class LayerStackMatcher {
         // stream, and the residual Add adds the un-normalized stream back, h = h + Attn(LN1(h)).
         NormPlacement placement = !attention.startsAt(h) && preNormAttentionInput(norms, attention, h).isPresent()
                 ? NormPlacement.PRE : NormPlacement.POST;
+        g.recognized("norm placement", placement == NormPlacement.PRE ? "pre-norm" : "post-norm");
         Optional<LayerNormSpec> finalNorm = Optional.empty();
         if (placement == NormPlacement.PRE) {
             h = preNormLayers(h);
