@@ -15,11 +15,11 @@ import dev.nncj.train.execution.ExecutorOptions;
 import dev.nncj.train.execution.OnnxExecutor;
 import dev.nncj.train.finetune.ClassifierHead;
 import dev.nncj.train.finetune.FineTuneOptions;
-import dev.nncj.train.finetune.FineTuner;
 import dev.nncj.train.finetune.TextBatches;
 import dev.nncj.train.trainer.Batch;
 import dev.nncj.train.trainer.ClassificationAccuracy;
 import dev.nncj.train.trainer.EarlyStopping;
+import dev.nncj.train.trainer.KeptWeights;
 import dev.nncj.train.trainer.Loss;
 import dev.nncj.train.trainer.StepProgress;
 import dev.nncj.train.trainer.Trainer;
@@ -145,7 +145,7 @@ public final class Distiller {
                 int kept;
                 OptionalDouble evalAccuracy;
                 if (accuracy.isPresent()) {
-                    FineTuner.Best best = FineTuner.keepBest(trainer, executor, accuracy.get(), training.evalEvery(),
+                    KeptWeights best = KeptWeights.choose(trainer, executor, accuracy.get(), training.evalEvery(),
                             listeners);
                     result = best.model();
                     kept = best.step();

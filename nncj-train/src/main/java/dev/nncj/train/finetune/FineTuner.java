@@ -14,6 +14,7 @@ import dev.nncj.train.execution.OnnxExecutor;
 import dev.nncj.train.trainer.Batch;
 import dev.nncj.train.trainer.ClassificationAccuracy;
 import dev.nncj.train.trainer.EarlyStopping;
+import dev.nncj.train.trainer.KeptWeights;
 import dev.nncj.train.trainer.Loss;
 import dev.nncj.train.trainer.StepProgress;
 import dev.nncj.train.trainer.Trainer;
@@ -77,7 +78,7 @@ public final class FineTuner {
                 } finally {
                     progress.finish();
                 }
-                Best best = keepBest(trainer, executor, accuracy, options.evalEvery(), listeners);
+                KeptWeights best = KeptWeights.choose(trainer, executor, accuracy, options.evalEvery(), listeners);
                 Map<String, Object> recorded = new LinkedHashMap<>(options.asMap());
                 recorded.put("task", "text-classification");
                 recorded.put("train", trainFile.getFileName().toString());
@@ -88,31 +89,6 @@ public final class FineTuner {
                         trainer.stoppedEarly(), trainer.losses());
             }
         }
-    }
-
-    public record Best(OnnxModel model, int step, double accuracy) {}
-
-    /**
-     * The weights to keep, written into the executor's model: the steps after the last periodic
-     * evaluation are evaluated too (a run shorter than the interval would otherwise have none); the
-     * better of them and the trainer's best wins, ties going to the earlier weights.
-     */
-    public static Best keepBest(Trainer trainer, OnnxExecutor executor, ClassificationAccuracy accuracy,
-            int evalEvery, List<TrainingListener> listeners) {
-        // the trainer evaluates after each multiple of the interval, and stops only right after one
-        if (trainer.steps() % evalEvery != 0 && !trainer.stoppedEarly()) {
-            double last = accuracy.evaluate(executor);
-            boolean improved = Double.isNaN(trainer.bestMetric()) || last > trainer.bestMetric();
-            listeners.forEach(l -> l.onEvaluation(trainer.steps(), last, improved));
-            if (improved) {
-                executor.writeParameters(executor.model());
-                return new Best(executor.model(), trainer.steps(), last);
-            }
-        }
-        if (!trainer.writeBestWeights(executor.model())) {
-            executor.writeParameters(executor.model()); // no evaluation at all: a run of no steps
-        }
-        return new Best(executor.model(), trainer.bestStep(), trainer.bestMetric());
     }
 
     /** The output holding the hidden states: last_hidden_state, else the only 3-D output. */
