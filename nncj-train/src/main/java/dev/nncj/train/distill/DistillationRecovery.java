@@ -4,16 +4,19 @@ import dev.nncj.ProgressListener;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.train.pruning.IterativePruner;
 import dev.nncj.train.trainer.Checkpoints;
+import dev.nncj.train.trainer.TrainingListener;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Recovery after a compression step (a pruning round, a factorization, sharing): the compressed
- * classifier is distilled from the uncompressed one
- * ({@link Distiller}, teacher = the original, soft targets plus hard labels as
- * {@link DistillOptions#recovery()} weighs them), on the task data. In rounds, each round is a phase
- * of the run's checkpoints: a finished round's model is kept, so a resumed run trains only the
- * round it was stopped in and those after it.
+ * The one way a compressed classifier is trained back to the task: distilled from the uncompressed
+ * one ({@link Distiller}, teacher = the original, soft targets plus hard labels as
+ * {@link DistillOptions#recovery()} weighs them), on the task data. Every method that recovers goes
+ * through here: after a compression step (a pruning round, a factorization, sharing; {@link #run(OnnxModel)})
+ * and while compressing (movement pruning's masks, quantization-aware training's fake quantization:
+ * {@link #run(OnnxModel, StudentSetup, List)}). In rounds ({@link IterativePruner}), each round is a
+ * phase of the run's checkpoints: a finished round's model is kept, so a resumed run trains only
+ * the round it was stopped in and those after it.
  */
 public final class DistillationRecovery implements IterativePruner.Recovery {
     private final OnnxModel original;
@@ -31,7 +34,8 @@ public final class DistillationRecovery implements IterativePruner.Recovery {
     @Override
     public OnnxModel recover(OnnxModel pruned, int round) {
         Checkpoints checkpoints = options.training().checkpoints().inPhase(phase(round));
-        OnnxModel recovered = run(pruned, options.withTraining(options.training().withCheckpoints(checkpoints))).student();
+        DistillOptions inPhase = options.withTraining(options.training().withCheckpoints(checkpoints));
+        OnnxModel recovered = new DistillationRecovery(original, data, inPhase, progress).run(pruned).student();
         checkpoints.recordPhase(phase(round), recovered);
         return recovered;
     }
@@ -43,11 +47,15 @@ public final class DistillationRecovery implements IterativePruner.Recovery {
 
     /** One recovery of {@code compressed}, with its training record (steps, losses, kept step). */
     public DistillResult run(OnnxModel compressed) {
-        return run(compressed, options);
+        return run(compressed, StudentSetup.standard(), List.of());
     }
 
-    private DistillResult run(OnnxModel compressed, DistillOptions withPhase) {
-        return Distiller.distill(List.of(original), compressed, data, withPhase, progress, List.of());
+    /**
+     * As {@link #run(OnnxModel)}, the student run as {@code setup} says (its own kernels, parameter
+     * groups, the first evaluation that counts) and {@code listeners} told of every step.
+     */
+    public DistillResult run(OnnxModel compressed, StudentSetup setup, List<TrainingListener> listeners) {
+        return Distiller.distill(List.of(original), compressed, setup, data, options, progress, listeners);
     }
 
     private static String phase(int round) {

@@ -45,17 +45,11 @@ import java.util.TreeMap;
  * turns NaN or infinite stops the run naming the step and where the last good weights are (the
  * latest checkpoint's model, when the run keeps checkpoints).
  *
- * <p>Recovering a compressed model is {@link #recover}: teacher = the original, student = the
+ * <p>Recovering a compressed model is {@link DistillationRecovery}: teacher = the original, student = the
  * compressed copy, soft plus hard targets.
  */
 public final class Distiller {
     private Distiller() {}
-
-    /** {@link #distill} with {@link DistillOptions#recovery()}: one teacher, soft and hard targets. */
-    public static DistillResult recover(OnnxModel original, OnnxModel compressed, DistillData data,
-            ProgressListener progress) {
-        return distill(List.of(original), compressed, data, DistillOptions.recovery(), progress, List.of());
-    }
 
     /**
      * Trains {@code student} on {@code data} against {@code teachers}; the student's initializers
@@ -68,7 +62,7 @@ public final class Distiller {
     }
 
     /** As {@link #distill(List, OnnxModel, DistillData, DistillOptions, ProgressListener, List)}, the student run as {@code setup} says. */
-    public static DistillResult distill(List<OnnxModel> teachers, OnnxModel student, StudentSetup setup, DistillData data,
+    static DistillResult distill(List<OnnxModel> teachers, OnnxModel student, StudentSetup setup, DistillData data,
             DistillOptions options, ProgressListener progress, List<TrainingListener> listeners) {
         if (teachers.isEmpty()) {
             throw new IllegalArgumentException("distillation needs at least one teacher");

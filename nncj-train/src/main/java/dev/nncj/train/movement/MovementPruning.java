@@ -15,7 +15,7 @@ import dev.nncj.sparsity.Sparsifier;
 import dev.nncj.sparsity.SparsifyResult;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillResult;
-import dev.nncj.train.distill.Distiller;
+import dev.nncj.train.distill.DistillationRecovery;
 import dev.nncj.train.distill.StudentSetup;
 import dev.nncj.train.execution.ExecutorOptions;
 import dev.nncj.train.execution.TrainedWeights;
@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  * <li>add the scores and masks ({@link MovementScores}, {@link MovementGraph}): the forward pass
  *     uses W * M with M the hard top-k of S at the kept fraction of a cubic schedule
  *     ({@link CubicSparsitySchedule}, {@link ScoreMasks});</li>
- * <li>train by distillation from the dense classifier ({@link Distiller}, soft targets plus labels),
+ * <li>train by distillation from the dense classifier ({@link DistillationRecovery}, soft targets plus labels),
  *     scores at their own learning rate;</li>
  * <li>mask the trained weights with the final top-k ({@link MaskedWeights}) and make the result
  *     smaller: unstructured zeros stored sparsely ({@link Sparsifier#store}), masked heads and FFN
@@ -95,8 +95,8 @@ public final class MovementPruning {
         try (ScoreMasks masks = new ScoreMasks(options::schedule)) {
             List<TrainingListener> all = new ArrayList<>(listeners);
             all.add(masks);
-            trained = Distiller.distill(List.of(teacher), training, setup(options, masks, scores), data, options.distill(),
-                    progress, all);
+            trained = new DistillationRecovery(teacher, data, options.distill(), progress).run(training,
+                    setup(options, masks, scores), all);
         }
         List<float[]> finalMasks = finalMasks(trained.student(), scores, options.remaining());
 

@@ -13,7 +13,8 @@ import dev.nncj.quantize.StaticInt8Quantizer;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.distill.DistillResult;
-import dev.nncj.train.distill.Distiller;
+import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.train.distill.StudentSetup;
 import dev.nncj.train.execution.TrainedWeights;
 import dev.nncj.train.finetune.ClassifierHead;
 import dev.nncj.train.trainer.TrainingListener;
@@ -30,7 +31,7 @@ import java.util.Map;
  * <li>train the fake-quantized form ({@link StaticInt8Quantizer#fakeQuantized}: the export's Q/DQ at
  *     the same activations with those fixed ranges, weights fake-quantized per channel with the
  *     straight-through estimator, the embedding table as the export stores it) on the task data,
- *     the float model as teacher ({@link Distiller});</li>
+ *     the float model as teacher ({@link DistillationRecovery});</li>
  * <li>copy the trained float weights into the float model and export it with
  *     {@link StaticInt8Quantizer#quantizeWithRanges} and the same ranges: exactly the QDQ model
  *     {@code nncj quantize --mode static-int8} writes, with the trained weights.</li>
@@ -44,8 +45,8 @@ public final class QuantizationAwareTraining {
 
     /**
      * Calibrates {@code classifier} on {@code quantize}'s calibration data, trains its fake-quantized
-     * form on {@code data} by distillation from the float classifier ({@link Distiller}, weighted by
-     * {@code options}), and exports the trained weights in the static-int8 QDQ form.
+     * form on {@code data} by distillation from the float classifier ({@link DistillationRecovery},
+     * weighted by {@code options}), and exports the trained weights in the static-int8 QDQ form.
      */
     public static Result run(Path classifier, QuantizeOptions quantize, DistillData data, DistillOptions options,
             ProgressListener progress, List<TrainingListener> listeners) {
@@ -71,7 +72,8 @@ public final class QuantizationAwareTraining {
         Map<String, float[]> ranges = StaticInt8Quantizer.calibrate(teacher, quantize, progress);
         OnnxModel training = StaticInt8Quantizer.fakeQuantized(OnnxFiles.load(classifier), quantize, ranges);
         OnnxModel distilledFrom = teacherFile.equals(classifier) ? teacher : OnnxFiles.load(teacherFile);
-        DistillResult trained = Distiller.distill(List.of(distilledFrom), training, data, options, progress, listeners);
+        DistillResult trained = new DistillationRecovery(distilledFrom, data, options, progress).run(training,
+                StudentSetup.standard(), listeners);
         OnnxModel weights = OnnxFiles.load(classifier);
         TrainedWeights.copy(trained.student(), weights);
         QuantizationResult export = StaticInt8Quantizer.quantizeWithRanges(weights, quantize, ranges);
