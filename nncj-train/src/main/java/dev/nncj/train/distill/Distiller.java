@@ -68,49 +68,24 @@ public final class Distiller {
             throw new IllegalArgumentException("distillation needs at least one teacher");
         }
         FineTuneOptions training = options.training();
-        DistillTexts train = training.maxTrainExamples().isPresent()
-                ? data.train().firstN(training.maxTrainExamples().getAsInt()) : data.train();
-        if (options.hardWeight() > 0 && !train.isLabeled()) {
-            throw NncjException.inFile(train.file(), "has no label column, so the teacher labels it: the hard-label weight"
-                    + " must be 0 (it is " + options.hardWeight() + ")");
-        }
+        DistillTexts train = trainingTexts(data, options);
         String logits = logitsOutput(teachers.get(0));
-        int classes = checkComparable(teachers, student, logits);
-        checkLabels(train, data.eval(), classes);
-
-        OnnxModel firstTeacher = teachers.get(0);
-        OnnxModel trained = student;
-        Map<Integer, Integer> layerMap = Map.of();
-        Map<String, String> hiddenPairs = Map.of();
-        Map<String, String> attentionPairs = Map.of();
-        if (options.needsLayers()) {
-            firstTeacher = emittedForm(firstTeacher, "teacher");
-            trained = emittedForm(student, "student");
-            LayerValues t = LayerValues.find(firstTeacher.graph()).orElseThrow();
-            LayerValues s = LayerValues.find(trained.graph()).orElseThrow();
-            layerMap = options.layerMap().orElseGet(() -> uniformMap(s.layers(), t.layers()));
-            checkLayerMap(layerMap, s.layers(), t.layers());
-            if (options.attentionWeight() > 0 && (t.attention().isEmpty() || s.attention().isEmpty())) {
-                throw NncjException.inFile(file(t.attention().isEmpty() ? firstTeacher : trained, "model"),
-                        "has no per-layer attention Softmax (fused attention?): the attention term cannot read it");
-            }
-            hiddenPairs = options.hiddenWeight() > 0 ? pairs(layerMap, s.hidden(), t.hidden()) : Map.of();
-            attentionPairs = options.attentionWeight() > 0 ? pairs(layerMap, s.attention(), t.attention()) : Map.of();
-        }
+        checkLabels(train, data.eval(), checkComparable(teachers, student, logits));
+        LayerPairs layers = pairLayers(teachers.get(0), student, options);
         List<OnnxModel> ensemble = new ArrayList<>(teachers);
-        ensemble.set(0, firstTeacher);
+        ensemble.set(0, layers.teacher());
         List<OnnxExecutor> teacherExecutors = new ArrayList<>();
         try (TextTokenizer tokenizer = TextTokenizer.load(data.tokenizer(),
                         TokenizerOptions.defaults().withMaxLength(training.maxLength()));
-                OnnxExecutor executor = OnnxExecutor.create(trained, setup.execution())) {
+                OnnxExecutor executor = OnnxExecutor.create(layers.student(), setup.execution())) {
             for (OnnxModel t : ensemble) {
                 // teachers only infer: no parameter needs a gradient
                 teacherExecutors.add(OnnxExecutor.create(t, ExecutorOptions.defaults().freezing("")));
             }
             DistillationLoss loss = new DistillationLoss(new TeacherEnsemble(teacherExecutors, logits), options, logits,
-                    hiddenPairs, attentionPairs);
+                    layers.hidden(), layers.attention());
             List<Batch> batches = train.batches(tokenizer, training.batchSize(), executor.inputNames());
-            probe(executor, loss, batches.get(0), trained);
+            probe(executor, loss, batches.get(0), layers.student());
             Optional<ClassificationAccuracy> accuracy = data.eval().map(e -> new ClassificationAccuracy(
                     TextBatches.of(e, tokenizer, training.batchSize(), executor.inputNames()), logits));
             int total = training.epochs() * batches.size();
@@ -119,44 +94,94 @@ public final class Distiller {
             all.add(new StepProgress(progress));
             progress.start("distilling", total);
             try (Trainer trainer = new Trainer(executor, loss, trainerOptions, all)) {
-                accuracy.ifPresent(a -> trainer.evaluateWith(a,
-                        new EarlyStopping(training.evalEvery(), training.patience(), true,
-                                Math.max(0, Math.min(setup.firstEvaluatedStep().applyAsInt(total), total)))));
+                accuracy.ifPresent(a -> trainer.evaluateWith(a, evaluations(training, setup, total)));
                 // the checkpoints double as what survives a divergence
                 trainer.keepCheckpoints(training.checkpoints(), training.evalEvery());
-                try {
-                    trainer.fit(batches, training.epochs());
-                } catch (TrainingDivergedException e) {
-                    throw new NncjException(e.getMessage() + "; " + trainer.lastCheckpointModel()
-                            .map(m -> "the last good weights are kept in " + m)
-                            .orElse("no weights were kept (" + (training.checkpoints().enabled()
-                                    ? "the first checkpoint would have been after step " + training.evalEvery()
-                                    : "the run keeps no checkpoints") + ")"), e);
-                } finally {
-                    progress.finish();
-                }
-                OnnxModel result;
-                int kept;
-                OptionalDouble evalAccuracy;
-                if (accuracy.isPresent()) {
-                    KeptWeights best = KeptWeights.choose(trainer, executor, accuracy.get(), training.evalEvery(),
-                            listeners);
-                    result = best.model();
-                    kept = best.step();
-                    evalAccuracy = OptionalDouble.of(best.accuracy());
-                } else {
-                    executor.writeParameters(executor.model());
-                    result = executor.model();
-                    kept = trainer.steps();
-                    evalAccuracy = OptionalDouble.empty();
-                }
-                recordProvenance(result, teachers, student, train, data, options, layerMap, trainer.steps());
-                return new DistillResult(result, trainer.steps(), kept, evalAccuracy, trainer.stoppedEarly(),
-                        trainer.losses(), layerMap);
+                fit(trainer, batches, training, progress);
+                DistillResult result = keptWeights(trainer, executor, accuracy, training, listeners, layers.map());
+                recordProvenance(result.student(), teachers, student, train, data, options, layers.map(), result.steps());
+                return result;
             }
         } finally {
             teacherExecutors.forEach(OnnxExecutor::close);
         }
+    }
+
+    /** The training texts (the first {@code maxTrainExamples} when limited); hard labels need labelled ones. */
+    private static DistillTexts trainingTexts(DistillData data, DistillOptions options) {
+        FineTuneOptions training = options.training();
+        DistillTexts train = training.maxTrainExamples().isPresent()
+                ? data.train().firstN(training.maxTrainExamples().getAsInt()) : data.train();
+        if (options.hardWeight() > 0 && !train.isLabeled()) {
+            throw NncjException.inFile(train.file(), "has no label column, so the teacher labels it: the hard-label weight"
+                    + " must be 0 (it is " + options.hardWeight() + ")");
+        }
+        return train;
+    }
+
+    /**
+     * The teacher and student the loss reads and the layer values it compares: with a hidden-state or
+     * attention term, both in emitted form (where {@link LayerValues} finds each layer's outputs), the
+     * layer map and the value pairs of each term; without one, the models as given and no pairs.
+     */
+    private record LayerPairs(OnnxModel teacher, OnnxModel student, Map<Integer, Integer> map,
+            Map<String, String> hidden, Map<String, String> attention) {}
+
+    private static LayerPairs pairLayers(OnnxModel teacher, OnnxModel student, DistillOptions options) {
+        if (!options.needsLayers()) {
+            return new LayerPairs(teacher, student, Map.of(), Map.of(), Map.of());
+        }
+        OnnxModel emittedTeacher = emittedForm(teacher, "teacher");
+        OnnxModel emittedStudent = emittedForm(student, "student");
+        LayerValues t = LayerValues.find(emittedTeacher.graph()).orElseThrow();
+        LayerValues s = LayerValues.find(emittedStudent.graph()).orElseThrow();
+        Map<Integer, Integer> map = options.layerMap().orElseGet(() -> uniformMap(s.layers(), t.layers()));
+        checkLayerMap(map, s.layers(), t.layers());
+        if (options.attentionWeight() > 0 && (t.attention().isEmpty() || s.attention().isEmpty())) {
+            throw NncjException.inFile(file(t.attention().isEmpty() ? emittedTeacher : emittedStudent, "model"),
+                    "has no per-layer attention Softmax (fused attention?): the attention term cannot read it");
+        }
+        return new LayerPairs(emittedTeacher, emittedStudent, map,
+                options.hiddenWeight() > 0 ? pairs(map, s.hidden(), t.hidden()) : Map.of(),
+                options.attentionWeight() > 0 ? pairs(map, s.attention(), t.attention()) : Map.of());
+    }
+
+    /** Evaluations every {@code evalEvery} steps, counted as a best only from the setup's first evaluated step on. */
+    private static EarlyStopping evaluations(FineTuneOptions training, StudentSetup setup, int total) {
+        return new EarlyStopping(training.evalEvery(), training.patience(), true,
+                Math.max(0, Math.min(setup.firstEvaluatedStep().applyAsInt(total), total)));
+    }
+
+    /** Trains; a loss that diverges stops the run with one line saying where the last good weights are. */
+    private static void fit(Trainer trainer, List<Batch> batches, FineTuneOptions training, ProgressListener progress) {
+        try {
+            trainer.fit(batches, training.epochs());
+        } catch (TrainingDivergedException e) {
+            throw new NncjException(e.getMessage() + "; " + trainer.lastCheckpointModel()
+                    .map(m -> "the last good weights are kept in " + m)
+                    .orElse("no weights were kept (" + (training.checkpoints().enabled()
+                            ? "the first checkpoint would have been after step " + training.evalEvery()
+                            : "the run keeps no checkpoints") + ")"), e);
+        } finally {
+            progress.finish();
+        }
+    }
+
+    /**
+     * The run's result, its weights written into the student's model: the best evaluated ones when
+     * there is evaluation data ({@link KeptWeights}), else the last step's.
+     */
+    private static DistillResult keptWeights(Trainer trainer, OnnxExecutor executor,
+            Optional<ClassificationAccuracy> accuracy, FineTuneOptions training, List<TrainingListener> listeners,
+            Map<Integer, Integer> layerMap) {
+        if (accuracy.isPresent()) {
+            KeptWeights best = KeptWeights.choose(trainer, executor, accuracy.get(), training.evalEvery(), listeners);
+            return new DistillResult(best.model(), trainer.steps(), best.step(), OptionalDouble.of(best.accuracy()),
+                    trainer.stoppedEarly(), trainer.losses(), layerMap);
+        }
+        executor.writeParameters(executor.model());
+        return new DistillResult(executor.model(), trainer.steps(), trainer.steps(), OptionalDouble.empty(),
+                trainer.stoppedEarly(), trainer.losses(), layerMap);
     }
 
     /** The teacher's class output: "logits" when it has one, else its only output. */
