@@ -8,7 +8,7 @@ import dev.nncj.runtime.ComparisonResult;
 import dev.nncj.runtime.MachineInfo;
 import dev.nncj.runtime.OperatorProfile;
 import dev.nncj.runtime.RuntimeOptions;
-import dev.nncj.train.TrainingBenchmark;
+import dev.nncj.train.finetune.TrainingBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
-import dev.nncj.train.DistillOptions;
+import dev.nncj.train.distill.DistillOptions;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;

@@ -1,8 +1,8 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
-import dev.nncj.train.StopRequest;
-import dev.nncj.train.TrainingStoppedException;
+import dev.nncj.train.trainer.StopRequest;
+import dev.nncj.train.trainer.TrainingStoppedException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;

@@ -2,8 +2,8 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.OptionException;
-import dev.nncj.train.Checkpoints;
-import dev.nncj.train.FineTuneOptions;
+import dev.nncj.train.trainer.Checkpoints;
+import dev.nncj.train.finetune.FineTuneOptions;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import picocli.CommandLine.Model.CommandSpec;

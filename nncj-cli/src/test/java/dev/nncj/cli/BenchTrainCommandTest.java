@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.TinyModels;
 import dev.nncj.runtime.LatencyStats;
-import dev.nncj.train.TrainingBenchmark;
+import dev.nncj.train.finetune.TrainingBenchmark;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -9,7 +9,7 @@ import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.TinyModels;
 import dev.nncj.provenance.Provenance;
-import dev.nncj.train.ClassifierHead;
+import dev.nncj.train.finetune.ClassifierHead;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -92,7 +92,7 @@ class FactorizeCommandTest {
         Path clf = dir.resolve("clf/model.onnx");
         Files.createDirectories(clf.getParent());
         OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
-        dev.nncj.train.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
+        dev.nncj.train.finetune.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
         OnnxFiles.save(classifier, clf);
         TinyTokenizer.write(clf.getParent());
         Path train = catsAndDogs(dir.resolve("train.tsv"), 32);

@@ -34,7 +34,7 @@ class MovementCommandTest {
         classifier = dir.resolve("clf/model.onnx");
         Files.createDirectories(classifier.getParent());
         OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
-        dev.nncj.train.ClassifierHead.attach(model, "last_hidden_state", 2, 7);
+        dev.nncj.train.finetune.ClassifierHead.attach(model, "last_hidden_state", 2, 7);
         OnnxFiles.save(model, classifier);
         TinyTokenizer.write(classifier.getParent());
         train = FactorizeCommandTest.catsAndDogs(dir.resolve("train.tsv"), 32);

@@ -12,7 +12,7 @@ import dev.nncj.eval.ImageClassificationEval;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.TinyModels;
-import dev.nncj.train.ClassifierHead;
+import dev.nncj.train.finetune.ClassifierHead;
 import dev.nncj.transformer.TinyEncoders;
 import java.io.IOException;
 import java.nio.file.Files;

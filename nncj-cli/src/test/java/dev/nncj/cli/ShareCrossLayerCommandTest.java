@@ -67,7 +67,7 @@ class ShareCrossLayerCommandTest {
         Path clf = dir.resolve("clf/model.onnx");
         Files.createDirectories(clf.getParent());
         OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L, 4L), false);
-        dev.nncj.train.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
+        dev.nncj.train.finetune.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
         OnnxFiles.save(classifier, clf);
         TinyTokenizer.write(clf.getParent());
         Path data = Files.writeString(dir.resolve("d.tsv"), "sentence\tlabel\nthe cat sat\t1\na dog\t0\ncats on a mat\t1\n");
@@ -87,7 +87,7 @@ class ShareCrossLayerCommandTest {
         Path clf = dir.resolve("clf/model.onnx");
         Files.createDirectories(clf.getParent());
         OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L, 4L), false);
-        dev.nncj.train.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
+        dev.nncj.train.finetune.ClassifierHead.attach(classifier, "last_hidden_state", 2, 7);
         OnnxFiles.save(classifier, clf);
         TinyTokenizer.write(clf.getParent());
         Path train = FactorizeCommandTest.catsAndDogs(dir.resolve("train.tsv"), 32);

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nncj.data.TinyTokenizer;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.train.ClassifierHead;
+import dev.nncj.train.finetune.ClassifierHead;
 import dev.nncj.transformer.TinyEncoders;
 import java.io.IOException;
 import java.nio.file.Files;

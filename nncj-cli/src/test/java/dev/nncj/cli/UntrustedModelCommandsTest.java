@@ -11,7 +11,7 @@ import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.SaveOptions;
 import dev.nncj.onnx.Tensor;
-import dev.nncj.train.ClassifierHead;
+import dev.nncj.train.finetune.ClassifierHead;
 import dev.nncj.transformer.TinyEncoders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.nncj.train.image;
 
 import dev.nncj.data.ImageDataset;
 import dev.nncj.onnx.Tensor;
-import dev.nncj.train.Batch;
+import dev.nncj.train.trainer.Batch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,0 @@
-package dev.nncj.train;
-
-/** Scores the model under training on held-out data (accuracy, loss...), between steps. */
-@FunctionalInterface
-public interface Evaluator {
-    double evaluate(OnnxExecutor executor);
-}
