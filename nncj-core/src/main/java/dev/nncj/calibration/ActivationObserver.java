@@ -71,28 +71,34 @@ public final class ActivationObserver implements AutoCloseable {
         Set<String> observed = new LinkedHashSet<>(tensors);
         Set<String> computed = new LinkedHashSet<>(observed); // a graph input is read from what is fed
         computed.removeIf(model.graph()::isGraphInput);
-        if (data instanceof CalibrationData.Sentences s) {
-            if (s.sentences().isEmpty()) {
-                throw new NncjException("calibration data: no sentences to calibrate on");
-            }
-            TextTokenizer tokenizer = TextTokenizer.load(s.tokenizer());
+        return data instanceof CalibrationData.Sentences s ? openText(model, computed, s)
+                : openImages(model, observed, computed, (CalibrationData.Images) data);
+    }
+
+    private static ActivationObserver openText(OnnxModel model, Set<String> computed, CalibrationData.Sentences data) {
+        if (data.sentences().isEmpty()) {
+            throw new NncjException("calibration data: no sentences to calibrate on");
+        }
+        TextTokenizer tokenizer = TextTokenizer.load(data.tokenizer());
+        try {
+            checkVocabulary(model, tokenizer);
+            Path dir = exposed(model, computed);
             try {
-                checkVocabulary(model, tokenizer);
-                Path dir = exposed(model, computed);
-                try {
-                    TextModelSession session = new TextModelSession(dir.resolve(FILE), RUNTIME, Optional.empty());
-                    return new ActivationObserver(new TextFeed(s, tokenizer, session, computed), dir);
-                } catch (RuntimeException e) {
-                    TempFiles.delete(dir);
-                    throw e;
-                }
+                TextModelSession session = new TextModelSession(dir.resolve(FILE), RUNTIME, Optional.empty());
+                return new ActivationObserver(new TextFeed(data, tokenizer, session, computed), dir);
             } catch (RuntimeException e) {
-                tokenizer.close();
+                TempFiles.delete(dir);
                 throw e;
             }
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
         }
-        CalibrationData.Images images = (CalibrationData.Images) data;
-        if (images.measured() < 1) {
+    }
+
+    private static ActivationObserver openImages(OnnxModel model, Set<String> observed, Set<String> computed,
+                                                 CalibrationData.Images data) {
+        if (data.measured() < 1) {
             throw new NncjException("no images to measure activations on");
         }
         Path source = model.source().orElse(Path.of("(model in memory)"));
@@ -100,8 +106,8 @@ public final class ActivationObserver implements AutoCloseable {
         try {
             OrtSession session = OrtSessions.open(dir.resolve(FILE), RUNTIME);
             try {
-                return new ActivationObserver(new ImageFeed(images, session, ImageInput.of(session, source), observed,
-                        computed, source), dir);
+                ImageInput input = ImageInput.of(session, source);
+                return new ActivationObserver(new ImageFeed(data, session, input, observed, computed, source), dir);
             } catch (OrtException | RuntimeException e) {
                 session.close();
                 throw e;
