@@ -2,12 +2,12 @@ package dev.nncj;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nncj.calibration.CalibrationData;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.data.TinyTokenizer;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.quantize.Calibration;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.Quantizers;
@@ -51,8 +51,8 @@ class CompressionApiExampleTest {
         OnnxFiles.save(int8, work.resolve("minilm-int8.onnx"));
 
         OnnxModel sparse = OnnxFiles.load(fp32);
-        Calibration sentences = new Calibration(SentenceFile.read(train).subList(0, 2),
-                tokenizer, Calibration.Method.MIN_MAX, 0, 16);
+        CalibrationData sentences = new CalibrationData.Sentences(SentenceFile.read(train).subList(0, 2),
+                tokenizer, Sparsifier.CALIBRATION_BATCH_SIZE);
         SparsifyOptions half = new SparsifyOptions(new PruningPattern.Magnitude(0.5, PruningPattern.Scope.PER_LAYER),
                 NodeFilter.all(), false, Storage.DENSE);
         Sparsifier.sparsify(sparse, fp32, half.withInputMeanSquares(

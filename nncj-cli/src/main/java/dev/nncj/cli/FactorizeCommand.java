@@ -2,6 +2,7 @@ package dev.nncj.cli;
 
 import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
+import dev.nncj.calibration.CalibrationData;
 import dev.nncj.lowrank.FactorizeOptions;
 import dev.nncj.lowrank.FactorizeResult;
 import dev.nncj.lowrank.FactorizedWeight;
@@ -11,7 +12,6 @@ import dev.nncj.lowrank.RankRule;
 import dev.nncj.lowrank.SkippedWeight;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
-import dev.nncj.quantize.Calibration;
 import dev.nncj.report.CompressionReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -87,8 +87,8 @@ final class FactorizeCommand implements Callable<Integer> {
         FactorizeOptions options = options(); // bad option values fail before anything is read
         recovery.check(spec, output, report.evalData);
         if (calibrationData != null) {
-            options = options.withCalibration(new Calibration(CalibrationSentences.read(calibrationData, calibrationSamples),
-                    report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16));
+            options = options.withCalibration(new CalibrationData.Sentences(CalibrationSentences.read(calibrationData,
+                    calibrationSamples), report.tokenizerFor(input), Factorizer.CALIBRATION_BATCH_SIZE));
         }
         var evaluation = report.evaluation(input); // a bad --eval-data fails before any work
         ProgressListener progress = quiet.progress();

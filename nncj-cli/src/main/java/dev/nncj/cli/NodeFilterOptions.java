@@ -1,6 +1,6 @@
 package dev.nncj.cli;
 
-import dev.nncj.quantize.NodeFilter;
+import dev.nncj.onnx.NodeFilter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -200,7 +200,7 @@ final class PruneCommand implements Callable<Integer> {
                     throw new NncjException("--importance activation needs --calibration-data FILE");
                 }
                 yield new ActivationImportance(CalibrationSentences.read(calibrationData, calibrationSamples),
-                        report.tokenizerFor(input), 32);
+                        report.tokenizerFor(input), ActivationImportance.CALIBRATION_BATCH_SIZE);
             }
             case "gradient" -> {
                 if (data == null) {

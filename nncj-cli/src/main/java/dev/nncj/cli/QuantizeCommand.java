@@ -225,7 +225,8 @@ final class QuantizeCommand implements Callable<Integer> {
         Path calibrationFile = calibrationData == null && qat ? data : calibrationData;
         if (calibrationFile != null) {
             List<String> sentences = CalibrationSentences.read(calibrationFile, calibrationSamples);
-            calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile, 32));
+            calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile,
+                    QuantizeOptions.CALIBRATION_BATCH_SIZE));
         }
         if (embeddingBits != 8 && mode != QuantizationMode.DYNAMIC_INT8 && mode != QuantizationMode.STATIC_INT8) {
             throw new OptionException("--embedding-bits is for dynamic-int8 and static-int8 (the weight-only modes store the table with their own bits)");

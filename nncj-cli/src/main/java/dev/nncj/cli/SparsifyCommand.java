@@ -2,10 +2,10 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.calibration.CalibrationData;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
-import dev.nncj.quantize.Calibration;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.report.Evaluation;
 import dev.nncj.sparsity.PruningCriterion;
@@ -98,8 +98,8 @@ final class SparsifyCommand implements Callable<Integer> {
         ProgressListener progress = quiet.progress();
         OnnxModel model = InputModel.load(input);
         if (rankedByActivation()) {
-            Calibration calibration = new Calibration(CalibrationSentences.read(calibrationData, calibrationSamples),
-                    report.tokenizerFor(input), Calibration.Method.MIN_MAX, 0, 16);
+            CalibrationData calibration = new CalibrationData.Sentences(CalibrationSentences.read(calibrationData,
+                    calibrationSamples), report.tokenizerFor(input), Sparsifier.CALIBRATION_BATCH_SIZE);
             options = options.withInputMeanSquares(Sparsifier.inputMeanSquares(model, options.filter(), calibration, progress));
         }
         SparsifyResult result = Sparsifier.sparsify(model, input, options);

@@ -1,6 +1,6 @@
 package dev.nncj.cluster;
 
-import dev.nncj.quantize.NodeFilter;
+import dev.nncj.onnx.NodeFilter;
 import java.util.Objects;
 
 /**

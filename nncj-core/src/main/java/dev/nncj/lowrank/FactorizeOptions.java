@@ -2,8 +2,8 @@ package dev.nncj.lowrank;
 
 import dev.nncj.NncjException;
 import dev.nncj.OptionException;
-import dev.nncj.quantize.Calibration;
-import dev.nncj.quantize.NodeFilter;
+import dev.nncj.calibration.CalibrationData;
+import dev.nncj.onnx.NodeFilter;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -15,11 +15,11 @@ import java.util.OptionalInt;
  * @param embeddingRank factorize the token-embedding table V x H into V x E and E x H (ALBERT)
  * @param keepUnprofitable factorize even where the factors hold as many parameters as the weight
  *     (r (m + n) >= m n): no use for compression, but it checks the arithmetic at full rank
- * @param calibration sentences whose activations weigh the truncation (see {@link InputWeighting});
+ * @param calibration data whose activations weigh the truncation (see {@link InputWeighting});
  *     empty: plain SVD of W
  */
 public record FactorizeOptions(RankPlan ranks, NodeFilter filter, OptionalInt embeddingRank, boolean keepUnprofitable,
-                               Optional<Calibration> calibration) {
+                               Optional<CalibrationData> calibration) {
     public FactorizeOptions {
         if (ranks.isEmpty() && embeddingRank.isEmpty()) {
             throw new OptionException("nothing to factorize: give --rank-ratio R, --energy E, --rank PATTERN=R or --embedding-rank E");
@@ -49,7 +49,7 @@ public record FactorizeOptions(RankPlan ranks, NodeFilter filter, OptionalInt em
         return new FactorizeOptions(ranks, filter, embeddingRank, true, calibration);
     }
 
-    public FactorizeOptions withCalibration(Calibration c) {
+    public FactorizeOptions withCalibration(CalibrationData c) {
         return new FactorizeOptions(ranks, filter, embeddingRank, keepUnprofitable, Optional.of(c));
     }
 }

@@ -2,13 +2,13 @@ package dev.nncj.lowrank;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.calibration.MeanSquares;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.TokenEmbedding;
-import dev.nncj.quantize.ActivationStats;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +25,12 @@ import java.util.Optional;
  * (ALBERT's factorized embedding parameterization, Lan et al. 2020, here by SVD of a trained table).
  */
 public final class Factorizer {
+    /**
+     * Sentences per ONNX Runtime call when measuring the inputs' statistics: 16, the batch the
+     * published activation-aware figures were measured with (padding makes the statistics depend slightly on it).
+     */
+    public static final int CALIBRATION_BATCH_SIZE = 16;
+
     private Factorizer() {}
 
     /**
@@ -51,7 +57,7 @@ public final class Factorizer {
             throw NncjException.inFile(source, "no MatMul or Gemm weight matches the rank rules and --include/--exclude");
         }
         Map<String, double[]> meanSquares = options.calibration().isEmpty() ? Map.of()
-                : ActivationStats.meanSquares(model, candidates.stream().filter(c -> !c.nodes().get(0).is("Gather"))
+                : MeanSquares.measure(model, candidates.stream().filter(c -> !c.nodes().get(0).is("Gather"))
                         .flatMap(c -> c.nodes().stream().map(n -> n.input(0))).distinct().toList(),
                         options.calibration().get(), progress);
         LowRankRewrite rewrite = new LowRankRewrite(graph);

@@ -2,6 +2,7 @@ package dev.nncj.quantize;
 
 import dev.nncj.ProgressListener;
 import dev.nncj.TempFiles;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import java.io.IOException;

@@ -2,6 +2,8 @@ package dev.nncj.quantize;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.calibration.MeanSquares;
+import dev.nncj.onnx.Domains;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.OnnxModel;
 import java.util.List;
@@ -38,7 +40,7 @@ public final class BlockWeightQuantizer implements ModelQuantizer {
             List<String> activations = graph.nodes().stream()
                     .filter(n -> n.is("MatMul") && options.nodes().accepts(n) && MatMulWeight.find(graph, n).found())
                     .map(n -> n.input(0)).distinct().toList();
-            stats = ActivationStats.meanSquares(model, activations, calibration, progress);
+            stats = MeanSquares.measure(model, activations, calibration.data(), progress);
         }
         QuantizationLog log = new QuantizationLog();
         new MatMulNBitsRewrite(bits, options.blockSize(), options.symmetric(), true)
@@ -54,7 +56,7 @@ public final class BlockWeightQuantizer implements ModelQuantizer {
             log.note("token-embedding table kept float (--float-embeddings)");
         }
         if (log.quantizedCount() > 0) {
-            model.requireOpset(MatMulNBitsRewrite.DOMAIN, 1);
+            model.requireOpset(Domains.MICROSOFT, 1);
         } else {
             log.note("no MatMul with a constant weight and no token-embedding table found: nothing quantized");
         }

@@ -3,6 +3,7 @@ package dev.nncj.quantize;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.Domains;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.NameScope;
 import dev.nncj.onnx.Node;
@@ -38,8 +39,6 @@ import java.util.Optional;
  * BERT layer's multiply-adds.
  */
 public final class DynamicInt8Quantizer implements ModelQuantizer {
-    static final String MS_DOMAIN = "com.microsoft";
-
     @Override
     public QuantizationResult quantize(OnnxModel model, QuantizeOptions options, ProgressListener progress) {
         if (model.opset() < 11) {
@@ -48,40 +47,57 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
         }
         Graph graph = model.graph();
         NameScope names = graph.nameScope();
-        Map<String, List<Node>> consumers = graph.consumerMap();
-        List<String> quantized = new ArrayList<>();
-        Map<String, String> keptFloat = new LinkedHashMap<>();
-        Map<String, List<Candidate>> byActivation = new LinkedHashMap<>();
-        Map<String, String[]> embeddingTables = new HashMap<>();
-        boolean int4Table = false;
+        Map<String, List<Node>> consumers = graph.consumerMap(); // as read before any rewrite, for bias folding
+        Selection selected = select(graph, options, names);
+        Map<String, QuantizedNames> weights = new HashMap<>(); // a weight read by several nodes is stored once
+        selected.byActivation.forEach((activation, group) ->
+                rewriteGroup(graph, names, consumers, activation, group, weights, options, selected.quantized));
+        List<String> notes = new ArrayList<>();
+        if (selected.int4Table) {
+            notes.addAll(blockQuantizeTokenTable(model, options, selected));
+        }
+        if (!selected.byActivation.isEmpty() || selected.int4Table) {
+            model.requireOpset(Domains.MICROSOFT, 1);
+        }
+        graph.removeDeadNodes();
+        graph.removeUnusedInitializers();
+        return new QuantizationResult(model, selected.quantized, selected.keptFloat, notes);
+    }
 
+    /**
+     * What one walk over the graph decided: the MatMul-like nodes to rewrite, grouped by the activation
+     * they read (one DynamicQuantizeLinear each), the nodes kept float with the reason, the lookups
+     * quantized (rewritten as the walk meets them) and whether the token table is left for the 4-bit
+     * block rewrite.
+     */
+    private static final class Selection {
+        final Map<String, List<Candidate>> byActivation = new LinkedHashMap<>();
+        final Map<String, String> keptFloat = new LinkedHashMap<>();
+        final List<String> quantized = new ArrayList<>();
+        boolean int4Table;
+    }
+
+    private static Selection select(Graph graph, QuantizeOptions options, NameScope names) {
+        Selection s = new Selection();
+        Map<String, String[]> embeddingTables = new HashMap<>();
         for (Node n : List.copyOf(graph.nodes())) {
             Optional<String> why;
             if (n.is("MatMul") || n.is("Gemm") || isFusedAttention(n)) {
                 Candidate c = new Candidate(n);
-                why = c.check(graph);
-                if (why.isEmpty() && !options.nodes().accepts(n)) {
-                    why = Optional.of("excluded by --include/--exclude");
-                }
+                why = c.check(graph).or(() -> excluded(options, n));
                 if (why.isEmpty()) {
-                    byActivation.computeIfAbsent(n.input(0), k -> new ArrayList<>()).add(c);
+                    s.byActivation.computeIfAbsent(n.input(0), k -> new ArrayList<>()).add(c);
                     continue;
                 }
             } else if (EmbeddingQuantizer.isLookup(graph, n)) {
-                why = EmbeddingQuantizer.check(graph, n);
-                if (why.isEmpty() && !options.quantizeEmbeddings()) {
-                    why = Optional.of("--float-embeddings");
-                }
-                if (why.isEmpty() && !options.nodes().accepts(n)) {
-                    why = Optional.of("excluded by --include/--exclude");
-                }
+                why = whyLookupStaysFloat(graph, options, n);
                 if (why.isEmpty() && EmbeddingBlockRewrite.takesTokenTable(graph, options, n)) {
-                    int4Table = true;
+                    s.int4Table = true;
                     continue;
                 }
                 if (why.isEmpty()) {
                     EmbeddingQuantizer.rewrite(graph, n, options.symmetric(), names, embeddingTables);
-                    quantized.add(n.name());
+                    s.quantized.add(n.name());
                     continue;
                 }
             } else if (n.is("Conv")) {
@@ -89,65 +105,58 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
             } else {
                 continue;
             }
-            keptFloat.put(n.name(), why.get());
+            s.keptFloat.put(n.name(), why.get());
         }
-
-        Map<String, QuantizedNames> weights = new HashMap<>();
-        for (Map.Entry<String, List<Candidate>> e : byActivation.entrySet()) {
-            List<Candidate> group = e.getValue();
-            Node first = group.get(0).node;
-            String base = e.getKey().replaceAll("[^A-Za-z0-9_./:-]", "_");
-            String xq = names.fresh(base + "_quantized");
-            String sx = names.fresh(base + "_scale");
-            String zx = names.fresh(base + "_zero_point");
-            graph.insertBefore(first, Node.of(names.fresh(base + "_DynamicQuantizeLinear"), "DynamicQuantizeLinear",
-                    List.of(e.getKey()), List.of(xq, sx, zx)));
-            for (Candidate c : group) {
-                QuantizedNames w = weights.computeIfAbsent(c.weightKey(), k -> c.addWeights(graph, names,
-                        options.perChannel(), options.symmetric()));
-                if (isFusedAttention(c.node)) {
-                    graph.replaceNode(c.node, List.of(c.qAttention(xq, w, sx, zx)));
-                    quantized.add(c.node.name());
-                    continue;
-                }
-                Optional<Node> biasAdd = c.foldableBias(graph, consumers);
-                List<String> inputs = new ArrayList<>(List.of(xq, w.values, sx, w.scale, zx, w.zeroPoint));
-                String output = c.node.output(0);
-                if (biasAdd.isPresent()) {
-                    Node add = biasAdd.get();
-                    inputs.add(add.input(0).equals(output) ? add.input(1) : add.input(0));
-                    output = add.output(0);
-                    graph.removeNode(add);
-                } else if (c.gemmBias != null) {
-                    inputs.add(c.biasVector(graph, names));
-                }
-                Node mm = new Node(c.node.name(), "MatMulIntegerToFloat", MS_DOMAIN, inputs, List.of(output));
-                graph.replaceNode(c.node, List.of(mm));
-                quantized.add(c.node.name());
-            }
-        }
-        List<String> notes = new ArrayList<>();
-        if (int4Table) {
-            QuantizationLog log = new QuantizationLog();
-            EmbeddingBlockRewrite.forInt8Modes(options).apply(graph, options.nodes(), log);
-            QuantizationResult r = log.result(model);
-            quantized.addAll(r.quantizedNodes());
-            keptFloat.putAll(r.keptFloat());
-            notes.addAll(r.notes());
-        }
-        if (!byActivation.isEmpty() || int4Table) {
-            model.requireOpset(MS_DOMAIN, 1);
-        }
-        graph.removeDeadNodes();
-        graph.removeUnusedInitializers();
-        return new QuantizationResult(model, quantized, keptFloat, notes);
+        return s;
     }
 
+    private static Optional<String> whyLookupStaysFloat(Graph graph, QuantizeOptions options, Node n) {
+        return EmbeddingQuantizer.check(graph, n)
+                .or(() -> options.quantizeEmbeddings() ? Optional.empty() : Optional.of("--float-embeddings"))
+                .or(() -> excluded(options, n));
+    }
+
+    private static Optional<String> excluded(QuantizeOptions options, Node n) {
+        return options.nodes().accepts(n) ? Optional.empty() : Optional.of("excluded by --include/--exclude");
+    }
+
+    /**
+     * Quantizes {@code activation} once, just before its first reader, and rewrites every reader in
+     * {@code group} to take the quantized activation and its weight's int8 copy.
+     */
+    private static void rewriteGroup(Graph graph, NameScope names, Map<String, List<Node>> consumers, String activation,
+                                     List<Candidate> group, Map<String, QuantizedNames> weights, QuantizeOptions options,
+                                     List<String> quantized) {
+        String base = activation.replaceAll("[^A-Za-z0-9_./:-]", "_");
+        QuantizedNames x = new QuantizedNames(names.fresh(base + "_quantized"), names.fresh(base + "_scale"),
+                names.fresh(base + "_zero_point"));
+        graph.insertBefore(group.get(0).node, Node.of(names.fresh(base + "_DynamicQuantizeLinear"),
+                "DynamicQuantizeLinear", List.of(activation), List.of(x.values, x.scale, x.zeroPoint)));
+        for (Candidate c : group) {
+            QuantizedNames w = weights.computeIfAbsent(c.weightKey(), k -> c.addWeights(graph, names,
+                    options.perChannel(), options.symmetric()));
+            Node rewritten = isFusedAttention(c.node) ? c.qAttention(x, w) : c.integerMatMul(graph, names, consumers, x, w);
+            graph.replaceNode(c.node, List.of(rewritten));
+            quantized.add(c.node.name());
+        }
+    }
+
+    /** The token table stored in 4-bit blocks as the weight-only modes store it; returns that rewrite's notes. */
+    private static List<String> blockQuantizeTokenTable(OnnxModel model, QuantizeOptions options, Selection selected) {
+        QuantizationLog log = new QuantizationLog();
+        EmbeddingBlockRewrite.forInt8Modes(options).apply(model.graph(), options.nodes(), log);
+        QuantizationResult r = log.result(model);
+        selected.quantized.addAll(r.quantizedNodes());
+        selected.keptFloat.putAll(r.keptFloat());
+        return r.notes();
+    }
+
+    /** A quantized tensor's three names: int8 values, scale and zero point. */
     private record QuantizedNames(String values, String scale, String zeroPoint) {}
 
     /** com.microsoft.Attention (nncj prune --attention fused writes it): Q/K/V packed in one weight. */
     static boolean isFusedAttention(Node n) {
-        return n.opType().equals("Attention") && MS_DOMAIN.equals(n.domain());
+        return n.opType().equals("Attention") && Domains.MICROSOFT.equals(n.domain());
     }
 
     /** The attributes com.microsoft.QAttention shares with Attention; any other makes the node stay float. */
@@ -227,12 +236,33 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
          * QAttention(xq, Wq, bias, sx, sW, mask_index, zx, zW): the Q/K/V projection as one integer GEMM
          * with the attention itself in the same kernel.
          */
-        Node qAttention(String xq, QuantizedNames w, String sx, String zx) {
+        Node qAttention(QuantizedNames x, QuantizedNames w) {
             String maskIndex = node.inputs().size() > 3 ? node.input(3) : "";
-            Node q = new Node(node.name(), "QAttention", MS_DOMAIN,
-                    List.of(xq, w.values, node.input(2), sx, w.scale, maskIndex, zx, w.zeroPoint), node.outputs());
+            Node q = new Node(node.name(), "QAttention", Domains.MICROSOFT,
+                    List.of(x.values, w.values, node.input(2), x.scale, w.scale, maskIndex, x.zeroPoint, w.zeroPoint),
+                    node.outputs());
             node.attributes().values().forEach(q::put);
             return q;
+        }
+
+        /**
+         * MatMulIntegerToFloat(xq, Wq, sx, sW, zx, zW[, bias]) in this node's place; the bias is Gemm's C
+         * or a following Add's constant, which is then removed from the graph and its output produced here.
+         */
+        Node integerMatMul(Graph graph, NameScope names, Map<String, List<Node>> consumers, QuantizedNames x,
+                           QuantizedNames w) {
+            List<String> inputs = new ArrayList<>(List.of(x.values, w.values, x.scale, w.scale, x.zeroPoint, w.zeroPoint));
+            String output = node.output(0);
+            Optional<Node> biasAdd = foldableBias(graph, consumers);
+            if (biasAdd.isPresent()) {
+                Node add = biasAdd.get();
+                inputs.add(add.input(0).equals(output) ? add.input(1) : add.input(0));
+                output = add.output(0);
+                graph.removeNode(add);
+            } else if (gemmBias != null) {
+                inputs.add(biasVector(graph, names));
+            }
+            return new Node(node.name(), "MatMulIntegerToFloat", Domains.MICROSOFT, inputs, List.of(output));
         }
 
         /** Gemm's C as the [N] vector MatMulIntegerToFloat takes ([1, N] and [N] are both legal C). */

@@ -1,9 +1,11 @@
 package dev.nncj.quantize;
 
 import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.Domains;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.NameScope;
 import dev.nncj.onnx.Node;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.TokenEmbedding;
 import java.util.ArrayList;
@@ -144,7 +146,7 @@ final class EmbeddingBlockRewrite {
         for (Node g : gathers) {
             List<String> in = new ArrayList<>(inputs);
             in.set(1, g.input(1));
-            Node gbq = new Node(g.name(), "GatherBlockQuantized", MatMulNBitsRewrite.DOMAIN, in, g.outputs())
+            Node gbq = new Node(g.name(), "GatherBlockQuantized", Domains.MICROSOFT, in, g.outputs())
                     .set("gather_axis", 0L).set("quantize_axis", 1L).set("block_size", blockSize).set("bits", bits);
             graph.replaceNode(g, List.of(gbq));
             log.quantized(gbq);

@@ -5,6 +5,7 @@ import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.NameScope;
 import dev.nncj.onnx.Node;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import java.util.ArrayList;

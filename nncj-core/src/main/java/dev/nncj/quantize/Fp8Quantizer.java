@@ -7,6 +7,7 @@ import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.MiniFloat;
 import dev.nncj.onnx.NameScope;
 import dev.nncj.onnx.Node;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.OpsetUpgrade;
 import dev.nncj.onnx.Tensor;

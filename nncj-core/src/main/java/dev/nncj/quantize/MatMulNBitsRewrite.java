@@ -1,9 +1,11 @@
 package dev.nncj.quantize;
 
 import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.Domains;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.NameScope;
 import dev.nncj.onnx.Node;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,8 +20,6 @@ import java.util.Map;
  * omitted when symmetric (the op's default zero point is 2^(bits-1)).
  */
 final class MatMulNBitsRewrite {
-    static final String DOMAIN = "com.microsoft";
-
     private final int bits;
     private final int blockSize;
     private final boolean symmetric;
@@ -85,7 +85,7 @@ final class MatMulNBitsRewrite {
                 inputs.addAll(done.computeIfAbsent(mw.weight().name(),
                         w -> addQuantized(graph, names, mw, mw.transposed(), null)));
             }
-            Node q = new Node(node.name(), "MatMulNBits", DOMAIN, inputs, node.outputs())
+            Node q = new Node(node.name(), "MatMulNBits", Domains.MICROSOFT, inputs, node.outputs())
                     .set("K", mw.k()).set("N", mw.n()).set("bits", bits).set("block_size", blockSize);
             graph.replaceNode(node, List.of(q));
             log.quantized(q);

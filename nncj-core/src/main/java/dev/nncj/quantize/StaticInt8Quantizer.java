@@ -3,6 +3,7 @@ package dev.nncj.quantize;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.Domains;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.NameScope;
 import dev.nncj.onnx.Node;
@@ -46,7 +47,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
      * computing W's own uint8 parameters exactly as {@link #dequantizeWeight} does and returning
      * DQ(Q(W)). Not an ONNX op: nncj-train's executor runs it; the exported model never holds it.
      */
-    public static final String FAKE_QUANT_DOMAIN = "dev.nncj.train";
+    public static final String FAKE_QUANT_DOMAIN = Domains.TRAINING;
     public static final String FAKE_QUANT_WEIGHT = "FakeQuantizeWeight";
 
     /** How quantized weights are written: stored as uint8 (inference), or float behind fake quantization (QAT). */
@@ -158,7 +159,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
             }
         }
         // the executor runs default-domain Q/DQ only; per-tensor activations mean the same in either domain
-        String qdqDomain = model.opset() >= 13 || form == WeightForm.FAKE ? "" : DynamicInt8Quantizer.MS_DOMAIN;
+        String qdqDomain = model.opset() >= 13 || form == WeightForm.FAKE ? "" : Domains.MICROSOFT;
         NameScope names = graph.nameScope();
         Map<String, String> dequantized = new HashMap<>();
         Map<String, String> weights = new HashMap<>(); // a weight read by several nodes is stored once

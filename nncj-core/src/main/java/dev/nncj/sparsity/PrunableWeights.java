@@ -2,9 +2,9 @@ package dev.nncj.sparsity;
 
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.Node;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.TokenEmbedding;
-import dev.nncj.quantize.NodeFilter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

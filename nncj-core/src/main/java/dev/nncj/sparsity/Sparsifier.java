@@ -3,12 +3,12 @@ package dev.nncj.sparsity;
 import ai.onnx.proto.OnnxMl.SparseTensorProto;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.calibration.CalibrationData;
+import dev.nncj.calibration.MeanSquares;
 import dev.nncj.onnx.Graph;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
-import dev.nncj.quantize.ActivationStats;
-import dev.nncj.quantize.Calibration;
-import dev.nncj.quantize.NodeFilter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -28,6 +28,12 @@ import java.util.Optional;
  * when it loads the model and runs the same dense kernels, so latency is unchanged.
  */
 public final class Sparsifier {
+    /**
+     * Sentences per ONNX Runtime call when measuring the inputs' statistics: 16, the batch the
+     * published Wanda figures were measured with (padding makes the statistics depend slightly on it).
+     */
+    public static final int CALIBRATION_BATCH_SIZE = 16;
+
     private Sparsifier() {}
 
     /**
@@ -66,13 +72,12 @@ public final class Sparsifier {
     }
 
     /**
-     * E[x_k^2] of every activation the weights {@code filter} selects multiply, over the calibration
-     * sentences of a text model: what {@link SparsifyOptions#withInputMeanSquares} takes to rank by
-     * Wanda's score.
+     * E[x_k^2] of every activation the weights {@code filter} selects multiply, over calibration
+     * sentences or images: what {@link SparsifyOptions#withInputMeanSquares} takes to rank by Wanda's score.
      */
-    public static java.util.Map<String, double[]> inputMeanSquares(OnnxModel model, NodeFilter filter, Calibration calibration,
+    public static java.util.Map<String, double[]> inputMeanSquares(OnnxModel model, NodeFilter filter, CalibrationData data,
                                                                    ProgressListener progress) {
-        return ActivationStats.meanSquares(model, weightInputs(model.graph(), filter), calibration, progress);
+        return MeanSquares.measure(model, weightInputs(model.graph(), filter), data, progress);
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.nncj.sparsity;
 
-import dev.nncj.quantize.NodeFilter;
+import dev.nncj.onnx.NodeFilter;
 import java.util.Map;
 import java.util.Objects;
 

@@ -1,23 +1,21 @@
 package dev.nncj.transformer;
 
 import dev.nncj.NncjException;
-import dev.nncj.TempFiles;
+import dev.nncj.ProgressListener;
+import dev.nncj.calibration.ActivationAccumulator;
+import dev.nncj.calibration.ActivationObserver;
+import dev.nncj.calibration.CalibrationData;
+import dev.nncj.calibration.ObservedBatch;
 import dev.nncj.data.EncodedBatch;
-import dev.nncj.data.TextTokenizer;
 import dev.nncj.eval.FloatArray;
-import dev.nncj.eval.TextModelSession;
-import dev.nncj.onnx.OnnxFiles;
-import dev.nncj.runtime.RuntimeOptions;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Data-driven importance on calibration sentences, measured by ONNX Runtime on the spec itself
- * (emitted with its internals exposed as extra outputs, one sweep for all layers):
+ * (emitted with its internals exposed as extra outputs, one {@link ActivationObserver} sweep for all layers):
  * <ul>
  * <li>head j of a layer: the mean over real (unpadded) tokens of ||ctx_j Wo_j||, the L2 norm of
  *     that head's contribution to the attention output (ctx_j its d context values, Wo_j its d
@@ -28,17 +26,23 @@ import java.util.Optional;
  * Biases are shared by all heads and neurons and so do not enter a unit's score.
  */
 public final class ActivationImportance implements ImportanceScorer {
-    private final List<String> sentences;
-    private final Path tokenizer;
-    private final int batchSize;
+    /**
+     * Sentences per ONNX Runtime call: 32, the batch the published activation-importance figures were
+     * measured with (padding makes per-token values depend slightly on how sentences are grouped).
+     */
+    public static final int CALIBRATION_BATCH_SIZE = 32;
 
-    public ActivationImportance(List<String> sentences, Path tokenizer, int batchSize) {
-        if (sentences.isEmpty()) {
+    private final CalibrationData.Sentences data;
+
+    public ActivationImportance(CalibrationData.Sentences data) {
+        if (data.sentences().isEmpty()) {
             throw new NncjException("activation importance needs calibration sentences; none were given");
         }
-        this.sentences = List.copyOf(sentences);
-        this.tokenizer = tokenizer;
-        this.batchSize = batchSize;
+        this.data = data;
+    }
+
+    public ActivationImportance(List<String> sentences, Path tokenizer, int batchSize) {
+        this(new CalibrationData.Sentences(sentences, tokenizer, batchSize));
     }
 
     @Override
@@ -48,52 +52,67 @@ public final class ActivationImportance implements ImportanceScorer {
 
     @Override
     public ImportanceScores score(EncoderSpec spec) {
-        int layers = spec.layers().size();
-        List<double[]> heads = new ArrayList<>();
-        List<double[]> neurons = new ArrayList<>();
-        List<float[]> outputRows = new ArrayList<>();
-        for (EncoderLayer l : spec.layers()) {
-            heads.add(new double[l.attention().heads()]);
-            neurons.add(new double[l.ffn().width()]);
-            outputRows.add(l.attention().output().weight().toFloats());
+        Sums sums = new Sums(spec);
+        ActivationObserver.observe(EncoderEmitter.emit(spec, EmitOptions.defaults().withInternals()), sums.taps(), data,
+                "scoring by activation", ProgressListener.NONE, sums);
+        return sums.scores();
+    }
+
+    /** The per-unit sums over real tokens, batch by batch, and the scores they give. */
+    private static final class Sums implements ActivationAccumulator {
+        private final EncoderSpec spec;
+        private final List<double[]> heads = new ArrayList<>();
+        private final List<double[]> neurons = new ArrayList<>();
+        private final List<float[]> outputRows = new ArrayList<>();
+        private long tokens;
+
+        Sums(EncoderSpec spec) {
+            this.spec = spec;
+            for (EncoderLayer l : spec.layers()) {
+                heads.add(new double[l.attention().heads()]);
+                neurons.add(new double[l.ffn().width()]);
+                outputRows.add(l.attention().output().weight().toFloats());
+            }
         }
-        List<String> taps = new ArrayList<>();
-        for (int i = 0; i < layers; i++) {
-            taps.add(EmitOptions.contextOutput(i));
-            taps.add(EmitOptions.activationOutput(i));
+
+        /** Each layer's attention context and FFN activation, which the emitter exposes with its internals. */
+        List<String> taps() {
+            List<String> taps = new ArrayList<>();
+            for (int i = 0; i < spec.layers().size(); i++) {
+                taps.add(EmitOptions.contextOutput(i));
+                taps.add(EmitOptions.activationOutput(i));
+            }
+            return taps;
         }
-        Path model = instrumented(spec);
-        long tokens = 0;
-        try (TextTokenizer tok = TextTokenizer.load(tokenizer);
-             TextModelSession session = new TextModelSession(model, RuntimeOptions.defaults(), Optional.empty())) {
-            for (int start = 0; start < sentences.size(); start += batchSize) {
-                EncodedBatch batch = tok.encode(sentences.subList(start, Math.min(sentences.size(), start + batchSize)));
-                Map<String, FloatArray> out = session.runAll(batch, taps);
-                for (int i = 0; i < layers; i++) {
-                    EncoderLayer l = spec.layers().get(i);
-                    accumulateHeads(out.get(EmitOptions.contextOutput(i)), batch, l.attention(), outputRows.get(i), heads.get(i));
-                    accumulateNeurons(out.get(EmitOptions.activationOutput(i)), batch, neurons.get(i));
+
+        @Override
+        public void accept(ObservedBatch observed, Map<String, FloatArray> out) {
+            EncodedBatch batch = observed.tokens().orElseThrow();
+            for (int i = 0; i < spec.layers().size(); i++) {
+                EncoderLayer l = spec.layers().get(i);
+                accumulateHeads(out.get(EmitOptions.contextOutput(i)), batch, l.attention(), outputRows.get(i), heads.get(i));
+                accumulateNeurons(out.get(EmitOptions.activationOutput(i)), batch, neurons.get(i));
+            }
+            for (int r = 0; r < batch.batchSize(); r++) {
+                tokens += batch.length(r);
+            }
+        }
+
+        ImportanceScores scores() {
+            for (int i = 0; i < spec.layers().size(); i++) {
+                double[] h = heads.get(i);
+                for (int j = 0; j < h.length; j++) {
+                    h[j] /= tokens;
                 }
-                for (int r = 0; r < batch.batchSize(); r++) {
-                    tokens += batch.length(r);
+                double[] rowNorm = new double[neurons.get(i).length];
+                MagnitudeImportance.addRowSquares(spec.layers().get(i).ffn().down(), rowNorm);
+                double[] n = neurons.get(i);
+                for (int j = 0; j < n.length; j++) {
+                    n[j] = n[j] / tokens * Math.sqrt(rowNorm[j]);
                 }
             }
-        } finally {
-            TempFiles.delete(model.getParent());
+            return new ImportanceScores(heads, neurons);
         }
-        for (int i = 0; i < layers; i++) {
-            double[] h = heads.get(i);
-            for (int j = 0; j < h.length; j++) {
-                h[j] /= tokens;
-            }
-            double[] rowNorm = new double[neurons.get(i).length];
-            MagnitudeImportance.addRowSquares(spec.layers().get(i).ffn().down(), rowNorm);
-            double[] n = neurons.get(i);
-            for (int j = 0; j < n.length; j++) {
-                n[j] = n[j] / tokens * Math.sqrt(rowNorm[j]);
-            }
-        }
-        return new ImportanceScores(heads, neurons);
     }
 
     /** Adds, for every real token, ||ctx_j Wo_j|| to head j's sum. */
@@ -144,22 +163,6 @@ public final class ActivationImportance implements ImportanceScorer {
                     sums[i] += Math.abs(a[base + i]);
                 }
             }
-        }
-    }
-
-    private static Path instrumented(EncoderSpec spec) {
-        try {
-            Path dir = TempFiles.createDirectory("nncj-importance");
-            try {
-                Path file = dir.resolve("instrumented.onnx");
-                OnnxFiles.save(EncoderEmitter.emit(spec, EmitOptions.defaults().withInternals()), file);
-                return file;
-            } catch (RuntimeException e) {
-                TempFiles.delete(dir);
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new NncjException("cannot write a temporary model for activation importance: " + e.getMessage(), e);
         }
     }
 }

@@ -5,14 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.calibration.CalibrationData;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.GraphBuilder;
 import dev.nncj.onnx.Node;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.TinyModels;
 import dev.nncj.onnx.TokenEmbedding;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.transformer.EncoderRuns;
 import dev.nncj.transformer.TinyEncoders;
 import java.nio.file.Path;
@@ -201,9 +202,8 @@ class FactorizerTest {
     @Test
     void calibratedFactorsAreExactAtFullRankAndCloserAtLowRank() throws Exception {
         dev.nncj.data.TinyTokenizer.write(dir);
-        dev.nncj.quantize.Calibration calibration = new dev.nncj.quantize.Calibration(List.of("the cat sat on the mat .",
-                "a dog", "cats on a mat", "the dog sat", "a cat . a dog ."), dir.resolve("tokenizer.json"),
-                dev.nncj.quantize.Calibration.Method.MIN_MAX, 0, 2);
+        CalibrationData calibration = new CalibrationData.Sentences(List.of("the cat sat on the mat .",
+                "a dog", "cats on a mat", "the dog sat", "a cat . a dog ."), dir.resolve("tokenizer.json"), 2);
         float[] reference = EncoderRuns.realTokens(EncoderRuns.hidden(encoder(), dir), 8);
 
         OnnxModel full = encoder();

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.calibration.MeanSquares;
 import dev.nncj.data.EncodedBatch;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.data.TinyTokenizer;
@@ -142,7 +143,7 @@ class ActivationAwareTest {
         float[] table = model.graph().initializers().values().iterator().next().toFloats();
         String gathered = model.graph().nodes().get(0).output(0);
         Calibration calibration = new Calibration(SENTENCES, dir.resolve("tokenizer.json"), Calibration.Method.MIN_MAX, 0, 3);
-        Map<String, double[]> stats = ActivationStats.meanSquares(model, List.of(gathered), calibration,
+        Map<String, double[]> stats = MeanSquares.measure(model, List.of(gathered), calibration.data(),
                 ProgressListener.NONE);
         double[] expected = new double[4];
         int tokens = 0;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.Float16;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.ValueInfos;

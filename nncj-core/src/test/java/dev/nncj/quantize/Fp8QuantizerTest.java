@@ -9,6 +9,7 @@ import dev.nncj.ProgressListener;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.GraphBuilder;
 import dev.nncj.onnx.Node;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.OpsetUpgrade;
 import dev.nncj.onnx.Tensor;

@@ -3,8 +3,8 @@ package dev.nncj.sparsity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.quantize.NodeFilter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nncj.NncjException;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.onnx.TinyModels;
-import dev.nncj.quantize.NodeFilter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.nncj.train.execution;
 
 import dev.nncj.NncjException;
-import dev.nncj.quantize.StaticInt8Quantizer;
 import dev.nncj.onnx.DataType;
+import dev.nncj.onnx.Domains;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
@@ -35,7 +35,7 @@ public final class SupportCheck {
         List<String> problems = new ArrayList<>();
         for (Node node : model.graph().nodes()) {
             String domain = node.domain();
-            if (!domain.isEmpty() && !domain.equals("ai.onnx") && !domain.equals(StaticInt8Quantizer.FAKE_QUANT_DOMAIN)) {
+            if (!domain.isEmpty() && !domain.equals("ai.onnx") && !domain.equals(Domains.TRAINING)) {
                 problems.add(node.opType() + " (node " + node.name() + "): domain " + domain + " is not supported");
                 continue;
             }

@@ -2,8 +2,8 @@ package dev.nncj.train.image;
 
 import dev.nncj.ProgressListener;
 import dev.nncj.data.ImageDataset;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.sparsity.PrunableWeight;
 import dev.nncj.sparsity.PrunableWeights;
 import dev.nncj.train.trainer.Batch;

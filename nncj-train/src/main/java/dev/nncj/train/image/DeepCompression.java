@@ -3,6 +3,7 @@ package dev.nncj.train.image;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.TempFiles;
+import dev.nncj.calibration.CalibrationData;
 import dev.nncj.cluster.ClusterInit;
 import dev.nncj.cluster.ClusterOptions;
 import dev.nncj.cluster.ClusterResult;
@@ -10,11 +11,10 @@ import dev.nncj.cluster.WeightClusterer;
 import dev.nncj.data.ImageDataset;
 import dev.nncj.eval.EvalOptions;
 import dev.nncj.eval.ImageClassificationEval;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
-import dev.nncj.quantize.ImageActivationStats;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.sparsity.PruningCriterion;
 import dev.nncj.sparsity.PruningPattern;
@@ -48,6 +48,8 @@ import java.util.OptionalDouble;
 public final class DeepCompression {
     /** Training images the activation criterion's statistics are measured on (from the first). */
     public static final int ACTIVATION_IMAGES = 10_000;
+    /** Images per ONNX Runtime call while measuring them: images need no padding, so this only bounds memory. */
+    static final int ACTIVATION_BATCH_SIZE = 256;
 
     private DeepCompression() {}
 
@@ -168,8 +170,8 @@ public final class DeepCompression {
 
     /** E[x_k^2] of the input of every prunable weight, on the model as the previous round left it. */
     private static Map<String, double[]> inputMeanSquares(OnnxModel model, ImageDataset train, ProgressListener progress) {
-        return ImageActivationStats.meanSquares(model, Sparsifier.weightInputs(model.graph(), NodeFilter.all()), train,
-                ACTIVATION_IMAGES, progress);
+        return Sparsifier.inputMeanSquares(model, NodeFilter.all(),
+                new CalibrationData.Images(train, ACTIVATION_IMAGES, ACTIVATION_BATCH_SIZE), progress);
     }
 
     private static String distillationName(Options options) {

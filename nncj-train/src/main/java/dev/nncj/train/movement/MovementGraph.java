@@ -1,10 +1,10 @@
 package dev.nncj.train.movement;
 
+import dev.nncj.onnx.Domains;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
-import dev.nncj.quantize.StaticInt8Quantizer;
 import dev.nncj.sparsity.PruningPattern;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ import java.util.List;
  */
 final class MovementGraph {
     /** The training domain the executor accepts (shared with fake quantization's weight op). */
-    static final String DOMAIN = StaticInt8Quantizer.FAKE_QUANT_DOMAIN;
+    static final String DOMAIN = Domains.TRAINING;
     static final String MASKED_WEIGHT = dev.nncj.train.ops.MovementOps.MASKED_WEIGHT;
 
     private MovementGraph() {}

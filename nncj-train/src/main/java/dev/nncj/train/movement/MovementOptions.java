@@ -1,7 +1,7 @@
 package dev.nncj.train.movement;
 
 import dev.nncj.OptionException;
-import dev.nncj.quantize.NodeFilter;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.Storage;
 import dev.nncj.train.distill.DistillOptions;

@@ -2,8 +2,8 @@ package dev.nncj.train.movement;
 
 import dev.nncj.NncjException;
 import dev.nncj.onnx.Graph;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.Tensor;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.transformer.AttentionSpec;
 import dev.nncj.transformer.EncoderLayer;
 import dev.nncj.transformer.EncoderSpec;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
-import dev.nncj.quantize.NodeFilter;
 import dev.nncj.train.distill.DistillFixtures;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.execution.ExecutorOptions;

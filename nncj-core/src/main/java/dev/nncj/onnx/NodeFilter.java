@@ -1,4 +1,4 @@
-package dev.nncj.quantize;
+package dev.nncj.onnx;
 
 import dev.nncj.onnx.Node;
 import java.util.List;

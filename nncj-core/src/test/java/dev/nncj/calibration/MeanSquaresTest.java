@@ -1,4 +1,4 @@
-package dev.nncj.quantize;
+package dev.nncj.calibration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ImageActivationStatsTest {
+class MeanSquaresTest {
     @TempDir
     Path dir;
 
@@ -36,7 +36,8 @@ class ImageActivationStatsTest {
         b.output(b.op("Relu", h), "y", DataType.FLOAT, "N", 784);
         OnnxModel model = b.build();
 
-        Map<String, double[]> m = ImageActivationStats.meanSquares(model, List.of("x", h), data, 260, ProgressListener.NONE);
+        Map<String, double[]> m = MeanSquares.measure(model, List.of("x", h), new CalibrationData.Images(data, 260, 256),
+                ProgressListener.NONE);
         double[] expected = new double[784];
         float[] pixels = data.pixels(0, 260); // the first 260 images, as asked (across two batches of 256)
         for (int i = 0; i < pixels.length; i++) {
