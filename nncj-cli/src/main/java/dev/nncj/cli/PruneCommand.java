@@ -135,11 +135,7 @@ final class PruneCommand implements Callable<Integer> {
         teacher.check(recover);
         layers.checkRecovering(recover);
         training.refuseResumeUnless(recover, "--recover");
-        EmitOptions emit = EmitOptions.defaults().withAttention(switch (attention) {
-            case "plain" -> EmitOptions.AttentionStyle.PLAIN;
-            case "fused" -> EmitOptions.AttentionStyle.FUSED;
-            default -> throw new NncjException("--attention must be plain or fused, not '" + attention + "'");
-        });
+        EmitOptions emit = EmitOptions.defaults().withAttention(Flags.choice(EmitOptions.AttentionStyle.class, attention, "attention"));
         // everything a user can get wrong is checked before anything is written
         var evaluation = report.evaluation(input);
         OnnxModel model = InputModel.load(input);

@@ -7,6 +7,7 @@ import dev.nncj.provenance.Provenance;
 import dev.nncj.OptionException;
 import dev.nncj.quantize.AccuracyDrivenQuantizer;
 import dev.nncj.transformer.AttentionFusion;
+import dev.nncj.transformer.EmitOptions;
 import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.QualityMetric;
 import dev.nncj.quantize.QuantizationMode;
@@ -236,16 +237,11 @@ final class QuantizeCommand implements Callable<Integer> {
 
     /** --attention: plain, or fused for dynamic-int8 alone (checked with the other options, before any work). */
     private boolean fuseAttention() {
-        return switch (attention) {
-            case "plain" -> false;
-            case "fused" -> {
-                if (mode != QuantizationMode.DYNAMIC_INT8 || maxDrop != null || qat) {
-                    throw new OptionException("--attention fused is for dynamic-int8 without --max-drop");
-                }
-                yield true;
-            }
-            default -> throw new OptionException("--attention must be plain or fused, not '" + attention + "'");
-        };
+        boolean fused = Flags.choice(EmitOptions.AttentionStyle.class, attention, "attention") == EmitOptions.AttentionStyle.FUSED;
+        if (fused && (mode != QuantizationMode.DYNAMIC_INT8 || maxDrop != null || qat)) {
+            throw new OptionException("--attention fused is for dynamic-int8 without --max-drop");
+        }
+        return fused;
     }
 
     /** The model with its attention fused when --attention fused asks for it. */
@@ -282,8 +278,8 @@ final class QuantizeCommand implements Callable<Integer> {
         public QuantizationMode convert(String value) {
             try {
                 return QuantizationMode.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage().replaceFirst("^--mode ", ""));
+            } catch (OptionException e) {
+                throw new picocli.CommandLine.TypeConversionException(Flags.message(e).replaceFirst("^--mode ", ""));
             }
         }
     }

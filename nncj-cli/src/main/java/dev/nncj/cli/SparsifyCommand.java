@@ -1,6 +1,7 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
@@ -178,30 +179,25 @@ final class SparsifyCommand implements Callable<Integer> {
             case "dense" -> Storage.DENSE;
             default -> throw new NncjException("--storage must be sparse or dense, not '" + storage + "'");
         };
+        PruningPattern.Scope s = Flags.choice(PruningPattern.Scope.class, scope, "scope");
         PruningPattern pattern;
         try {
-            if (sparsity != null) {
-                PruningPattern.Scope s = switch (scope) {
-                    case "global" -> PruningPattern.Scope.GLOBAL;
-                    case "per-layer" -> PruningPattern.Scope.PER_LAYER;
-                    default -> throw new NncjException("--scope must be global or per-layer, not '" + scope + "'");
-                };
-                pattern = new PruningPattern.Magnitude(sparsity, s);
-            } else {
-                pattern = PruningPattern.NofM.parse(nm);
-            }
-            return new SparsifyOptions(pattern, filter, includeEmbeddings, form);
+            pattern = sparsity != null ? new PruningPattern.Magnitude(sparsity, s) : PruningPattern.NofM.parse(nm);
         } catch (IllegalArgumentException e) {
-            String option = sparsity != null ? "--sparsity" : "--nm";
-            throw new NncjException((e.getMessage().startsWith("--") ? "" : option + ": ") + e.getMessage());
+            throw new NncjException((sparsity != null ? "--sparsity: " : "--nm: ") + e.getMessage());
+        }
+        try {
+            return new SparsifyOptions(pattern, filter, includeEmbeddings, form);
+        } catch (OptionException e) {
+            throw Flags.asFailure(e);
         }
     }
 
     private boolean rankedByActivation() {
         try {
             return PruningCriterion.parse(criterion) == PruningCriterion.ACTIVATION;
-        } catch (IllegalArgumentException e) {
-            throw new NncjException(e.getMessage());
+        } catch (OptionException e) {
+            throw Flags.asFailure(e);
         }
     }
 

@@ -70,8 +70,8 @@ final class TrainCommand implements Callable<Integer> {
         try {
             architecture = LeNet.parse(arch);
             options = new ClassifierTraining.Options(epochs, batchSize, learningRate, weightDecay, false, seed);
-        } catch (IllegalArgumentException e) {
-            throw new NncjException(e.getMessage());
+        } catch (dev.nncj.OptionException e) {
+            throw Flags.asFailure(e);
         }
         ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, false, List.of());
         ImageDataset test = data.test();

@@ -61,7 +61,7 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
                 Candidate c = new Candidate(n);
                 why = c.check(graph);
                 if (why.isEmpty() && !options.nodes().accepts(n)) {
-                    why = Optional.of("excluded by --include/--exclude");
+                    why = Optional.of("excluded by include/exclude");
                 }
                 if (why.isEmpty()) {
                     byActivation.computeIfAbsent(n.input(0), k -> new ArrayList<>()).add(c);
@@ -70,10 +70,10 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
             } else if (EmbeddingQuantizer.isLookup(graph, n)) {
                 why = EmbeddingQuantizer.check(graph, n);
                 if (why.isEmpty() && !options.quantizeEmbeddings()) {
-                    why = Optional.of("--float-embeddings");
+                    why = Optional.of("embeddings kept float, as asked");
                 }
                 if (why.isEmpty() && !options.nodes().accepts(n)) {
-                    why = Optional.of("excluded by --include/--exclude");
+                    why = Optional.of("excluded by include/exclude");
                 }
                 if (why.isEmpty() && EmbeddingBlockRewrite.takesTokenTable(graph, options, n)) {
                     int4Table = true;
@@ -145,7 +145,7 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
 
     private record QuantizedNames(String values, String scale, String zeroPoint) {}
 
-    /** com.microsoft.Attention (nncj prune --attention fused writes it): Q/K/V packed in one weight. */
+    /** com.microsoft.Attention (the encoder emitter writes it with fused attention): Q/K/V packed in one weight. */
     static boolean isFusedAttention(Node n) {
         return n.opType().equals("Attention") && MS_DOMAIN.equals(n.domain());
     }
