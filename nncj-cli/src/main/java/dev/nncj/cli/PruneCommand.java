@@ -3,8 +3,6 @@ package dev.nncj.cli;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.TextClassificationDataset;
-import dev.nncj.train.ClassifierHead;
-import dev.nncj.train.GradientImportance;
 import dev.nncj.train.IterativePruner;
 import dev.nncj.train.DistillData;
 import dev.nncj.train.DistillOptions;
@@ -12,14 +10,12 @@ import dev.nncj.train.DistillationRecovery;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
-import dev.nncj.transformer.ActivationImportance;
 import dev.nncj.transformer.EmitOptions;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.HeadPlan;
+import dev.nncj.transformer.ImportanceData;
 import dev.nncj.transformer.ImportanceScorer;
-import dev.nncj.transformer.MagnitudeImportance;
-import dev.nncj.transformer.RandomImportance;
 import dev.nncj.transformer.StructuredPruneOptions;
 import dev.nncj.transformer.StructuredPruneResult;
 import java.io.PrintWriter;
@@ -132,6 +128,7 @@ final class PruneCommand implements Callable<Integer> {
         if (data != null && !java.nio.file.Files.isRegularFile(data)) {
             throw NncjException.inFile(data, "does not exist");
         }
+        Methods.IMPORTANCE.named(importance); // a criterion that does not exist is a usage error before any work
         teacher.check(recover);
         layers.checkRecovering(recover);
         training.refuseResumeUnless(recover, "--recover");
@@ -145,7 +142,7 @@ final class PruneCommand implements Callable<Integer> {
         StructuredPruneResult result = rounds.overall();
         OnnxModel pruned = rounds.model();
         model.metadata().forEach(pruned::putMetadata);
-        Provenance.record(pruned, input, "prune", provenanceOptions(options));
+        Provenance.record(pruned, input, "prune", CommandProvenance.options(spec));
         CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
@@ -187,45 +184,51 @@ final class PruneCommand implements Callable<Integer> {
         return new DistillationRecovery(teacher.orElse(original), distillData, distill, progress);
     }
 
+    /** The scorer of the --importance criterion, given the data it asks for (and only that is read). */
     private ImportanceScorer scorer(ProgressListener progress) {
-        return switch (importance) {
-            case "magnitude" -> new MagnitudeImportance();
-            case "random" -> new RandomImportance(training.seed);
-            case "activation" -> {
-                if (calibrationData == null) {
-                    throw new NncjException("--importance activation needs --calibration-data FILE");
-                }
-                yield new ActivationImportance(CalibrationSentences.read(calibrationData, calibrationSamples),
-                        report.tokenizerFor(input), 32);
+        return Methods.IMPORTANCE.named(importance).scorer(new ImportanceData() {
+            @Override
+            public long seed() {
+                return training.seed;
             }
-            case "gradient" -> {
+
+            @Override
+            public List<String> sentences() {
+                if (calibrationData == null) {
+                    throw new NncjException("--importance " + importance + " needs --calibration-data FILE");
+                }
+                return CalibrationSentences.read(calibrationData, calibrationSamples);
+            }
+
+            @Override
+            public TextClassificationDataset labelled() {
                 if (data == null) {
-                    throw new NncjException("--importance gradient needs --data TRAIN.tsv (labelled task data)");
+                    throw new NncjException("--importance " + importance + " needs --data TRAIN.tsv (labelled task data)");
                 }
                 TextClassificationDataset labelled = TextClassificationDataset.load(data);
-                yield new GradientImportance(labelled.firstN(Math.min(calibrationSamples, labelled.size())),
-                        report.tokenizerFor(input), training.batchSize, training.maxLength, ClassifierHead.LOGITS, progress);
+                return labelled.firstN(Math.min(calibrationSamples, labelled.size()));
             }
-            default -> throw new NncjException("--importance must be magnitude, activation, gradient or random, not '"
-                    + importance + "'");
-        };
-    }
 
-    private Map<String, Object> provenanceOptions(StructuredPruneOptions o) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("keep_layers", o.keepLayers().orElse(null));
-        m.put("heads", heads);
-        m.put("heads_per_layer", headsPerLayer);
-        m.put("ffn", ffn);
-        m.put("importance", o.importance().name());
-        m.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
-        m.put("calibration_samples", calibrationSamples);
-        m.put("data", data == null ? null : data.toString());
-        m.put("recover", recover);
-        m.put("seed", training.seed);
-        m.put("attention", attention);
-        m.put("iterations", iterations);
-        return m;
+            @Override
+            public Path tokenizer() {
+                return report.tokenizerFor(input);
+            }
+
+            @Override
+            public int batchSize() {
+                return training.batchSize;
+            }
+
+            @Override
+            public int maxLength() {
+                return training.maxLength;
+            }
+
+            @Override
+            public ProgressListener progress() {
+                return progress;
+            }
+        });
     }
 
     private static List<Map<String, Object>> layersJson(StructuredPruneResult r) {

@@ -18,7 +18,6 @@ import dev.nncj.report.CompressionReport;
 import dev.nncj.report.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -148,7 +147,7 @@ final class QuantizeCommand implements Callable<Integer> {
                         QualityMetric.of(report.evaluation(input, selectData), input, report.eval()), progress);
                 result = selected.quantization();
             }
-            Provenance.record(result.model(), input, "quantize", provenanceOptions());
+            Provenance.record(result.model(), input, "quantize", CommandProvenance.options(spec));
         }
         CompressionReport measured = report.saveAndMeasure(result.model(), input, output, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
@@ -251,26 +250,6 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         Quantizers.refuseQuantized(model, input); // a clearer line than the lifter's for a quantized input
         return AttentionFusion.fuse(model, input);
-    }
-
-    private Map<String, Object> provenanceOptions() {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("mode", mode.cliName());
-        o.putAll(nodes.record());
-        o.put("per_channel", !perTensor);
-        o.put("symmetric", !asymmetric);
-        o.put("block_size", blockSize);
-        o.put("embedding_bits", embeddingBits);
-        o.put("attention", attention);
-        o.put("fp8_format", fp8Format.name());
-        o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
-        o.put("calibration_samples", calibrationSamples);
-        o.put("calibrator", calibrator.name());
-        o.put("error_compensation", errorCompensation);
-        o.put("float_embeddings", floatEmbeddings);
-        o.put("max_drop", maxDrop);
-        o.put("select_data", selectData == null ? null : selectData.toString());
-        return o;
     }
 
     static final class ModeConverter implements picocli.CommandLine.ITypeConverter<QuantizationMode> {

@@ -18,7 +18,6 @@ import dev.nncj.sparsity.Storage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -104,7 +103,7 @@ final class SparsifyCommand implements Callable<Integer> {
             options = options.withInputMeanSquares(Sparsifier.inputMeanSquares(model, options.filter(), calibration, progress));
         }
         SparsifyResult result = Sparsifier.sparsify(model, input, options);
-        Provenance.record(model, input, "sparsify", provenanceOptions());
+        Provenance.record(model, input, "sparsify", CommandProvenance.options(spec));
         CompressionReport measured = container() ? writeContainer(model, evaluation, progress)
                 : writeOnnx(model, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
@@ -210,19 +209,5 @@ final class SparsifyCommand implements Callable<Integer> {
             return "magnitude per layer " + r;
         }
         return "N:M " + p;
-    }
-
-    private Map<String, Object> provenanceOptions() {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("sparsity", sparsity);
-        o.put("scope", sparsity == null ? null : scope);
-        o.put("nm", nm);
-        o.put("include_embeddings", includeEmbeddings);
-        o.put("criterion", criterion);
-        o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
-        o.put("calibration_samples", calibrationData == null ? null : calibrationSamples);
-        o.putAll(nodes.record());
-        o.put("storage", container() ? "nncj-container" : storage == null ? "sparse" : storage);
-        return o;
     }
 }

@@ -28,6 +28,10 @@ import java.util.Optional;
  * Biases are shared by all heads and neurons and so do not enter a unit's score.
  */
 public final class ActivationImportance implements ImportanceScorer {
+    public static final ImportanceCriterion CRITERION = new ImportanceCriterion("activation",
+            "mean size of each unit's contribution on calibration sentences",
+            data -> new ActivationImportance(data.sentences(), data.tokenizer(), 32)); // sentences per ONNX Runtime run
+
     private final List<String> sentences;
     private final Path tokenizer;
     private final int batchSize;
