@@ -77,6 +77,9 @@ final class SparsifyCommand implements Callable<Integer> {
     @Mixin
     NodeFilterOptions nodes;
 
+    /** How an ONNX output stores the zeros, as --storage names it. */
+    enum StorageChoice { SPARSE, DENSE }
+
     @Option(names = "--storage", paramLabel = "FORM",
             description = "for OUT.onnx: sparse (default: ONNX sparse_initializer where smaller) or dense (zeros stored densely, for comparison)")
     String storage;
@@ -173,10 +176,9 @@ final class SparsifyCommand implements Callable<Integer> {
         if (container() && storage != null) {
             throw new NncjException("--storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
         }
-        Storage form = switch (storage == null ? "sparse" : storage) {
-            case "sparse" -> container() ? Storage.DENSE : Storage.SPARSE_INITIALIZERS; // the container packs dense zeros
-            case "dense" -> Storage.DENSE;
-            default -> throw new NncjException("--storage must be sparse or dense, not '" + storage + "'");
+        Storage form = switch (Flags.choice(StorageChoice.class, storage == null ? "sparse" : storage, "storage")) {
+            case SPARSE -> container() ? Storage.DENSE : Storage.SPARSE_INITIALIZERS; // the container packs dense zeros
+            case DENSE -> Storage.DENSE;
         };
         PruningPattern.Scope s = Flags.choice(PruningPattern.Scope.class, scope, "scope");
         PruningPattern pattern;

@@ -63,7 +63,7 @@ public final class BlockWeightQuantizer implements ModelQuantizer {
 
     static void checkBlockSize(int blockSize) {
         if (blockSize < MIN_BLOCK || blockSize > MAX_BLOCK || Integer.bitCount(blockSize) != 1) {
-            throw new dev.nncj.OptionException(dev.nncj.OptionName.of("blockSize"), " " + blockSize + ": must be a power of 2 from " + MIN_BLOCK + " to "
+            throw new NncjException(dev.nncj.OptionName.of("blockSize"), " " + blockSize + ": must be a power of 2 from " + MIN_BLOCK + " to "
                     + MAX_BLOCK);
         }
     }

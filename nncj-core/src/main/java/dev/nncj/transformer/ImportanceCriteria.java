@@ -28,11 +28,6 @@ public final class ImportanceCriteria {
         return new ImportanceCriteria(List.of(criteria));
     }
 
-    /** The criteria nncj-core itself provides: no training needed. */
-    public static ImportanceCriteria core() {
-        return of(MagnitudeImportance.CRITERION, ActivationImportance.CRITERION, RandomImportance.CRITERION);
-    }
-
     /** The criterion called {@code name}; an {@link OptionException} for {@code importance} listing them all otherwise. */
     public ImportanceCriterion named(String name) {
         ImportanceCriterion c = byName.get(name);

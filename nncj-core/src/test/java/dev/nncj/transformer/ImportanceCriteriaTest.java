@@ -52,7 +52,8 @@ class ImportanceCriteriaTest {
 
     @Test
     void criteriaAreFoundByNameAndBuildTheirScorerFromTheDataTheyNeed() {
-        ImportanceCriteria core = ImportanceCriteria.core();
+        ImportanceCriteria core = ImportanceCriteria.of(MagnitudeImportance.CRITERION, ActivationImportance.CRITERION,
+                RandomImportance.CRITERION);
         assertThat(core.names()).containsExactly("magnitude", "activation", "random");
         assertThat(core.named("magnitude").scorer(SEED_ONLY)).isInstanceOf(MagnitudeImportance.class);
         assertThat(core.named("random").scorer(SEED_ONLY)).isEqualTo(new RandomImportance(7));
