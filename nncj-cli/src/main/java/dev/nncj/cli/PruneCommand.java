@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.train.IterativePruner;
 import dev.nncj.train.DistillData;
 import dev.nncj.train.DistillOptions;
@@ -14,7 +13,6 @@ import dev.nncj.transformer.EmitOptions;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.HeadPlan;
-import dev.nncj.transformer.ImportanceData;
 import dev.nncj.transformer.ImportanceScorer;
 import dev.nncj.transformer.StructuredPruneOptions;
 import dev.nncj.transformer.StructuredPruneResult;
@@ -186,49 +184,8 @@ final class PruneCommand implements Callable<Integer> {
 
     /** The scorer of the --importance criterion, given the data it asks for (and only that is read). */
     private ImportanceScorer scorer(ProgressListener progress) {
-        return Methods.IMPORTANCE.named(importance).scorer(new ImportanceData() {
-            @Override
-            public long seed() {
-                return training.seed;
-            }
-
-            @Override
-            public List<String> sentences() {
-                if (calibrationData == null) {
-                    throw new NncjException("--importance " + importance + " needs --calibration-data FILE");
-                }
-                return CalibrationSentences.read(calibrationData, calibrationSamples);
-            }
-
-            @Override
-            public TextClassificationDataset labelled() {
-                if (data == null) {
-                    throw new NncjException("--importance " + importance + " needs --data TRAIN.tsv (labelled task data)");
-                }
-                TextClassificationDataset labelled = TextClassificationDataset.load(data);
-                return labelled.firstN(Math.min(calibrationSamples, labelled.size()));
-            }
-
-            @Override
-            public Path tokenizer() {
-                return report.tokenizerFor(input);
-            }
-
-            @Override
-            public int batchSize() {
-                return training.batchSize;
-            }
-
-            @Override
-            public int maxLength() {
-                return training.maxLength;
-            }
-
-            @Override
-            public ProgressListener progress() {
-                return progress;
-            }
-        });
+        return Methods.IMPORTANCE.named(importance).scorer(new ImportanceInputs(importance, calibrationData, data,
+                calibrationSamples, () -> report.tokenizerFor(input), training, progress));
     }
 
     private static List<Map<String, Object>> layersJson(StructuredPruneResult r) {
