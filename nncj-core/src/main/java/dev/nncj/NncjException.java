@@ -36,7 +36,10 @@ public class NncjException extends RuntimeException {
     }
 
     protected NncjException(List<Object> parts, Throwable cause) {
-        super(render(parts, OptionName::name), cause);
+        super(render(parts, OptionName::name));
+        if (cause != null) {
+            initCause(cause); // without one, callers may still attach a cause later (initCause)
+        }
         this.parts = Collections.unmodifiableList(new ArrayList<>(parts)); // parts may be null values
     }
 

@@ -32,6 +32,15 @@ class NncjExceptionTest {
         assertThat(new NncjException((String) null).getMessage()).isNull();
     }
 
+    /** TextTokenizer attaches the native library's error after building the message. */
+    @Test
+    void anExceptionWithoutACauseCanBeGivenOneLater() {
+        RuntimeException nativeError = new RuntimeException("native");
+        NncjException e = NncjException.inFile(Path.of("t.json"), "not a tokenizer");
+        e.initCause(nativeError);
+        assertThat(e.getCause()).isSameAs(nativeError);
+    }
+
     @Test
     void anOptionExceptionNamesTheFirstOptionItSpeaksOf() {
         OptionException e = new OptionException(OptionName.of("warmupFraction"), " and ", OptionName.of("cooldownFraction"),
