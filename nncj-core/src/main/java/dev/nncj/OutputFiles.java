@@ -89,7 +89,8 @@ public final class OutputFiles {
         }
         try {
             if (Files.isSameFile(input, output)) {
-                throw NncjException.inFile(output, "refusing to overwrite " + what + " (choose another output, or --force)");
+                throw NncjException.inFile(output, "refusing to overwrite " + what + " (choose another output, or ",
+                        OptionName.of("overwriteInput"), ")");
             }
         } catch (IOException e) {
             throw NncjException.inFile(output, "cannot compare with " + input + ": " + e.getMessage(), e);

@@ -127,6 +127,8 @@ final class DeepCompressCommand implements Callable<Integer> {
                     Optional.ofNullable(teacher));
         } catch (IllegalArgumentException e) {
             throw new NncjException(e.getMessage());
+        } catch (OptionException e) {
+            throw Flags.asFailure(e);
         }
         ImageDataset test = data.test();
         if (test == null) {

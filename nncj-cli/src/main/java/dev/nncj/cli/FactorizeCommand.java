@@ -94,7 +94,7 @@ final class FactorizeCommand implements Callable<Integer> {
         ProgressListener progress = quiet.progress();
         OnnxModel model = InputModel.load(input);
         FactorizeResult result = Factorizer.factorize(model, input, options, progress);
-        Provenance.record(model, input, "factorize", provenanceOptions());
+        Provenance.record(model, input, "factorize", CommandProvenance.options(spec));
         RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);
         CompressionReport measured = report.saveAndMeasure(recovered.model(), input, output, evaluation, progress);
         print(result, recovered, measured);
@@ -156,17 +156,5 @@ final class FactorizeCommand implements Callable<Integer> {
         m.put("parameters_before", f.parametersBefore());
         m.put("parameters_after", f.parametersAfter());
         return m;
-    }
-
-    private Map<String, Object> provenanceOptions() {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("rank_ratio", rankRatio);
-        o.put("energy", energy);
-        o.put("rank", ranks);
-        o.putAll(nodes.record());
-        o.put("embedding_rank", embeddingRank);
-        o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
-        o.put("calibration_samples", calibrationData == null ? null : calibrationSamples);
-        return o;
     }
 }

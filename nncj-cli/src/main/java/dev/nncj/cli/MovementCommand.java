@@ -125,16 +125,12 @@ final class MovementCommand implements Callable<Integer> {
     }
 
     MovementOptions options() {
-        PruningPattern.Scope s = switch (scope) {
-            case "global" -> PruningPattern.Scope.GLOBAL;
-            case "per-layer" -> PruningPattern.Scope.PER_LAYER;
-            default -> throw new OptionException("--scope must be global or per-layer, not '" + scope + "'");
-        };
+        PruningPattern.Scope s = Flags.choice(PruningPattern.Scope.class, scope, "scope");
         DistillOptions distill;
         try {
             distill = DistillOptions.recovery().withTraining(training.toOptions(spec, output));
         } catch (NncjException e) {
-            throw new OptionException(e.getMessage());
+            throw new OptionException(Flags.message(e));
         }
         // a container packs dense zeros itself; ONNX files carry them as sparse initializers
         return new MovementOptions(remaining, BlockStructure.parse(block), s, scoreLearningRate, sparsityWarmup,

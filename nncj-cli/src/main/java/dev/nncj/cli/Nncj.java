@@ -114,13 +114,13 @@ public final class Nncj implements Runnable {
 
     /** The message a user sees: ours as is, anything unexpected with its type and a debug hint. */
     static String oneLine(Throwable e) {
-        if (e instanceof NncjException) {
-            return firstLine(e.getMessage());
+        if (e instanceof NncjException n) {
+            return firstLine(Flags.message(n));
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             if (root.getCause() instanceof NncjException n) {
-                return firstLine(n.getMessage());
+                return firstLine(Flags.message(n));
             }
             root = root.getCause();
         }

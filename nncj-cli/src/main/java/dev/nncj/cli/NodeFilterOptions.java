@@ -2,9 +2,7 @@ package dev.nncj.cli;
 
 import dev.nncj.onnx.NodeFilter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** {@code --include} / {@code --exclude}: which nodes a compression command touches, by op type or node-name regex. */
@@ -22,13 +20,5 @@ final class NodeFilterOptions {
 
     boolean given() {
         return !include.isEmpty() || !exclude.isEmpty();
-    }
-
-    /** Both lists, for provenance records and JSON reports. */
-    Map<String, Object> record() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("include", include);
-        m.put("exclude", exclude);
-        return m;
     }
 }

@@ -2,9 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.data.TextClassificationDataset;
-import dev.nncj.train.finetune.ClassifierHead;
-import dev.nncj.train.pruning.GradientImportance;
 import dev.nncj.train.pruning.IterativePruner;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
@@ -12,14 +9,11 @@ import dev.nncj.train.distill.DistillationRecovery;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
-import dev.nncj.transformer.ActivationImportance;
 import dev.nncj.transformer.EmitOptions;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.HeadPlan;
 import dev.nncj.transformer.ImportanceScorer;
-import dev.nncj.transformer.MagnitudeImportance;
-import dev.nncj.transformer.RandomImportance;
 import dev.nncj.transformer.StructuredPruneOptions;
 import dev.nncj.transformer.StructuredPruneResult;
 import java.io.PrintWriter;
@@ -132,14 +126,11 @@ final class PruneCommand implements Callable<Integer> {
         if (data != null && !java.nio.file.Files.isRegularFile(data)) {
             throw NncjException.inFile(data, "does not exist");
         }
+        Methods.IMPORTANCE.named(importance); // a criterion that does not exist is a usage error before any work
         teacher.check(recover);
         layers.checkRecovering(recover);
         training.refuseResumeUnless(recover, "--recover");
-        EmitOptions emit = EmitOptions.defaults().withAttention(switch (attention) {
-            case "plain" -> EmitOptions.AttentionStyle.PLAIN;
-            case "fused" -> EmitOptions.AttentionStyle.FUSED;
-            default -> throw new NncjException("--attention must be plain or fused, not '" + attention + "'");
-        });
+        EmitOptions emit = EmitOptions.defaults().withAttention(Flags.choice(EmitOptions.AttentionStyle.class, attention, "attention"));
         // everything a user can get wrong is checked before anything is written
         var evaluation = report.evaluation(input);
         OnnxModel model = InputModel.load(input);
@@ -149,7 +140,7 @@ final class PruneCommand implements Callable<Integer> {
         StructuredPruneResult result = rounds.overall();
         OnnxModel pruned = rounds.model();
         model.metadata().forEach(pruned::putMetadata);
-        Provenance.record(pruned, input, "prune", provenanceOptions(options));
+        Provenance.record(pruned, input, "prune", CommandProvenance.options(spec));
         CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
@@ -191,45 +182,10 @@ final class PruneCommand implements Callable<Integer> {
         return new DistillationRecovery(teacher.orElse(original), distillData, distill, progress);
     }
 
+    /** The scorer of the --importance criterion, given the data it asks for (and only that is read). */
     private ImportanceScorer scorer(ProgressListener progress) {
-        return switch (importance) {
-            case "magnitude" -> new MagnitudeImportance();
-            case "random" -> new RandomImportance(training.seed);
-            case "activation" -> {
-                if (calibrationData == null) {
-                    throw new NncjException("--importance activation needs --calibration-data FILE");
-                }
-                yield new ActivationImportance(CalibrationSentences.read(calibrationData, calibrationSamples),
-                        report.tokenizerFor(input), ActivationImportance.CALIBRATION_BATCH_SIZE);
-            }
-            case "gradient" -> {
-                if (data == null) {
-                    throw new NncjException("--importance gradient needs --data TRAIN.tsv (labelled task data)");
-                }
-                TextClassificationDataset labelled = TextClassificationDataset.load(data);
-                yield new GradientImportance(labelled.firstN(Math.min(calibrationSamples, labelled.size())),
-                        report.tokenizerFor(input), training.batchSize, training.maxLength, ClassifierHead.LOGITS, progress);
-            }
-            default -> throw new NncjException("--importance must be magnitude, activation, gradient or random, not '"
-                    + importance + "'");
-        };
-    }
-
-    private Map<String, Object> provenanceOptions(StructuredPruneOptions o) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("keep_layers", o.keepLayers().orElse(null));
-        m.put("heads", heads);
-        m.put("heads_per_layer", headsPerLayer);
-        m.put("ffn", ffn);
-        m.put("importance", o.importance().name());
-        m.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
-        m.put("calibration_samples", calibrationSamples);
-        m.put("data", data == null ? null : data.toString());
-        m.put("recover", recover);
-        m.put("seed", training.seed);
-        m.put("attention", attention);
-        m.put("iterations", iterations);
-        return m;
+        return Methods.IMPORTANCE.named(importance).scorer(new ImportanceInputs(importance, calibrationData, data,
+                calibrationSamples, () -> report.tokenizerFor(input), training, progress));
     }
 
     private static List<Map<String, Object>> layersJson(StructuredPruneResult r) {

@@ -7,6 +7,7 @@ import dev.nncj.provenance.Provenance;
 import dev.nncj.OptionException;
 import dev.nncj.quantize.AccuracyDrivenQuantizer;
 import dev.nncj.transformer.AttentionFusion;
+import dev.nncj.transformer.EmitOptions;
 import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.QualityMetric;
 import dev.nncj.quantize.QuantizationMode;
@@ -17,7 +18,6 @@ import dev.nncj.report.CompressionReport;
 import dev.nncj.report.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -147,7 +147,7 @@ final class QuantizeCommand implements Callable<Integer> {
                         QualityMetric.of(report.evaluation(input, selectData), input, report.eval()), progress);
                 result = selected.quantization();
             }
-            Provenance.record(result.model(), input, "quantize", provenanceOptions());
+            Provenance.record(result.model(), input, "quantize", CommandProvenance.options(spec));
         }
         CompressionReport measured = report.saveAndMeasure(result.model(), input, output, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
@@ -237,16 +237,11 @@ final class QuantizeCommand implements Callable<Integer> {
 
     /** --attention: plain, or fused for dynamic-int8 alone (checked with the other options, before any work). */
     private boolean fuseAttention() {
-        return switch (attention) {
-            case "plain" -> false;
-            case "fused" -> {
-                if (mode != QuantizationMode.DYNAMIC_INT8 || maxDrop != null || qat) {
-                    throw new OptionException("--attention fused is for dynamic-int8 without --max-drop");
-                }
-                yield true;
-            }
-            default -> throw new OptionException("--attention must be plain or fused, not '" + attention + "'");
-        };
+        boolean fused = Flags.choice(EmitOptions.AttentionStyle.class, attention, "attention") == EmitOptions.AttentionStyle.FUSED;
+        if (fused && (mode != QuantizationMode.DYNAMIC_INT8 || maxDrop != null || qat)) {
+            throw new OptionException("--attention fused is for dynamic-int8 without --max-drop");
+        }
+        return fused;
     }
 
     /** The model with its attention fused when --attention fused asks for it. */
@@ -258,33 +253,13 @@ final class QuantizeCommand implements Callable<Integer> {
         return AttentionFusion.fuse(model, input);
     }
 
-    private Map<String, Object> provenanceOptions() {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("mode", mode.cliName());
-        o.putAll(nodes.record());
-        o.put("per_channel", !perTensor);
-        o.put("symmetric", !asymmetric);
-        o.put("block_size", blockSize);
-        o.put("embedding_bits", embeddingBits);
-        o.put("attention", attention);
-        o.put("fp8_format", fp8Format.name());
-        o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
-        o.put("calibration_samples", calibrationSamples);
-        o.put("calibrator", calibrator.name());
-        o.put("error_compensation", errorCompensation);
-        o.put("float_embeddings", floatEmbeddings);
-        o.put("max_drop", maxDrop);
-        o.put("select_data", selectData == null ? null : selectData.toString());
-        return o;
-    }
-
     static final class ModeConverter implements picocli.CommandLine.ITypeConverter<QuantizationMode> {
         @Override
         public QuantizationMode convert(String value) {
             try {
                 return QuantizationMode.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage().replaceFirst("^--mode ", ""));
+            } catch (OptionException e) {
+                throw new picocli.CommandLine.TypeConversionException(Flags.message(e).replaceFirst("^--mode ", ""));
             }
         }
     }

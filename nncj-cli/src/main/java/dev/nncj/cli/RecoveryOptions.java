@@ -67,7 +67,7 @@ final class RecoveryOptions {
             try {
                 training.toOptions(); // FineTuneOptions validates the numbers
             } catch (NncjException e) {
-                throw new OptionException("--recover: " + e.getMessage());
+                throw new OptionException("--recover: " + Flags.message(e));
             }
             trainingOptions = training.toOptions(command, output);
         }

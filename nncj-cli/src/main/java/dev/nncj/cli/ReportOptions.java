@@ -1,6 +1,5 @@
 package dev.nncj.cli;
 
-import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.SaveOptions;
@@ -34,6 +33,9 @@ final class ReportOptions {
     @Option(names = "--eval-data", paramLabel = "FILE",
             description = "data for the before/after metric: sentences (embedding-fidelity) or labelled TSV (text-classification)")
     Path evalData;
+
+    /** What --eval-data measures, and how it is read. */
+    enum EvalTask { EMBEDDING_FIDELITY, TEXT_CLASSIFICATION }
 
     @Option(names = "--eval-task", defaultValue = "embedding-fidelity", paramLabel = "TASK",
             description = "embedding-fidelity (default) or text-classification")
@@ -87,12 +89,10 @@ final class ReportOptions {
         if (data == null) {
             return new Evaluation.None();
         }
-        Evaluation evaluation = switch (evalTask) {
-            case "embedding-fidelity" -> new Evaluation.EmbeddingFidelity(SentenceFile.read(data), tokenizerFor(original));
-            case "text-classification" -> new Evaluation.TextClassification(TextClassificationDataset.load(data),
+        Evaluation evaluation = switch (Flags.choice(EvalTask.class, evalTask, "evalTask")) {
+            case EMBEDDING_FIDELITY -> new Evaluation.EmbeddingFidelity(SentenceFile.read(data), tokenizerFor(original));
+            case TEXT_CLASSIFICATION -> new Evaluation.TextClassification(TextClassificationDataset.load(data),
                     tokenizerFor(original));
-            default -> throw new NncjException("--eval-task must be embedding-fidelity or text-classification, not '"
-                    + evalTask + "'");
         };
         requireTokenizerFits(original, tokenizerFor(original));
         return evaluation;

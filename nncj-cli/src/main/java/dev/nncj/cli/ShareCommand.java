@@ -16,7 +16,6 @@ import dev.nncj.share.SharedModel;
 import dev.nncj.sparsity.NncjContainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -110,12 +109,7 @@ final class ShareCommand implements Callable<Integer> {
         ProgressListener progress = quiet.progress();
         OnnxModel model = InputModel.load(input);
         ClusterResult result = WeightClusterer.cluster(model, input, options);
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("clusters", mode.clusters);
-        record.put("init", options.init().cliName());
-        record.put("include_embeddings", includeEmbeddings);
-        record.putAll(nodes.record());
-        Provenance.record(model, input, "share", record);
+        Provenance.record(model, input, "share", CommandProvenance.options(spec));
         // Recovery trains the codebooks (each centroid's gradient is the sum of its weights'), never the indices.
         RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);
         model = recovered.model();
@@ -175,7 +169,7 @@ final class ShareCommand implements Callable<Integer> {
         ProgressListener progress = quiet.progress();
         OnnxModel model = InputModel.load(input);
         SharedModel shared = CrossLayerSharing.share(model, input, options);
-        Provenance.record(shared.model(), input, "share", crossLayerRecord(options));
+        Provenance.record(shared.model(), input, "share", CommandProvenance.options(spec));
         RecoveryOptions.Recovered recovered = recovery.apply(input, shared.model(), report.tokenizerFor(input), progress);
         CompressionReport measured = report.saveAndMeasure(recovered.model(), input, output, evaluation, progress);
         printCrossLayer(shared.sharing(), recovered, model.graph().parameterCount(),
@@ -207,13 +201,5 @@ final class ShareCommand implements Callable<Integer> {
             out.println(recovered.line());
         }
         ReportPrinter.print(measured, out);
-    }
-
-    private static Map<String, Object> crossLayerRecord(CrossLayerOptions o) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cross_layer", true);
-        m.put("groups", o.groups());
-        m.put("init", o.init().toString());
-        return m;
     }
 }

@@ -1,6 +1,7 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
 import dev.nncj.calibration.CalibrationData;
 import dev.nncj.onnx.NodeFilter;
@@ -17,7 +18,6 @@ import dev.nncj.sparsity.Storage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,6 +77,9 @@ final class SparsifyCommand implements Callable<Integer> {
     @Mixin
     NodeFilterOptions nodes;
 
+    /** How an ONNX output stores the zeros, as --storage names it. */
+    enum StorageChoice { SPARSE, DENSE }
+
     @Option(names = "--storage", paramLabel = "FORM",
             description = "for OUT.onnx: sparse (default: ONNX sparse_initializer where smaller) or dense (zeros stored densely, for comparison)")
     String storage;
@@ -103,7 +106,7 @@ final class SparsifyCommand implements Callable<Integer> {
             options = options.withInputMeanSquares(Sparsifier.inputMeanSquares(model, options.filter(), calibration, progress));
         }
         SparsifyResult result = Sparsifier.sparsify(model, input, options);
-        Provenance.record(model, input, "sparsify", provenanceOptions());
+        Provenance.record(model, input, "sparsify", CommandProvenance.options(spec));
         CompressionReport measured = container() ? writeContainer(model, evaluation, progress)
                 : writeOnnx(model, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
@@ -173,35 +176,29 @@ final class SparsifyCommand implements Callable<Integer> {
         if (container() && storage != null) {
             throw new NncjException("--storage is for .onnx outputs; a .nncj container always packs zeros with a bitmask");
         }
-        Storage form = switch (storage == null ? "sparse" : storage) {
-            case "sparse" -> container() ? Storage.DENSE : Storage.SPARSE_INITIALIZERS; // the container packs dense zeros
-            case "dense" -> Storage.DENSE;
-            default -> throw new NncjException("--storage must be sparse or dense, not '" + storage + "'");
+        Storage form = switch (Flags.choice(StorageChoice.class, storage == null ? "sparse" : storage, "storage")) {
+            case SPARSE -> container() ? Storage.DENSE : Storage.SPARSE_INITIALIZERS; // the container packs dense zeros
+            case DENSE -> Storage.DENSE;
         };
+        PruningPattern.Scope s = Flags.choice(PruningPattern.Scope.class, scope, "scope");
         PruningPattern pattern;
         try {
-            if (sparsity != null) {
-                PruningPattern.Scope s = switch (scope) {
-                    case "global" -> PruningPattern.Scope.GLOBAL;
-                    case "per-layer" -> PruningPattern.Scope.PER_LAYER;
-                    default -> throw new NncjException("--scope must be global or per-layer, not '" + scope + "'");
-                };
-                pattern = new PruningPattern.Magnitude(sparsity, s);
-            } else {
-                pattern = PruningPattern.NofM.parse(nm);
-            }
-            return new SparsifyOptions(pattern, filter, includeEmbeddings, form);
+            pattern = sparsity != null ? new PruningPattern.Magnitude(sparsity, s) : PruningPattern.NofM.parse(nm);
         } catch (IllegalArgumentException e) {
-            String option = sparsity != null ? "--sparsity" : "--nm";
-            throw new NncjException((e.getMessage().startsWith("--") ? "" : option + ": ") + e.getMessage());
+            throw new NncjException((sparsity != null ? "--sparsity: " : "--nm: ") + e.getMessage());
+        }
+        try {
+            return new SparsifyOptions(pattern, filter, includeEmbeddings, form);
+        } catch (OptionException e) {
+            throw Flags.asFailure(e);
         }
     }
 
     private boolean rankedByActivation() {
         try {
             return PruningCriterion.parse(criterion) == PruningCriterion.ACTIVATION;
-        } catch (IllegalArgumentException e) {
-            throw new NncjException(e.getMessage());
+        } catch (OptionException e) {
+            throw Flags.asFailure(e);
         }
     }
 
@@ -214,19 +211,5 @@ final class SparsifyCommand implements Callable<Integer> {
             return "magnitude per layer " + r;
         }
         return "N:M " + p;
-    }
-
-    private Map<String, Object> provenanceOptions() {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("sparsity", sparsity);
-        o.put("scope", sparsity == null ? null : scope);
-        o.put("nm", nm);
-        o.put("include_embeddings", includeEmbeddings);
-        o.put("criterion", criterion);
-        o.put("calibration_data", calibrationData == null ? null : calibrationData.toString());
-        o.put("calibration_samples", calibrationData == null ? null : calibrationSamples);
-        o.putAll(nodes.record());
-        o.put("storage", container() ? "nncj-container" : storage == null ? "sparse" : storage);
-        return o;
     }
 }

@@ -70,8 +70,8 @@ final class TrainCommand implements Callable<Integer> {
         try {
             architecture = LeNet.parse(arch);
             options = new ClassifierTraining.Options(epochs, batchSize, learningRate, weightDecay, false, seed);
-        } catch (IllegalArgumentException e) {
-            throw new NncjException(e.getMessage());
+        } catch (dev.nncj.OptionException e) {
+            throw Flags.asFailure(e);
         }
         ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, false, List.of());
         ImageDataset test = data.test();
@@ -82,14 +82,7 @@ final class TrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         double loss = ClassifierTraining.train(model, train, options, progress);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("arch", architecture.cliName());
-        record.put("images", data.images.toString());
-        record.put("epochs", epochs);
-        record.put("batch_size", batchSize);
-        record.put("lr", learningRate);
-        record.put("weight_decay", weightDecay);
-        record.put("seed", seed);
+        Map<String, Object> record = CommandProvenance.options(spec);
         record.put("validation_images", training.validation().map(ImageDataset::size).orElse(0));
         Provenance.record(model, data.images, "train", record);
         record Measured(Double test, Double validation) {}

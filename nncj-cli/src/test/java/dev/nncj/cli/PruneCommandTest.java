@@ -104,6 +104,23 @@ class PruneCommandTest {
                 "nncj: " + data + ": file not found");
     }
 
+    /** A name no registry or enum knows is a usage error (exit 2) listing the names that exist, in prune as in quantize. */
+    @Test
+    void unknownMethodNamesAreUsageErrorsListingTheChoices() {
+        CliRun importance = CliRun.of("prune", encoder, "-o", out, "--ffn", "0.5", "--importance", "taylor", "-q");
+        assertThat(importance.exitCode()).isEqualTo(2);
+        assertThat(importance.errorLine())
+                .isEqualTo("nncj: --importance must be magnitude, activation, gradient or random, not 'taylor'");
+        for (String command : new String[] {"prune", "quantize"}) {
+            CliRun attention = command.equals("prune")
+                    ? CliRun.of("prune", encoder, "-o", out, "--ffn", "0.5", "--attention", "flash", "-q")
+                    : CliRun.of("quantize", encoder, "-o", out, "--mode", "dynamic-int8", "--attention", "flash", "-q");
+            assertThat(attention.exitCode()).as(command).isEqualTo(2);
+            assertThat(attention.errorLine()).as(command).isEqualTo("nncj: --attention must be plain or fused, not 'flash'");
+        }
+        assertThat(Files.exists(out)).isFalse();
+    }
+
     @Test
     void quantizeCanFuseTheAttentionOfAnEncoderIntoQAttention() throws IOException {
         // (the tiny word table is below the size worth quantizing: EmbeddingBitsTest covers 4-bit tables)

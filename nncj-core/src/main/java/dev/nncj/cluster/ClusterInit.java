@@ -13,11 +13,11 @@ public enum ClusterInit {
     RANDOM;
 
     public String cliName() {
-        return dev.nncj.CliNames.of(this);
+        return dev.nncj.Choices.of(this);
     }
 
     /** Parses linear, density or random. */
     public static ClusterInit parse(String text) {
-        return dev.nncj.CliNames.parse(ClusterInit.class, text, "--init");
+        return dev.nncj.Choices.parse(ClusterInit.class, text, dev.nncj.OptionName.of("init"));
     }
 }

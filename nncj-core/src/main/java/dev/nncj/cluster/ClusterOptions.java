@@ -16,7 +16,7 @@ public record ClusterOptions(int clusters, ClusterInit init, NodeFilter filter, 
         Objects.requireNonNull(init, "init");
         Objects.requireNonNull(filter, "filter");
         if (clusters < 1 || clusters > CodebookWeight.MAX_CLUSTERS) {
-            throw new IllegalArgumentException("--clusters must be in 1.." + CodebookWeight.MAX_CLUSTERS + ", got " + clusters);
+            throw new dev.nncj.OptionException(dev.nncj.OptionName.of("clusters"), " must be in 1.." + CodebookWeight.MAX_CLUSTERS + ", got " + clusters);
         }
     }
 

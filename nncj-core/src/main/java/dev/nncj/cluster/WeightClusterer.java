@@ -27,7 +27,7 @@ public final class WeightClusterer {
         List<PrunableWeight> selected = PrunableWeights.find(graph, options.filter(), options.includeEmbeddings());
         if (selected.isEmpty()) {
             throw NncjException.inFile(source, "has no weights to cluster: no MatMul, Gemm or Conv reads a float "
-                    + "initializer that --include/--exclude select (already clustered weights are not clustered again)");
+                    + "initializer that ", dev.nncj.OptionName.of("include"), "/", dev.nncj.OptionName.of("exclude"), " select (already clustered weights are not clustered again)");
         }
         List<ClusterResult.Clustered> done = new ArrayList<>();
         for (PrunableWeight w : selected) {

@@ -46,7 +46,7 @@ public final class HeldOutData {
 
     /**
      * A file and the part it plays, as the caller names it: the library says "selection data" or
-     * "test data", a command line adds the option it came from ("selection data, --eval").
+     * "test data", a front end adds the option it came from ("selection data, eval").
      */
     public record Role(String part, Path file) {
         public static Role selection(Path file) {

@@ -68,7 +68,7 @@ final class FactorizableWeights {
                 return Optional.of("weight is also read by " + u.opType() + " '" + u.name() + "', not as a product's weight");
             }
             if (!options.filter().accepts(u)) {
-                return Optional.of("weight is shared with '" + u.name() + "', which --include/--exclude leave out");
+                return Optional.of("weight is shared with '" + u.name() + "', which include/exclude leave out");
             }
             if (u.is("Gemm") && u.intAttribute("transA", 0) == 1) {
                 return Optional.of("Gemm '" + u.name() + "' transposes its input (transA = 1)");

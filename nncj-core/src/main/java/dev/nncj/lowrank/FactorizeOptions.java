@@ -11,7 +11,7 @@ import java.util.OptionalInt;
  * What {@link Factorizer} factorizes and to which rank.
  *
  * @param ranks the rank rule of each MatMul/Gemm weight (none: only the embedding table)
- * @param filter which MatMul/Gemm nodes may be touched ({@code --include}/{@code --exclude})
+ * @param filter which MatMul/Gemm nodes may be touched (include/exclude patterns)
  * @param embeddingRank factorize the token-embedding table V x H into V x E and E x H (ALBERT)
  * @param keepUnprofitable factorize even where the factors hold as many parameters as the weight
  *     (r (m + n) >= m n): no use for compression, but it checks the arithmetic at full rank
@@ -22,10 +22,11 @@ public record FactorizeOptions(RankPlan ranks, NodeFilter filter, OptionalInt em
                                Optional<CalibrationData> calibration) {
     public FactorizeOptions {
         if (ranks.isEmpty() && embeddingRank.isEmpty()) {
-            throw new OptionException("nothing to factorize: give --rank-ratio R, --energy E, --rank PATTERN=R or --embedding-rank E");
+            throw new OptionException("nothing to factorize: give ", dev.nncj.OptionName.of("rankRatio"), " R, ", dev.nncj.OptionName.of("energy"),
+                    " E, ", dev.nncj.OptionName.of("rank"), " PATTERN=R or ", dev.nncj.OptionName.of("embeddingRank"), " E");
         }
         if (embeddingRank.isPresent() && embeddingRank.getAsInt() < 1) {
-            throw new OptionException("--embedding-rank must be at least 1, got " + embeddingRank.getAsInt());
+            throw new OptionException(dev.nncj.OptionName.of("embeddingRank"), " must be at least 1, got " + embeddingRank.getAsInt());
         }
     }
 

@@ -54,7 +54,7 @@ public final class Factorizer {
             embeddingCandidate(graph, source, options.embeddingRank().getAsInt(), skipped).ifPresent(candidates::add);
         }
         if (candidates.isEmpty() && skipped.isEmpty()) {
-            throw NncjException.inFile(source, "no MatMul or Gemm weight matches the rank rules and --include/--exclude");
+            throw NncjException.inFile(source, "no MatMul or Gemm weight matches the rank rules and ", dev.nncj.OptionName.of("include"), "/", dev.nncj.OptionName.of("exclude"));
         }
         Map<String, double[]> meanSquares = options.calibration().isEmpty() ? Map.of()
                 : MeanSquares.measure(model, candidates.stream().filter(c -> !c.nodes().get(0).is("Gather"))
@@ -129,7 +129,7 @@ public final class Factorizer {
     private static Optional<Candidate> embeddingCandidate(Graph graph, Path source, int rank,
                                                                     List<SkippedWeight> skipped) {
         Tensor table = TokenEmbedding.table(graph).orElseThrow(() -> NncjException.inFile(source,
-                "--embedding-rank: no token-embedding table (a Gather from a constant table indexed by a graph input)"));
+                dev.nncj.OptionName.of("embeddingRank"), ": no token-embedding table (a Gather from a constant table indexed by a graph input)"));
         List<Node> users = graph.consumers(table.name());
         String reason = null;
         if (!graph.isInitializer(table.name()) || table.type() != DataType.FLOAT) {

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * Which rank rule applies to a node: the first per-layer override whose pattern matches (an op
- * type, or a regular expression matched against the whole node name, as {@code --include} reads
+ * type, or a regular expression matched against the whole node name, as a node filter reads
  * them, or against the weight's initializer name, which is the meaningful one in graphs NNCJ
  * emitted: "layer.3.ffn.up.weight"), else the default rule; a node no rule covers is not factorized.
  */
@@ -31,13 +31,13 @@ public record RankPlan(Optional<RankRule> defaultRule, List<Override> overrides)
         return defaultRule.isEmpty() && overrides.isEmpty();
     }
 
-    /** {@code --rank PATTERN=R}: nodes matching PATTERN get rule R. */
+    /** PATTERN=R: nodes matching PATTERN get rule R. */
     public record Override(String pattern, RankRule rule) {
         public Override {
             try {
                 Pattern.compile(pattern);
             } catch (java.util.regex.PatternSyntaxException e) {
-                throw new OptionException("--rank '" + pattern + "' is not a valid regular expression: " + e.getDescription());
+                throw new OptionException(dev.nncj.OptionName.of("rank"), " '" + pattern + "' is not a valid regular expression: " + e.getDescription());
             }
         }
 
@@ -45,7 +45,7 @@ public record RankPlan(Optional<RankRule> defaultRule, List<Override> overrides)
         public static Override parse(String text) {
             int eq = text.lastIndexOf('=');
             if (eq <= 0 || eq == text.length() - 1) {
-                throw new OptionException("--rank must be PATTERN=R (e.g. '.*intermediate.*=0.25' or 'MatMul=64'), not '"
+                throw new OptionException(dev.nncj.OptionName.of("rank"), " must be PATTERN=R (e.g. '.*intermediate.*=0.25' or 'MatMul=64'), not '"
                         + text + "'");
             }
             return new Override(text.substring(0, eq), RankRule.parse(text.substring(eq + 1)));

@@ -9,7 +9,7 @@ public sealed interface RankRule {
     /** The rank for a matrix with these singular values (between 1 and its full rank). */
     int rank(Svd svd);
 
-    /** r = round(ratio * min(m, n)), at least 1: {@code --rank-ratio}. */
+    /** r = round(ratio * min(m, n)), at least 1: the rank ratio. */
     record Ratio(double ratio) implements RankRule {
         public Ratio {
             if (!(ratio > 0 && ratio <= 1)) {
@@ -28,7 +28,7 @@ public sealed interface RankRule {
         }
     }
 
-    /** The smallest rank keeping this fraction of sum s_i^2: {@code --energy}. */
+    /** The smallest rank keeping this fraction of sum s_i^2: the energy rule. */
     record Energy(double fraction) implements RankRule {
         public Energy {
             if (!(fraction > 0 && fraction <= 1)) {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Which nodes a pass may touch ({@code --include} / {@code --exclude}): each pattern is an op type
+ * Which nodes a pass may touch ({@code include} / {@code exclude} patterns): each pattern is an op type
  * (exact, e.g. "MatMul") or a regular expression matched against the node name (e.g.
  * "/encoder/layer\\.0/.*"). With no includes every node is included; excludes always win.
  */
@@ -15,18 +15,18 @@ public record NodeFilter(List<String> include, List<String> exclude) {
         exclude = List.copyOf(exclude);
         // a typo in a pattern is the user's to fix: say which one, before any model is touched
         for (String p : include) {
-            checkPattern("--include", p);
+            checkPattern(dev.nncj.OptionName.of("include"), p);
         }
         for (String p : exclude) {
-            checkPattern("--exclude", p);
+            checkPattern(dev.nncj.OptionName.of("exclude"), p);
         }
     }
 
-    private static void checkPattern(String option, String pattern) {
+    private static void checkPattern(dev.nncj.OptionName option, String pattern) {
         try {
             Pattern.compile(pattern);
         } catch (java.util.regex.PatternSyntaxException e) {
-            throw new dev.nncj.OptionException(option + " '" + pattern + "' is not a valid regular expression: "
+            throw new dev.nncj.OptionException(option, " '" + pattern + "' is not a valid regular expression: "
                     + e.getDescription());
         }
     }

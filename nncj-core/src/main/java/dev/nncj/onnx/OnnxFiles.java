@@ -116,7 +116,8 @@ public final class OnnxFiles {
     /** Refuses {@code target} when it is the file {@code model} was loaded from, unless the options allow it. */
     public static void refuseOverwritingInput(OnnxModel model, Path target, SaveOptions options) {
         if (!options.overwriteInput() && isSourceOf(model, target)) {
-            throw NncjException.inFile(target, "refusing to overwrite the input model (choose another output, or --force)");
+            throw NncjException.inFile(target, "refusing to overwrite the input model (choose another output, or ",
+                    dev.nncj.OptionName.of("overwriteInput"), ")");
         }
     }
 

@@ -3,7 +3,7 @@ package dev.nncj.onnx;
 /**
  * How {@link OnnxFiles#save} writes a model.
  *
- * @param overwriteInput allow writing over the file the model was loaded from (the CLI's --force)
+ * @param overwriteInput allow writing over the file the model was loaded from (a front end's "force")
  * @param externalData when tensor data goes to a side file instead of the .onnx protobuf
  * @param externalThreshold tensors smaller than this many bytes stay inside the .onnx file
  */

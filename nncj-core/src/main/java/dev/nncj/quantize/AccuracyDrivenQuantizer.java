@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * {@code --max-drop X}: quantize everything; if the task metric drops by more than X, measure each
+ * A drop of at most X: quantize everything; if the task metric drops by more than X, measure each
  * quantized node's sensitivity (the metric gained, on a probe subset, by keeping only that node in
  * float), then fall back nodes to float, most sensitive first, until the full evaluation's drop is
  * within X. A "layer" here is one quantized node (a projection, an embedding lookup): the unit the

@@ -35,7 +35,7 @@ public final class BlockWeightQuantizer implements ModelQuantizer {
         Map<String, double[]> stats = Map.of();
         if (options.errorCompensation()) {
             Calibration calibration = options.calibration().orElseThrow(() -> new NncjException(
-                    "--error-compensation needs --calibration-data (sentences of the task)"));
+                    dev.nncj.OptionName.of("errorCompensation"), " needs ", dev.nncj.OptionName.of("calibration"), " (sentences of the task)"));
             Graph graph = model.graph();
             List<String> activations = graph.nodes().stream()
                     .filter(n -> n.is("MatMul") && options.nodes().accepts(n) && MatMulWeight.find(graph, n).found())
@@ -53,7 +53,7 @@ public final class BlockWeightQuantizer implements ModelQuantizer {
             new EmbeddingBlockRewrite(bits, options.blockSize(), options.symmetric(), true)
                     .apply(model.graph(), options.nodes(), log);
         } else {
-            log.note("token-embedding table kept float (--float-embeddings)");
+            log.note("token-embedding table kept float, as asked");
         }
         if (log.quantizedCount() > 0) {
             model.requireOpset(Domains.MICROSOFT, 1);
@@ -65,7 +65,7 @@ public final class BlockWeightQuantizer implements ModelQuantizer {
 
     static void checkBlockSize(int blockSize) {
         if (blockSize < MIN_BLOCK || blockSize > MAX_BLOCK || Integer.bitCount(blockSize) != 1) {
-            throw new NncjException("--block-size " + blockSize + ": must be a power of 2 from " + MIN_BLOCK + " to "
+            throw new NncjException(dev.nncj.OptionName.of("blockSize"), " " + blockSize + ": must be a power of 2 from " + MIN_BLOCK + " to "
                     + MAX_BLOCK);
         }
     }

@@ -112,12 +112,12 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
 
     private static Optional<String> whyLookupStaysFloat(Graph graph, QuantizeOptions options, Node n) {
         return EmbeddingQuantizer.check(graph, n)
-                .or(() -> options.quantizeEmbeddings() ? Optional.empty() : Optional.of("--float-embeddings"))
+                .or(() -> options.quantizeEmbeddings() ? Optional.empty() : Optional.of("embeddings kept float, as asked"))
                 .or(() -> excluded(options, n));
     }
 
     private static Optional<String> excluded(QuantizeOptions options, Node n) {
-        return options.nodes().accepts(n) ? Optional.empty() : Optional.of("excluded by --include/--exclude");
+        return options.nodes().accepts(n) ? Optional.empty() : Optional.of("excluded by include/exclude");
     }
 
     /**
@@ -154,7 +154,7 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
     /** A quantized tensor's three names: int8 values, scale and zero point. */
     private record QuantizedNames(String values, String scale, String zeroPoint) {}
 
-    /** com.microsoft.Attention (nncj prune --attention fused writes it): Q/K/V packed in one weight. */
+    /** com.microsoft.Attention (the encoder emitter writes it with fused attention): Q/K/V packed in one weight. */
     static boolean isFusedAttention(Node n) {
         return n.opType().equals("Attention") && Domains.MICROSOFT.equals(n.domain());
     }

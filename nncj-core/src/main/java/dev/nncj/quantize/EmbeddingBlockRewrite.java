@@ -36,7 +36,7 @@ final class EmbeddingBlockRewrite {
     }
 
     /**
-     * {@code --embedding-bits 4} in the int8 modes: whether {@code gather} reads the token table, which
+     * 4-bit embeddings ({@code embeddingBits} 4) in the int8 modes: whether {@code gather} reads the token table, which
      * then goes through this rewrite instead of 8-bit rows.
      */
     static boolean takesTokenTable(Graph graph, QuantizeOptions options, Node gather) {
@@ -68,7 +68,7 @@ final class EmbeddingBlockRewrite {
         } else if (gathers.stream().anyMatch(n -> n.intAttribute("axis", 0) != 0)) {
             why = "Gather on an axis other than 0";
         } else if (gathers.stream().anyMatch(n -> !filter.accepts(n))) {
-            why = "excluded by --include/--exclude";
+            why = "excluded by include/exclude";
         }
         if (why != null) {
             for (Node g : gathers) {

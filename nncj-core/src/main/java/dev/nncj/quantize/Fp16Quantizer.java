@@ -85,7 +85,7 @@ public final class Fp16Quantizer implements ModelQuantizer {
             return "initializer " + t.name() + " is part of the model's interface";
         }
         if (readers.stream().anyMatch(n -> !filter.accepts(n))) {
-            return "initializer " + t.name() + " is read by a node excluded by --include/--exclude";
+            return "initializer " + t.name() + " is read by a node excluded by include/exclude";
         }
         for (float v : t.toFloats()) {
             if (!(Math.abs(v) <= FLOAT16_MAX) && Float.isFinite(v)) {

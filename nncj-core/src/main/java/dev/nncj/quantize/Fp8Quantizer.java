@@ -46,7 +46,7 @@ public final class Fp8Quantizer implements ModelQuantizer {
         String why = upgrade.whyNot(model);
         if (why != null) {
             throw new NncjException("fp8 needs ONNX opset 19 (float8 DequantizeLinear) and the model's opset "
-                    + model.opset() + " cannot be raised safely: " + why + "; use --mode int8-weight or fp16");
+                    + model.opset() + " cannot be raised safely: " + why + "; use ", dev.nncj.OptionName.of("mode"), " int8-weight or fp16");
         }
         Graph graph = model.graph();
         boolean anyWeight = graph.nodes().stream().anyMatch(n -> n.is("MatMul") && options.nodes().accepts(n)
@@ -65,7 +65,7 @@ public final class Fp8Quantizer implements ModelQuantizer {
                 continue;
             }
             if (!options.nodes().accepts(node)) {
-                log.keptFloat(node, "excluded by --include/--exclude");
+                log.keptFloat(node, "excluded by include/exclude");
                 continue;
             }
             MatMulWeight.Either found = MatMulWeight.find(graph, node);
@@ -85,7 +85,7 @@ public final class Fp8Quantizer implements ModelQuantizer {
         if (options.quantizeEmbeddings()) {
             quantizeEmbedding(graph, names, type, options.nodes(), log);
         } else {
-            log.note("token-embedding table kept float (--float-embeddings)");
+            log.note("token-embedding table kept float, as asked");
         }
         graph.removeUnusedInitializers();
         if (log.quantizedCount() > 0) {
@@ -112,7 +112,7 @@ public final class Fp8Quantizer implements ModelQuantizer {
             if (!allGathers) {
                 log.keptFloat(g, "table " + table.name() + " is read by more than row lookups (tied weights)");
             } else if (!filter.accepts(g)) {
-                log.keptFloat(g, "excluded by --include/--exclude");
+                log.keptFloat(g, "excluded by include/exclude");
             }
         }
         if (!allGathers || readers.stream().anyMatch(n -> !filter.accepts(n))) {

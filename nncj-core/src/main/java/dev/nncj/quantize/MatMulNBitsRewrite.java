@@ -51,7 +51,7 @@ final class MatMulNBitsRewrite {
                 continue;
             }
             if (!filter.accepts(node)) {
-                log.keptFloat(node, "excluded by --include/--exclude");
+                log.keptFloat(node, "excluded by include/exclude");
                 continue;
             }
             MatMulWeight.Either found = MatMulWeight.find(graph, node);

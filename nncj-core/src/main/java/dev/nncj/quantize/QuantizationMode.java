@@ -1,6 +1,6 @@
 package dev.nncj.quantize;
 
-/** The quantization schemes of {@code nncj quantize --mode}. */
+/** The quantization schemes, one {@link Quantizer} each ({@link Quantizers#forMode}). */
 public enum QuantizationMode {
     /** int8 weights, activations quantized at run time (MatMulIntegerToFloat / DynamicQuantizeMatMul family). */
     DYNAMIC_INT8,
@@ -17,10 +17,10 @@ public enum QuantizationMode {
 
     /** The CLI spelling: dynamic-int8, int4-weight, fp16, ... */
     public String cliName() {
-        return dev.nncj.CliNames.of(this);
+        return dev.nncj.Choices.of(this);
     }
 
     public static QuantizationMode parse(String text) {
-        return dev.nncj.CliNames.parse(QuantizationMode.class, text, "--mode");
+        return dev.nncj.Choices.parse(QuantizationMode.class, text, dev.nncj.OptionName.of("mode"));
     }
 }

@@ -32,7 +32,7 @@ public record QuantizeOptions(QuantizationMode mode, NodeFilter nodes, boolean p
 
     public QuantizeOptions {
         if (embeddingBits != 8 && embeddingBits != 4) {
-            throw new dev.nncj.NncjException("--embedding-bits must be 8 or 4, not " + embeddingBits);
+            throw new dev.nncj.NncjException(dev.nncj.OptionName.of("embeddingBits"), " must be 8 or 4, not " + embeddingBits);
         }
         if (embeddingBits == 4) {
             BlockWeightQuantizer.checkBlockSize(blockSize); // before any calibration or training, not at export

@@ -68,7 +68,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
      */
     public static Map<String, float[]> calibrate(OnnxModel model, QuantizeOptions options, ProgressListener progress) {
         Calibration calibration = options.calibration().orElseThrow(() -> new NncjException(
-                "static-int8 needs --calibration-data (a few hundred sentences of the task's training data)"));
+                "static-int8 needs ", dev.nncj.OptionName.of("calibration"), " (a few hundred sentences of the task's training data)"));
         requireOpset(model);
         Set<String> observed = plan(model.graph(), options).observed();
         return observed.isEmpty() ? Map.of() : ActivationCalibrator.ranges(model, observed, calibration, progress);
@@ -124,10 +124,10 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
                 continue; // not an op this mode quantizes
             }
             if (why.isEmpty() && !options.nodes().accepts(n)) {
-                why = Optional.of("excluded by --include/--exclude");
+                why = Optional.of("excluded by include/exclude");
             }
             if (why.isEmpty() && EmbeddingQuantizer.isLookup(graph, n) && !options.quantizeEmbeddings()) {
-                why = Optional.of("--float-embeddings");
+                why = Optional.of("embeddings kept float, as asked");
             }
             if (why.isPresent()) {
                 keptFloat.put(n.name(), why.get());

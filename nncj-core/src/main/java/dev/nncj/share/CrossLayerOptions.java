@@ -2,6 +2,7 @@ package dev.nncj.share;
 
 import dev.nncj.NncjException;
 import dev.nncj.OptionException;
+import dev.nncj.OptionName;
 
 /**
  * ALBERT-style sharing: the encoder's L layers in {@code groups} contiguous groups of L / groups
@@ -12,7 +13,7 @@ import dev.nncj.OptionException;
 public record CrossLayerOptions(int groups, SharedInit init) {
     public CrossLayerOptions {
         if (groups < 1) {
-            throw new OptionException("--groups must be at least 1, got " + groups);
+            throw new OptionException(OptionName.of("groups"), " must be at least 1, got " + groups);
         }
     }
 

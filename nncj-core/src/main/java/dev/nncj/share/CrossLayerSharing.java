@@ -2,6 +2,7 @@ package dev.nncj.share;
 
 import dev.nncj.NncjException;
 import dev.nncj.OptionException;
+import dev.nncj.OptionName;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.transformer.EmitOptions;
@@ -47,15 +48,15 @@ public final class CrossLayerSharing {
         List<EncoderLayer> layers = spec.layers();
         int count = layers.size();
         if (options.groups() > count) {
-            throw new OptionException("--groups " + options.groups() + " is more groups than the encoder's " + count + " layers");
+            throw new OptionException(OptionName.of("groups"), " " + options.groups() + " is more groups than the encoder's " + count + " layers");
         }
         if (count % options.groups() != 0) {
-            throw new OptionException("--groups " + options.groups() + " does not divide the encoder's " + count
+            throw new OptionException(OptionName.of("groups"), " " + options.groups() + " does not divide the encoder's " + count
                     + " layers into equal contiguous groups");
         }
         int size = count / options.groups();
         if (options.init() instanceof SharedInit.Layer l && l.indexInGroup() >= size) {
-            throw new OptionException("--init layer:" + l.indexInGroup() + " is outside the groups of " + size
+            throw new OptionException(OptionName.of("init"), " layer:" + l.indexInGroup() + " is outside the groups of " + size
                     + " layers (layer:0 to layer:" + (size - 1) + ")");
         }
         List<EncoderLayer> shared = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.nncj.share;
 
 import dev.nncj.NncjException;
 import dev.nncj.OptionException;
+import dev.nncj.OptionName;
 
 /** Where a group's shared layer starts from. */
 public sealed interface SharedInit {
@@ -17,7 +18,7 @@ public sealed interface SharedInit {
     record Layer(int indexInGroup) implements SharedInit {
         public Layer {
             if (indexInGroup < 0) {
-                throw new OptionException("--init layer:N needs N >= 0, got " + indexInGroup);
+                throw new OptionException(OptionName.of("init"), " layer:N needs N >= 0, got " + indexInGroup);
             }
         }
 
@@ -42,6 +43,6 @@ public sealed interface SharedInit {
                 // fall through to the message below
             }
         }
-        throw new OptionException("--init must be mean, first or layer:N (N counted within each group), not '" + text + "'");
+        throw new OptionException(OptionName.of("init"), " must be mean, first or layer:N (N counted within each group), not '" + text + "'");
     }
 }

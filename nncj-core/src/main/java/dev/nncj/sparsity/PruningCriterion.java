@@ -8,11 +8,11 @@ public enum PruningCriterion {
     ACTIVATION;
 
     public String cliName() {
-        return dev.nncj.CliNames.of(this);
+        return dev.nncj.Choices.of(this);
     }
 
     /** Parses "magnitude" or "activation". */
     public static PruningCriterion parse(String text) {
-        return dev.nncj.CliNames.parse(PruningCriterion.class, text, "--criterion");
+        return dev.nncj.Choices.parse(PruningCriterion.class, text, dev.nncj.OptionName.of("criterion"));
     }
 }

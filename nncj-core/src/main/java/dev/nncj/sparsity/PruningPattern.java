@@ -91,7 +91,7 @@ public sealed interface PruningPattern {
 
     /**
      * One per-layer rate: weights whose node's op type is {@code pattern}, or whose initializer or
-     * node name matches the regular expression {@code pattern} (as {@code --include} reads it), lose
+     * node name matches the regular expression {@code pattern} (as a node filter reads it), lose
      * the fraction {@code sparsity}.
      */
     record LayerRate(String pattern, double sparsity) {

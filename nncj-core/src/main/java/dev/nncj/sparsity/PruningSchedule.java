@@ -35,10 +35,10 @@ public enum PruningSchedule {
     }
 
     public String cliName() {
-        return dev.nncj.CliNames.of(this);
+        return dev.nncj.Choices.of(this);
     }
 
     public static PruningSchedule parse(String text) {
-        return dev.nncj.CliNames.parse(PruningSchedule.class, text, "--prune-schedule");
+        return dev.nncj.Choices.parse(PruningSchedule.class, text, dev.nncj.OptionName.of("schedule"));
     }
 }

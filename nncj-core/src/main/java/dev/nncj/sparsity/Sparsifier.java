@@ -48,7 +48,7 @@ public final class Sparsifier {
         if (selected.isEmpty()) {
             throw NncjException.inFile(source, "has no prunable weights: no MatMul, Gemm or Conv"
                     + (options.includeEmbeddings() ? " (nor token embedding)" : "")
-                    + " reads a floating-point initializer that --include/--exclude select");
+                    + " reads a floating-point initializer that ", dev.nncj.OptionName.of("include"), "/", dev.nncj.OptionName.of("exclude"), " select");
         }
         List<Tensor> tensors = selected.stream().map(w -> graph.initializer(w.name()).orElseThrow()).toList();
         List<float[]> values = tensors.stream().map(Tensor::toFloats).toList();

@@ -22,7 +22,7 @@ public record SparsifyOptions(PruningPattern pattern, NodeFilter filter, boolean
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(storage, "storage");
         if (includeEmbeddings && pattern instanceof PruningPattern.NofM) {
-            throw new IllegalArgumentException("--include-embeddings works with --sparsity only: N:M is for matrix multiplications");
+            throw new dev.nncj.OptionException(dev.nncj.OptionName.of("includeEmbeddings"), " works with ", dev.nncj.OptionName.of("sparsity"), " only: N:M is for matrix multiplications");
         }
     }
 

@@ -32,6 +32,10 @@ public final class ActivationImportance implements ImportanceScorer {
      */
     public static final int CALIBRATION_BATCH_SIZE = 32;
 
+    public static final ImportanceCriterion CRITERION = new ImportanceCriterion("activation",
+            "mean size of each unit's contribution on calibration sentences",
+            data -> new ActivationImportance(data.sentences(), data.tokenizer(), CALIBRATION_BATCH_SIZE));
+
     private final CalibrationData.Sentences data;
 
     public ActivationImportance(CalibrationData.Sentences data) {

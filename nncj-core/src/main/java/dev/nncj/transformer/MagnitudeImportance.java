@@ -9,6 +9,9 @@ import java.util.List;
  * Biases are left out: they do not scale with how much the unit transforms its input.
  */
 public final class MagnitudeImportance implements ImportanceScorer {
+    public static final ImportanceCriterion CRITERION = new ImportanceCriterion("magnitude",
+            "L2 norm of each unit's weights, no data", data -> new MagnitudeImportance());
+
     @Override
     public String name() {
         return "magnitude";

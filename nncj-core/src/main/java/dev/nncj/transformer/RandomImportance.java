@@ -6,6 +6,9 @@ import java.util.Random;
 
 /** Uniform random scores from a seed: the baseline any real importance score has to beat. */
 public record RandomImportance(long seed) implements ImportanceScorer {
+    public static final ImportanceCriterion CRITERION = new ImportanceCriterion("random",
+            "uniform random scores from the seed, the baseline", data -> new RandomImportance(data.seed()));
+
     @Override
     public String name() {
         return "random";

@@ -1,6 +1,7 @@
 package dev.nncj.transformer;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionName;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,7 +35,7 @@ public record StructuredPruneOptions(Optional<List<Integer>> keepLayers, HeadPla
     /** The kept layers for a model with {@code layers} layers, from a list of layers to drop. */
     public static List<Integer> keepAllBut(List<Integer> drop, int layers) {
         for (int d : drop) {
-            checkLayer(d, layers, "--drop-layers");
+            checkLayer(d, layers, OptionName.of("dropLayers"));
         }
         List<Integer> keep = new java.util.ArrayList<>();
         for (int i = 0; i < layers; i++) {
@@ -48,9 +49,9 @@ public record StructuredPruneOptions(Optional<List<Integer>> keepLayers, HeadPla
         return keep;
     }
 
-    static void checkLayer(int index, int layers, String what) {
+    static void checkLayer(int index, int layers, OptionName what) {
         if (index < 0 || index >= layers) {
-            throw new NncjException(what + ": layer " + index + " is out of range (the model has layers 0.."
+            throw new NncjException(what, ": layer " + index + " is out of range (the model has layers 0.."
                     + (layers - 1) + ")");
         }
     }

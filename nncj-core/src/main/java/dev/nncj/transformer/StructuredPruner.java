@@ -1,6 +1,7 @@
 package dev.nncj.transformer;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionName;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -29,7 +30,7 @@ public final class StructuredPruner {
         int n = spec.layers().size();
         List<Integer> layers = options.keepLayers().orElse(IntStream.range(0, n).boxed().toList());
         for (int i : layers) {
-            StructuredPruneOptions.checkLayer(i, n, "--keep-layers");
+            StructuredPruneOptions.checkLayer(i, n, OptionName.of("keepLayers"));
         }
         EncoderSpec selected = spec.withLayers(layers.stream().map(spec.layers()::get).toList());
         if (options.heads() instanceof HeadPlan.PerLayer p && p.counts().size() != layers.size()) {

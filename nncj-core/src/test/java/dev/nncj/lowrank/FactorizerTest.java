@@ -239,7 +239,7 @@ class FactorizerTest {
                 .hasMessage("tiny.onnx: has no MatMul or Gemm with a constant weight to factorize");
         assertThatThrownBy(() -> new RankRule.Ratio(0)).hasMessage("rank ratio must be in (0, 1], got 0.0");
         assertThatThrownBy(() -> new RankRule.Ratio(1.5)).hasMessage("rank ratio must be in (0, 1], got 1.5");
-        assertThatThrownBy(() -> RankPlan.Override.parse("MatMul")).hasMessageStartingWith("--rank must be PATTERN=R");
+        assertThatThrownBy(() -> RankPlan.Override.parse("MatMul")).hasMessageStartingWith("rank must be PATTERN=R");
         assertThatThrownBy(() -> RankPlan.Override.parse("MatMul=x")).hasMessageContaining("'x' is neither a rank");
     }
 

@@ -175,7 +175,7 @@ class ActivationAwareTest {
         QuantizeOptions noData = new QuantizeOptions(d.mode(), d.nodes(), true, true, 32, d.fp8Format(),
                 Optional.empty(), true, true);
         assertThatThrownBy(() -> new BlockWeightQuantizer(4).quantize(model, noData, ProgressListener.NONE))
-                .isInstanceOf(NncjException.class).hasMessageContaining("needs --calibration-data");
+                .isInstanceOf(NncjException.class).hasMessageContaining("needs calibration");
 
         Calibration calibration = new Calibration(SENTENCES, dir.resolve("tokenizer.json"), Calibration.Method.MIN_MAX, 0, 2);
         QuantizeOptions awq = new QuantizeOptions(d.mode(), d.nodes(), true, true, 32, d.fp8Format(),

@@ -144,7 +144,7 @@ class BlockWeightQuantizerTest {
                 && model.graph().isInitializer(n.input(1))).findFirst().orElseThrow().name();
         QuantizeOptions exclude = options(QuantizationMode.INT4_WEIGHT, new NodeFilter(List.of(), List.of(firstWeighted)));
         QuantizationResult result = new BlockWeightQuantizer(4).quantize(model, exclude, ProgressListener.NONE);
-        assertThat(result.keptFloat()).containsEntry(firstWeighted, "MatMul: excluded by --include/--exclude");
+        assertThat(result.keptFloat()).containsEntry(firstWeighted, "MatMul: excluded by include/exclude");
         assertThat(result.model().graph().node(firstWeighted).orElseThrow().opType()).isEqualTo("MatMul");
         assertThat(ops(result.model())).containsEntry("MatMulNBits", 5L);
 
@@ -179,7 +179,7 @@ class BlockWeightQuantizerTest {
                     opts.calibration(), false, true);
             assertThatThrownBy(() -> new BlockWeightQuantizer(4).quantize(model, o, ProgressListener.NONE))
                     .isInstanceOf(NncjException.class)
-                    .hasMessage("--block-size " + bad + ": must be a power of 2 from 16 to 256");
+                    .hasMessage("blockSize " + bad + ": must be a power of 2 from 16 to 256");
         }
         assertThat(ops(model)).containsEntry("MatMul", 1L); // nothing touched
     }

@@ -191,7 +191,7 @@ class StaticInt8QuantizerTest {
     void withoutCalibrationDataOrWithTheWrongTokenizerItFailsInOneLine() throws Exception {
         QuantizeOptions none = QuantizeOptions.defaults(QuantizationMode.STATIC_INT8);
         assertThatThrownBy(() -> new StaticInt8Quantizer().quantize(TinyEncoder.build(13), none, ProgressListener.NONE))
-                .isInstanceOf(NncjException.class).hasMessageContaining("--calibration-data");
+                .isInstanceOf(NncjException.class).hasMessageContaining("needs calibration");
         QuantizeOptions empty = new QuantizeOptions(QuantizationMode.STATIC_INT8, NodeFilter.all(), true, true, 32,
                 QuantizeOptions.Fp8Format.E4M3FN, Optional.of(new Calibration(List.of(), TinyTokenizer.write(dir),
                 Calibration.Method.MIN_MAX, 99.9, 2)), false, true);

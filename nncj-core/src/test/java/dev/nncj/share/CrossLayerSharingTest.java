@@ -103,14 +103,14 @@ class CrossLayerSharingTest {
         OnnxModel model = fourLayers();
         assertThatThrownBy(() -> CrossLayerSharing.share(model, SOURCE, CrossLayerOptions.of(3, "mean")))
                 .isInstanceOf(NncjException.class)
-                .hasMessage("--groups 3 does not divide the encoder's 4 layers into equal contiguous groups");
+                .hasMessage("groups 3 does not divide the encoder's 4 layers into equal contiguous groups");
         assertThatThrownBy(() -> CrossLayerSharing.share(model, SOURCE, CrossLayerOptions.of(5, "mean")))
-                .hasMessage("--groups 5 is more groups than the encoder's 4 layers");
+                .hasMessage("groups 5 is more groups than the encoder's 4 layers");
         assertThatThrownBy(() -> CrossLayerSharing.share(model, SOURCE, CrossLayerOptions.of(2, "layer:2")))
-                .hasMessage("--init layer:2 is outside the groups of 2 layers (layer:0 to layer:1)");
-        assertThatThrownBy(() -> CrossLayerOptions.of(0, "mean")).hasMessage("--groups must be at least 1, got 0");
+                .hasMessage("init layer:2 is outside the groups of 2 layers (layer:0 to layer:1)");
+        assertThatThrownBy(() -> CrossLayerOptions.of(0, "mean")).hasMessage("groups must be at least 1, got 0");
         assertThatThrownBy(() -> CrossLayerOptions.of(1, "last"))
-                .hasMessage("--init must be mean, first or layer:N (N counted within each group), not 'last'");
+                .hasMessage("init must be mean, first or layer:N (N counted within each group), not 'last'");
         assertThatThrownBy(() -> CrossLayerSharing.share(dev.nncj.onnx.TinyModels.linearRelu(), SOURCE,
                 CrossLayerOptions.of(1, "mean"))).hasMessageStartingWith("tiny.onnx: not a transformer encoder NNCJ can lift");
     }

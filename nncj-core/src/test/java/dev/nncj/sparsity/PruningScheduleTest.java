@@ -37,6 +37,6 @@ class PruningScheduleTest {
         assertThat(PruningSchedule.GEOMETRIC.at(global, 1, 2))
                 .isEqualTo(new PruningPattern.Magnitude(0.5, PruningPattern.Scope.GLOBAL));
         assertThatThrownBy(() -> PruningSchedule.LINEAR.at(new PruningPattern.NofM(2, 4), 1, 2)).hasMessageContaining("N:M");
-        assertThatThrownBy(() -> PruningSchedule.parse("cubic")).hasMessage("--prune-schedule must be linear or geometric, not 'cubic'");
+        assertThatThrownBy(() -> PruningSchedule.parse("cubic")).hasMessage("schedule must be linear or geometric, not 'cubic'");
     }
 }

@@ -165,7 +165,7 @@ class SparsifierTest {
                 SparsifyOptions.magnitude(0.5, PruningPattern.Scope.GLOBAL)))
                 .isInstanceOf(NncjException.class)
                 .hasMessage("emb.onnx: has no prunable weights: no MatMul, Gemm or Conv reads a floating-point "
-                        + "initializer that --include/--exclude select");
+                        + "initializer that include/exclude select");
         OnnxModel with = TinyModels.tokenEmbedder(100, 0.1f);
         SparsifyResult r = Sparsifier.sparsify(with, Path.of("emb.onnx"),
                 SparsifyOptions.magnitude(0.5, PruningPattern.Scope.GLOBAL).withEmbeddings(true));

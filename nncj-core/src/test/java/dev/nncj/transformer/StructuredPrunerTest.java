@@ -155,7 +155,7 @@ class StructuredPrunerTest {
                 .isInstanceOf(NncjException.class).hasMessage("ffn fraction must be in [0, 1), got -0.1");
         assertThatThrownBy(() -> StructuredPruner.prune(spec, new StructuredPruneOptions(Optional.of(List.of(0, 2)),
                 new HeadPlan.All(), 0, m))).isInstanceOf(NncjException.class)
-                .hasMessage("--keep-layers: layer 2 is out of range (the model has layers 0..1)");
+                .hasMessage("keepLayers: layer 2 is out of range (the model has layers 0..1)");
         // 2 heads, 0.75 removed: round(1.5) = 2 heads go, none left
         assertThatThrownBy(() -> StructuredPruner.prune(spec, new StructuredPruneOptions(Optional.empty(),
                 new HeadPlan.Fraction(0.75), 0, m))).isInstanceOf(NncjException.class)

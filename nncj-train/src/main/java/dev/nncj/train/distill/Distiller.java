@@ -260,7 +260,7 @@ public final class Distiller {
         if (lifted.spec().isEmpty()) {
             throw NncjException.inFile(file(model, role), "the " + role + "'s layer outputs, which the hidden-state and"
                     + " attention terms read, cannot be found: it is neither an encoder graph NNCJ wrote (prune, distill,"
-                    + " share --cross-layer, or one compressed from those) nor one it can lift (" + lifted.reason() + ")");
+                    + " cross-layer sharing, or one compressed from those) nor one it can lift (" + lifted.reason() + ")");
         }
         return StudentDerivation.reemit(model, lifted.spec().get());
     }

@@ -77,7 +77,7 @@ public final class StudentDerivation {
         try {
             return StructuredPruner.prune(spec, options);
         } catch (NncjException e) {
-            throw NncjException.inFile(file, e.getMessage().replace("--keep-layers", "student layers"));
+            throw NncjException.inFile(file, e.message(o -> o.name().equals("keepLayers") ? "student layers" : o.name()));
         }
     }
 

@@ -41,10 +41,10 @@ public final class ClassifierTraining {
     public record Options(int epochs, int batchSize, double learningRate, double weightDecay, boolean keepZeros, long seed) {
         public Options {
             if (epochs < 1) {
-                throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+                throw new dev.nncj.OptionException(dev.nncj.OptionName.of("epochs"), " must be >= 1, got " + epochs);
             }
             if (batchSize < 1) {
-                throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+                throw new dev.nncj.OptionException(dev.nncj.OptionName.of("batchSize"), " must be >= 1, got " + batchSize);
             }
         }
 

@@ -79,12 +79,12 @@ public final class DeepCompression {
                 throw new IllegalArgumentException("deep-compress prunes by magnitude, not N:M");
             }
             if (pruneSteps < 1) {
-                throw new IllegalArgumentException("--prune-steps must be >= 1, got " + pruneSteps);
+                throw new dev.nncj.OptionException(dev.nncj.OptionName.of("pruneSteps"), " must be >= 1, got " + pruneSteps);
             }
             new ClusterOptions(clusters, init, NodeFilter.all(), false, retrain.seed()); // validates K before any work
             java.util.Objects.requireNonNull(distillation, "distillation");
             if (teacher.isPresent() && distillation.isEmpty()) {
-                throw new IllegalArgumentException("a teacher needs a soft-target weight (--distill-weight)");
+                throw new dev.nncj.OptionException("a teacher needs a soft-target weight (", dev.nncj.OptionName.of("distillation"), ")");
             }
         }
     }

@@ -35,7 +35,7 @@ public enum LeNet {
                 return a;
             }
         }
-        throw new IllegalArgumentException("--arch must be lenet-300-100 or lenet-5, not '" + text + "'");
+        throw new dev.nncj.OptionException(dev.nncj.OptionName.of("arch"), " must be lenet-300-100 or lenet-5, not '" + text + "'");
     }
 
     /** Whether the input is [N, 1, H, W] (else [N, H*W]). */

@@ -41,7 +41,7 @@ public enum BlockStructure {
 
     public static BlockStructure parse(String name) {
         return Arrays.stream(values()).filter(b -> b.cliName.equals(name)).findFirst()
-                .orElseThrow(() -> new OptionException("--block must be one of "
+                .orElseThrow(() -> new OptionException(dev.nncj.OptionName.of("block"), " must be one of "
                         + Arrays.stream(values()).map(BlockStructure::cliName).collect(Collectors.joining(", "))
                         + ", not '" + name + "'"));
     }

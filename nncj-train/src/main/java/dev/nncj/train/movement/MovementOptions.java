@@ -31,13 +31,13 @@ public record MovementOptions(double remaining, BlockStructure block, PruningPat
 
     public MovementOptions {
         if (!(remaining > 0 && remaining <= 1)) {
-            throw new OptionException("--remaining must lie in (0, 1], got " + remaining);
+            throw new OptionException(dev.nncj.OptionName.of("remaining"), " must lie in (0, 1], got " + remaining);
         }
         if (!(scoreLearningRate > 0) || Double.isInfinite(scoreLearningRate)) {
-            throw new OptionException("--score-lr must be positive, got " + scoreLearningRate);
+            throw new OptionException(dev.nncj.OptionName.of("scoreLearningRate"), " must be positive, got " + scoreLearningRate);
         }
         if (!(warmupFraction >= 0 && cooldownFraction >= 0 && warmupFraction + cooldownFraction <= 1)) {
-            throw new OptionException("--sparsity-warmup and --sparsity-cooldown must be >= 0 with a sum <= 1, got "
+            throw new OptionException(dev.nncj.OptionName.of("warmupFraction"), " and ", dev.nncj.OptionName.of("cooldownFraction"), " must be >= 0 with a sum <= 1, got "
                     + warmupFraction + " and " + cooldownFraction);
         }
         Objects.requireNonNull(block, "block");

@@ -127,7 +127,7 @@ record MovementScores(List<ScoreTensor> tensors, List<String> notes) {
             }
         }
         if (tensors.isEmpty()) {
-            throw NncjException.inFile(file, "has no encoder weight to movement-prune: --include/--exclude select none"
+            throw NncjException.inFile(file, "has no encoder weight to movement-prune: ", dev.nncj.OptionName.of("include"), "/", dev.nncj.OptionName.of("exclude"), " select none"
                     + (block == BlockStructure.NONE ? "" : " of the complete " + block.cliName() + " blocks"));
         }
         return new MovementScores(tensors, notes);

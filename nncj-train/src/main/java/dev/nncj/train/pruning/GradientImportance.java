@@ -27,6 +27,11 @@ import java.util.Map;
  * within a layer, so the normalization matters only to readers comparing layers).
  */
 public final class GradientImportance implements ImportanceScorer {
+    public static final dev.nncj.transformer.ImportanceCriterion CRITERION = new dev.nncj.transformer.ImportanceCriterion(
+            "gradient", "expected |dLoss/dmask| of the classifier on labelled task data (Michel et al. 2019)",
+            data -> new GradientImportance(data.labelled(), data.tokenizer(), data.batchSize(), data.maxLength(),
+                    ClassifierHead.LOGITS, data.progress()));
+
     private final TextClassificationDataset data;
     private final Path tokenizer;
     private final int batchSize;

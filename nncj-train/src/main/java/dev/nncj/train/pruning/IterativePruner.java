@@ -76,7 +76,7 @@ public final class IterativePruner {
     public static Result prune(OnnxModel model, Path file, StructuredPruneOptions target, int iterations,
             EmitOptions emit, Recovery recovery) {
         if (iterations < 1) {
-            throw new dev.nncj.NncjException("--iterations must be at least 1, got " + iterations);
+            throw new dev.nncj.NncjException(dev.nncj.OptionName.of("iterations"), " must be at least 1, got " + iterations);
         }
         EncoderSpec original = EncoderLifter.lift(model, file);
         // the whole target, checked before any work; its counts are where the last round lands

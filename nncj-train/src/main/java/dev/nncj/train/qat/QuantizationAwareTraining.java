@@ -34,7 +34,7 @@ import java.util.Map;
  *     the float model as teacher ({@link DistillationRecovery});</li>
  * <li>copy the trained float weights into the float model and export it with
  *     {@link StaticInt8Quantizer#quantizeWithRanges} and the same ranges: exactly the QDQ model
- *     {@code nncj quantize --mode static-int8} writes, with the trained weights.</li>
+ *     static-int8 quantization writes, with the trained weights.</li>
  * </ol>
  */
 public final class QuantizationAwareTraining {
