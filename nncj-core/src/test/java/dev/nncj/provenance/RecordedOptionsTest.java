@@ -3,7 +3,7 @@ package dev.nncj.provenance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.nncj.quantize.NodeFilter;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.transformer.HeadPlan;
 import dev.nncj.transformer.MagnitudeImportance;

@@ -6,6 +6,7 @@ import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.data.TokenizerOptions;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.train.finetune.ClassifierHead;
 import dev.nncj.train.finetune.TextBatches;
 import dev.nncj.train.trainer.Batch;
 import dev.nncj.transformer.EmitOptions;
