@@ -93,6 +93,16 @@ class ExportStyleEncodersTest {
         assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(reference, dir), EncoderRuns.hidden(student, dir))).isLessThan(1e-5);
     }
 
+    @ParameterizedTest
+    @MethodSource("forms")
+    void sharingLayersAcrossTheStackComputesWhatRepeatedLayersCompute(Form form) throws Exception {
+        dev.nncj.share.SharedModel shared = dev.nncj.share.CrossLayerSharing.share(ExportStyleEncoders.build(form,
+                List.of(1L, 2L)), dir.resolve("tiny.onnx"), dev.nncj.share.CrossLayerOptions.of(1, "first"));
+        OnnxModel repeated = ExportStyleEncoders.build(form, List.of(1L, 1L));
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(shared.model(), dir), EncoderRuns.hidden(repeated, dir)))
+                .isLessThan(1e-5);
+    }
+
     @Test
     void inspectFormsNameTheExportStyle() {
         EncoderLifter.Result legacy = EncoderLifter.tryLift(ExportStyleEncoders.build(ExportStyleEncoders.LEGACY));
