@@ -59,6 +59,7 @@ final class InspectCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "    %-3d %3d heads x %-4d FFN %-6d %-9s %s parameters%n", i, l.heads(),
                         l.headSize(), l.ffnWidth(), l.activation(), Sizes.count(l.parameters()));
             }
+            s.readAs().forEach((part, forms) -> out.printf("  read as     %s: %s%n", part, String.join("; ", forms)));
         });
         r.encoderLiftFailure().ifPresent(why -> out.printf("  structure   not lifted: %s%n", why));
         out.println("inputs");

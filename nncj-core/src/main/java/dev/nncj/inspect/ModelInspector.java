@@ -33,7 +33,7 @@ public final class ModelInspector {
         Graph g = model.graph();
         Optional<EncoderShape> detected = EncoderShapeDetector.detect(g);
         EncoderLifter.Result lifted = EncoderLifter.tryLift(model);
-        Optional<EncoderStructure> structure = lifted.spec().map(EncoderStructure::of);
+        Optional<EncoderStructure> structure = lifted.spec().map(spec -> EncoderStructure.of(spec, lifted.forms()));
         Optional<EncoderShape> shape = lifted.spec().isPresent()
                 ? Optional.of(shape(lifted.spec().get(), structure.get())) : detected;
         return new ModelReport(

@@ -9,16 +9,17 @@ import java.util.Optional;
 /**
  * Matches BERT self-attention reading hidden state x, as PyTorch exports it:
  * <pre>
- * Q = Reshape(x Wq + bq, [B, S, heads, d]) ─ Transpose(0,2,1,3)          [B, h, S, d]
+ * Q = Reshape(x Wq + bq, [B, S, heads, d]) ─ Transpose(0,2,1,3)          [B, h, S, d]   (heads or d may be -1)
  * K = Reshape(x Wk + bk, [B, S, heads, d]) ─ Transpose(0,2,3,1)          [B, h, d, S]
  * V = Reshape(x Wv + bv, [B, S, heads, d]) ─ Transpose(0,2,1,3)          [B, h, S, d]
- * P = Softmax(MatMul(Q, K) / sqrt(d) + mask)   (Div or Mul by a constant, here or on Q and K)
+ * P = Softmax(MatMul(Q, K) / sqrt(d) + mask)   (Div or Mul by a constant or its Sqrt, here or on Q and K)
  * y = Reshape(Transpose(MatMul(P, V), 0,2,1,3), [B, S, h*d]) Wo + bo
  * </pre>
  * Q, K and V are told apart by where their paths end (scores MatMul input 0 or 1, context MatMul
  * input 1) and checked by the composed transposes, never by names. The scale is the product of
- * every constant Mul/Div on the score path. The mask operand must be computed from the graph's
- * attention-mask input, and its additive value c is read from (1 - mask) * c.
+ * every constant Mul/Div on the score path. The mask ({@link AttentionMaskMatcher}) must be
+ * computed from the graph's attention-mask input; the softmax may be one op or decomposed, with
+ * or without the dynamo exporter's NaN guard ({@link SoftmaxMatcher}).
  */
 final class AttentionMatcher {
     record Matched(AttentionSpec spec, Optional<Float> maskValue, String output) {}
@@ -31,11 +32,15 @@ final class AttentionMatcher {
 
     private final GraphView g;
     private final LinearMatcher linears;
+    private final SoftmaxMatcher softmax;
+    private final AttentionMaskMatcher masks;
     private final Optional<String> maskInput;
 
     AttentionMatcher(GraphView g, Optional<String> maskInput) {
         this.g = g;
         this.linears = new LinearMatcher(g);
+        this.softmax = new SoftmaxMatcher(g);
+        this.masks = new AttentionMaskMatcher(g, maskInput);
         this.maskInput = maskInput;
     }
 
@@ -93,36 +98,31 @@ final class AttentionMatcher {
         float scale = q.scale * k.scale * (isFusedMatMul(scores) ? scores.floatAttribute("alpha", 1f) : 1f);
         Optional<Float> maskValue = Optional.empty();
         String s = scores.output(0);
-        Node n = single(s, where + "attention scores");
-        while (!n.is("Softmax")) {
+        while (!softmax.startsAt(s)) {
+            Node n = single(s, where + "attention scores");
             Optional<Float> c = scaling(n, s);
             if (c.isPresent()) {
                 scale *= c.get();
             } else if (n.is("Add") && maskValue.isEmpty()) {
-                maskValue = Optional.of(maskValue(g.other(n, s, where), n, where));
+                maskValue = Optional.of(masks.additive(g.other(n, s, where), n, where));
             } else if (n.is("Where") && maskValue.isEmpty()) {
-                maskValue = Optional.of(maskFill(n, s, where));
+                maskValue = Optional.of(masks.fill(n, s, where));
             } else {
                 throw new PatternMismatch(where + "attention: expected Softmax after the scale and mask at node '"
                         + n.name() + "', found " + n.opType());
             }
             s = n.output(0);
-            n = single(s, where + "attention scores");
         }
-        long axis = n.intAttribute("axis", -1);
-        if (axis != -1 && axis != 3) {
-            throw new PatternMismatch(where + "attention: Softmax '" + n.name() + "' is over axis " + axis
-                    + ", not the key axis");
-        }
+        SoftmaxMatcher.Matched probs = softmax.match(s, where);
         if (maskInput.isPresent() && maskValue.isEmpty()) {
-            throw new PatternMismatch(where + "attention: no mask Add before Softmax '" + n.name() + "'");
+            throw new PatternMismatch(where + "attention: no mask Add before Softmax '" + probs.last().name() + "'");
         }
-        Node context = single(n.output(0), where + "attention probabilities");
-        if (context != v.matmul || v.inputIndex != 1 || !context.input(0).equals(n.output(0))
+        Node context = single(probs.output(), where + "attention probabilities");
+        if (context != v.matmul || v.inputIndex != 1 || !context.input(0).equals(probs.output())
                 || isFusedMatMul(context) && (context.floatAttribute("alpha", 1f) != 1f || transposes(context, 0)
                 || transposes(context, 1))) {
-            throw new PatternMismatch(where + "attention: expected MatMul(Softmax, V) after Softmax '" + n.name()
-                    + "', found " + context.opType() + " '" + context.name() + "'");
+            throw new PatternMismatch(where + "attention: expected MatMul(Softmax, V) after " + probs.last().opType()
+                    + " '" + probs.last().name() + "', found " + context.opType() + " '" + context.name() + "'");
         }
 
         // merge heads: Transpose(0,2,1,3), Reshape to [B, S, h*d], output projection
@@ -139,6 +139,7 @@ final class AttentionMatcher {
         }
         AttentionSpec spec = new AttentionSpec(q.heads, q.headSize, q.linear, k.linear, v.linear, o.linear(), scale);
         g.recognized("attention", "MatMul/Softmax (Q K^T, scaled, masked)");
+        g.recognized("attention scale", q.scale != 1f || k.scale != 1f ? "on Q and K before Q K^T" : "on the scores");
         return new Matched(spec, maskValue, o.output());
     }
 
@@ -199,13 +200,9 @@ final class AttentionMatcher {
             throw new PatternMismatch(where + "attention: expected Reshape to [B, S, heads, head size] after node '"
                     + proj.matmul().name() + "', found " + n.opType() + " '" + n.name() + "'");
         }
-        long[] tail = reshapeTail(n, where);
-        int heads = (int) tail[0];
-        int headSize = (int) tail[1];
-        if (heads * headSize != proj.linear().out()) {
-            throw new PatternMismatch(where + "attention: Reshape '" + n.name() + "' splits " + proj.linear().out()
-                    + " units into " + heads + " x " + headSize);
-        }
+        int[] split = headSplit(n, proj.linear().out(), where);
+        int heads = split[0];
+        int headSize = split[1];
         int[] axes = {0, 1, 2, 3};
         float scale = 1f;
         value = n.output(0);
@@ -235,76 +232,58 @@ final class AttentionMatcher {
         return new Path(proj.linear(), n, index, axes, heads, headSize, scale);
     }
 
-    /** The last two entries of a Reshape target: a constant, or a Concat whose last two parts are. */
-    private long[] reshapeTail(Node reshape, String where) {
+    /**
+     * [heads, head size] of a Reshape splitting {@code units} into heads: the last two entries of
+     * its target, a constant or a Concat whose trailing parts are constants. Either entry may be
+     * -1 (inferred, as transformers 5.x writes {@code view(*input_shape, -1, head_dim)}).
+     */
+    private int[] headSplit(Node reshape, int units, String where) {
+        long[] tail = reshapeTail(reshape).orElseThrow(() -> new PatternMismatch(where + "attention: the target shape of"
+                + " Reshape '" + reshape.name() + "' does not end in constant [heads, head size] (or -1 for one of them)"));
+        long heads = tail[0];
+        long headSize = tail[1];
+        if (heads == -1 && headSize > 0 && units % headSize == 0) {
+            heads = units / headSize;
+            g.recognized("head split", "inferred head count [B, S, -1, head size]");
+        } else if (headSize == -1 && heads > 0 && units % heads == 0) {
+            headSize = units / heads;
+            g.recognized("head split", "inferred head size [B, S, heads, -1]");
+        } else {
+            g.recognized("head split", "explicit [B, S, heads, head size]");
+        }
+        if (heads <= 0 || headSize <= 0 || heads * headSize != units) {
+            throw new PatternMismatch(where + "attention: Reshape '" + reshape.name() + "' splits " + units
+                    + " units into " + tail[0] + " x " + tail[1]);
+        }
+        return new int[] {(int) heads, (int) headSize};
+    }
+
+    /** The last two entries of a rank-4 Reshape target, when both are constants. */
+    private Optional<long[]> reshapeTail(Node reshape) {
         Optional<Tensor> direct = g.constant(reshape.input(1));
-        if (direct.isPresent() && direct.get().numElements() == 4) {
+        if (direct.isPresent()) {
             long[] v = direct.get().toLongs();
-            return new long[] {v[2], v[3]};
+            return v.length == 4 ? Optional.of(new long[] {v[2], v[3]}) : Optional.empty();
         }
-        Optional<Node> concat = g.producer(reshape.input(1)).filter(p -> p.is("Concat") && p.inputs().size() == 4);
-        if (concat.isPresent()) {
-            Optional<Tensor> a = g.constant(concat.get().input(2)).filter(t -> t.numElements() == 1);
-            Optional<Tensor> b = g.constant(concat.get().input(3)).filter(t -> t.numElements() == 1);
-            if (a.isPresent() && b.isPresent()) {
-                return new long[] {a.get().toLongs()[0], b.get().toLongs()[0]};
+        // Concat(..., [heads], [d]) or Concat(Shape slice [B, S], [heads, d]): constants at the end
+        Optional<Node> concat = g.producer(reshape.input(1)).filter(p -> p.is("Concat"));
+        if (concat.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Long> tail = new ArrayList<>();
+        List<String> parts = concat.get().inputs();
+        for (int i = parts.size() - 1; i >= 0 && tail.size() < 2; i--) {
+            Optional<Tensor> part = g.constant(parts.get(i)).filter(t -> t.type().isInteger());
+            if (part.isEmpty()) {
+                return Optional.empty();
+            }
+            long[] v = part.get().toLongs();
+            for (int j = v.length - 1; j >= 0; j--) {
+                tail.add(0, v[j]);
             }
         }
-        throw new PatternMismatch(where + "attention: the target shape of Reshape '" + reshape.name()
-                + "' does not end in constant [heads, head size]");
-    }
-
-    /**
-     * c from mask' = (1 - Cast(mask)) * c: the Mul by a scalar whose other operand is Sub(1, .),
-     * somewhere on the way from the graph's mask input to the Add.
-     */
-    private float maskValue(String operand, Node add, String where) {
-        if (maskInput.isEmpty() || !g.dependsOn(operand, maskInput.get())) {
-            throw new PatternMismatch(where + "attention: the Add '" + add.name()
-                    + "' before Softmax does not read the attention-mask input");
-        }
-        java.util.Deque<String> work = new java.util.ArrayDeque<>(List.of(operand));
-        for (int steps = 0; !work.isEmpty() && steps < 16; steps++) {
-            Optional<Node> p = g.producer(work.pop());
-            if (p.isEmpty()) {
-                continue;
-            }
-            Node m = p.get();
-            // transformers >= 4.36: inverted = 1 - mask; Where(Cast(inverted, bool), c, inverted), which
-            // is c at padding and 0 elsewhere: the same (1 - mask) * c for a 0/1 mask
-            if (m.is("Where") && g.scalar(m.input(1)).isPresent() && g.producer(m.input(2))
-                    .filter(sub -> sub.is("Sub") && g.scalar(sub.input(0)).filter(one -> one == 1f).isPresent()).isPresent()) {
-                return g.scalar(m.input(1)).get();
-            }
-            if (m.is("Mul")) {
-                for (int i = 0; i < 2; i++) {
-                    Optional<Float> c = g.scalar(m.input(i));
-                    Optional<Node> sub = g.producer(m.input(1 - i)).filter(s -> s.is("Sub"));
-                    if (c.isPresent() && sub.isPresent() && g.scalar(sub.get().input(0)).filter(one -> one == 1f).isPresent()) {
-                        return c.get();
-                    }
-                }
-            }
-            work.addAll(m.inputs());
-        }
-        throw new PatternMismatch(where + "attention: the mask added at node '" + add.name()
-                + "' is not of the form (1 - mask) * c");
-    }
-
-    /**
-     * c from masked_fill: Where(cond, c, scores) with cond true at padding, or Where(cond, scores, c)
-     * with cond true at real tokens; cond must come from the mask input. Softmax gives the same
-     * probabilities as the additive (1 - mask) * c the emitter writes: exp(c + s - max) and
-     * exp(c - max) both underflow to 0 for c = float32.min (a row with no real token aside).
-     */
-    private float maskFill(Node where, String scores, String at) {
-        int fillIndex = where.input(2).equals(scores) ? 1 : where.input(1).equals(scores) ? 2 : -1;
-        Optional<Float> fill = fillIndex < 0 ? Optional.empty() : g.scalar(where.input(fillIndex));
-        if (fill.isEmpty() || maskInput.isEmpty() || !g.dependsOn(where.input(0), maskInput.get())) {
-            throw new PatternMismatch(at + "attention: Where '" + where.name()
-                    + "' before Softmax is not masked_fill(mask, constant) on the attention-mask input");
-        }
-        return fill.get();
+        return tail.size() < 2 ? Optional.empty()
+                : Optional.of(new long[] {tail.get(tail.size() - 2), tail.get(tail.size() - 1)});
     }
 
     /** com.microsoft.FusedMatMul: alpha * op(A) op(B), what ORT's optimizer makes of MatMul then a scale. */
@@ -320,12 +299,22 @@ final class AttentionMatcher {
     /** The factor of x * c, c * x or x / c by a scalar constant c, as a multiplier. */
     private Optional<Float> scaling(Node n, String x) {
         if (n.is("Mul")) {
-            return g.scalar(n.input(0).equals(x) ? n.input(1) : n.input(0));
+            return factor(n.input(0).equals(x) ? n.input(1) : n.input(0));
         }
         if (n.is("Div") && n.input(0).equals(x)) {
-            return g.scalar(n.input(1)).map(c -> 1f / c);
+            return factor(n.input(1)).map(c -> 1f / c);
         }
         return Optional.empty();
+    }
+
+    /** A scalar constant, or Sqrt of one (PyTorch's SDPA export scales Q and K by Sqrt(scale) each). */
+    private Optional<Float> factor(String value) {
+        Optional<Float> c = g.scalar(value);
+        if (c.isPresent()) {
+            return c;
+        }
+        return g.producer(value).filter(p -> p.is("Sqrt")).flatMap(p -> g.scalar(p.input(0)))
+                .map(v -> (float) Math.sqrt(v));
     }
 
     private void requireAxes(Path p, int[] expected, String what, String where) {

@@ -38,6 +38,7 @@ final class EmbeddingsMatcher {
         Optional<Tensor> position = Optional.empty();
         Optional<Tensor> tokenType = Optional.empty();
         Optional<String> tokenTypeInput = Optional.empty();
+        Optional<Node> zeroTypeRow = Optional.empty();
         String sum = wordGather.output(0);
         List<Node> users = g.users(sum);
         // word + position + token type, each an Add of a Gather from a table
@@ -58,6 +59,9 @@ final class EmbeddingsMatcher {
                     }
                     tokenType = Optional.of(table);
                     tokenTypeInput = Optional.of(gather.input(1));
+                } else if (constantZeros(gather.input(1))) {
+                    // token_type_ids not an input: type 0 everywhere, one row added to every position
+                    zeroTypeRow = Optional.of(gather);
                 } else {
                     requireArange(gather);
                     position = Optional.of(table);
@@ -65,6 +69,18 @@ final class EmbeddingsMatcher {
             }
             sum = add.output(0);
             users = g.users(sum);
+        }
+        if (zeroTypeRow.isPresent()) {
+            g.recognized("token types", "constant zeros (token_type_ids not an input), row 0 folded into the "
+                    + (position.isPresent() ? "position" : "word") + " table");
+            Tensor row = graph.constantValue(zeroTypeRow.get().input(0)).get();
+            if (position.isPresent()) {
+                position = Optional.of(plusRow(position.get(), row));
+            } else {
+                word = plusRow(word, row);
+            }
+        } else {
+            g.recognized("token types", tokenTypeInput.isPresent() ? "input" : "none");
         }
         Optional<String> ttInput = tokenTypeInput;
         Optional<String> maskInput = graph.inputs().stream().map(ValueInfoProto::getName)
@@ -113,6 +129,34 @@ final class EmbeddingsMatcher {
                     + ": quantized models are not lifted (prune the float model, then quantize)");
         }
         return best;
+    }
+
+    /**
+     * True when {@code ids} is all zeros whatever the input: a constant of zeros, or such a constant
+     * sliced, expanded, reshaped or indexed (transformers' registered token_type_ids buffer).
+     */
+    private boolean constantZeros(String ids) {
+        Optional<Tensor> c = g.constant(ids);
+        if (c.isPresent()) {
+            return c.get().type().isInteger() && java.util.Arrays.stream(c.get().toLongs()).allMatch(v -> v == 0);
+        }
+        Optional<Node> p = g.producer(ids);
+        if (p.isPresent() && p.get().is("ConstantOfShape")) {
+            return p.get().tensorAttribute("value").map(v -> v.toLongs()[0] == 0).orElse(true);
+        }
+        return p.filter(n -> java.util.Set.of("Slice", "Expand", "Reshape", "Unsqueeze", "Squeeze", "Gather",
+                "GatherElements", "Tile", "Identity").contains(n.opType())).map(n -> constantZeros(n.input(0))).orElse(false);
+    }
+
+    /** Every row of {@code table} plus row 0 of {@code types}. */
+    private static Tensor plusRow(Tensor table, Tensor types) {
+        float[] t = table.toFloats();
+        float[] row = types.toFloats();
+        int width = (int) table.dim(1);
+        for (int i = 0; i < t.length; i++) {
+            t[i] += row[i % width];
+        }
+        return Tensor.ofFloats(table.name(), table.shape(), t);
     }
 
     /** Position ids must be 0, 1, ..., S-1: a leading Slice (or the whole) of a constant arange. */

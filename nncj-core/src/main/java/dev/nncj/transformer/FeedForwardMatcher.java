@@ -45,8 +45,8 @@ final class FeedForwardMatcher {
         while (!work.isEmpty()) {
             for (Node n : g.users(work.pop())) {
                 if (n.is("MatMul")) {
-                    boolean isDown = g.constant(n.input(1))
-                            .filter(w -> w.rank() == 2 && w.dim(0) == width && w.dim(1) == hidden).isPresent();
+                    boolean isDown = linears.weight(n.input(1))
+                            .filter(w -> w.dim(0) == width && w.dim(1) == hidden).isPresent();
                     if (!isDown || (down != null && down != n)) {
                         throw new PatternMismatch(where + "FFN: expected the down projection MatMul by a [" + width
                                 + ", " + hidden + "] constant after " + g.describe(up.output()) + ", found '"

@@ -3,7 +3,6 @@ package dev.nncj.transformer;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.Node;
-import dev.nncj.onnx.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -82,9 +81,9 @@ final class OutputsMatcher {
         Node dense = users.size() == 1 ? users.get(0) : null;
         Linear linear;
         String tanhOut;
-        if (dense != null && (dense.is("Gemm") || dense.domain().equals("com.microsoft") && dense.opType().equals("FusedGemm"))) {
-            // ORT turns the 2-D MatMul + Add into Gemm (FusedGemm with activation Tanh when it also fuses the Tanh)
-            linear = gemm(g, dense);
+        if (dense != null && LinearMatcher.isGemm(dense)) {
+            // the dynamo exporter and ORT write the 2-D dense layer as Gemm (ORT's FusedGemm with activation Tanh also fuses the Tanh)
+            linear = new LinearMatcher(g).match(dense, where).linear();
             boolean fusedTanh = dense.stringAttribute("activation", "").equals("Tanh");
             tanhOut = fusedTanh ? dense.output(0) : g.onlyUser(dense.output(0), "Tanh", where).output(0);
         } else {
@@ -97,29 +96,5 @@ final class OutputsMatcher {
             throw new PatternMismatch("pooler: the Tanh output '" + tanhOut + "' is not a graph output");
         }
         return new PoolerMatch(new Pooler(linear), tanhOut);
-    }
-
-    /** Gemm(x, B, C) with alpha = beta = 1 and x not transposed, as x W + b (W = B, or B^T when transB). */
-    private static Linear gemm(GraphView g, Node n) {
-        Optional<Tensor> b = g.constant(n.input(1)).filter(t -> t.rank() == 2 && t.type().isFloatingPoint());
-        Optional<Tensor> c = g.constant(n.input(2)).filter(t -> t.rank() == 1 && t.type().isFloatingPoint());
-        if (b.isEmpty() || c.isEmpty() || n.intAttribute("transA", 0) != 0 || n.floatAttribute("alpha", 1f) != 1f
-                || n.floatAttribute("beta", 1f) != 1f) {
-            throw new PatternMismatch("pooler: " + n.opType() + " '" + n.name() + "' is not x W + b with constant W and b");
-        }
-        Tensor w = b.get();
-        if (n.intAttribute("transB", 0) != 0) {
-            float[] v = w.toFloats();
-            int rows = (int) w.dim(0);
-            int cols = (int) w.dim(1);
-            float[] t = new float[v.length];
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++) {
-                    t[j * rows + i] = v[i * cols + j];
-                }
-            }
-            w = Tensor.ofFloats(w.name(), new long[] {cols, rows}, t);
-        }
-        return new Linear(w, c.get());
     }
 }

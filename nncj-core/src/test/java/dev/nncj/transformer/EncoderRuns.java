@@ -30,7 +30,9 @@ public final class EncoderRuns {
             try {
                 feed.put("input_ids", tensor(IDS));
                 feed.put("attention_mask", tensor(MASK));
-                feed.put("token_type_ids", tensor(TYPES));
+                if (session.getInputNames().contains("token_type_ids")) {
+                    feed.put("token_type_ids", tensor(TYPES));
+                }
                 try (OrtSession.Result r = session.run(feed, java.util.Set.of(output))) {
                     OnnxTensor t = (OnnxTensor) r.get(0);
                     java.nio.FloatBuffer buf = t.getFloatBuffer();

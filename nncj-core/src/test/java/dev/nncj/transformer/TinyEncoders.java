@@ -47,11 +47,36 @@ public final class TinyEncoders {
     /** Seed of the pre-norm final LayerNorm, fixed so that it does not depend on which layers were built. */
     static final long FINAL_NORM_SEED = 99;
 
+    private final long opset;
+
     private TinyEncoders(Style style, long seed, boolean whereMask) {
+        this(style, style == Style.PYTORCH ? 11 : 17, seed, whereMask);
+    }
+
+    private TinyEncoders(Style style, long opset, long seed, boolean whereMask) {
         this.style = style;
+        this.opset = opset;
         this.whereMask = whereMask;
-        this.b = new GraphBuilder("tiny_encoder", style == Style.PYTORCH ? 11 : 17);
+        this.b = new GraphBuilder("tiny_encoder", opset);
         this.random = new Random(seed);
+    }
+
+    /**
+     * The op-building helpers alone (linear, LayerNorm, GELU, constants, ...) over a fresh graph at
+     * {@code opset}, for builders of other exporter styles ({@link ExportStyleEncoders}): weights
+     * drawn the same way, LayerNorm and GELU written in {@code style}'s form.
+     */
+    static TinyEncoders ops(Style style, long opset, long seed) {
+        return new TinyEncoders(style, opset, seed, false);
+    }
+
+    GraphBuilder builder() {
+        return b;
+    }
+
+    /** Reseeds the weights (each layer draws from its own seed). */
+    void reseed(long seed) {
+        random.setSeed(seed);
     }
 
     public static OnnxModel build(Style style, List<Long> layerSeeds, boolean pooler) {
@@ -188,7 +213,7 @@ public final class TinyEncoders {
     }
 
     /** erf GELU (PYTORCH) or tanh GELU (FUSED) of u. */
-    private String activation(String u) {
+    String activation(String u) {
         return style == Style.PYTORCH
                 ? b.op("Mul", b.op("Mul", u, b.op("Add", b.op("Erf", b.op("Div", u, constant((float) Math.sqrt(2)))),
                         constant(1f))), constant(0.5f))
@@ -205,7 +230,7 @@ public final class TinyEncoders {
         return transpose(b.op("Reshape", x, target), perm);
     }
 
-    private String layerNorm(String x) {
+    String layerNorm(String x) {
         if (noNorms) {
             return x;
         }
@@ -226,18 +251,18 @@ public final class TinyEncoders {
     }
 
     /** x W + b with the bias Add's operands in PyTorch's order (bias first). */
-    private String linear(String x, int in, int out) {
+    String linear(String x, int in, int out) {
         String w = init("w", in, out);
         String bias = b.initializer(Tensor.ofFloats(fresh("bias"), new long[] {out}, values(out, 0.1f, 0f)));
         return b.op("Add", bias, b.op("MatMul", x, w));
     }
 
-    private String init(String name, int rows, int cols) {
+    String init(String name, int rows, int cols) {
         return b.initializer(Tensor.ofFloats(fresh(name), new long[] {rows, cols},
                 values(rows * cols, (float) (1 / Math.sqrt(rows)), 0f)));
     }
 
-    private float[] values(int n, float spread, float center) {
+    float[] values(int n, float spread, float center) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = center + (float) random.nextGaussian() * spread;
@@ -245,12 +270,12 @@ public final class TinyEncoders {
         return v;
     }
 
-    private String gatherDim(String x, long axis) {
+    String gatherDim(String x, long axis) {
         return b.op("Gather", b.op("Shape", x), b.initializer(Tensor.scalar(fresh("dim"), axis)));
     }
 
-    private String unsqueeze(String x, long axis) {
-        if (style == Style.PYTORCH) {
+    String unsqueeze(String x, long axis) {
+        if (opset < 13) {
             String out = b.op("Unsqueeze", x);
             last().set("axes", new long[] {axis});
             return out;
@@ -264,36 +289,36 @@ public final class TinyEncoders {
         return b.op("Where", cond, constant(-3.4028235e38f), inverted);
     }
 
-    private String concat(String... parts) {
+    String concat(String... parts) {
         String out = b.op("Concat", parts);
         last().set("axis", 0L);
         return out;
     }
 
-    private String transpose(String x, long... perm) {
+    String transpose(String x, long... perm) {
         String out = b.op("Transpose", x);
         last().set("perm", perm);
         return out;
     }
 
-    private String constant(float value) {
+    String constant(float value) {
         String out = b.op("Constant");
         last().set("value", Tensor.ofFloats(fresh("c"), new long[0], value));
         return out;
     }
 
-    private String longs(long... values) {
+    String longs(long... values) {
         return b.initializer(Tensor.ofLongs(fresh("shape"), new long[] {values.length}, values));
     }
 
-    private Node last() {
+    Node last() {
         List<Node> nodes = b.graph().nodes();
         return nodes.get(nodes.size() - 1);
     }
 
     private int names;
 
-    private String fresh(String base) {
+    String fresh(String base) {
         return base + "_" + names++;
     }
 }
