@@ -124,6 +124,99 @@ class OrtOptimizedEncoderTest {
         roundTripsAndPrunes(model, fused);
     }
 
+    /** The BERT form of the Python optimizer over the tiny PyTorch-style encoder. */
+    private OnnxModel bertForm() {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
+        return OrtFusedEncoders.write(EncoderLifter.lift(model, dir.resolve("tiny.onnx")), OrtFusedEncoders.Form.bert());
+    }
+
+    private static Node first(OnnxModel model, String opType) {
+        return model.graph().nodes().stream().filter(n -> n.opType().equals(opType)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void causalAttentionIsRefusedAsADecodersNamingTheNode() {
+        OnnxModel fused = bertForm();
+        Node attention = first(fused, "Attention");
+        attention.set("unidirectional", 1L);
+        assertThat(EncoderLifter.tryLift(fused).reason()).isEqualTo("layer 0: fused attention '" + attention.name()
+                + "': unidirectional (causal) attention is a decoder's, not an encoder's");
+    }
+
+    @Test
+    void qkvHiddenSizesAreReadWhenEqualAndRefusedWhenTheyDiffer() {
+        OnnxModel fused = bertForm();
+        Node attention = first(fused, "Attention");
+        attention.set("qkv_hidden_sizes", new long[] {8, 8, 8});
+        assertThat(EncoderLifter.tryLift(fused).reason()).isEmpty();
+        attention.set("qkv_hidden_sizes", new long[] {8, 8, 4});
+        assertThat(EncoderLifter.tryLift(fused).reason()).isEqualTo("layer 0: fused attention '" + attention.name()
+                + "': Q, K and V have different widths [8, 8, 4] (qkv_hidden_sizes); only equal widths are read");
+    }
+
+    @Test
+    void pastStateOrAnAttentionBiasIsRefused() {
+        OnnxModel fused = bertForm();
+        Node attention = first(fused, "Attention");
+        attention.setInput(5, attention.input(1));
+        assertThat(EncoderLifter.tryLift(fused).reason()).isEqualTo("layer 0: fused attention '" + attention.name()
+                + "': input 5 (past state or attention bias) is not supported");
+    }
+
+    @Test
+    void attentionWithoutMaskIndexIsRefusedWhenTheGraphHasAMask() {
+        OnnxModel fused = bertForm();
+        Node attention = first(fused, "Attention");
+        attention.setInput(3, "");
+        assertThat(EncoderLifter.tryLift(fused).reason()).isEqualTo("layer 0: fused attention '" + attention.name()
+                + "': has no mask though the graph has an attention-mask input");
+    }
+
+    /**
+     * Attention's bias input is optional. ORT 1.23.2's CPU kernel crashes the process (SIGSEGV in
+     * OrtSession.run) on an Attention without it, so the reference here is the same graph with an
+     * all-zero bias, and only the lifted and re-emitted graph runs.
+     */
+    @Test
+    void attentionWithoutABiasInputReadsZeroBiases() throws Exception {
+        OnnxModel reference = bertForm();
+        for (Node n : reference.graph().nodes().stream().filter(n -> n.opType().equals("Attention")).toList()) {
+            dev.nncj.onnx.Tensor bias = reference.graph().initializer(n.input(2)).orElseThrow();
+            reference.graph().replaceInitializer(dev.nncj.onnx.Tensor.ofFloats(bias.name(), bias.shape(),
+                    new float[(int) bias.numElements()]));
+        }
+        OnnxModel fused = bertForm();
+        fused.graph().nodes().stream().filter(n -> n.opType().equals("Attention")).forEach(n -> n.setInput(2, ""));
+        EncoderSpec spec = EncoderLifter.lift(fused, dir.resolve("fused.onnx"));
+        assertThat(spec.layers().get(0).attention().key().bias().toFloats()).containsOnly(0f);
+        assertThat(realDiff(reference, EncoderEmitter.emit(spec, EmitOptions.defaults()))).isLessThan(1e-5);
+    }
+
+    @Test
+    void embedLayerNormalizationWithPositionIdsOtherThanArangeIsRefused() {
+        OnnxModel fused = bertForm();
+        Node eln = first(fused, "EmbedLayerNormalization");
+        fused.graph().addInitializer(dev.nncj.onnx.Tensor.ofLongs("shuffled_positions", new long[] {1, 3}, 2, 0, 1));
+        eln.setInput(8, "shuffled_positions");
+        assertThat(EncoderLifter.tryLift(fused).reason()).isEqualTo("embeddings: EmbedLayerNormalization '" + eln.name()
+                + "': its position_ids are not a constant 0..S-1");
+    }
+
+    @Test
+    void theBiasAddThenComMicrosoftGeluIsReadAsErfGelu() throws Exception {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
+        OnnxModel fused = bertForm();
+        for (Node biasGelu : fused.graph().nodes().stream().filter(n -> n.opType().equals("BiasGelu")).toList()) {
+            String sum = biasGelu.name() + "_sum";
+            fused.graph().replaceNode(biasGelu, List.of(
+                    new Node(biasGelu.name() + "_add", "Add", "", biasGelu.inputs(), List.of(sum)),
+                    new Node(biasGelu.name(), "Gelu", "com.microsoft", List.of(sum), biasGelu.outputs())));
+        }
+        EncoderLifter.Result read = EncoderLifter.tryLift(fused);
+        assertThat(read.forms().get("FFN activation")).containsExactly("fused com.microsoft.Gelu");
+        assertThat(realDiff(model, EncoderEmitter.emit(read.spec().orElseThrow(), EmitOptions.defaults()))).isLessThan(1e-5);
+    }
+
     /**
      * Lifts {@code optimized}, emits it in both attention styles, compares with {@code original}
      * under ORT, then prunes half the heads and half the FFN and checks what was removed.
