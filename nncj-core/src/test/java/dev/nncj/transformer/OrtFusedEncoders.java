@@ -26,16 +26,16 @@ import java.util.List;
  * MultiHeadAttention form: MatMul(h, Wq), MatMul(h, Wk), MatMul(h, Wv) ─ MultiHeadAttention(q, k, v, bqkv, mask)
  * </pre>
  */
-final class OrtFusedEncoders {
-    enum Embedding { EMBED_LAYER_NORM, GATHERS }
+public final class OrtFusedEncoders {
+    public enum Embedding { EMBED_LAYER_NORM, GATHERS }
 
     /** MASK_INDEX: 1-D counts (EmbedLayerNormalization's second output, or ReduceSum); RAW: the 2-D int32 mask. */
-    enum Mask { MASK_INDEX, RAW }
+    public enum Mask { MASK_INDEX, RAW }
 
-    enum AttentionOp { ATTENTION, MULTI_HEAD }
+    public enum AttentionOp { ATTENTION, MULTI_HEAD }
 
-    record Form(Embedding embedding, Mask mask, AttentionOp attention) {
-        static Form bert() {
+    public record Form(Embedding embedding, Mask mask, AttentionOp attention) {
+        public static Form bert() {
             return new Form(Embedding.EMBED_LAYER_NORM, Mask.MASK_INDEX, AttentionOp.ATTENTION);
         }
     }
@@ -51,7 +51,7 @@ final class OrtFusedEncoders {
         b.opset("com.microsoft", 1);
     }
 
-    static OnnxModel write(EncoderSpec spec, Form form) {
+    public static OnnxModel write(EncoderSpec spec, Form form) {
         return new OrtFusedEncoders(spec, form).build();
     }
 

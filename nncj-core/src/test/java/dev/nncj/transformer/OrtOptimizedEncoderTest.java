@@ -203,6 +203,18 @@ class OrtOptimizedEncoderTest {
     }
 
     @Test
+    void embedLayerNormalizationWhoseRawSumIsReadIsRefused() {
+        OnnxModel fused = bertForm();
+        Node eln = first(fused, "EmbedLayerNormalization");
+        Node grown = new Node(eln.name(), eln.opType(), eln.domain(), eln.inputs(),
+                List.of(eln.output(0), eln.output(1), "embedding_sum"));
+        grown.put(eln.attribute("epsilon").orElseThrow());
+        fused.graph().replaceNode(eln, List.of(grown, Node.of("sum_reader", "Identity", List.of("embedding_sum"), List.of("read"))));
+        assertThat(EncoderLifter.tryLift(fused).reason()).isEqualTo("embeddings: EmbedLayerNormalization '" + eln.name()
+                + "': its embedding_sum output is read (the raw sum as a pre-norm residual stream), which is not supported");
+    }
+
+    @Test
     void theBiasAddThenComMicrosoftGeluIsReadAsErfGelu() throws Exception {
         OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
         OnnxModel fused = bertForm();
