@@ -17,7 +17,7 @@ try (var options = new OrtSession.SessionOptions()) {
   OrtEnvironment.getEnvironment().createSession(System.getProperty("in"), options).close();
 }
 var ops = new java.util.TreeMap<String, Integer>();
-dev.nncj.onnx.OnnxFiles.load(java.nio.file.Path.of(System.getProperty("out"))).graph().nodes()
-    .forEach(n -> ops.merge(n.opType(), 1, Integer::sum));
+var saved = dev.nncj.onnx.OnnxFiles.load(java.nio.file.Path.of(System.getProperty("out")));
+saved.graph().nodes().forEach(n -> ops.merge(n.opType(), 1, Integer::sum));
 System.out.println(System.getProperty("out") + " (" + level + "): " + ops);
 /exit
