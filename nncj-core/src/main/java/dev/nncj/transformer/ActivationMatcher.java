@@ -34,9 +34,11 @@ final class ActivationMatcher {
                 return Activation.RELU;
             }
             if (n.opType().equals("Gelu")) {
+                g.recognized("FFN activation", n.domain().equals("com.microsoft") ? "fused com.microsoft.Gelu" : "Gelu op");
                 return n.stringAttribute("approximate", "none").equals("tanh") ? Activation.GELU_TANH : Activation.GELU_ERF;
             }
             if (n.opType().equals("FastGelu") && n.domain().equals("com.microsoft") && n.inputs().size() == 1) {
+                g.recognized("FFN activation", "fused com.microsoft.FastGelu");
                 return Activation.GELU_TANH;
             }
         }

@@ -59,6 +59,10 @@ final class AttentionMatcher {
         if (fused.isPresent()) {
             return matchFused(fused.get(), x, where);
         }
+        Optional<Node> multiHead = multiHead(x);
+        if (multiHead.isPresent()) {
+            return matchMultiHead(multiHead.get(), x, where);
+        }
         List<Node> projections = g.users(x).stream().filter(n -> linears.isDense(n, x)).toList();
         if (projections.size() != 3) {
             throw new PatternMismatch(where + "attention: expected Q, K and V MatMuls reading " + g.describe(x)
@@ -144,51 +148,164 @@ final class AttentionMatcher {
     }
 
     /**
-     * com.microsoft.Attention(x, W[H, 3 * h * d], b[3 * h * d], mask_index), as ORT's fusion or
-     * NNCJ's fused emitter writes it: Q, K, V are the three column blocks of W; the scale defaults
-     * to 1/sqrt(d) and the mask value to -10000 (the op's documented defaults).
+     * com.microsoft.Attention(x, W[H, 3 * h * d], b[3 * h * d]?, mask_index?), as ORT's fusions or
+     * NNCJ's fused emitter write it: Q, K, V are the three column blocks of W (a missing bias is
+     * zero); the scale defaults to 1/sqrt(d) and the mask value to -10000 (the op's documented
+     * defaults). Refused: Q, K, V of different widths (qkv_hidden_sizes), and what
+     * {@link #requireEncoderAttention} names.
      */
     private Matched matchFused(Node att, String x, String where) {
         String pattern = where + "fused attention '" + att.name() + "': ";
-        if (!att.input(0).equals(x) || att.intAttribute("unidirectional", 0) != 0 || att.inputs().size() > 4
-                || att.outputs().size() > 1 && !att.output(1).isEmpty()) {
-            throw new PatternMismatch(pattern + "expected bidirectional self-attention without past state");
+        if (!att.input(0).equals(x)) {
+            throw new PatternMismatch(pattern + "expected self-attention reading " + g.describe(x));
         }
+        requireEncoderAttention(att, 4, pattern);
         Optional<Tensor> w = g.constant(att.input(1)).filter(t -> t.rank() == 2 && t.type().isFloatingPoint());
-        Optional<Tensor> b = g.constant(att.input(2)).filter(t -> t.rank() == 1 && t.type().isFloatingPoint());
-        if (w.isEmpty() || b.isEmpty() || w.get().dim(1) % 3 != 0 || !att.intsAttribute("qkv_hidden_sizes").stream()
-                .allMatch(v -> v * 3 == w.get().dim(1))) {
-            throw new PatternMismatch(pattern + "expected constant packed Q/K/V weights [H, 3 x width] and bias");
+        List<Long> sizes = att.intsAttribute("qkv_hidden_sizes");
+        if (!sizes.isEmpty() && (sizes.size() != 3 || sizes.stream().distinct().count() != 1)) {
+            throw new PatternMismatch(pattern + "Q, K and V have different widths " + sizes
+                    + " (qkv_hidden_sizes); only equal widths are read");
+        }
+        if (w.isEmpty() || w.get().dim(1) % 3 != 0 || !sizes.isEmpty() && sizes.get(0) * 3 != w.get().dim(1)) {
+            throw new PatternMismatch(pattern + "expected constant packed Q/K/V weights [H, 3 x width]");
         }
         int width = (int) (w.get().dim(1) / 3);
+        Tensor bias = att.input(2).isEmpty()
+                ? Tensor.ofFloats(w.get().name() + ".bias", new long[] {3L * width}, new float[3 * width])
+                : g.constant(att.input(2)).filter(t -> t.rank() == 1 && t.dim(0) == 3L * width && t.type().isFloatingPoint())
+                        .orElseThrow(() -> new PatternMismatch(pattern + "expected a constant packed Q/K/V bias [3 x "
+                                + width + "]"));
+        int heads = heads(att, width, pattern);
+        Linear packed = new Linear(w.get(), bias);
+        Linear[] qkv = new Linear[3];
+        for (int part = 0; part < 3; part++) {
+            qkv[part] = packed.keepOutputs(block(part, width));
+        }
+        Optional<Float> maskValue = fusedMask(att, att.input(3), pattern);
+        Matched m = fusedOutput(att, heads, width / heads, qkv, maskValue, where);
+        g.recognized("attention", "fused com.microsoft.Attention");
+        return m;
+    }
+
+    /** The MultiHeadAttention that reads projections of {@code x}, if the layer is written that way. */
+    private Optional<Node> multiHead(String x) {
+        return g.users(x).stream().filter(n -> linears.isDense(n, x))
+                .flatMap(mm -> g.users(linears.match(mm, "attention projection").output()).stream())
+                .filter(n -> n.domain().equals("com.microsoft") && n.opType().equals("MultiHeadAttention"))
+                .findFirst();
+    }
+
+    /**
+     * com.microsoft.MultiHeadAttention(x Wq, x Wk, x Wv, bias[3 * h * d]?, key_padding_mask?), as ORT's
+     * optimizer writes it with use_multi_head_attention: the projections stay MatMuls (with or
+     * without their bias Add) and the op adds the packed bias. Cross-attention and packed Q/K/V
+     * inputs are refused, like what {@link #requireEncoderAttention} names.
+     */
+    private Matched matchMultiHead(Node mha, String x, String where) {
+        String pattern = where + "multi-head attention '" + mha.name() + "': ";
+        requireEncoderAttention(mha, 5, pattern);
+        List<LinearMatcher.Matched> projections = g.users(x).stream().filter(n -> linears.isDense(n, x))
+                .map(mm -> linears.match(mm, where + "attention projection")).toList();
+        Linear[] qkv = new Linear[3];
+        for (int i = 0; i < 3; i++) {
+            String in = mha.input(i);
+            qkv[i] = projections.stream().filter(p -> p.output().equals(in)).map(LinearMatcher.Matched::linear).findFirst()
+                    .orElseThrow(() -> new PatternMismatch(pattern + "its query, key and value are not three projections of "
+                            + g.describe(x)));
+        }
+        int width = qkv[0].out();
+        if (qkv[1].out() != width || qkv[2].out() != width) {
+            throw new PatternMismatch(pattern + "Q, K and V have different widths");
+        }
+        if (!mha.input(3).isEmpty()) {
+            Tensor bias = g.constant(mha.input(3)).filter(t -> t.rank() == 1 && t.dim(0) == 3L * width && t.type().isFloatingPoint())
+                    .orElseThrow(() -> new PatternMismatch(pattern + "expected a constant packed Q/K/V bias [3 x " + width + "]"));
+            float[] b = bias.toFloats();
+            for (int part = 0; part < 3; part++) {
+                float[] own = qkv[part].bias().toFloats();
+                for (int i = 0; i < width; i++) {
+                    own[i] += b[part * width + i];
+                }
+                qkv[part] = new Linear(qkv[part].weight(), Tensor.ofFloats(qkv[part].bias().name(), new long[] {width}, own));
+            }
+        }
+        int heads = heads(mha, width, pattern);
+        Optional<Float> maskValue = fusedMask(mha, mha.input(4), pattern);
+        Matched m = fusedOutput(mha, heads, width / heads, qkv, maskValue, where);
+        g.recognized("attention", "fused com.microsoft.MultiHeadAttention");
+        return m;
+    }
+
+    /**
+     * Refuses what an encoder's self-attention never does: causal masking, past state (inputs from
+     * {@code firstUnsupported} on, extra outputs), an additive attention bias, rotary positions.
+     */
+    private static void requireEncoderAttention(Node att, int firstUnsupported, String pattern) {
+        if (att.intAttribute("unidirectional", 0) != 0) {
+            throw new PatternMismatch(pattern + "unidirectional (causal) attention is a decoder's, not an encoder's");
+        }
+        if (att.intAttribute("do_rotary", 0) != 0) {
+            throw new PatternMismatch(pattern + "rotary position embeddings (do_rotary) are not supported");
+        }
+        for (int i = firstUnsupported; i < att.inputs().size(); i++) {
+            if (!att.input(i).isEmpty()) {
+                throw new PatternMismatch(pattern + "input " + i + " (past state or attention bias) is not supported");
+            }
+        }
+        for (int i = 1; i < att.outputs().size(); i++) {
+            if (!att.output(i).isEmpty()) {
+                throw new PatternMismatch(pattern + "it outputs present state (a decoder's cache)");
+            }
+        }
+    }
+
+    private static int heads(Node att, int width, String pattern) {
         int heads = (int) att.intAttribute("num_heads", 0);
         if (heads <= 0 || width % heads != 0) {
             throw new PatternMismatch(pattern + "num_heads " + heads + " does not divide the width " + width);
         }
-        Linear packed = new Linear(w.get(), b.get());
-        Linear[] qkv = new Linear[3];
-        for (int part = 0; part < 3; part++) {
-            int[] columns = new int[width];
-            for (int i = 0; i < width; i++) {
-                columns[i] = part * width + i;
-            }
-            qkv[part] = packed.keepOutputs(columns);
+        return heads;
+    }
+
+    private static int[] block(int part, int width) {
+        int[] columns = new int[width];
+        for (int i = 0; i < width; i++) {
+            columns[i] = part * width + i;
         }
-        Optional<Float> maskValue = Optional.empty();
-        if (!att.input(3).isEmpty()) {
-            if (maskInput.isEmpty() || !g.dependsOn(att.input(3), maskInput.get())) {
-                throw new PatternMismatch(pattern + "its mask_index does not come from the attention-mask input");
+        return columns;
+    }
+
+    /**
+     * The mask value of a fused op's mask input, which must come from the attention-mask input.
+     * A 1-D mask_index (each row's count of ones, from ReduceSum or EmbedLayerNormalization) masks
+     * the positions from that count on: for right-padded batches, the positions the 0/1 mask
+     * masks, which the re-emitted graph reads directly.
+     */
+    private Optional<Float> fusedMask(Node att, String mask, String pattern) {
+        if (mask.isEmpty()) {
+            if (maskInput.isPresent()) {
+                throw new PatternMismatch(pattern + "has no mask though the graph has an attention-mask input");
             }
-            maskValue = Optional.of(att.floatAttribute("mask_filter_value", -10000f));
-        } else if (maskInput.isPresent()) {
-            throw new PatternMismatch(pattern + "has no mask_index though the graph has an attention-mask input");
+            return Optional.empty();
         }
-        int headSize = width / heads;
-        float scale = att.floatAttribute("scale", (float) (1 / Math.sqrt(headSize)));
+        if (maskInput.isEmpty() || !g.dependsOn(mask, maskInput.get())) {
+            throw new PatternMismatch(pattern + "its mask does not come from the attention-mask input");
+        }
+        String form = g.producer(mask).map(p -> p.opType().equals("EmbedLayerNormalization")
+                ? "1-D mask_index from EmbedLayerNormalization (right padding)"
+                : p.is("ReduceSum") ? "1-D mask_index from ReduceSum (right padding)" : "2-D mask").orElse("2-D mask");
+        g.recognized("fused attention mask", form);
+        return Optional.of(att.floatAttribute("mask_filter_value", -10000f));
+    }
+
+    /** The spec and output projection of a fused attention op with projections {@code qkv}. */
+    private Matched fusedOutput(Node att, int heads, int headSize, Linear[] qkv, Optional<Float> maskValue, String where) {
+        // the kernels read a scale of 0 (the attribute's default) as 1/sqrt(d)
+        float given = att.floatAttribute("scale", 0f);
+        float scale = given != 0f ? given : (float) (1 / Math.sqrt(headSize));
         Node out = single(att.output(0), where + "attention output");
         LinearMatcher.Matched o = linears.match(out, where + "attention output projection");
         AttentionSpec spec = new AttentionSpec(heads, headSize, qkv[0], qkv[1], qkv[2], o.linear(), scale);
-        g.recognized("attention", "fused com.microsoft.Attention");
         return new Matched(spec, maskValue, o.output());
     }
 

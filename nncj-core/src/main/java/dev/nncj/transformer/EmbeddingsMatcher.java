@@ -31,6 +31,10 @@ final class EmbeddingsMatcher {
     }
 
     Matched match() {
+        Optional<Matched> fused = new EmbedLayerNormMatcher(g).match();
+        if (fused.isPresent()) {
+            return fused.get();
+        }
         Graph graph = g.graph();
         Node wordGather = wordGather();
         String inputIds = wordGather.input(1);

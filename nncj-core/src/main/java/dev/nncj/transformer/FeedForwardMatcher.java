@@ -1,11 +1,13 @@
 package dev.nncj.transformer;
 
 import dev.nncj.onnx.Node;
+import dev.nncj.onnx.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -79,19 +81,34 @@ final class FeedForwardMatcher {
         Linear upLinear = up.linear();
         Activation act;
         Node only = between.size() == 1 ? between.iterator().next() : null;
-        if (only != null && only.domain().equals("com.microsoft") && only.opType().equals("BiasGelu")
-                && up.output().equals(up.matmul().output(0))) {
-            // ORT's BiasGelu(x W1, b1) = GELU_erf(x W1 + b1): the bias moves back into the projection
-            java.util.Optional<dev.nncj.onnx.Tensor> bias = g.constant(only.input(1))
+        Optional<Activation> biased = only == null ? Optional.empty() : biasedActivation(only);
+        if (biased.isPresent() && up.output().equals(up.matmul().output(0))) {
+            // ORT's BiasGelu(x W1, b1) = GELU_erf(x W1 + b1), FastGelu(x W1, b1) = GELU_tanh(x W1 + b1):
+            // the bias moves back into the projection
+            Optional<Tensor> bias = g.constant(only.input(1))
                     .filter(t -> t.rank() == 1 && t.dim(0) == width && t.type().isFloatingPoint());
             if (bias.isEmpty()) {
-                throw new PatternMismatch(where + "FFN: BiasGelu '" + only.name() + "' has no constant [" + width + "] bias");
+                throw new PatternMismatch(where + "FFN: " + only.opType() + " '" + only.name() + "' has no constant ["
+                        + width + "] bias");
             }
             upLinear = new Linear(upLinear.weight(), bias.get());
-            act = Activation.GELU_ERF;
+            act = biased.get();
+            g.recognized("FFN activation", "fused com.microsoft." + only.opType() + " (bias + GELU)");
         } else {
             act = activations.classify(new ArrayList<>(between), up.output(), where);
         }
         return new Matched(new FeedForwardSpec(upLinear, dn.linear(), act), dn.output());
+    }
+
+    /** The GELU of ORT's bias-taking activations: com.microsoft BiasGelu, and FastGelu given a bias input. */
+    private static Optional<Activation> biasedActivation(Node n) {
+        if (!n.domain().equals("com.microsoft") || n.inputs().size() != 2 || n.input(1).isEmpty()) {
+            return Optional.empty();
+        }
+        return switch (n.opType()) {
+            case "BiasGelu" -> Optional.of(Activation.GELU_ERF);
+            case "FastGelu" -> Optional.of(Activation.GELU_TANH);
+            default -> Optional.empty();
+        };
     }
 }
