@@ -65,6 +65,7 @@ public final class EncoderLifter {
 
     private static EncoderSpec lift(OnnxModel model, GraphView g) {
         Graph graph = model.graph();
+        UnsupportedForms.check(g);
         EmbeddingsMatcher.Matched e = new EmbeddingsMatcher(g).match();
         LayerStackMatcher.Matched stack = new LayerStackMatcher(g, e.maskInput()).match(e.stream());
         OutputsMatcher.Matched out = new OutputsMatcher(g).match(stack.hidden(), e.wordLookup(), model.opset());

@@ -6,8 +6,10 @@ import static dev.nncj.transformer.TinyEncoders.HEAD_SIZE;
 import static dev.nncj.transformer.TinyEncoders.HIDDEN;
 import static dev.nncj.transformer.TinyEncoders.POSITIONS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nncj.data.TinyTokenizer;
+import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.transformer.FamilyEncoders.Family;
 import java.nio.file.Path;
@@ -117,10 +119,46 @@ class EncoderFamilyTest {
     @Test
     void sharedLayersAskedToKeepDifferentUnitsAreRefusedInOneLine() {
         EncoderSpec spec = EncoderLifter.lift(FamilyEncoders.build(Family.ALBERT, SEEDS), dir.resolve("albert.onnx"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StructuredPruner.prune(spec, new StructuredPruneOptions(
+        assertThatThrownBy(() -> StructuredPruner.prune(spec, new StructuredPruneOptions(
                 Optional.empty(), new HeadPlan.PerLayer(List.of(1, 2, 2)), 0, new MagnitudeImportance())))
                 .isInstanceOf(dev.nncj.NncjException.class)
                 .hasMessage("layers 0 and 1 share their weights and must keep the same units: 1 vs 2 heads, 16 vs 16 FFN neurons");
+    }
+
+    @Test
+    void deBertasRelativePositionAttentionIsRefusedInOneLineNamingTheNode() throws Exception {
+        OnnxModel model = FamilyEncoders.relativePositionFragment();
+        EncoderRuns.hidden(model, dir); // a valid graph: the refusal is about structure, not a broken file
+        String gather = FamilyEncoders.firstNode(model, "GatherElements").name();
+        Path file = dir.resolve("deberta.onnx");
+
+        assertThatThrownBy(() -> EncoderLifter.lift(model, file)).isInstanceOf(dev.nncj.NncjException.class)
+                .hasMessage(file + ": not a transformer encoder NNCJ can lift: relative-position attention (DeBERTa)"
+                        + " is not supported: GatherElements '" + gather + "' gathers scores by relative position into"
+                        + " the attention scores");
+    }
+
+    @Test
+    void rotaryPositionsAreRefusedNamingTheRotation() throws Exception {
+        OnnxModel model = FamilyEncoders.rotaryFragment();
+        EncoderRuns.hidden(model, dir);
+        String neg = FamilyEncoders.firstNode(model, "Neg").name();
+
+        assertThat(EncoderLifter.tryLift(model).reason()).isEqualTo("rotary positions (ModernBERT, RoFormer) are not"
+                + " supported: Neg '" + neg + "' rotates Q and K by Sin/Cos tables before the attention scores; NNCJ"
+                + " reads learned position tables");
+    }
+
+    @Test
+    void aGatedFfnIsRefusedNamingTheGateAndTheSplit() throws Exception {
+        OnnxModel model = FamilyEncoders.gatedFfnFragment();
+        EncoderRuns.hidden(model, dir);
+        Node split = FamilyEncoders.firstNode(model, "Split");
+        Node gate = model.graph().consumers(split.output(1)).get(0);
+
+        assertThat(EncoderLifter.tryLift(model).reason()).isEqualTo("gated FFN (GeGLU) is not supported: Mul '"
+                + gate.name() + "' multiplies an activation of one half of Split '" + split.name() + "' by the other"
+                + " half; NNCJ reads FFNs of one up projection");
     }
 
     /** Parameters of a 3-layer family encoder whose layers keep {@code heads} heads and {@code ffn} neurons. */
