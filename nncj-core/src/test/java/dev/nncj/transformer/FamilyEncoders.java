@@ -30,9 +30,9 @@ import java.util.Optional;
  * and fragments of what NNCJ refuses: rotary Q/K and a gated FFN (ModernBERT), relative-position
  * scores (DeBERTa), each written into a TinyEncoders graph.
  */
-final class FamilyEncoders {
+public final class FamilyEncoders {
     /** ELECTRA's and ALBERT's embedding width E, below the hidden width. */
-    static final int EMBEDDING = 6;
+    public static final int EMBEDDING = 6;
     /** RoBERTa's padding_idx: TinyTokenizer's [PAD]. */
     static final long PAD = 1;
     /** RoBERTa's position table: max positions + padding_idx + 1 rows. */
@@ -40,11 +40,11 @@ final class FamilyEncoders {
     /** The seed of ALBERT's one layer. */
     private static final long ALBERT_LAYER_SEED = 7;
 
-    enum Family { DISTILBERT, ROBERTA, ELECTRA, ALBERT }
+    public enum Family { DISTILBERT, ROBERTA, ELECTRA, ALBERT }
 
     private FamilyEncoders() {}
 
-    static OnnxModel build(Family family, List<Long> layerSeeds) {
+    public static OnnxModel build(Family family, List<Long> layerSeeds) {
         return switch (family) {
             case DISTILBERT -> TinyEncoders.build((t, ids, types) -> t.layerNorm(t.embeddingSum(ids, types, HIDDEN), HIDDEN),
                     false, true, layerSeeds);
