@@ -126,6 +126,23 @@ class EncoderFamilyTest {
     }
 
     @Test
+    void layersSharingOnlySomeWeightsAreRefusedByPruningNotUntied() {
+        EncoderSpec spec = EncoderLifter.lift(FamilyEncoders.build(Family.ELECTRA, SEEDS), dir.resolve("electra.onnx"));
+        EncoderLayer first = spec.layers().get(0);
+        EncoderLayer third = spec.layers().get(2);
+        AttentionSpec a = third.attention();
+        // layer 2 reads layer 0's query projection, nothing else of it
+        EncoderSpec partly = spec.withLayers(List.of(first, spec.layers().get(1), third.withAttention(new AttentionSpec(
+                a.heads(), a.headSize(), first.attention().query(), a.key(), a.value(), a.output(), a.scale()))));
+        assertThat(partly.parameterCount()).isEqualTo(spec.parameterCount() - (HIDDEN * 8 + 8));
+
+        assertThatThrownBy(() -> StructuredPruner.prune(partly, new StructuredPruneOptions(Optional.empty(),
+                new HeadPlan.Fraction(0.5), 0, new MagnitudeImportance())))
+                .isInstanceOf(dev.nncj.NncjException.class)
+                .hasMessage("layers 0 and 2 share some weights but not all: structured pruning would untie them");
+    }
+
+    @Test
     void deBertasRelativePositionAttentionIsRefusedInOneLineNamingTheNode() throws Exception {
         OnnxModel model = FamilyEncoders.relativePositionFragment();
         EncoderRuns.hidden(model, dir); // a valid graph: the refusal is about structure, not a broken file
