@@ -86,7 +86,11 @@ final class UnsupportedForms {
         return n.is("Split") || n.is("Slice");
     }
 
-    /** True when a Softmax is computed (through any nodes) from {@code n}'s outputs. */
+    /**
+     * True when a Softmax is computed from {@code n}'s outputs without a projection (a MatMul or
+     * Gemm by a constant) in between: {@code n} shapes the attention scores of its own layer, it
+     * is not, say, an FFN activation whose output reaches the next layer's attention.
+     */
     private boolean reachesSoftmax(Node n) {
         Deque<String> work = new ArrayDeque<>(n.outputs());
         Set<String> seen = new HashSet<>();
@@ -99,7 +103,10 @@ final class UnsupportedForms {
                 if (u.is("Softmax")) {
                     return true;
                 }
-                work.addAll(u.outputs());
+                boolean projection = (u.is("MatMul") || u.is("Gemm")) && g.constant(u.input(1)).isPresent();
+                if (!projection) {
+                    work.addAll(u.outputs());
+                }
             }
         }
         return false;
