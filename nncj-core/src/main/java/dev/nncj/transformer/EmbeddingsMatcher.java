@@ -6,11 +6,14 @@ import dev.nncj.onnx.Node;
 import dev.nncj.onnx.Tensor;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Matches an encoder's embeddings: the word-embedding Gather indexed by a graph input (the
- * largest such table), the Adds of position and token-type tables, and the embedding LayerNorm
- * (absent in a pre-norm stack whose first layer normalizes the raw sum itself). Also tells the
+ * largest such table), the Adds of position and token-type tables (positions 0..S-1 or counted
+ * from the padding mask; token types from an input or constant zeros), the embedding LayerNorm
+ * (absent in a pre-norm stack whose first layer normalizes the raw sum itself) and a projection
+ * to the hidden width after it (ELECTRA, ALBERT). Also tells the
  * graph's inputs apart by role: input ids, token types, and the attention mask (the remaining
  * input that indexes no table).
  */
@@ -40,9 +43,9 @@ final class EmbeddingsMatcher {
         String inputIds = wordGather.input(1);
         Tensor word = graph.constantValue(wordGather.input(0)).orElseThrow();
         Optional<Tensor> position = Optional.empty();
+        OptionalLong paddingIdx = OptionalLong.empty();
         Optional<Tensor> tokenType = Optional.empty();
         Optional<String> tokenTypeInput = Optional.empty();
-        Optional<Node> zeroTypeRow = Optional.empty();
         String sum = wordGather.output(0);
         List<Node> users = g.users(sum);
         // word + position + token type, each an Add of a Gather from a table
@@ -57,33 +60,34 @@ final class EmbeddingsMatcher {
                         .orElseThrow(() -> new PatternMismatch("embeddings: Add '" + add.name()
                                 + "' adds something other than an embedding-table Gather: " + g.describe(other)));
                 Tensor table = graph.constantValue(gather.input(0)).get();
+                OptionalLong padding;
                 if (graph.isGraphInput(gather.input(1))) {
                     if (tokenType.isPresent()) {
                         throw new PatternMismatch("embeddings: a second input-indexed table at Gather '" + gather.name() + "'");
                     }
                     tokenType = Optional.of(table);
                     tokenTypeInput = Optional.of(gather.input(1));
-                } else if (constantZeros(gather.input(1))) {
-                    // token_type_ids not an input: type 0 everywhere, one row added to every position
-                    zeroTypeRow = Optional.of(gather);
-                } else {
-                    requireArange(gather);
+                } else if (isArange(gather.input(1))) {
+                    requireOnePositionTable(position, gather);
                     position = Optional.of(table);
+                } else if ((padding = paddingPositions(gather.input(1), inputIds)).isPresent()) {
+                    g.recognized("embeddings", "positions from the padding mask (RoBERTa)");
+                    requireOnePositionTable(position, gather);
+                    position = Optional.of(table);
+                    paddingIdx = padding;
+                } else if (tokenType.isEmpty() && isConstantZeros(gather.input(1))) {
+                    g.recognized("token types", "constant zeros (token_type_ids not an input)");
+                    tokenType = Optional.of(table);
+                } else {
+                    throw new PatternMismatch("embeddings: position ids at Gather '" + gather.name()
+                            + "' are neither 0..S-1 (a Slice from 0 of a constant arange) nor counted from the"
+                            + " padding mask (padding_idx + cumsum(ids != padding_idx))");
                 }
             }
             sum = add.output(0);
             users = g.users(sum);
         }
-        if (zeroTypeRow.isPresent()) {
-            g.recognized("token types", "constant zeros (token_type_ids not an input), row 0 folded into the "
-                    + (position.isPresent() ? "position" : "word") + " table");
-            Tensor row = graph.constantValue(zeroTypeRow.get().input(0)).get();
-            if (position.isPresent()) {
-                position = Optional.of(plusRow(position.get(), row));
-            } else {
-                word = plusRow(word, row);
-            }
-        } else {
+        if (tokenTypeInput.isPresent() || tokenType.isEmpty()) {
             g.recognized("token types", tokenTypeInput.isPresent() ? "input" : "none");
         }
         Optional<String> ttInput = tokenTypeInput;
@@ -109,8 +113,32 @@ final class EmbeddingsMatcher {
             norm = Optional.of(m.spec());
             stream = m.output();
         }
-        return new Matched(new Embeddings(word, position, tokenType, norm), wordGather.output(0), inputIds, tokenTypeInput, maskInput,
-                sum, stream);
+        Optional<LinearMatcher.Matched> projection = projection(stream, attention);
+        if (projection.isPresent()) {
+            g.recognized("embeddings", "projected to the hidden width (ELECTRA, ALBERT)");
+            stream = projection.get().output();
+        }
+        return new Matched(new Embeddings(word, position, tokenType, norm, projection.map(LinearMatcher.Matched::linear),
+                paddingIdx), wordGather.output(0), inputIds, tokenTypeInput, maskInput, sum, stream);
+    }
+
+    /**
+     * The projection from the embedding width to the hidden width (ELECTRA, ALBERT): the normalized
+     * embeddings' only user is a dense layer, and it is not the first layer's attention.
+     */
+    private Optional<LinearMatcher.Matched> projection(String stream, AttentionMatcher attention) {
+        LinearMatcher linears = new LinearMatcher(g);
+        List<Node> users = g.users(stream);
+        if (attention.startsAt(stream) || users.size() != 1 || !linears.isDense(users.get(0), stream)) {
+            return Optional.empty();
+        }
+        return Optional.of(linears.match(users.get(0), "embeddings projection"));
+    }
+
+    private static void requireOnePositionTable(Optional<Tensor> position, Node gather) {
+        if (position.isPresent()) {
+            throw new PatternMismatch("embeddings: a second position table at Gather '" + gather.name() + "'");
+        }
     }
 
     /** The largest table Gathered with an integer graph input: the word embeddings. */
@@ -135,52 +163,111 @@ final class EmbeddingsMatcher {
         return best;
     }
 
-    /**
-     * True when {@code ids} is all zeros whatever the input: a constant of zeros, or such a constant
-     * sliced, expanded, reshaped or indexed (transformers' registered token_type_ids buffer).
-     */
-    private boolean constantZeros(String ids) {
-        Optional<Tensor> c = g.constant(ids);
-        if (c.isPresent()) {
-            return c.get().type().isInteger() && java.util.Arrays.stream(c.get().toLongs()).allMatch(v -> v == 0);
-        }
-        Optional<Node> p = g.producer(ids);
-        if (p.isPresent() && p.get().is("ConstantOfShape")) {
-            return p.get().tensorAttribute("value").map(v -> v.toLongs()[0] == 0).orElse(true);
-        }
-        return p.filter(n -> java.util.Set.of("Slice", "Expand", "Reshape", "Unsqueeze", "Squeeze", "Gather",
-                "GatherElements", "Tile", "Identity").contains(n.opType())).map(n -> constantZeros(n.input(0))).orElse(false);
-    }
-
-    /** Every row of {@code table} plus row 0 of {@code types}. */
-    private static Tensor plusRow(Tensor table, Tensor types) {
-        float[] t = table.toFloats();
-        float[] row = types.toFloats();
-        int width = (int) table.dim(1);
-        for (int i = 0; i < t.length; i++) {
-            t[i] += row[i % width];
-        }
-        return Tensor.ofFloats(table.name(), table.shape(), t);
-    }
-
-    /** Position ids must be 0, 1, ..., S-1: a leading Slice (or the whole) of a constant arange. */
-    private void requireArange(Node gather) {
-        String ids = gather.input(1);
+    /** Position ids 0, 1, ..., S-1: a leading Slice (or the whole) of a constant arange. */
+    private boolean isArange(String ids) {
         Optional<Node> slice = g.producer(ids).filter(p -> p.is("Slice"));
         String source = slice.map(s -> s.input(0)).orElse(ids);
-        Optional<Tensor> table = g.constant(source).filter(t -> t.type().isInteger());
+        // a vector or [1, n] buffer (a scalar 0 is a constant token type, not a range)
+        Optional<Tensor> table = g.constant(source).filter(t -> t.type().isInteger() && t.rank() >= 1);
         boolean startsAtZero = slice.isEmpty() || g.constant(slice.get().input(1))
                 .filter(t -> t.numElements() == 1 && t.toLongs()[0] == 0).isPresent();
         if (table.isEmpty() || !startsAtZero) {
-            throw new PatternMismatch("embeddings: position ids at Gather '" + gather.name()
-                    + "' are not a constant 0..S-1 (a Slice from 0 of a constant arange)");
+            return false;
         }
         long[] v = table.get().toLongs();
         for (int i = 0; i < v.length; i++) {
             if (v[i] != i) {
-                throw new PatternMismatch("embeddings: position ids at Gather '" + gather.name() + "' are not 0..n-1");
+                return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * RoBERTa's create_position_ids_from_input_ids, as exporters write it: m = ids != pad (Equal,
+     * Not, Cast); positions = cumsum(m, axis 1) * m + pad, Casts and an Add of 0 (past length)
+     * anywhere between. Returns the padding index, or empty when {@code ids} is not that.
+     */
+    private OptionalLong paddingPositions(String ids, String inputIds) {
+        Optional<Node> addPad = g.producer(throughCasts(ids)).filter(p -> p.is("Add"));
+        if (addPad.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        for (int i = 0; i < 2; i++) {
+            OptionalLong pad = integerScalar(addPad.get().input(i));
+            Optional<Node> mul = g.producer(throughCasts(addPad.get().input(1 - i))).filter(p -> p.is("Mul"));
+            if (pad.isPresent() && mul.isPresent()) {
+                for (int j = 0; j < 2; j++) {
+                    Optional<Node> mask = notPadding(mul.get().input(j), inputIds, pad.getAsLong());
+                    Optional<Node> cumsum = g.producer(throughAddZero(throughCasts(mul.get().input(1 - j))))
+                            .filter(p -> p.is("CumSum") && integerScalar(p.input(1)).equals(OptionalLong.of(1)));
+                    if (mask.isPresent() && cumsum.isPresent()
+                            && notPadding(cumsum.get().input(0), inputIds, pad.getAsLong()).isPresent()) {
+                        return pad;
+                    }
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** The Not of Equal(input ids, pad) that {@code value} is (through Casts), if it is. */
+    private Optional<Node> notPadding(String value, String inputIds, long pad) {
+        return g.producer(throughCasts(value)).filter(n -> n.is("Not"))
+                .filter(not -> g.producer(not.input(0)).filter(eq -> eq.is("Equal")
+                        && (eq.input(0).equals(inputIds) && integerScalar(eq.input(1)).equals(OptionalLong.of(pad))
+                        || eq.input(1).equals(inputIds) && integerScalar(eq.input(0)).equals(OptionalLong.of(pad))))
+                        .isPresent());
+    }
+
+    /**
+     * Token type ids that are constant zeros (RoBERTa's buffered token_type_ids when the graph has
+     * no token-type input): a constant of zeros, or ConstantOfShape of 0, through Slice, Expand,
+     * Unsqueeze, Reshape and Cast.
+     */
+    private boolean isConstantZeros(String ids) {
+        String v = ids;
+        Optional<Node> p;
+        while ((p = g.producer(v)).isPresent() && p.get().inputs().size() >= 1
+                && (p.get().is("Slice") || p.get().is("Expand") || p.get().is("Unsqueeze") || p.get().is("Reshape")
+                || p.get().is("Cast"))) {
+            v = p.get().input(0);
+        }
+        Optional<Tensor> constant = g.constant(v).filter(t -> t.type().isInteger());
+        if (constant.isPresent()) {
+            return java.util.Arrays.stream(constant.get().toLongs()).allMatch(x -> x == 0);
+        }
+        // ConstantOfShape without a value fills with 0
+        return g.producer(v).filter(n -> n.is("ConstantOfShape"))
+                .map(n -> n.tensorAttribute("value").map(t -> t.toFloats()[0] == 0).orElse(true)).orElse(false);
+    }
+
+    private String throughCasts(String value) {
+        String v = value;
+        Optional<Node> p;
+        while ((p = g.producer(v)).isPresent() && p.get().is("Cast")) {
+            v = p.get().input(0);
+        }
+        return v;
+    }
+
+    /** Past an Add of the constant 0 (RoBERTa's past_key_values_length in an export without a cache), and Casts. */
+    private String throughAddZero(String value) {
+        Optional<Node> add = g.producer(value).filter(p -> p.is("Add"));
+        if (add.isPresent()) {
+            for (int i = 0; i < 2; i++) {
+                if (integerScalar(add.get().input(i)).equals(OptionalLong.of(0))) {
+                    return throughCasts(add.get().input(1 - i));
+                }
+            }
+        }
+        return value;
+    }
+
+    /** An integer constant with one element. */
+    private OptionalLong integerScalar(String value) {
+        return g.constant(value).filter(t -> t.numElements() == 1 && t.type().isInteger())
+                .map(t -> OptionalLong.of(t.toLongs()[0])).orElse(OptionalLong.empty());
     }
 
     /**

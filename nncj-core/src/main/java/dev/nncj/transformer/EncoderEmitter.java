@@ -166,21 +166,40 @@ public final class EncoderEmitter {
         head.outputs().forEach(g::addOutput);
     }
 
-    /** LN(word[ids] + tokenType[types] + position[0..S-1]); positions by slicing the table to S rows. */
+    /**
+     * project(LN(word[ids] + tokenType[types] + position[position ids])), each part where the spec
+     * has it; token type 0 for every token when the graph has no token-type input.
+     */
     private String embeddings(EncoderInterface io) {
         Embeddings e = spec.embeddings();
         String x = b.op("Gather", init(e.word(), "embeddings.word"), io.inputIds());
-        if (e.tokenType().isPresent() && io.tokenTypeIds().isPresent()) {
-            x = b.op("Add", x, b.op("Gather", init(e.tokenType().get(), "embeddings.token_type"), io.tokenTypeIds().get()));
+        if (e.tokenType().isPresent()) {
+            String types = io.tokenTypeIds().orElseGet(() -> longScalar(0));
+            x = b.op("Add", x, b.op("Gather", init(e.tokenType().get(), "embeddings.token_type"), types));
         }
         if (e.position().isPresent()) {
-            Node seqLen = b.node("Shape", io.inputIds());
-            seqLen.set("start", 1L).set("end", 2L);
-            String rows = b.op("Slice", init(e.position().get(), "embeddings.position"), longs(0), seqLen.output(0), longs(0));
-            x = b.op("Add", x, rows);
+            x = b.op("Add", x, positionEmbeddings(e, io.inputIds()));
         }
         // no embedding LayerNorm (pre-norm stacks without one): the raw sum is the residual stream
-        return e.norm().isPresent() ? layerNorm(x, e.norm().get(), "embeddings.norm") : x;
+        x = e.norm().isPresent() ? layerNorm(x, e.norm().get(), "embeddings.norm") : x;
+        return e.projection().isPresent() ? linear(x, e.projection().get(), "embeddings.project") : x;
+    }
+
+    /**
+     * Positions 0..S-1 by slicing the table to S rows; or, counted from the padding mask as
+     * RoBERTa does, Gather(table, pad + cumsum(ids != pad) * (ids != pad)), exactly for any padding.
+     */
+    private String positionEmbeddings(Embeddings e, String ids) {
+        String table = init(e.position().get(), "embeddings.position");
+        if (e.paddingIdx().isPresent()) {
+            long pad = e.paddingIdx().getAsLong();
+            String real = cast(b.op("Not", b.op("Equal", ids, longScalar(pad))), DataType.INT64);
+            String counted = b.op("Mul", b.op("CumSum", real, longScalar(1)), real);
+            return b.op("Gather", table, b.op("Add", counted, longScalar(pad)));
+        }
+        Node seqLen = b.node("Shape", ids);
+        seqLen.set("start", 1L).set("end", 2L);
+        return b.op("Slice", table, longs(0), seqLen.output(0), longs(0));
     }
 
     /** softmax(Q K^T * scale + mask) V per head, heads merged back to [B, S, heads * d]. */

@@ -65,6 +65,7 @@ public final class EncoderLifter {
 
     private static EncoderSpec lift(OnnxModel model, GraphView g) {
         Graph graph = model.graph();
+        UnsupportedForms.check(g);
         EmbeddingsMatcher.Matched e = new EmbeddingsMatcher(g).match();
         LayerStackMatcher.Matched stack = new LayerStackMatcher(g, e.maskInput()).match(e.stream());
         OutputsMatcher.Matched out = new OutputsMatcher(g).match(stack.hidden(), e.wordLookup(), model.opset());
@@ -76,7 +77,12 @@ public final class EncoderLifter {
         }
         EncoderInterface io = new EncoderInterface(graph.inputs(), graph.outputs(), e.inputIds(), e.maskInput(),
                 e.tokenTypeInput(), stack.hidden(), out.poolerOutput());
-        return new EncoderSpec(e.embeddings(), stack.layers(), stack.placement(), stack.finalNorm(),
+        // layers reading the same initializers (ALBERT's export) become one layer object, used at each depth
+        List<EncoderLayer> layers = SharedWeights.tie(stack.layers());
+        if (SharedWeights.anyLayerShared(layers)) {
+            g.recognized("layers", "weights shared across layers (ALBERT)");
+        }
+        return new EncoderSpec(e.embeddings(), layers, stack.placement(), stack.finalNorm(),
                 stack.maskValue().orElse(0f), out.pooler(), io, out.head());
     }
 }

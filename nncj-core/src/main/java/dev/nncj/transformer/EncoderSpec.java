@@ -33,15 +33,12 @@ public record EncoderSpec(Embeddings embeddings, List<EncoderLayer> layers, Norm
         return embeddings.hidden();
     }
 
-    /** Floating-point parameters, counted as the emitted graph stores them. */
+    /**
+     * Floating-point parameters, counted as the emitted graph stores them: a weight several parts
+     * share (ALBERT's layers, cross-layer sharing) counts once.
+     */
     public long parameterCount() {
-        long n = embeddings.parameterCount() + finalNorm.map(LayerNormSpec::parameterCount).orElse(0L)
-                + pooler.map(p -> p.dense().parameterCount()).orElse(0L)
-                + head.map(TaskHead::parameterCount).orElse(0L);
-        for (EncoderLayer l : layers) {
-            n += l.parameterCount();
-        }
-        return n;
+        return SharedWeights.distinctParameters(this) + head.map(TaskHead::parameterCount).orElse(0L);
     }
 
     public EncoderSpec withLayers(List<EncoderLayer> newLayers) {

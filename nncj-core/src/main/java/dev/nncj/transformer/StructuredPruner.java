@@ -55,7 +55,29 @@ public final class StructuredPruner {
                 throw new NncjException("pruning would leave layer " + layers.get(i) + " with no FFN neurons");
             }
         }
+        requireSharingKept(selected.layers(), layers, keepHeads, keepNeurons);
         return new Plan(selected, layers, keepHeads, keepNeurons);
+    }
+
+    /**
+     * Layers sharing their weights (ALBERT) are pruned as one: each use must keep as many units,
+     * and a layer sharing only some weights with another is refused (pruning would untie them).
+     */
+    private static void requireSharingKept(List<EncoderLayer> selected, List<Integer> layers, int[] keepHeads,
+                                           int[] keepNeurons) {
+        java.util.Optional<int[]> partial = SharedWeights.partiallyShared(selected);
+        if (partial.isPresent()) {
+            throw new NncjException("layers " + layers.get(partial.get()[0]) + " and " + layers.get(partial.get()[1])
+                    + " share some weights but not all: structured pruning would untie them");
+        }
+        for (int i = 0; i < selected.size(); i++) {
+            int first = selected.indexOf(selected.get(i));
+            if (keepHeads[i] != keepHeads[first] || keepNeurons[i] != keepNeurons[first]) {
+                throw new NncjException("layers " + layers.get(first) + " and " + layers.get(i) + " share their weights"
+                        + " and must keep the same units: " + keepHeads[first] + " vs " + keepHeads[i] + " heads, "
+                        + keepNeurons[first] + " vs " + keepNeurons[i] + " FFN neurons");
+            }
+        }
     }
 
     public static StructuredPruneResult prune(EncoderSpec spec, StructuredPruneOptions options) {
@@ -72,10 +94,21 @@ public final class StructuredPruner {
         List<int[]> keptHeads = new ArrayList<>();
         List<int[]> keptNeurons = new ArrayList<>();
         ImportanceScores scores = unitPruning ? options.importance().score(selected) : null;
+        // a layer object used at several depths is pruned once, by its scores summed over its uses
+        java.util.Map<EncoderLayer, Integer> firstUse = new java.util.IdentityHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             EncoderLayer l = selected.layers().get(i);
-            int[] heads = unitPruning ? top(scores.heads().get(i), keepHeads[i]) : IntStream.range(0, l.attention().heads()).toArray();
-            int[] neurons = unitPruning ? top(scores.neurons().get(i), keepNeurons[i]) : IntStream.range(0, l.ffn().width()).toArray();
+            Integer first = firstUse.putIfAbsent(l, i);
+            if (first != null) {
+                pruned.add(pruned.get(first));
+                keptHeads.add(keptHeads.get(first));
+                keptNeurons.add(keptNeurons.get(first));
+                continue;
+            }
+            int[] heads = unitPruning ? top(summedOverUses(scores.heads(), selected.layers(), i), keepHeads[i])
+                    : IntStream.range(0, l.attention().heads()).toArray();
+            int[] neurons = unitPruning ? top(summedOverUses(scores.neurons(), selected.layers(), i), keepNeurons[i])
+                    : IntStream.range(0, l.ffn().width()).toArray();
             EncoderLayer p = l;
             if (heads.length < l.attention().heads()) {
                 p = p.withAttention(l.attention().keepHeads(heads));
@@ -90,6 +123,19 @@ public final class StructuredPruner {
         EncoderSpec result = spec.withLayers(pruned);
         return new StructuredPruneResult(result, layers, keptHeads, keptNeurons, spec.parameterCount(),
                 result.parameterCount());
+    }
+
+    /** The scores of layer {@code i} added up over every depth that uses the same layer object. */
+    private static double[] summedOverUses(List<double[]> scores, List<EncoderLayer> layers, int i) {
+        double[] sum = new double[scores.get(i).length];
+        for (int j = 0; j < layers.size(); j++) {
+            if (layers.get(j) == layers.get(i)) {
+                for (int k = 0; k < sum.length; k++) {
+                    sum[k] += scores.get(j)[k];
+                }
+            }
+        }
+        return sum;
     }
 
     /** Indexes of the {@code k} highest scores, ascending (ties keep the lower index). */

@@ -28,10 +28,10 @@ public final class EncoderRuns {
         try (OrtSession session = OrtSessions.open(file, RuntimeOptions.defaults())) {
             Map<String, OnnxTensor> feed = new HashMap<>();
             try {
-                feed.put("input_ids", tensor(IDS));
-                feed.put("attention_mask", tensor(MASK));
-                if (session.getInputNames().contains("token_type_ids")) {
-                    feed.put("token_type_ids", tensor(TYPES));
+                // only the inputs the graph has (RoBERTa and DistilBERT take no token types)
+                Map<String, long[][]> inputs = Map.of("input_ids", IDS, "attention_mask", MASK, "token_type_ids", TYPES);
+                for (String name : session.getInputNames()) {
+                    feed.put(name, tensor(inputs.get(name)));
                 }
                 try (OrtSession.Result r = session.run(feed, java.util.Set.of(output))) {
                     OnnxTensor t = (OnnxTensor) r.get(0);

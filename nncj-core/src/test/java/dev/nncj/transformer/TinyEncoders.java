@@ -7,6 +7,7 @@ import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -43,6 +44,17 @@ public final class TinyEncoders {
     private boolean preNorm;
     private boolean noNorms;
     private boolean noEmbeddingNorm;
+    private boolean tokenTypeInput = true;
+    private EmbeddingPart embeddingPart = TinyEncoders::bertEmbeddings;
+
+    /**
+     * Writes the embeddings of a family variant (see FamilyEncoders): from the input ids (and the
+     * token-type input, absent when the graph has none) to the stream entering layer 0, whose width
+     * must be {@link #HIDDEN}. Parts draw their weights in the order they write them.
+     */
+    interface EmbeddingPart {
+        String write(TinyEncoders t, String ids, Optional<String> tokenTypes);
+    }
 
     /** Seed of the pre-norm final LayerNorm, fixed so that it does not depend on which layers were built. */
     static final long FINAL_NORM_SEED = 99;
@@ -128,6 +140,17 @@ public final class TinyEncoders {
         return t.encoder(layerSeeds, false);
     }
 
+    /**
+     * PYTORCH style with the embeddings {@code part} writes; {@code whereMask} as in
+     * {@link #buildWithWhereMask}; {@code tokenTypeInput} false leaves the token-type input out.
+     */
+    static OnnxModel build(EmbeddingPart part, boolean tokenTypeInput, boolean whereMask, List<Long> layerSeeds) {
+        TinyEncoders t = new TinyEncoders(Style.PYTORCH, 42, whereMask);
+        t.tokenTypeInput = tokenTypeInput;
+        t.embeddingPart = part;
+        return t.encoder(layerSeeds, false);
+    }
+
     public static OnnxModel build(Style style) {
         return build(style, List.of(1L, 2L), false);
     }
@@ -135,7 +158,8 @@ public final class TinyEncoders {
     private OnnxModel encoder(List<Long> layerSeeds, boolean pooler) {
         String ids = b.input("input_ids", DataType.INT64, "batch", "seq");
         String mask = b.input("attention_mask", DataType.INT64, "batch", "seq");
-        String types = b.input("token_type_ids", DataType.INT64, "batch", "seq");
+        Optional<String> types = tokenTypeInput
+                ? Optional.of(b.input("token_type_ids", DataType.INT64, "batch", "seq")) : Optional.empty();
 
         // extended mask: (1 - mask[:, None, None, :]) * float32.min
         String m = b.op("Cast", unsqueeze(unsqueeze(mask, 1), 2));
@@ -145,17 +169,7 @@ public final class TinyEncoders {
                 : invertedWhereMask ? invertedWhere(b.op("Sub", constant(1f), m))
                 : b.op("Mul", b.op("Sub", constant(1f), m), constant(-3.4028235e38f));
 
-        String x = b.op("Gather", init("word", TinyTokenizer.VOCABULARY_SIZE, HIDDEN), ids);
-        x = b.op("Add", x, b.op("Gather", init("token_type", 2, HIDDEN), types));
-        long[] arange = new long[POSITIONS];
-        for (int i = 0; i < POSITIONS; i++) {
-            arange[i] = i;
-        }
-        String positionIds = b.initializer(Tensor.ofLongs("position_ids", new long[] {1, POSITIONS}, arange));
-        String seqLen = unsqueeze(gatherDim(ids, 1), 0);
-        String sliced = b.op("Slice", positionIds, longs(0), seqLen, longs(1), longs(1));
-        x = b.op("Add", x, b.op("Gather", init("position", POSITIONS, HIDDEN), sliced));
-        String h = noEmbeddingNorm ? x : layerNorm(x);
+        String h = embeddingPart.write(this, ids, types);
         for (long seed : layerSeeds) {
             random.setSeed(seed);
             h = preNorm ? preNormLayer(h, maskAdd) : layer(h, maskAdd);
@@ -172,6 +186,33 @@ public final class TinyEncoders {
             b.output(pooled, "pooler_output", DataType.FLOAT, "batch", HIDDEN);
         }
         return b.build();
+    }
+
+    /** BERT's embeddings: LN(word[ids] + token_type[types] + position[0..S-1]), without the LN when asked. */
+    private String bertEmbeddings(String ids, Optional<String> types) {
+        String x = embeddingSum(ids, types, HIDDEN);
+        return noEmbeddingNorm ? x : layerNorm(x);
+    }
+
+    /** word[ids] + token_type[types] (when given) + position[0..S-1], tables of {@code width} columns. */
+    String embeddingSum(String ids, Optional<String> types, int width) {
+        String x = b.op("Gather", init("word", TinyTokenizer.VOCABULARY_SIZE, width), ids);
+        if (types.isPresent()) {
+            x = b.op("Add", x, b.op("Gather", init("token_type", 2, width), types.get()));
+        }
+        long[] arange = new long[POSITIONS];
+        for (int i = 0; i < POSITIONS; i++) {
+            arange[i] = i;
+        }
+        String positionIds = b.initializer(Tensor.ofLongs("position_ids", new long[] {1, POSITIONS}, arange));
+        String seqLen = unsqueeze(gatherDim(ids, 1), 0);
+        String sliced = b.op("Slice", positionIds, longs(0), seqLen, longs(1), longs(1));
+        return b.op("Add", x, b.op("Gather", init("position", POSITIONS, width), sliced));
+    }
+
+    /** The graph under construction, for embedding parts. */
+    GraphBuilder builder() {
+        return b;
     }
 
     private String layer(String h, String maskAdd) {
@@ -231,11 +272,16 @@ public final class TinyEncoders {
     }
 
     String layerNorm(String x) {
+        return layerNorm(x, HIDDEN);
+    }
+
+    /** A LayerNorm over {@code width} units, in the style's form. */
+    String layerNorm(String x, int width) {
         if (noNorms) {
             return x;
         }
-        String gamma = b.initializer(Tensor.ofFloats(fresh("gamma"), new long[] {HIDDEN}, values(HIDDEN, 0.3f, 1f)));
-        String beta = b.initializer(Tensor.ofFloats(fresh("beta"), new long[] {HIDDEN}, values(HIDDEN, 0.2f, 0f)));
+        String gamma = b.initializer(Tensor.ofFloats(fresh("gamma"), new long[] {width}, values(width, 0.3f, 1f)));
+        String beta = b.initializer(Tensor.ofFloats(fresh("beta"), new long[] {width}, values(width, 0.2f, 0f)));
         if (style == Style.FUSED) {
             Node ln = b.node("LayerNormalization", x, gamma, beta);
             ln.set("epsilon", 1e-5f);
@@ -257,6 +303,7 @@ public final class TinyEncoders {
         return b.op("Add", bias, b.op("MatMul", x, w));
     }
 
+    /** A [rows, cols] weight of random values scaled by 1/sqrt(rows). */
     String init(String name, int rows, int cols) {
         return b.initializer(Tensor.ofFloats(fresh(name), new long[] {rows, cols},
                 values(rows * cols, (float) (1 / Math.sqrt(rows)), 0f)));

