@@ -24,6 +24,7 @@ ln -s "$dist/bin/nncj" "$work/links/nncj"
 
 cd "$work/elsewhere"
 export HOME="$work/home"
+unset XDG_CACHE_HOME
 export NNCJ_JAVA_OPTS="-Xmx3g -Dmaven.repo.local=$repository"
 version_line=$("$work/links/nncj" --version)
 [[ $version_line == "nncj $version (Java "* ]] || fail "--version printed '$version_line', not nncj $version"
@@ -31,4 +32,5 @@ version_line=$("$work/links/nncj" --version)
 grep -q "test.tsv, n = 872" demo.txt || fail "demo did not score the shipped SST-2 sentences: $(cat demo.txt)"
 grep -q "^nncj quantize --mode int4-weight" demo.txt || fail "demo printed no int4-weight row: $(cat demo.txt)"
 [ -f demo/all-minilm-l6-v2/model.onnx ] || fail "demo wrote no zoo model into its -o folder"
+[ -d "$HOME/.cache/nncj" ] || fail "ONNX Runtime's natives were not cached under the fresh HOME: the JVM used another home"
 echo "distribution smoke test: $archive unpacked, --version and demo run from another folder, HOME=$HOME"

@@ -40,7 +40,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * each compressed model's fidelity on SST-2 and benchmark it interleaved with fp32: one table.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fetch all-MiniLM-L6-v2 and ONNX Runtime's int8 baseline from the zoo, inspect the model,",
+        description = {"Quantize all-MiniLM-L6-v2 and compare size, speed and fidelity.",
+            "Fetch all-MiniLM-L6-v2 and ONNX Runtime's int8 baseline from the zoo, inspect the model,",
             "quantize it with NNCJ (dynamic-int8, int4-weight), and print size, p50 (each interleaved with fp32",
             "in one process) and embedding fidelity on SST-2 for every version."})
 final class DemoCommand implements Callable<Integer> {
