@@ -37,10 +37,6 @@ final class LocalMavenRepository {
                 : Path.of(System.getProperty("user.home"), ".m2", "repository"), mavenExecutable());
     }
 
-    Path root() {
-        return root;
-    }
-
     /** The jar of {@code coordinates} (groupId:artifactId:version) in this repository, if it is there. */
     Optional<Path> find(String coordinates) {
         Path jar = jarOf(coordinates);
