@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure a model's latency, throughput and session memory with ONNX Runtime in-process.",
+        description = {"Measure a model's speed and memory in ONNX Runtime.",
+            "Latency, throughput and session memory, with ONNX Runtime in-process.",
             "With --compare, both models run interleaved in one process and the ratio of p50s is printed:",
             "this is how every speed claim in NNCJ is made."})
 final class BenchCommand implements Callable<Integer> {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "deep-compress", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Deep Compression (Han et al. 2016) of an image classifier: magnitude pruning with retraining, k-means weight sharing with the centroids fine-tuned, Huffman coding into a .nncj container.",
+        description = {"Prune, cluster and Huffman-code an image classifier.",
+            "Deep Compression (Han et al. 2016) of an image classifier: magnitude pruning with retraining, k-means weight sharing with the centroids fine-tuned, Huffman coding into a .nncj container.",
             "Prints every stage's size and accuracy (ONNX Runtime, on a saved file; the last on the model unpacked from the container) on two sets: a validation split held out of the training images (--validation), the figure to choose recipes by, and the test images, the figure to report. `nncj unpack OUT.nncj -o M.onnx` gives the ONNX model."})
 final class DeepCompressCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.onnx", description = "the trained float classifier (nncj train)")

@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,17 +40,22 @@ import picocli.CommandLine.Model.CommandSpec;
  * each compressed model's fidelity on SST-2 and benchmark it interleaved with fp32: one table.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fetch all-MiniLM-L6-v2 and ONNX Runtime's int8 baseline from the zoo, inspect the model,",
+        description = {"Quantize all-MiniLM-L6-v2 and compare size, speed and fidelity.",
+            "Fetch all-MiniLM-L6-v2 and ONNX Runtime's int8 baseline from the zoo, inspect the model,",
             "quantize it with NNCJ (dynamic-int8, int4-weight), and print size, p50 (each interleaved with fp32",
             "in one process) and embedding fidelity on SST-2 for every version."})
 final class DemoCommand implements Callable<Integer> {
     private static final String BASELINE = "all-minilm-l6-v2-ort-int8";
+    /** Set by bin/nncj to the folder it was started from: the distribution or the build tree. */
+    static final String HOME_PROPERTY = "nncj.home";
+    /** The fidelity column's sentences, shipped under nncj.home. */
+    static final String SHIPPED_DATA = "data/sst2/test.tsv";
 
     @Option(names = {"-o", "--output"}, defaultValue = "work/demo", paramLabel = "DIR",
             description = "where the models are written (default ${DEFAULT-VALUE})")
     Path dir;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "sentences for the fidelity column (default: the shipped SST-2 test.tsv)")
+    @Option(names = "--data", paramLabel = "FILE", description = "sentences for the fidelity column (default: data/sst2/test.tsv of this NNCJ)")
     Path data;
 
     @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime threads for the benchmark (default ${DEFAULT-VALUE})")
@@ -70,6 +74,8 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         ProgressListener progress = quiet.progress();
+        Path sentencesFile = data != null ? data : defaultData(); // before the models: a missing file costs no fetch
+        List<String> sentences = SentenceFile.read(sentencesFile);
         ModelZoo.Fetched fp32 = ModelZoo.get(ModelZoo.DEFAULT_MODEL, dir.resolve(ModelZoo.DEFAULT_MODEL), progress);
         ModelZoo.Fetched ortInt8 = ModelZoo.get(BASELINE, dir.resolve(BASELINE), progress);
         ModelReport fp32Report = ModelInspector.inspect(fp32.modelFile());
@@ -82,8 +88,6 @@ final class DemoCommand implements Callable<Integer> {
             candidates.put("nncj quantize --mode " + mode.cliName(), quantize(fp32.modelFile(), mode, progress));
         }
 
-        Path sentencesFile = data != null ? data : defaultData();
-        List<String> sentences = SentenceFile.read(sentencesFile);
         out.printf("%-44s %10s %10s %8s %s%n", "model", "size", "p50", "vs fp32",
                 "mean cosine to fp32 (" + sentencesFile.getFileName() + ", n = " + sentences.size() + ")");
         ComparisonResult last = null;
@@ -117,10 +121,18 @@ final class DemoCommand implements Callable<Integer> {
         return out;
     }
 
+    /**
+     * The SST-2 sentences that come with NNCJ, in the distribution or build tree bin/nncj started from
+     * (it passes its folder as nncj.home), never a file the current folder happens to hold.
+     */
     private static Path defaultData() {
-        Path home = Path.of(Optional.ofNullable(System.getProperty("nncj.home")).orElse("."));
-        Path file = home.resolve("data/sst2/test.tsv");
-        if (!Files.exists(file)) {
+        String home = System.getProperty(HOME_PROPERTY);
+        if (home == null) {
+            throw new NncjException("no default sentences: " + HOME_PROPERTY
+                    + " is not set (bin/nncj sets it); pass --data FILE with one sentence per line or a TSV");
+        }
+        Path file = Path.of(home).resolve(SHIPPED_DATA);
+        if (!Files.isRegularFile(file)) {
             throw NncjException.inFile(file, "file not found (pass --data FILE with one sentence per line or a TSV)");
         }
         return file;

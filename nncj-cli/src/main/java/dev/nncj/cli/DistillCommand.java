@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Knowledge distillation of a text classifier into a smaller student, trained on DJL PyTorch.",
+        description = {"Distill a text classifier into a smaller student.",
+            "Knowledge distillation, trained on DJL PyTorch.",
             "The student is given (--student) or derived from the teacher by keeping some of its layers (--student-layers,",
             "initialized from the teacher's weights). Losses: soft targets at a temperature (several --teacher: their",
             "averaged distribution), hard labels, hidden-state MSE and attention KL over a layer mapping. Unlabeled text",

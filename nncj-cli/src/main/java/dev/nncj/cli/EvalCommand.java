@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Score a model on a task with ONNX Runtime: the metric, its 95%% confidence interval and n.",
+        description = {"Score a model on a task with ONNX Runtime.",
+            "Prints the metric, its 95%% confidence interval and n.",
             "Tasks: text-classification (accuracy), embedding-fidelity (cosine to --reference),",
             "sts (Spearman of pair similarities vs gold scores), image-classification (accuracy, IDX files)."})
 final class EvalCommand implements Callable<Integer> {

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "factorize", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Low-rank factorization: each selected MatMul/Gemm weight W [in, out] becomes the rank-r truncation of",
+        description = {"Replace weight matrices by products of two low-rank matrices.",
+            "Low-rank factorization: each selected MatMul/Gemm weight W [in, out] becomes the rank-r truncation of",
             "its SVD, computed as two thin products (x L) R, r (in + out) parameters instead of in x out.",
             "Weights whose factors would not be smaller are left as they are and listed. --embedding-rank E also",
             "factorizes the token-embedding table V x H into V x E and E x H (ALBERT). A classifier's head is usually a Gemm:",

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fine-tunes a sentence encoder into a text classifier (mean pooling + linear head, in the graph).",
+        description = {"Fine-tune a sentence encoder into a text classifier.",
+            "The classifier is mean pooling + a linear head, in the graph.",
             "Trains on DJL PyTorch, keeps the weights of the best evaluation on --eval (the selection set), writes one ONNX"
                 + " classifier (token ids and mask in, logits out) and reports its accuracy by ONNX Runtime on --eval, labelled as"
                 + " the selection figure, and on --test, the test figure."})

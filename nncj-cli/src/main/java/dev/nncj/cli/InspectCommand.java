@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Show a model's parameters, size, ops, inputs and outputs, largest tensors and encoder shape.")
+        description = {"Show a model's size, parameters, operators, inputs and outputs.",
+            "Also lists its largest tensors and, for a BERT-family encoder, its layers, heads and FFN widths."})
 final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "the .onnx file")
     Path model;

@@ -32,7 +32,8 @@ final class ModelOutput {
     enum Format {
         ONNX(List.of(".onnx"), "the output is an ONNX model; name it OUT.onnx"),
         ONNX_OR_CONTAINER(List.of(".onnx", ".nncj"), "the output is an ONNX model or a container; name it OUT.onnx or OUT.nncj"),
-        CONTAINER(List.of(".nncj"), "the output is a .nncj container; name it OUT.nncj");
+        CONTAINER(List.of(".nncj"), "the output is a .nncj container; name it OUT.nncj"),
+        ORT(List.of(".ort"), "the output is an ORT-format model; name it OUT.ort");
 
         private final List<String> extensions;
         private final String advice;

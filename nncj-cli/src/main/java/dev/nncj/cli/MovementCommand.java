@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "movement", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Movement pruning (Sanh et al. 2020): fine-tunes a classifier while learning an importance score per "
+        description = {"Prune a classifier while fine-tuning it (movement pruning).",
+            "Movement pruning (Sanh et al. 2020): fine-tunes a classifier while learning an importance score per "
                 + "encoder weight (or per FFN neuron / attention head with --block), keeps the weights of the highest scores on a "
                 + "cubic schedule down to --remaining, and distills from the unpruned classifier (soft targets plus labels).",
             "Unstructured results are stored sparsely (ONNX sparse initializers, or a .nncj container); pruned neurons and "

@@ -34,6 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
             FineTuneCommand.class,
             DistillCommand.class,
             UnpackCommand.class,
+            ExportCommand.class,
             TrainCommand.class,
             DeepCompressCommand.class,
             DemoCommand.class,

@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Structured pruning of a BERT-family encoder: whole layers, attention heads, FFN neurons.",
+        description = {"Remove layers, attention heads or FFN neurons of an encoder.",
+            "Structured pruning of a BERT-family encoder.",
             "The model is lifted into layers, pruned units are physically removed, and a clean ONNX graph is written.",
             "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric.",
             "(Unstructured sparsity is `nncj sparsify`.)"})

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Quantize a float model: int8 (dynamic or static), int8/int4 weight-only, fp16 or fp8.",
+        description = {"Quantize a float model to int8, int4 weights, fp16 or fp8.",
+            "Modes: int8 (dynamic or static), int8/int4 weight-only, fp16 or fp8.",
             "--qat: static int8 with quantization-aware training of a classifier on --data (same QDQ output).",
             "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric.",
             "--max-drop chooses the nodes kept in float on --select-data and reports the drop on --eval-data, other data."})

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "share", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Parameter sharing, one of:",
+        description = {"Share parameters: cluster weights or tie encoder layers.",
+            "Parameter sharing, one of:",
             "  --clusters K   weight clustering (Deep Compression): k-means per MatMul/Gemm/Conv weight, stored as uint8",
             "                 indices and a float codebook that ONNX Runtime expands at load; OUT.nncj Huffman-codes them;",
             "                 --include/--exclude/--include-embeddings choose the weights",

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sparsify", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Unstructured pruning of MatMul/Gemm/Conv weights (a sparsity or N:M; ranked by |w| or, with --criterion activation, by |w| x input RMS), stored as ONNX sparse initializers or in a .nncj container.",
+        description = {"Zero out individual weights of MatMul, Gemm and Conv nodes.",
+            "Unstructured pruning of MatMul/Gemm/Conv weights (a sparsity or N:M; ranked by |w| or, with --criterion activation, by |w| x input RMS), stored as ONNX sparse initializers or in a .nncj container.",
             "Prints sparsity, size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
 final class SparsifyCommand implements Callable<Integer> {
     /** Why latency does not move, printed with every result so nobody reads the size as speed. */

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train an image classifier from scratch (LeNet-300-100 or LeNet-5 on MNIST-style IDX data) on DJL's PyTorch engine (CPU).",
+        description = {"Train a LeNet image classifier from scratch on IDX images.",
+            "LeNet-300-100 or LeNet-5 on MNIST-style IDX data, trained on DJL's PyTorch engine (CPU).",
             "Writes one ONNX model (pixels in [0, 1] in, logits out) and, with --test-images/--test-labels, prints its test accuracy measured by ONNX Runtime."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--arch", required = true, paramLabel = "ARCH", description = "lenet-300-100 (784-300-100-10 MLP) or lenet-5 (Caffe's conv net)")

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "unpack", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Restore a .nncj container (nncj sparsify, share or deep-compress -o OUT.nncj) to an ONNX file that ONNX Runtime runs; prints each packed tensor's codec and bits per element.")
+        description = {"Restore a .nncj container to an ONNX file ONNX Runtime runs.",
+            "The container comes from nncj sparsify, share or deep-compress -o OUT.nncj; prints each packed tensor's codec and bits per element."})
 final class UnpackCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.nncj", description = "the container")
     Path input;

@@ -1,12 +1,12 @@
 package dev.nncj.cli;
 
+import dev.nncj.NncjVersion;
 import picocli.CommandLine;
 
-/** Reports the NNCJ version from the jar manifest, or "dev" when run from classes. */
+/** {@code nncj --version}: the version the build stamped ({@link NncjVersion}) and the Java running it. */
 final class Version implements CommandLine.IVersionProvider {
     static String current() {
-        String v = Nncj.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return NncjVersion.current();
     }
 
     @Override

@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "zoo", mixinStandardHelpOptions = true,
-        description = "Pretrained models shipped in Maven artifacts (no download at run time).",
+        description = {"List pretrained models or write one to a folder.",
+            "Each model lives in a Maven artifact: a build of NNCJ has them all; the distribution reads them from the"
+                + " local Maven repository (-Dmaven.repo.local or ~/.m2/repository), where Maven (mvn) fetches a missing one once."},
         subcommands = {ZooCommand.ListModels.class, ZooCommand.Get.class})
 final class ZooCommand implements Runnable {
     @Spec

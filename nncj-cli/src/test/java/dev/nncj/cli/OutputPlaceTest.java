@@ -48,6 +48,7 @@ class OutputPlaceTest {
                 Arguments.of(".onnx", List.of("distill", "--teacher", "IN", "--student", "IN", "--data", "DATA", "-o", "OUT",
                         "--tokenizer", "TOKENIZER")),
                 Arguments.of(".onnx", List.of("unpack", "IN", "-o", "OUT")),
+                Arguments.of(".ort", List.of("export", "IN", "--format", "ort", "-o", "OUT")),
                 Arguments.of(".onnx", List.of("train", "--arch", "lenet-300-100", "--images", "DATA", "--labels", "DATA",
                         "-o", "OUT")),
                 Arguments.of(".nncj", List.of("deep-compress", "IN", "--images", "DATA", "--labels", "DATA", "-o", "OUT")));
@@ -82,6 +83,7 @@ class OutputPlaceTest {
         String expected = switch (command.get(0)) {
             case "sparsify", "share", "movement" -> "the output is an ONNX model or a container; name it OUT.onnx or OUT.nncj";
             case "deep-compress" -> "the output is a .nncj container; name it OUT.nncj";
+            case "export" -> "the output is an ORT-format model; name it OUT.ort";
             default -> "the output is an ONNX model; name it OUT.onnx";
         };
         assertThat(run.errorLine()).isEqualTo("nncj: " + out + ": " + expected);

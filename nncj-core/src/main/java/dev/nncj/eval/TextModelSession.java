@@ -31,8 +31,17 @@ public final class TextModelSession implements AutoCloseable {
     private final Map<String, NodeInfo> inputs;
 
     public TextModelSession(Path file, RuntimeOptions runtime, Optional<String> outputName) {
+        this(file, OrtSessions.open(file, runtime), outputName);
+    }
+
+    /** A session on an ORT-format file ({@code nncj export --format ort}) rather than an ONNX model. */
+    public static TextModelSession ofOrtFormat(Path file, RuntimeOptions runtime, Optional<String> outputName) {
+        return new TextModelSession(file, OrtSessions.openOrtFormat(file, runtime), outputName);
+    }
+
+    private TextModelSession(Path file, OrtSession session, Optional<String> outputName) {
         this.file = file;
-        this.session = OrtSessions.open(file, runtime);
+        this.session = session;
         try {
             this.inputs = session.getInputInfo();
             List<String> outputs = List.copyOf(session.getOutputNames());
@@ -54,6 +63,11 @@ public final class TextModelSession implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /** The model's outputs, in the model's order. */
+    public List<String> outputNames() {
+        return List.copyOf(session.getOutputNames());
     }
 
     /** Static size of the output's last axis (classes, embedding width), or -1 when dynamic. */

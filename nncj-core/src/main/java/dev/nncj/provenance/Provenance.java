@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nncj.NncjException;
+import dev.nncj.NncjVersion;
 import dev.nncj.onnx.OnnxModel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,10 +58,9 @@ public final class Provenance {
         }
     }
 
-    /** The NNCJ version from the jar manifest, "dev" when run from classes. */
+    /** The NNCJ version the build stamped ({@link NncjVersion}). */
     public static String version() {
-        String v = Provenance.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return NncjVersion.current();
     }
 
     public static String sha256(Path file) {

@@ -82,26 +82,78 @@ public final class OrtSessions {
     }
 
     private static OrtSession open(Path model, RuntimeOptions options, Path profilePrefix) {
-        if (!Files.exists(model)) {
-            throw NncjException.inFile(model, "file not found");
-        }
-        if (!Files.isRegularFile(model)) {
-            throw NncjException.inFile(model, "not a regular file");
-        }
-        // ORT reads external data itself and would follow a link out of the model's folder: check first
-        ModelFiles.externalDataFiles(model);
-        OrtEnvironment environment = environment(); // first: a library ORT cannot load fails here, in one line
+        OrtEnvironment environment = checkedEnvironment(model);
         // The native options object is only read while the session is created; close it right after.
-        try (SessionOptions sessionOptions = new SessionOptions()) {
-            options.applyTo(sessionOptions);
-            sessionOptions.setLoggerId(LOGGER_ID);
-            sessionOptions.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+        try (SessionOptions sessionOptions = sessionOptions(options)) {
             if (profilePrefix != null) {
                 sessionOptions.enableProfiling(profilePrefix.toString());
             }
             return environment.createSession(model.toString(), sessionOptions);
         } catch (OrtException e) {
             throw loadFailure(model, e);
+        }
+    }
+
+    /**
+     * Writes {@code model} to {@code ortFile} in ORT format (the FlatBuffers format of ONNX Runtime
+     * Mobile's reduced builds), after ORT's graph optimizations at {@code level}: ORT saves the graph
+     * it optimized while it creates a session. The file is ORT's to write, so it should be a temporary
+     * one that the caller renames into place.
+     */
+    public static void saveOrtFormat(Path model, Path ortFile, RuntimeOptions.Optimization level) {
+        OrtEnvironment environment = checkedEnvironment(model);
+        try (SessionOptions sessionOptions = sessionOptions(RuntimeOptions.defaults().withOptimization(level))) {
+            sessionOptions.setOptimizedModelFilePath(ortFile.toString());
+            sessionOptions.addConfigEntry("session.save_model_format", "ORT"); // the file name need not end in .ort
+            environment.createSession(model.toString(), sessionOptions).close();
+        } catch (OrtException e) {
+            throw loadFailure(model, e);
+        }
+    }
+
+    /**
+     * Opens a session on an ORT-format file, as ONNX Runtime Mobile would: it has no ONNX protobuf to
+     * check first, nor external data; ORT reads it as ORT format whatever its name.
+     */
+    public static OrtSession openOrtFormat(Path ortFile, RuntimeOptions options) {
+        if (!Files.isRegularFile(ortFile)) {
+            throw NncjException.inFile(ortFile, "file not found");
+        }
+        OrtEnvironment environment = environment();
+        try (SessionOptions sessionOptions = sessionOptions(options)) {
+            sessionOptions.addConfigEntry("session.load_model_format", "ORT");
+            return environment.createSession(ortFile.toString(), sessionOptions);
+        } catch (OrtException e) {
+            throw NncjException.inFile(ortFile, "ONNX Runtime cannot load this ORT-format model: " + OrtMessages.firstLine(e), e);
+        }
+    }
+
+    /**
+     * The environment, once {@code model} is a regular file whose external data may be read: ORT reads
+     * external data itself and would follow a link out of the model's folder.
+     */
+    private static OrtEnvironment checkedEnvironment(Path model) {
+        if (!Files.exists(model)) {
+            throw NncjException.inFile(model, "file not found");
+        }
+        if (!Files.isRegularFile(model)) {
+            throw NncjException.inFile(model, "not a regular file");
+        }
+        ModelFiles.externalDataFiles(model);
+        return environment(); // a library ORT cannot load fails here, in one line
+    }
+
+    /** ORT's options for {@code options}, logging FATAL only; the caller closes them once the session exists. */
+    private static SessionOptions sessionOptions(RuntimeOptions options) throws OrtException {
+        SessionOptions sessionOptions = new SessionOptions();
+        try {
+            options.applyTo(sessionOptions);
+            sessionOptions.setLoggerId(LOGGER_ID);
+            sessionOptions.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+            return sessionOptions;
+        } catch (OrtException | RuntimeException e) {
+            sessionOptions.close();
+            throw e;
         }
     }
 

