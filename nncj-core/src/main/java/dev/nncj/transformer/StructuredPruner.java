@@ -139,7 +139,7 @@ public final class StructuredPruner {
     }
 
     /** Indexes of the {@code k} highest scores, ascending (ties keep the lower index). */
-    static int[] top(double[] scores, int k) {
+    public static int[] top(double[] scores, int k) {
         int[] order = IntStream.range(0, scores.length).boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparingInt(i -> i))
                 .mapToInt(Integer::intValue).toArray();

@@ -1,0 +1,158 @@
+package dev.nncj.search;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The search: NSGA-II over the space at the cheap fidelity stage, then the final front promoted
+ * through the dearer stages by successive halving (each stage keeps the better half by Pareto
+ * rank). Random search at the same number of evaluations is the built-in baseline.
+ *
+ * <p>Resuming is replaying: the same seed proposes the same candidates in the same order, and a
+ * candidate the journal already holds at a stage is read from it instead of evaluated again, so a
+ * search killed at any point and restarted continues exactly where it was.
+ */
+public final class ArchitectureSearch {
+    /**
+     * @param population candidates per generation
+     * @param generations generations after the initial sample (0: the sample alone)
+     * @param finalists  how many of the final front are promoted to the next stage
+     * @param stages     the fidelity stages, cheapest first; evolution runs on the first
+     * @param randomBaseline sample as many candidates uniformly instead of evolving them
+     */
+    public record Settings(int population, int generations, int finalists, List<Fidelity> stages, long seed,
+                           Budget budget, boolean randomBaseline) {
+        public Settings {
+            stages = List.copyOf(stages);
+            if (population < 2 || generations < 0 || finalists < 1 || stages.isEmpty()) {
+                throw new IllegalArgumentException("population >= 2, generations >= 0, finalists >= 1, one stage at least");
+            }
+        }
+    }
+
+    /** The result: the front at the last stage, and every score by stage. */
+    public record Outcome(List<Scored> front, Map<Fidelity, List<Scored>> byStage, int evaluated, int replayed,
+                          int failed) {}
+
+    private final SearchSpace space;
+    private final CandidateEvaluator evaluator;
+    private final ToDoubleFunction<Architecture> latencyRatio;
+    private final long teacherBytes;
+    private final Journal journal;
+    private final Settings settings;
+    private final SearchListener listener;
+    private final Map<String, JournalEntry> known = new HashMap<>();
+    private final Map<Fidelity, List<Scored>> byStage = new HashMap<>();
+    private int evaluated;
+    private int replayed;
+    private int failed;
+
+    public ArchitectureSearch(SearchSpace space, CandidateEvaluator evaluator, ToDoubleFunction<Architecture> latencyRatio,
+                              long teacherBytes, Journal journal, Settings settings, SearchListener listener) {
+        this.space = space;
+        this.evaluator = evaluator;
+        this.latencyRatio = latencyRatio;
+        this.teacherBytes = teacherBytes;
+        this.journal = journal;
+        this.settings = settings;
+        this.listener = listener;
+        for (JournalEntry e : journal.entries()) {
+            known.put(key(e.architecture(), Fidelity.ofLabel(e.stage())), e);
+        }
+    }
+
+    public Outcome run() {
+        Random random = new Random(settings.seed());
+        Evolution evolution = new Evolution(space, settings.budget(), random);
+        Fidelity first = settings.stages().get(0);
+        Set<String> seen = new HashSet<>();
+        List<Scored> population;
+        if (settings.randomBaseline()) {
+            int count = settings.population() * (settings.generations() + 1);
+            population = score(evolution.initial(count, seen), first, "random sample");
+            population = new ParetoRanking(population, settings.budget()).fronts().get(0);
+        } else {
+            population = score(evolution.initial(settings.population(), seen), first,
+                    "generation 0/" + settings.generations());
+            for (int g = 1; g <= settings.generations(); g++) {
+                List<Scored> union = new ArrayList<>(population);
+                union.addAll(score(evolution.offspring(population, settings.population(), seen), first,
+                        "generation " + g + "/" + settings.generations()));
+                population = evolution.survivors(union, settings.population());
+            }
+        }
+        List<Scored> front = frontOf(population, settings.finalists());
+        for (Fidelity stage : settings.stages().subList(1, settings.stages().size())) {
+            List<Scored> promoted = score(front.stream().map(Scored::architecture).toList(), stage, stage.label() + " finalists");
+            front = frontOf(promoted, Math.max(1, (promoted.size() + 1) / 2));
+        }
+        List<Scored> finalFront = new ParetoRanking(front, settings.budget()).fronts().isEmpty() ? List.of()
+                : new ParetoRanking(front, settings.budget()).fronts().get(0);
+        return new Outcome(finalFront, Map.copyOf(byStage), evaluated, replayed, failed);
+    }
+
+    /** The best {@code n} of {@code scored} by Pareto rank and crowding. */
+    private List<Scored> frontOf(List<Scored> scored, int n) {
+        return scored.isEmpty() ? List.of() : new ParetoRanking(scored, settings.budget()).best(n);
+    }
+
+    private List<Scored> score(List<Architecture> candidates, Fidelity stage, String phase) {
+        List<Scored> out = new ArrayList<>();
+        int done = 0;
+        for (Architecture a : candidates) {
+            JournalEntry e = known.get(key(a, stage));
+            if (e == null) {
+                e = evaluate(a, stage);
+                journal.append(e);
+                known.put(key(a, stage), e);
+            } else {
+                replayed++;
+            }
+            done++;
+            if (e.isFailure()) {
+                failed++;
+            } else {
+                Scored s = new Scored(a, e.objectives());
+                out.add(s);
+                byStage.computeIfAbsent(stage, k -> new ArrayList<>()).add(s);
+            }
+            listener.scored(phase, done, candidates.size(), e, bestWithinBudget(stage));
+        }
+        return out;
+    }
+
+    private JournalEntry evaluate(Architecture a, Fidelity stage) {
+        long start = System.nanoTime();
+        try {
+            CandidateEvaluator.Evaluation v = evaluator.evaluate(a, stage);
+            evaluated++;
+            Objectives o = new Objectives(v.accuracy(), latencyRatio.applyAsDouble(a), (double) v.bytes() / teacherBytes);
+            return JournalEntry.ok(a, stage.label(), o, v.bytes(), seconds(start));
+        } catch (CandidateEvaluator.CandidateFailure f) {
+            evaluated++;
+            return JournalEntry.failed(a, stage.label(), f.getMessage(), seconds(start));
+        }
+    }
+
+    private Optional<Scored> bestWithinBudget(Fidelity stage) {
+        return byStage.getOrDefault(stage, List.of()).stream()
+                .filter(s -> settings.budget().admits(s.objectives()))
+                .max(Comparator.comparingDouble(s -> s.objectives().accuracy()));
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static String key(Architecture a, Fidelity stage) {
+        return stage.label() + " " + a;
+    }
+}

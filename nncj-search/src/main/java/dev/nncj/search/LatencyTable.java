@@ -1,0 +1,167 @@
+package dev.nncj.search;
+
+import dev.nncj.ProgressListener;
+import dev.nncj.transformer.EncoderSpec;
+import dev.nncj.transformer.ImportanceScores;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Predicts a candidate's p50 latency without building it: the fixed part (embeddings, mask, head)
+ * of its numeric and table form plus one entry per kept layer, looked up by (heads, FFN width,
+ * numeric form). nn-Meter's idea at the granularity of an encoder block, which is what the search
+ * varies.
+ *
+ * <p>How the entries are measured, per numeric form: a one-layer and a two-layer encoder of one
+ * reference block give the block's time as their difference and the one-layer model's fixed part as
+ * what remains; every other block is then one one-layer model minus that fixed part. The whole
+ * model's fixed part per (form, table) is the teacher's time minus its blocks. Every figure is the
+ * timer's p50; the search measures the final front for real, never trusting this table alone.
+ */
+public final class LatencyTable {
+    /** One block's cost: its width and numeric form. */
+    public record Block(int heads, int ffn, NumericForm form) {}
+
+    private final Map<Block, Double> blockMillis;
+    private final Map<String, Double> fixedMillis;
+
+    LatencyTable(Map<Block, Double> blockMillis, Map<String, Double> fixedMillis) {
+        this.blockMillis = Map.copyOf(blockMillis);
+        this.fixedMillis = Map.copyOf(fixedMillis);
+    }
+
+    /** Times every block width the space allows and the fixed parts; {@code space.tables()} x forms teacher runs. */
+    public static LatencyTable measure(EncoderSpec teacher, ImportanceScores scores, SearchSpace space,
+                                       CandidateWriter writer, ModelTimer timer, ProgressListener progress) {
+        // every (heads, FFN) width some layer of the space can be cut to
+        Set<List<Integer>> widths = new LinkedHashSet<>();
+        for (int l = 0; l < space.teacherDepth(); l++) {
+            for (int h = space.headStep(); h <= space.teacherHeads()[l]; h += space.headStep()) {
+                for (int f = space.ffnStep(); f <= space.teacherFfn()[l]; f += space.ffnStep()) {
+                    widths.add(List.of(h, f));
+                }
+            }
+        }
+        // the reference block is the widest layer whole; the two-layer model needs a second layer as
+        // wide (distinct weights, so that the second block does not find the first one's in cache)
+        int widest = widestLayer(space);
+        int refHeads = space.teacherHeads()[widest];
+        int refFfn = space.teacherFfn()[widest];
+        int second = -1;
+        for (int l = 0; l < space.teacherDepth() && second < 0; l++) {
+            if (l != widest && space.teacherHeads()[l] >= refHeads && space.teacherFfn()[l] >= refFfn) {
+                second = l;
+            }
+        }
+        if (second < 0) {
+            throw new IllegalArgumentException("a latency table needs two layers as wide as the widest one ("
+                    + refHeads + " heads, FFN " + refFfn + ")");
+        }
+        progress.start("latency table", (long) space.forms().size() * (widths.size() + 1
+                + space.tables().size()));
+        Map<Block, Double> blocks = new LinkedHashMap<>();
+        Map<String, Double> fixed = new LinkedHashMap<>();
+        try {
+            for (NumericForm form : space.forms()) {
+                TokenTableForm table = space.tables().get(0);
+                double one = time(teacher, scores, writer, timer, form, table, List.of(new LayerChoice(widest, refHeads, refFfn)));
+                double two = timeTwoLayers(teacher, scores, writer, timer, form, table, widest, second, refHeads, refFfn);
+                double reference = two - one;
+                double oneLayerFixed = one - reference;
+                progress.advance(1);
+                for (List<Integer> w : widths) {
+                    int h = w.get(0);
+                    int f = w.get(1);
+                    int source = layerAtLeast(space, h, f);
+                    double t = h == refHeads && f == refFfn && source == widest ? one
+                            : time(teacher, scores, writer, timer, form, table, List.of(new LayerChoice(source, h, f)));
+                    blocks.put(new Block(h, f, form), t - oneLayerFixed);
+                    progress.advance(1);
+                }
+                for (TokenTableForm t : space.tables()) {
+                    Architecture full = space.full(form, t);
+                    double whole = timer.p50Millis(writer.write(CandidateEncoder.of(teacher, scores, full), form, t));
+                    double layers = 0;
+                    for (LayerChoice c : full.layers()) {
+                        layers += blocks.get(new Block(c.heads(), c.ffn(), form));
+                    }
+                    fixed.put(fixedKey(form, t), whole - layers);
+                    progress.advance(1);
+                }
+            }
+        } finally {
+            progress.finish();
+        }
+        return new LatencyTable(blocks, fixed);
+    }
+
+    /** The predicted p50 in milliseconds. */
+    public double predictMillis(Architecture a) {
+        Double total = fixedMillis.get(fixedKey(a.form(), a.table()));
+        if (total == null) {
+            throw new IllegalArgumentException("no fixed part measured for " + a.form().label() + " " + a.table().label());
+        }
+        double t = total;
+        for (LayerChoice c : a.layers()) {
+            Double block = blockMillis.get(new Block(c.heads(), c.ffn(), a.form()));
+            if (block == null) {
+                throw new IllegalArgumentException("no block measured for " + c.heads() + " heads, FFN " + c.ffn()
+                        + ", " + a.form().label());
+            }
+            t += block;
+        }
+        return t;
+    }
+
+    public Map<Block, Double> blocks() {
+        return blockMillis;
+    }
+
+    /** Fixed parts by "form table" label, e.g. "int8-static table-int4". */
+    public Map<String, Double> fixedParts() {
+        return fixedMillis;
+    }
+
+    static String fixedKey(NumericForm form, TokenTableForm table) {
+        return form.label() + " " + table.label();
+    }
+
+    private static double time(EncoderSpec teacher, ImportanceScores scores, CandidateWriter writer, ModelTimer timer,
+                               NumericForm form, TokenTableForm table, List<LayerChoice> layers) {
+        Architecture a = new Architecture(layers, form, table);
+        return timer.p50Millis(writer.write(CandidateEncoder.of(teacher, scores, a), form, table));
+    }
+
+    /** Two blocks of the same width: the widest layer and another, in the teacher's order. */
+    private static double timeTwoLayers(EncoderSpec teacher, ImportanceScores scores, CandidateWriter writer,
+                                        ModelTimer timer, NumericForm form, TokenTableForm table, int widest, int second,
+                                        int heads, int ffn) {
+        List<LayerChoice> layers = List.of(new LayerChoice(Math.min(widest, second), heads, ffn),
+                new LayerChoice(Math.max(widest, second), heads, ffn));
+        return time(teacher, scores, writer, timer, form, table, layers);
+    }
+
+    /** The first layer with at least {@code heads} heads and {@code ffn} FFN units (every width measured has one). */
+    private static int layerAtLeast(SearchSpace space, int heads, int ffn) {
+        for (int l = 0; l < space.teacherDepth(); l++) {
+            if (space.teacherHeads()[l] >= heads && space.teacherFfn()[l] >= ffn) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("no teacher layer has " + heads + " heads and FFN " + ffn);
+    }
+
+    private static int widestLayer(SearchSpace space) {
+        int best = 0;
+        for (int l = 1; l < space.teacherDepth(); l++) {
+            if (space.teacherHeads()[l] * (long) space.teacherFfn()[l]
+                    > space.teacherHeads()[best] * (long) space.teacherFfn()[best]) {
+                best = l;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.nncj.search;
+
+/** How a candidate's encoder weights and activations are stored and computed. */
+public enum NumericForm {
+    FP32("fp32"),
+    DYNAMIC_INT8("int8-dynamic"),
+    STATIC_INT8("int8-static");
+
+    private final String label;
+
+    NumericForm(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    static NumericForm ofLabel(String label) {
+        for (NumericForm f : values()) {
+            if (f.label.equals(label)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("no numeric form '" + label + "'");
+    }
+}
