@@ -210,11 +210,6 @@ public final class TinyEncoders {
         return b.op("Add", x, b.op("Gather", init("position", POSITIONS, width), sliced));
     }
 
-    /** The graph under construction, for embedding parts. */
-    GraphBuilder builder() {
-        return b;
-    }
-
     private String layer(String h, String maskAdd) {
         String ctx = attention(h, maskAdd);
         String a = layerNorm(b.op("Add", linear(ctx, HEADS * HEAD_SIZE, HIDDEN), h));

@@ -1,4 +1,4 @@
-package dev.nncj.train;
+package dev.nncj.train.distill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
