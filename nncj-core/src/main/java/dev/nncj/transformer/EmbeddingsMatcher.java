@@ -67,6 +67,11 @@ final class EmbeddingsMatcher {
                     }
                     tokenType = Optional.of(table);
                     tokenTypeInput = Optional.of(gather.input(1));
+                } else if (tokenType.isEmpty() && isConstantZeros(gather.input(1))) {
+                    // before the arange test: a constant [0] is a one-long arange, but it adds row 0 to
+                    // every position, which is token type 0 and not a position embedding
+                    g.recognized("embeddings", "constant token type 0");
+                    tokenType = Optional.of(table);
                 } else if (isArange(gather.input(1))) {
                     requireOnePositionTable(position, gather);
                     position = Optional.of(table);
@@ -75,9 +80,6 @@ final class EmbeddingsMatcher {
                     requireOnePositionTable(position, gather);
                     position = Optional.of(table);
                     paddingIdx = padding;
-                } else if (tokenType.isEmpty() && isConstantZeros(gather.input(1))) {
-                    g.recognized("token types", "constant zeros (token_type_ids not an input)");
-                    tokenType = Optional.of(table);
                 } else {
                     throw new PatternMismatch("embeddings: position ids at Gather '" + gather.name()
                             + "' are neither 0..S-1 (a Slice from 0 of a constant arange) nor counted from the"
