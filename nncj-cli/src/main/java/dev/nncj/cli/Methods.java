@@ -4,6 +4,7 @@ import dev.nncj.train.pruning.GradientImportance;
 import dev.nncj.transformer.ActivationImportance;
 import dev.nncj.transformer.ImportanceCriteria;
 import dev.nncj.transformer.MagnitudeImportance;
+import dev.nncj.transformer.PathNormImportance;
 import dev.nncj.transformer.RandomImportance;
 
 /**
@@ -17,5 +18,6 @@ final class Methods {
 
     /** {@code prune --importance}: how heads and neurons are ranked, in the order help lists them. */
     static final ImportanceCriteria IMPORTANCE = ImportanceCriteria.of(MagnitudeImportance.CRITERION,
-            ActivationImportance.CRITERION, GradientImportance.CRITERION, RandomImportance.CRITERION);
+            ActivationImportance.CRITERION, GradientImportance.CRITERION, PathNormImportance.CRITERION,
+            RandomImportance.CRITERION);
 }
