@@ -5,7 +5,6 @@ import dev.nncj.OutputFiles;
 import dev.nncj.TempFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -133,11 +132,7 @@ final class ModelOutput {
         try {
             tmp = OutputFiles.tempBeside(target);
             Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            OutputFiles.moveIntoPlace(tmp, target);
         } catch (IOException e) {
             throw NncjException.inFile(target, "cannot write: " + e.getMessage(), e);
         } finally {

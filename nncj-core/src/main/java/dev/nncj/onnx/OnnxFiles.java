@@ -14,10 +14,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -174,7 +172,7 @@ public final class OnnxFiles {
             } catch (java.io.UncheckedIOException e) {
                 throw e.getCause();
             }
-            moveIntoPlace(tmpData, dataFile);
+            OutputFiles.moveIntoPlace(tmpData, dataFile);
             writeAtomically(target, proto::writeTo);
         } finally {
             TempFiles.delete(tmpData); // nothing to delete once it was moved into place
@@ -196,19 +194,12 @@ public final class OnnxFiles {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 writer.write(out);
             }
-            moveIntoPlace(tmp, target);
+            OutputFiles.moveIntoPlace(tmp, target);
         } finally {
             TempFiles.delete(tmp); // nothing to delete once it was moved into place
         }
     }
 
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 
     static String firstLine(String s) {
         if (s == null) {

@@ -2,16 +2,15 @@ package dev.nncj.runtime;
 
 import ai.onnxruntime.OrtSession;
 import dev.nncj.NncjException;
+import dev.nncj.OutputFiles;
 import dev.nncj.TempFiles;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.SaveOptions;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -120,9 +119,9 @@ public final class StagedModel implements AutoCloseable {
                 written = files.filter(p -> !p.equals(file)).toList();
             }
             for (Path p : written) {
-                move(p, folder.resolve(p.getFileName().toString()));
+                OutputFiles.moveIntoPlace(p, folder.resolve(p.getFileName().toString()));
             }
-            move(file, target.toAbsolutePath());
+            OutputFiles.moveIntoPlace(file, target.toAbsolutePath());
             moved = true;
         } catch (IOException e) {
             throw NncjException.inFile(target, "cannot write: " + e.getMessage(), e);
@@ -151,13 +150,6 @@ public final class StagedModel implements AutoCloseable {
         }
     }
 
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 
     /** The outermost folder of {@code folder}'s path that does not exist yet, or null. */
     private static Path firstMissing(Path folder) {

@@ -16,10 +16,8 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -147,7 +145,7 @@ public final class NncjContainer {
                     }
                     out.write(TRAILER);
                 }
-                move(tmp, absolute);
+                OutputFiles.moveIntoPlace(tmp, absolute);
             } finally {
                 TempFiles.delete(tmp); // nothing to delete once it was moved into place
             }
@@ -207,11 +205,4 @@ public final class NncjContainer {
         }
     }
 
-    private static void move(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 }
