@@ -23,18 +23,22 @@ public final class MagnitudeImportance implements ImportanceScorer {
         List<double[]> neurons = new ArrayList<>();
         for (EncoderLayer layer : spec.layers()) {
             AttentionSpec a = layer.attention();
-            double[] unitSq = new double[a.heads() * a.headSize()];
-            addColumnSquares(a.query(), unitSq);
-            addColumnSquares(a.key(), unitSq);
-            addColumnSquares(a.value(), unitSq);
-            addRowSquares(a.output(), unitSq);
-            heads.add(groupNorms(unitSq, a.headSize()));
-            double[] neuronSq = new double[layer.ffn().width()];
-            addColumnSquares(layer.ffn().up(), neuronSq);
-            addRowSquares(layer.ffn().down(), neuronSq);
-            neurons.add(groupNorms(neuronSq, 1));
+            heads.add(unitNorms(List.of(a.query(), a.key(), a.value()), List.of(a.output()), a.headSize()));
+            neurons.add(unitNorms(List.of(layer.ffn().up()), List.of(layer.ffn().down()), 1));
         }
         return new ImportanceScores(heads, neurons);
+    }
+
+    /**
+     * Per unit (a group of {@code groupSize} consecutive columns of each of {@code columnsOf}, and the
+     * same rows of each of {@code rowsOf}), the L2 norm of all those weights together.
+     */
+    static double[] unitNorms(List<Linear> columnsOf, List<Linear> rowsOf, int groupSize) {
+        int width = !columnsOf.isEmpty() ? columnsOf.get(0).out() : rowsOf.get(0).in();
+        double[] squares = new double[width];
+        columnsOf.forEach(l -> addColumnSquares(l, squares));
+        rowsOf.forEach(l -> addRowSquares(l, squares));
+        return groupNorms(squares, groupSize);
     }
 
     static void addColumnSquares(Linear l, double[] acc) {

@@ -26,17 +26,11 @@ public final class PathNormImportance implements ImportanceScorer {
         List<double[]> neurons = new ArrayList<>();
         for (EncoderLayer layer : spec.layers()) {
             AttentionSpec a = layer.attention();
-            double[] valueSq = new double[a.heads() * a.headSize()];
-            double[] outputSq = new double[a.heads() * a.headSize()];
-            MagnitudeImportance.addColumnSquares(a.value(), valueSq);
-            MagnitudeImportance.addRowSquares(a.output(), outputSq);
-            heads.add(products(MagnitudeImportance.groupNorms(valueSq, a.headSize()),
-                    MagnitudeImportance.groupNorms(outputSq, a.headSize())));
-            double[] upSq = new double[layer.ffn().width()];
-            double[] downSq = new double[layer.ffn().width()];
-            MagnitudeImportance.addColumnSquares(layer.ffn().up(), upSq);
-            MagnitudeImportance.addRowSquares(layer.ffn().down(), downSq);
-            neurons.add(products(MagnitudeImportance.groupNorms(upSq, 1), MagnitudeImportance.groupNorms(downSq, 1)));
+            heads.add(products(MagnitudeImportance.unitNorms(List.of(a.value()), List.of(), a.headSize()),
+                    MagnitudeImportance.unitNorms(List.of(), List.of(a.output()), a.headSize())));
+            FeedForwardSpec f = layer.ffn();
+            neurons.add(products(MagnitudeImportance.unitNorms(List.of(f.up()), List.of(), 1),
+                    MagnitudeImportance.unitNorms(List.of(), List.of(f.down()), 1)));
         }
         return new ImportanceScores(heads, neurons);
     }
