@@ -5,6 +5,7 @@ import dev.nncj.ProgressListener;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
+import dev.nncj.quantize.StaticInt8TrainableForm;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.finetune.FineTuneOptions;
@@ -41,7 +42,10 @@ final class QatRun {
             InputModel.check(teacher);
         }
         DistillOptions distill = DistillOptions.recovery().withTraining(training);
-        return QuantizationAwareTraining.run(input, teacher == null ? input : teacher, options,
-                DistillData.load(data, null, tokenizer), distill, progress, List.of()).export();
+        StaticInt8TrainableForm[] form = new StaticInt8TrainableForm[1];
+        QuantizationAwareTraining.run(input, teacher == null ? input : teacher, (model, file) ->
+                form[0] = StaticInt8TrainableForm.of(model, file, options, progress),
+                DistillData.load(data, null, tokenizer), distill, progress, List.of());
+        return form[0].lastExport().orElseThrow();
     }
 }

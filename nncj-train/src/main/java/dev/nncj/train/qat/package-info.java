@@ -1,6 +1,6 @@
 /**
- * Quantization-aware training into the static-int8 QDQ form
- * ({@link dev.nncj.train.qat.QuantizationAwareTraining}): calibrate, train the fake-quantized form by
- * distillation from the float model, export the trained weights.
+ * Quantization-aware training ({@link dev.nncj.train.qat.QuantizationAwareTraining}): train the
+ * trainable form a quantization method gives ({@link dev.nncj.training.TrainableForm}) by
+ * distillation from the float model, then let the method export the trained weights.
  */
 package dev.nncj.train.qat;

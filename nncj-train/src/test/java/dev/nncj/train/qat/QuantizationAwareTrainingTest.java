@@ -21,6 +21,7 @@ import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.StaticInt8Quantizer;
+import dev.nncj.quantize.StaticInt8TrainableForm;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.execution.ExecutorOptions;
@@ -167,11 +168,11 @@ class QuantizationAwareTrainingTest {
     void exportIsTheStaticInt8Form() throws IOException {
         QuantizeOptions options = staticInt8();
         Path file = classifier();
-        var result = QuantizationAwareTraining.run(file, options, data(), DistillOptions.recovery().withTraining(
+        var result = QuantizationAwareTraining.run(file, StaticInt8TrainableForm.factory(options, ProgressListener.NONE), data(), DistillOptions.recovery().withTraining(
                 FineTuneOptions.defaults().withLearningRate(1e-20).withBatchSize(16).withMaxLength(16)), ProgressListener.NONE, List.of());
         assertThat(result.steps()).isEqualTo(3);
         OnnxModel ptq = new StaticInt8Quantizer().quantize(OnnxFiles.load(file), options, ProgressListener.NONE).model();
-        OnnxModel qat = result.export().model();
+        OnnxModel qat = result.model();
         assertThat(qat.graph().nodes()).extracting(n -> n.opType() + n.inputs() + n.outputs())
                 .containsExactlyElementsOf(ptq.graph().nodes().stream().map(n -> n.opType() + n.inputs() + n.outputs()).toList());
         assertThat(qat.graph().initializers().keySet()).containsExactlyInAnyOrderElementsOf(ptq.graph().initializers().keySet());
@@ -191,12 +192,12 @@ class QuantizationAwareTrainingTest {
     void trainedWeightsReachTheExport() throws IOException {
         QuantizeOptions options = staticInt8();
         Path file = classifier();
-        var result = QuantizationAwareTraining.run(file, options, data(), DistillOptions.recovery().withSoftWeight(0)
+        var result = QuantizationAwareTraining.run(file, StaticInt8TrainableForm.factory(options, ProgressListener.NONE), data(), DistillOptions.recovery().withSoftWeight(0)
                 .withTraining(FineTuneOptions.defaults().withLearningRate(1e-2).withBatchSize(8).withMaxLength(16)),
                 ProgressListener.NONE, List.of());
         OnnxModel ptq = new StaticInt8Quantizer().quantize(OnnxFiles.load(file), options, ProgressListener.NONE).model();
         long changed = ptq.graph().initializers().values().stream()
-                .filter(t -> !t.rawData().equals(result.export().model().graph().initializer(t.name()).orElseThrow().rawData()))
+                .filter(t -> !t.rawData().equals(result.model().graph().initializer(t.name()).orElseThrow().rawData()))
                 .count();
         assertThat(changed).isGreaterThan(0);
         assertThat(result.losses()).hasSize(6).allMatch(Double::isFinite);
@@ -207,7 +208,7 @@ class QuantizationAwareTrainingTest {
         QuantizeOptions options = staticInt8();
         Path encoder = dir.resolve("encoder.onnx");
         OnnxFiles.save(TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L), false), encoder);
-        assertThatThrownBy(() -> QuantizationAwareTraining.run(encoder, options, data(), DistillOptions.recovery(),
+        assertThatThrownBy(() -> QuantizationAwareTraining.run(encoder, StaticInt8TrainableForm.factory(options, ProgressListener.NONE), data(), DistillOptions.recovery(),
                 ProgressListener.NONE, List.of()))
                 .isInstanceOf(NncjException.class).hasMessageContaining("encoder.onnx").hasMessageContaining("needs a classifier");
     }

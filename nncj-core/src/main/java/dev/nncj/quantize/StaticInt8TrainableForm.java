@@ -1,0 +1,69 @@
+package dev.nncj.quantize;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.training.TrainableForm;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Static int8 as quantization-aware training sees it: the activation ranges are calibrated once on
+ * the float model, training runs on {@link StaticInt8Quantizer#fakeQuantized} with those ranges,
+ * and the export is {@link StaticInt8Quantizer#quantizeWithRanges} with the same ranges, so the
+ * written QDQ model is exactly what static-int8 quantization writes, with the trained weights.
+ */
+public final class StaticInt8TrainableForm implements TrainableForm {
+    private final QuantizeOptions options;
+    private final Map<String, float[]> ranges;
+    private final OnnxModel trainingGraph;
+    private QuantizationResult lastExport;
+
+    private StaticInt8TrainableForm(QuantizeOptions options, Map<String, float[]> ranges, OnnxModel trainingGraph) {
+        this.options = options;
+        this.ranges = ranges;
+        this.trainingGraph = trainingGraph;
+    }
+
+    /** A factory calibrating each float model it is given on {@code options}' calibration data. */
+    public static TrainableForm.Factory factory(QuantizeOptions options, ProgressListener progress) {
+        if (options.mode() != QuantizationMode.STATIC_INT8) {
+            throw new NncjException("quantization-aware training exports static-int8 only, not " + options.mode().cliName());
+        }
+        return (model, file) -> of(model, file, options, progress);
+    }
+
+    /** Calibrates {@code model} (read from {@code file}) and turns it, in place, into its fake-quantized form. */
+    public static StaticInt8TrainableForm of(OnnxModel model, Path file, QuantizeOptions options, ProgressListener progress) {
+        Quantizers.refuseQuantized(model, file);
+        Map<String, float[]> ranges = StaticInt8Quantizer.calibrate(model, options, progress);
+        return new StaticInt8TrainableForm(options, ranges, StaticInt8Quantizer.fakeQuantized(model, options, ranges));
+    }
+
+    @Override
+    public OnnxModel trainingGraph() {
+        return trainingGraph;
+    }
+
+    @Override
+    public OnnxModel export(OnnxModel trainedFloat) {
+        lastExport = StaticInt8Quantizer.quantizeWithRanges(trainedFloat, options, ranges);
+        return lastExport.model();
+    }
+
+    /** The quantizer's account of the latest {@link #export}: nodes quantized, kept float, notes. */
+    public Optional<QuantizationResult> lastExport() {
+        return Optional.ofNullable(lastExport);
+    }
+
+    @Override
+    public Map<String, Object> recorded() {
+        Map<String, Object> recorded = new LinkedHashMap<>();
+        recorded.put("calibration_sentences", options.calibration().map(c -> c.sentences().size()).orElse(0));
+        recorded.put("per_channel", options.perChannel());
+        recorded.put("symmetric", options.symmetric());
+        return recorded;
+    }
+}
