@@ -1,0 +1,57 @@
+package dev.nncj.cli;
+
+import dev.nncj.ProgressListener;
+import dev.nncj.onnx.NodeFilter;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.quantize.Calibration;
+import dev.nncj.quantize.QuantizationMode;
+import dev.nncj.quantize.QuantizeOptions;
+import dev.nncj.quantize.Quantizers;
+import dev.nncj.search.CandidateWriter;
+import dev.nncj.search.NumericForm;
+import dev.nncj.search.TokenTableForm;
+import dev.nncj.transformer.EmitOptions;
+import dev.nncj.transformer.EncoderEmitter;
+import dev.nncj.transformer.EncoderSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A search candidate as the file it would be deployed as: the encoder emitted as ONNX with the
+ * teacher's metadata, then quantized by the same quantizers {@code nncj quantize} uses (dynamic or
+ * static int8, the token table in 8- or 4-bit blocks). A float encoder with a quantized table is
+ * dynamic int8 restricted to the table's Gather.
+ */
+final class DeployableCandidateWriter implements CandidateWriter {
+    /** Blocks of the 4-bit token table (the chain's choice, bench/results/2026-11-28-compression-chain-3.md). */
+    static final int TABLE_BLOCK = 64;
+
+    private final Map<String, String> metadata;
+    private final Optional<Calibration> calibration;
+
+    /**
+     * @param metadata    the teacher's metadata (tokenizer hints and provenance), copied into every candidate
+     * @param calibration the static-int8 calibration; empty when the space has no static form
+     */
+    DeployableCandidateWriter(Map<String, String> metadata, Optional<Calibration> calibration) {
+        this.metadata = Map.copyOf(metadata);
+        this.calibration = calibration;
+    }
+
+    @Override
+    public OnnxModel write(EncoderSpec encoder, NumericForm form, TokenTableForm table) {
+        OnnxModel model = EncoderEmitter.emit(encoder, EmitOptions.defaults());
+        metadata.forEach(model::putMetadata);
+        if (form == NumericForm.FP32 && table == TokenTableForm.FP32) {
+            return model;
+        }
+        QuantizationMode mode = form == NumericForm.STATIC_INT8 ? QuantizationMode.STATIC_INT8 : QuantizationMode.DYNAMIC_INT8;
+        QuantizeOptions d = QuantizeOptions.defaults(mode);
+        NodeFilter nodes = form == NumericForm.FP32 ? new NodeFilter(List.of("Gather"), List.of()) : d.nodes();
+        QuantizeOptions options = new QuantizeOptions(mode, nodes, d.perChannel(), d.symmetric(), TABLE_BLOCK,
+                d.fp8Format(), mode == QuantizationMode.STATIC_INT8 ? calibration : Optional.empty(),
+                d.errorCompensation(), table != TokenTableForm.FP32, table == TokenTableForm.INT4_BLOCKS ? 4 : 8);
+        return Quantizers.forMode(mode).quantize(model, options, ProgressListener.NONE).model();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.TempFiles;
+import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.data.TextTokenizer;
+import dev.nncj.eval.EvalOptions;
+import dev.nncj.eval.TextClassificationEval;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.search.Architecture;
+import dev.nncj.search.CandidateEncoder;
+import dev.nncj.search.CandidateEvaluator;
+import dev.nncj.search.CandidateWriter;
+import dev.nncj.search.Fidelity;
+import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.transformer.EmitOptions;
+import dev.nncj.transformer.EncoderEmitter;
+import dev.nncj.transformer.EncoderLifter;
+import dev.nncj.transformer.EncoderSpec;
+import dev.nncj.transformer.ImportanceScores;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Evaluates candidates on this machine: the candidate's encoder with the teacher's inherited weights,
+ * distilled from the teacher when the stage asks for it ({@link DistillationRecovery}, the recovery
+ * every retraining method uses, with the stage's number of sentences), written in its numeric and
+ * table form, and scored by ONNX Runtime on the selection data. The file's bytes are exact.
+ */
+final class LocalCandidateEvaluator implements CandidateEvaluator {
+    private final EncoderSpec teacher;
+    private final ImportanceScores scores;
+    private final CandidateWriter writer;
+    private final TextClassificationDataset selection;
+    private final TextTokenizer tokenizer;
+    private final java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training;
+
+    /**
+     * @param training the distillation a stage runs before scoring (empty: inherited weights as they are)
+     */
+    LocalCandidateEvaluator(EncoderSpec teacher, ImportanceScores scores, CandidateWriter writer,
+            TextClassificationDataset selection, TextTokenizer tokenizer,
+            java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training) {
+        this.teacher = teacher;
+        this.scores = scores;
+        this.writer = writer;
+        this.selection = selection;
+        this.tokenizer = tokenizer;
+        this.training = training;
+    }
+
+    @Override
+    public Evaluation evaluate(Architecture candidate, Fidelity stage) {
+        EncoderSpec encoder = CandidateEncoder.of(teacher, scores, candidate);
+        Optional<DistillationRecovery> recovery = training.apply(stage);
+        if (recovery.isPresent()) {
+            OnnxModel student = EncoderEmitter.emit(encoder, EmitOptions.defaults());
+            OnnxModel trained;
+            try {
+                trained = recovery.get().run(student).student();
+            } catch (NncjException e) { // a candidate whose training diverged is a result, not the search's end
+                throw new CandidateFailure(e.getMessage());
+            }
+            encoder = EncoderLifter.lift(trained, Path.of(candidate.toString()));
+        }
+        return score(writer.write(encoder, candidate.form(), candidate.table()));
+    }
+
+    /** Accuracy by ONNX Runtime on the selection data and the bytes of the written file. */
+    Evaluation score(OnnxModel model) {
+        try (TempFiles.Temp dir = TempFiles.directory("nncj-candidate-")) {
+            Path file = dir.path().resolve("candidate.onnx");
+            OnnxFiles.save(model, file);
+            double accuracy = TextClassificationEval.run(file, selection, tokenizer, EvalOptions.defaults(),
+                    ProgressListener.NONE).value();
+            if (!Double.isFinite(accuracy)) {
+                throw new CandidateFailure("accuracy is not a number");
+            }
+            return new Evaluation(accuracy, Files.size(file));
+        } catch (IOException e) {
+            throw new NncjException("cannot write a candidate to a temporary folder: " + e.getMessage(), e);
+        }
+    }
+}
