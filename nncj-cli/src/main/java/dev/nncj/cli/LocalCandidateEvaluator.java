@@ -55,6 +55,11 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
 
     @Override
     public Evaluation evaluate(Architecture candidate, Fidelity stage) {
+        return score(build(candidate, stage));
+    }
+
+    /** The deployable model of {@code candidate} at {@code stage} (training is seeded: the same model each time). */
+    OnnxModel build(Architecture candidate, Fidelity stage) {
         EncoderSpec encoder = CandidateEncoder.of(teacher, scores, candidate);
         Optional<DistillationRecovery> recovery = training.apply(stage);
         if (recovery.isPresent()) {
@@ -67,7 +72,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
             }
             encoder = EncoderLifter.lift(trained, Path.of(candidate.toString()));
         }
-        return score(writer.write(encoder, candidate.form(), candidate.table()));
+        return writer.write(encoder, candidate.form(), candidate.table());
     }
 
     /** Accuracy by ONNX Runtime on the selection data and the bytes of the written file. */

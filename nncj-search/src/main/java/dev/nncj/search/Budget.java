@@ -24,6 +24,14 @@ public record Budget(OptionalDouble maxLatencyRatio, OptionalDouble maxSizeRatio
         return v;
     }
 
+    /** "p50 <= 0.33x, file <= 0.1x of the teacher's", or "none". */
+    public String describe() {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        maxLatencyRatio.ifPresent(r -> parts.add("p50 <= " + r + "x"));
+        maxSizeRatio.ifPresent(r -> parts.add("file <= " + r + "x"));
+        return parts.isEmpty() ? "none" : String.join(", ", parts) + " of the teacher's";
+    }
+
     public boolean admits(Objectives o) {
         return violation(o) == 0;
     }

@@ -125,6 +125,37 @@ public final class LatencyTable {
         return fixedMillis;
     }
 
+    /**
+     * The table as a JSON-ready map under {@code device} (CPU model, SIMD flags, runtime version,
+     * threads, batch, sequence length): a table is only valid on the device and settings it was
+     * measured with, and {@link #fromMap} refuses any other.
+     */
+    public Map<String, Object> toMap(String device) {
+        Map<String, Object> blocks = new java.util.TreeMap<>();
+        blockMillis.forEach((b, ms) -> blocks.put(b.heads() + " " + b.ffn() + " " + b.form().label(), ms));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device", device);
+        m.put("blocks_ms", blocks);
+        m.put("fixed_ms", new java.util.TreeMap<>(fixedMillis));
+        return m;
+    }
+
+    /** The table {@link #toMap} wrote, if it was measured on {@code device}; empty otherwise. */
+    public static java.util.Optional<LatencyTable> fromMap(Map<?, ?> m, String device) {
+        if (!device.equals(m.get("device"))) {
+            return java.util.Optional.empty();
+        }
+        Map<Block, Double> blocks = new LinkedHashMap<>();
+        ((Map<?, ?>) m.get("blocks_ms")).forEach((k, v) -> {
+            String[] w = k.toString().split(" ");
+            blocks.put(new Block(Integer.parseInt(w[0]), Integer.parseInt(w[1]), NumericForm.ofLabel(w[2])),
+                    ((Number) v).doubleValue());
+        });
+        Map<String, Double> fixed = new LinkedHashMap<>();
+        ((Map<?, ?>) m.get("fixed_ms")).forEach((k, v) -> fixed.put(k.toString(), ((Number) v).doubleValue()));
+        return java.util.Optional.of(new LatencyTable(blocks, fixed));
+    }
+
     static String fixedKey(NumericForm form, TokenTableForm table) {
         return form.label() + " " + table.label();
     }

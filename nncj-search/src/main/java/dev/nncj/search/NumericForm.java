@@ -16,7 +16,7 @@ public enum NumericForm {
         return label;
     }
 
-    static NumericForm ofLabel(String label) {
+    public static NumericForm ofLabel(String label) {
         for (NumericForm f : values()) {
             if (f.label.equals(label)) {
                 return f;

@@ -16,7 +16,7 @@ public enum TokenTableForm {
         return label;
     }
 
-    static TokenTableForm ofLabel(String label) {
+    public static TokenTableForm ofLabel(String label) {
         for (TokenTableForm f : values()) {
             if (f.label.equals(label)) {
                 return f;

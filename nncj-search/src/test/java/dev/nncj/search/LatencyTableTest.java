@@ -79,4 +79,15 @@ class LatencyTableTest {
         assertThat(table.blocks().get(new LatencyTable.Block(2, 16, NumericForm.FP32)))
                 .isCloseTo(1e-3 * params + 2 * 0.05, within(1e-9));
     }
+
+    @Test
+    void aSavedTableReadsBackOnlyOnTheDeviceItWasMeasuredOn() {
+        AdditiveDevice device = new AdditiveDevice();
+        LatencyTable table = LatencyTable.measure(teacher, scores, space, device, device, ProgressListener.NONE);
+        java.util.Map<String, Object> saved = table.toMap("cpu A, 1 thread");
+        LatencyTable read = LatencyTable.fromMap(saved, "cpu A, 1 thread").orElseThrow();
+        assertThat(read.blocks()).isEqualTo(table.blocks());
+        assertThat(read.fixedParts()).isEqualTo(table.fixedParts());
+        assertThat(LatencyTable.fromMap(saved, "cpu B, 1 thread")).isEmpty();
+    }
 }

@@ -1,0 +1,281 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.OptionException;
+import dev.nncj.ProgressListener;
+import dev.nncj.data.HeldOutData;
+import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.data.TextTokenizer;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.provenance.Provenance;
+import dev.nncj.quantize.Calibration;
+import dev.nncj.quantize.QuantizeOptions;
+import dev.nncj.runtime.BenchmarkOptions;
+import dev.nncj.runtime.RuntimeOptions;
+import dev.nncj.search.ArchitectureSearch;
+import dev.nncj.search.Budget;
+import dev.nncj.search.Fidelity;
+import dev.nncj.search.Journal;
+import dev.nncj.search.NumericForm;
+import dev.nncj.search.RunFingerprint;
+import dev.nncj.search.SearchSpace;
+import dev.nncj.search.TokenTableForm;
+import dev.nncj.train.distill.DistillData;
+import dev.nncj.train.distill.DistillOptions;
+import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.train.finetune.FineTuneOptions;
+import dev.nncj.transformer.EncoderLayer;
+import dev.nncj.transformer.EncoderLifter;
+import dev.nncj.transformer.EncoderSpec;
+import dev.nncj.transformer.ImportanceScores;
+import dev.nncj.transformer.MagnitudeImportance;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code nncj search TEACHER.onnx --data TRAIN.tsv --eval DEV.tsv -o OUT}: the architecture search,
+ * from the teacher's own layers, heads and FFN widths, its numeric and token-table forms, to a
+ * measured front of deployable models with a report.
+ */
+@Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Search the smaller models a trained classifier can become and write the best ones for this machine.",
+            "Candidates keep some of the teacher's layers, heads and FFN units (the most important ones, with their weights),",
+            "in fp32, dynamic int8 or static int8, the word table in 32, 8 or 4 bits. Evolution (NSGA-II) over accuracy on",
+            "--eval, latency (a table of encoder blocks timed with ONNX Runtime here, checked against real comparisons) and",
+            "file size; the front is then distilled from the teacher (successive halving) and measured for real.",
+            "OUT receives journal.jsonl (every candidate; --resume continues after a stop), pareto.json, front/NN/model.onnx",
+            "and report.html. --test is read once, for the report; selection uses --eval only."},
+        footer = {"", "Example: nncj search work/clf.onnx --data data/sst2/train.tsv --eval data/sst2/dev.tsv "
+                + "--test data/sst2/test.tsv -o work/search --max-latency 0.33"})
+final class SearchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "TEACHER", description = "the trained classifier (.onnx with its tokenizer.json beside it)")
+    Path teacherFile;
+
+    @Option(names = "--data", required = true, paramLabel = "TRAIN.tsv",
+            description = "labelled training data: distillation of the finalists and static-int8 calibration")
+    Path data;
+
+    @Option(names = "--eval", required = true, paramLabel = "DEV.tsv", description = "selection data: every candidate is scored on it")
+    Path eval;
+
+    @Option(names = "--eval-samples", defaultValue = "500", paramLabel = "N",
+            description = "score candidates on the first N rows of --eval (default ${DEFAULT-VALUE}); the front on all of it")
+    int evalSamples;
+
+    @Option(names = "--test", paramLabel = "TEST.tsv", description = "scored once for the front, in the report (never for selection)")
+    Path test;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "a new folder (or the folder to --resume)")
+    Path output;
+
+    @Option(names = "--max-latency", paramLabel = "RATIO", description = "budget: p50 at most RATIO of the teacher's (e.g. 0.33)")
+    Double maxLatency;
+
+    @Option(names = "--max-size", paramLabel = "RATIO", description = "budget: file at most RATIO of the teacher's (e.g. 0.1)")
+    Double maxSize;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "the search's seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--resume", description = "continue the search in OUT from its journal (no candidate is evaluated twice)")
+    boolean resume;
+
+    @Option(names = "--population", defaultValue = "16", paramLabel = "N", description = "candidates per generation (default ${DEFAULT-VALUE})")
+    int population;
+
+    @Option(names = "--generations", defaultValue = "4", paramLabel = "G", description = "generations after the first sample (default ${DEFAULT-VALUE})")
+    int generations;
+
+    @Option(names = "--finalists", defaultValue = "8", paramLabel = "N", description = "front models promoted to distillation (default ${DEFAULT-VALUE})")
+    int finalists;
+
+    @Option(names = "--stages", defaultValue = "inherited,short-distill", split = ",", paramLabel = "STAGE",
+            description = "fidelity stages, cheapest first: inherited, short-distill, full-distill (default ${DEFAULT-VALUE})")
+    List<String> stages;
+
+    @Option(names = "--short-distill-samples", defaultValue = "2000", paramLabel = "N",
+            description = "training sentences of a short distillation (default ${DEFAULT-VALUE}); full: 8x as many")
+    int shortSamples;
+
+    @Option(names = "--forms", defaultValue = "fp32,int8-dynamic,int8-static", split = ",", paramLabel = "FORM",
+            description = "numeric forms: fp32, int8-dynamic, int8-static (default ${DEFAULT-VALUE})")
+    List<String> forms;
+
+    @Option(names = "--tables", defaultValue = "table-fp32,table-int8,table-int4", split = ",", paramLabel = "TABLE",
+            description = "word-table forms: table-fp32, table-int8, table-int4 (default ${DEFAULT-VALUE})")
+    List<String> tables;
+
+    @Option(names = "--min-layers", defaultValue = "1", paramLabel = "N", description = "fewest layers a candidate keeps (default ${DEFAULT-VALUE})")
+    int minLayers;
+
+    @Option(names = "--head-step", paramLabel = "N", description = "heads are kept in multiples of N (default: a sixth of the teacher's, at least 1)")
+    Integer headStep;
+
+    @Option(names = "--ffn-step", paramLabel = "N", description = "FFN units are kept in multiples of N (default: a sixth of the teacher's)")
+    Integer ffnStep;
+
+    @Option(names = "--latency-checks", defaultValue = "30", paramLabel = "N",
+            description = "random candidates compared with the teacher to check the latency table (default ${DEFAULT-VALUE}; 0: none)")
+    int latencyChecks;
+
+    @Option(names = "--timing-runs", defaultValue = "30", paramLabel = "N", description = "timed runs per latency-table entry (default ${DEFAULT-VALUE})")
+    int timingRuns;
+
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "ONNX Runtime threads of the target device (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--seq-len", defaultValue = "128", paramLabel = "N", description = "sequence length latency is measured at (default ${DEFAULT-VALUE})")
+    int seqLen;
+
+    @Option(names = "--random", description = "random search at the same number of evaluations instead of evolution (the baseline)")
+    boolean random;
+
+    @Mixin
+    QuietOption quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        List<Fidelity> fidelities = parseAll(stages, "--stages", Fidelity::ofLabel);
+        List<NumericForm> numericForms = parseAll(forms, "--forms", NumericForm::ofLabel);
+        List<TokenTableForm> tableForms = parseAll(tables, "--tables", TokenTableForm::ofLabel);
+        Budget budget = new Budget(optional(maxLatency, "--max-latency"), optional(maxSize, "--max-size"));
+        for (Path p : Stream.of(data, eval, test).filter(p -> p != null).toList()) {
+            if (!Files.isRegularFile(p)) {
+                throw NncjException.inFile(p, "does not exist");
+            }
+        }
+        if (test != null) {
+            HeldOutData.refuseShared(HeldOutData.Role.selection(eval).from("--eval"), HeldOutData.Role.test(test).from("--test"));
+        }
+        SearchFolder folder = SearchFolder.prepare(output, resume);
+        InputModel.check(teacherFile);
+        Path tokenizerFile = ModelOutput.tokenizerBeside(teacherFile);
+        if (!Files.isRegularFile(tokenizerFile)) {
+            throw NncjException.inFile(tokenizerFile, "not found: the search scores candidates with the teacher's tokenizer");
+        }
+        OnnxModel teacher = InputModel.load(teacherFile);
+        EncoderSpec encoder = EncoderLifter.lift(teacher, teacherFile);
+        ImportanceScores scores = new MagnitudeImportance().score(encoder);
+        SearchSpace space = space(encoder, numericForms, tableForms);
+        ProgressListener progress = quiet.progress();
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+
+        List<String> calibrationSentences = CalibrationSentences.read(data, 256);
+        DeployableCandidateWriter writer = new DeployableCandidateWriter(teacher.metadata(),
+                Optional.of(calibration(calibrationSentences, tokenizerFile)));
+        // latency does not depend on the calibrated scales: timing models calibrate on a few sentences
+        DeployableCandidateWriter timingWriter = new DeployableCandidateWriter(teacher.metadata(),
+                Optional.of(calibration(calibrationSentences.subList(0, Math.min(16, calibrationSentences.size())), tokenizerFile)));
+        BenchmarkOptions timing = BenchmarkOptions.defaults().withSeqLen(seqLen).withRuns(timingRuns).withWarmupRuns(5)
+                .withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads));
+        // the journal first: a search it does not belong to is refused before anything is measured
+        RunFingerprint fingerprint = new RunFingerprint(Provenance.sha256(teacherFile),
+                Provenance.sha256(data) + " " + Provenance.sha256(eval) + " " + evalSamples + " " + shortSamples,
+                space.describe() + " stages " + String.join(",", stages) + " population " + population + " finalists "
+                        + finalists + (random ? " random" : " evolution"), budget.describe(), seed);
+        ArchitectureSearch.Outcome outcome;
+        SearchLatency latency;
+        LocalCandidateEvaluator evaluator;
+        try (Journal journal = folder.journal(fingerprint); TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile)) {
+            latency = SearchLatency.prepare(folder, encoder, scores, space, timingWriter, timing, teacherFile,
+                    latencyChecks, seed, progress, quiet.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
+            TextClassificationDataset selection = TextClassificationDataset.load(eval).firstN(evalSamples);
+            DistillData distillData = fidelities.stream().anyMatch(f -> f != Fidelity.INHERITED)
+                    ? DistillData.load(data, null, tokenizerFile) : null;
+            evaluator = new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,
+                    stage -> recovery(stage, teacher, distillData));
+            ArchitectureSearch.Settings settings = new ArchitectureSearch.Settings(population, generations, finalists,
+                    fidelities, seed, budget, random);
+            outcome = new ArchitectureSearch(space, evaluator, latency::predictedRatio, Files.size(teacherFile), journal,
+                    settings, new SearchProgress(err, quiet.quiet)).run();
+            double hours;
+            try (Journal all = folder.reread(fingerprint)) { // every run's seconds, this one's too
+                hours = all.entries().stream().mapToDouble(e -> e.seconds()).sum() / 3600;
+            }
+            SearchResults.write(folder, outcome, new SearchResults.Inputs(teacherFile, tokenizerFile, eval,
+                    Optional.ofNullable(test), budget, timing, fidelities.get(fidelities.size() - 1), hours),
+                    latency, evaluator, progress, out);
+        }
+        return 0;
+    }
+
+    private Calibration calibration(List<String> sentences, Path tokenizer) {
+        return new Calibration(sentences, tokenizer, Calibration.Method.MIN_MAX, 99.999, QuantizeOptions.CALIBRATION_BATCH_SIZE);
+    }
+
+    /** The distillation a stage runs: none for inherited weights, a short or a full one from the teacher. */
+    private Optional<DistillationRecovery> recovery(Fidelity stage, OnnxModel teacher, DistillData distillData) {
+        if (stage == Fidelity.INHERITED) {
+            return Optional.empty();
+        }
+        int sentences = stage == Fidelity.SHORT_DISTILL ? shortSamples : 8 * shortSamples;
+        FineTuneOptions training = FineTuneOptions.defaults().withEpochs(1).withBatchSize(32).withMaxLength(64)
+                .withLearningRate(1e-4).withSeed(seed).withMaxTrainExamples(sentences);
+        return Optional.of(new DistillationRecovery(teacher, distillData, DistillOptions.recovery().withTraining(training),
+                ProgressListener.NONE));
+    }
+
+    private SearchSpace space(EncoderSpec encoder, List<NumericForm> numericForms, List<TokenTableForm> tableForms) {
+        List<EncoderLayer> layers = encoder.layers();
+        int[] heads = layers.stream().mapToInt(l -> l.attention().heads()).toArray();
+        int[] ffn = layers.stream().mapToInt(l -> l.ffn().width()).toArray();
+        int fewestHeads = java.util.Arrays.stream(heads).min().orElseThrow();
+        int narrowestFfn = java.util.Arrays.stream(ffn).min().orElseThrow();
+        int h = headStep != null ? headStep : Math.max(1, fewestHeads / 6);
+        int f = ffnStep != null ? ffnStep : Math.max(1, narrowestFfn / 6);
+        if (h < 1 || h > fewestHeads) {
+            throw new OptionException("--head-step must be 1.." + fewestHeads + " (the fewest heads of a teacher layer), not " + h);
+        }
+        if (f < 1 || f > narrowestFfn) {
+            throw new OptionException("--ffn-step must be 1.." + narrowestFfn + " (the narrowest FFN of a teacher layer), not " + f);
+        }
+        if (minLayers < 1 || minLayers > layers.size()) {
+            throw new OptionException("--min-layers must be 1.." + layers.size() + ", not " + minLayers);
+        }
+        return new SearchSpace(heads, ffn, minLayers, h, f, numericForms, tableForms);
+    }
+
+    private static OptionalDouble optional(Double ratio, String option) {
+        if (ratio == null) {
+            return OptionalDouble.empty();
+        }
+        if (!(ratio > 0)) {
+            throw new OptionException(option + " is a ratio to the teacher's and must be above 0, not " + ratio);
+        }
+        return OptionalDouble.of(ratio);
+    }
+
+    private static <T> List<T> parseAll(List<String> values, String option, java.util.function.Function<String, T> parse) {
+        List<T> out = new ArrayList<>();
+        for (String v : values) {
+            try {
+                T t = parse.apply(v.strip().toLowerCase(Locale.ROOT));
+                if (!out.contains(t)) {
+                    out.add(t);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new OptionException(option + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.nncj.cli;
+
+import dev.nncj.NncjException;
+import dev.nncj.ProgressListener;
+import dev.nncj.runtime.BenchmarkOptions;
+import dev.nncj.runtime.MachineInfo;
+import dev.nncj.search.Architecture;
+import dev.nncj.search.CandidateWriter;
+import dev.nncj.search.LatencyTable;
+import dev.nncj.search.LatencyValidation;
+import dev.nncj.search.NumericForm;
+import dev.nncj.search.OnnxRuntimeTimer;
+import dev.nncj.search.SearchSpace;
+import dev.nncj.search.TokenTableForm;
+import dev.nncj.transformer.EncoderSpec;
+import dev.nncj.transformer.ImportanceScores;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The search's latency model for this machine: the block table (read from the search folder when it
+ * was measured on the same device, settings and space, else measured and saved) and its check
+ * against interleaved comparisons of random candidates with the teacher (saved likewise).
+ */
+final class SearchLatency {
+    private final LatencyTable table;
+    private final double teacherPredictedMillis;
+    private final Map<String, Object> check;
+
+    private SearchLatency(LatencyTable table, double teacherPredictedMillis, Map<String, Object> check) {
+        this.table = table;
+        this.teacherPredictedMillis = teacherPredictedMillis;
+        this.check = check;
+    }
+
+    static SearchLatency prepare(SearchFolder folder, EncoderSpec teacher, ImportanceScores scores, SearchSpace space,
+            CandidateWriter writer, BenchmarkOptions timing, Path teacherFile, int checks, long seed,
+            ProgressListener progress, PrintWriter err) {
+        String device = device(timing) + " | " + space.describe();
+        LatencyTable table = null;
+        if (folder.has(SearchFolder.LATENCY_TABLE)) {
+            table = LatencyTable.fromMap(read(folder.file(SearchFolder.LATENCY_TABLE)), device).orElse(null);
+            if (table == null) {
+                err.println("note: " + folder.file(SearchFolder.LATENCY_TABLE) + " was measured elsewhere or for another space; measuring again");
+            }
+        }
+        if (table == null) {
+            table = LatencyTable.measure(teacher, scores, space, writer, new OnnxRuntimeTimer(timing), progress);
+            folder.write(SearchFolder.LATENCY_TABLE, Json.write(table.toMap(device)));
+        }
+        double teacherMillis = table.predictMillis(space.full(NumericForm.FP32, TokenTableForm.FP32));
+        Map<String, Object> check = Map.of();
+        if (checks > 0) {
+            if (folder.has(SearchFolder.LATENCY_CHECK)) {
+                Map<String, Object> saved = read(folder.file(SearchFolder.LATENCY_CHECK));
+                if (device.equals(saved.get("device")) && ((Number) saved.get("checks")).intValue() == checks) {
+                    check = saved;
+                }
+            }
+            if (check.isEmpty()) {
+                LatencyValidation.Result result = LatencyValidation.check(table, teacher, scores, space, writer, teacherFile,
+                        timing.withRuns(Math.max(timing.runs(), 50)), checks, seed, progress);
+                check = summary(device, result);
+                folder.write(SearchFolder.LATENCY_CHECK, Json.write(check));
+            }
+            err.printf(Locale.ROOT, "latency table: mean absolute error %.1f%% on %d random candidates, worst %.1f%% (%s)%n",
+                    ((Number) check.get("mape_percent")).doubleValue(), checks,
+                    ((Number) check.get("worst_percent")).doubleValue(), check.get("worst"));
+        }
+        return new SearchLatency(table, teacherMillis, check);
+    }
+
+    /** The table's p50 of {@code a} over its p50 of the whole teacher in fp32. */
+    double predictedRatio(Architecture a) {
+        return table.predictMillis(a) / teacherPredictedMillis;
+    }
+
+    /** The saved check (device, MAPE, worst case, every candidate), empty when none was asked for. */
+    Map<String, Object> check() {
+        return check;
+    }
+
+    /** The device a table belongs to: CPU, SIMD flags, runtime, threads, batch and sequence length. */
+    static String device(BenchmarkOptions timing) {
+        MachineInfo m = MachineInfo.current();
+        return m.cpuModel() + " [" + String.join(" ", m.simd()) + "] onnxruntime " + m.ortVersion() + ", "
+                + timing.runtime().intraOpThreads() + " thread(s), batch " + timing.batch() + ", seq " + timing.seqLen();
+    }
+
+    private static Map<String, Object> summary(String device, LatencyValidation.Result result) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device", device);
+        m.put("checks", result.checks().size());
+        m.put("mape_percent", result.meanAbsolutePercentageError());
+        m.put("worst_percent", 100 * result.worst().absoluteError());
+        m.put("worst", result.worst().architecture().toString());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (LatencyValidation.Check c : result.checks()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("architecture", c.architecture().toString());
+            row.put("predicted_ratio", c.predictedRatio());
+            row.put("measured_ratio", c.measuredRatio());
+            rows.add(row);
+        }
+        m.put("candidates", rows);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> read(Path file) {
+        try {
+            return Json.mapper().readValue(file.toFile(), Map.class);
+        } catch (IOException e) {
+            throw NncjException.inFile(file, "is not the search's JSON: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.nncj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nncj.data.TinyTokenizer;
+import dev.nncj.onnx.OnnxFiles;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.train.finetune.ClassifierHead;
+import dev.nncj.transformer.TinyEncoders;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** nncj search end to end on a tiny classifier: outputs, honest figures, resume, refusals. */
+class SearchCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path classifier() throws IOException {
+        TinyTokenizer.write(dir);
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L), false);
+        ClassifierHead.attach(model, "last_hidden_state", 2, 5);
+        Path file = dir.resolve("clf.onnx");
+        OnnxFiles.save(model, file);
+        String[] filler = {"the", "sat on", "a mat", "the mat ."};
+        writeRows("train.tsv", 48, i -> filler[i % 4] + (i % 3 != 0 ? " cat " : " dog ") + filler[(i / 4) % 4], i -> i % 3 != 0);
+        writeRows("dev.tsv", 16, i -> filler[(i + 2) % 4] + (i % 2 == 0 ? " cat" : " dog"), i -> i % 2 == 0);
+        writeRows("test.tsv", 16, i -> filler[(i + 1) % 4] + (i % 2 == 0 ? " cats" : " dogs"), i -> i % 2 == 0);
+        return file;
+    }
+
+    private void writeRows(String name, int n, java.util.function.IntFunction<String> text,
+            java.util.function.IntPredicate label) throws IOException {
+        StringBuilder tsv = new StringBuilder("sentence\tlabel\n");
+        for (int i = 0; i < n; i++) {
+            tsv.append(text.apply(i)).append('\t').append(label.test(i) ? 1 : 0).append('\n');
+        }
+        Files.writeString(dir.resolve(name), tsv);
+    }
+
+    private List<Object> search(Path clf, Path out, Object... extra) {
+        List<Object> args = new ArrayList<>(List.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval",
+                dir.resolve("dev.tsv"), "--test", dir.resolve("test.tsv"), "-o", out, "--population", 4, "--generations", 1,
+                "--finalists", 2, "--short-distill-samples", 16, "--head-step", 1, "--ffn-step", 8, "--latency-checks", 3,
+                "--timing-runs", 3, "--seq-len", 8, "-q"));
+        for (int i = 0; i < extra.length; i++) { // an option given again replaces its default above
+            int at = args.indexOf(extra[i]);
+            if (at >= 0 && String.valueOf(extra[i]).startsWith("--") && i + 1 < extra.length
+                    && !String.valueOf(extra[i + 1]).startsWith("--")) {
+                args.set(at + 1, extra[++i]);
+            } else {
+                args.add(extra[i]);
+            }
+        }
+        return args;
+    }
+
+    @Test
+    void writesAMeasuredFrontAReportAndAJournalThatResumes() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("search");
+        CliRun run = CliRun.of(search(clf, out).toArray());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(out.resolve("journal.jsonl")).isRegularFile();
+        assertThat(out.resolve("latency-table.json")).isRegularFile();
+        assertThat(out.resolve("latency-check.json")).isRegularFile();
+        JsonNode pareto = new ObjectMapper().readTree(out.resolve("pareto.json").toFile());
+        assertThat(pareto.get("front").size()).isPositive();
+        assertThat(pareto.get("scored_by_stage").get("short-distill").asInt()).isPositive();
+        assertThat(pareto.get("latency_check").get("checks").asInt()).isEqualTo(3);
+        for (JsonNode p : pareto.get("front")) {
+            Path model = out.resolve(p.get("file").asText());
+            assertThat(model).isRegularFile();
+            assertThat(model.resolveSibling("tokenizer.json")).isRegularFile();
+            assertThat(p.get("bytes").asLong()).isEqualTo(Files.size(model));
+            assertThat(p.get("p50_ratio").asDouble()).isPositive();
+            assertThat(p.get("fidelity").asText()).isEqualTo("short-distill");
+            // the dev and test figures are those of the written file, as nncj eval scores it
+            assertThat(evalAccuracy(model, dir.resolve("dev.tsv"))).isEqualTo(p.get("dev_accuracy").asDouble());
+            assertThat(evalAccuracy(model, dir.resolve("test.tsv"))).isEqualTo(p.get("test_accuracy").asDouble());
+        }
+        String report = Files.readString(out.resolve("report.html"));
+        assertThat(report).contains("<svg").contains("clf.onnx").contains("latency table: mean absolute error")
+                .contains(pareto.get("front").get(0).get("architecture").asText()).doesNotContain("<script");
+        long journalLines;
+        try (Stream<String> lines = Files.lines(out.resolve("journal.jsonl"))) {
+            journalLines = lines.count();
+        }
+
+        CliRun resumed = CliRun.of(search(clf, out, "--resume").toArray());
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("0 candidates evaluated in this run");
+        try (Stream<String> lines = Files.lines(out.resolve("journal.jsonl"))) {
+            assertThat(lines.count()).as("nothing evaluated twice").isEqualTo(journalLines);
+        }
+        JsonNode again = new ObjectMapper().readTree(out.resolve("pareto.json").toFile());
+        assertThat(again.get("front").findValuesAsText("architecture"))
+                .isEqualTo(pareto.get("front").findValuesAsText("architecture"));
+        assertThat(again.get("front").findValuesAsText("dev_accuracy"))
+                .isEqualTo(pareto.get("front").findValuesAsText("dev_accuracy"));
+
+        // another seed is another search: its journal is not this one's
+        CliRun other = CliRun.of(search(clf, out, "--resume", "--seed", 2).toArray());
+        assertThat(other.exitCode()).isEqualTo(1);
+        assertThat(other.errorLine()).contains("journal.jsonl").contains("seed");
+        // a folder holding a search is never started over
+        CliRun fresh = CliRun.of(search(clf, out).toArray());
+        assertThat(fresh.exitCode()).isEqualTo(1);
+        assertThat(fresh.errorLine()).contains("search").contains("not empty").contains("--resume");
+    }
+
+    private double evalAccuracy(Path model, Path data) throws IOException {
+        CliRun eval = CliRun.of("eval", model, "--task", "text-classification", "--data", data, "--json", "-q");
+        assertThat(eval.exitCode()).as(eval.err()).isZero();
+        return new ObjectMapper().readTree(eval.out()).get("accuracy").asDouble();
+    }
+
+    @Test
+    void aBudgetNoCandidateMeetsNamesTheClosest() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("tight");
+        CliRun run = CliRun.of(search(clf, out, "--max-size", 0.001, "--stages", "inherited", "--latency-checks", 0).toArray());
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.errorLine()).contains("no candidate meets the budget (file <= 0.001x of the teacher's)")
+                .contains("the closest is layers ");
+        assertThat(out.resolve("pareto.json")).doesNotExist();
+        assertThat(out.resolve("journal.jsonl")).isRegularFile(); // the work done is kept
+    }
+
+    @Test
+    void refusesBeforeAnyWork() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("never");
+        CliRun sameData = CliRun.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("dev.tsv"),
+                "--test", dir.resolve("dev.tsv"), "-o", out, "-q");
+        assertThat(sameData.exitCode()).as(sameData.err()).isEqualTo(2);
+        assertThat(sameData.errorLine()).contains("dev.tsv").contains("same file");
+        CliRun noJournal = CliRun.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("dev.tsv"),
+                "-o", out, "--resume", "-q");
+        assertThat(noJournal.exitCode()).isEqualTo(1);
+        assertThat(noJournal.errorLine()).contains("never").contains("no journal.jsonl to resume");
+        dev.nncj.onnx.GraphBuilder b = new dev.nncj.onnx.GraphBuilder("mlp", 17);
+        String x = b.input("x", dev.nncj.onnx.DataType.FLOAT, "batch", 4);
+        b.output(b.op("Relu", x), "y", dev.nncj.onnx.DataType.FLOAT, "batch", 4);
+        Path mlp = dir.resolve("mlp.onnx");
+        OnnxFiles.save(b.build(), mlp);
+        Files.copy(dir.resolve("tokenizer.json"), dir.resolve("mlp.tokenizer.json"));
+        CliRun notAnEncoder = CliRun.of("search", mlp, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("dev.tsv"),
+                "-o", out, "-q");
+        assertThat(notAnEncoder.exitCode()).isEqualTo(1);
+        assertThat(notAnEncoder.errorLine()).startsWith("nncj: ").contains("mlp.onnx");
+        CliRun badForm = CliRun.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("dev.tsv"),
+                "-o", out, "--forms", "int3", "-q");
+        assertThat(badForm.exitCode()).isEqualTo(2);
+        assertThat(badForm.errorLine()).contains("--forms").contains("int3");
+        assertThat(out).doesNotExist();
+    }
+}
