@@ -45,40 +45,46 @@ public final class LatencyTable {
                 }
             }
         }
-        // the reference block is the widest layer whole; the two-layer model needs a second layer as
-        // wide (distinct weights, so that the second block does not find the first one's in cache)
+        // the reference block is the widest layer whole, timed in models of 1, 2, ... such layers (every
+        // teacher layer at least as wide, cut to that width): the least-squares slope over depth is the
+        // block, the intercept the one-layer model's fixed part. A slope over several depths is robust
+        // where the difference of two timings was not (measured: negative blocks on a busy machine).
         int widest = widestLayer(space);
         int refHeads = space.teacherHeads()[widest];
         int refFfn = space.teacherFfn()[widest];
-        int second = -1;
-        for (int l = 0; l < space.teacherDepth() && second < 0; l++) {
-            if (l != widest && space.teacherHeads()[l] >= refHeads && space.teacherFfn()[l] >= refFfn) {
-                second = l;
+        List<LayerChoice> stack = new java.util.ArrayList<>();
+        for (int l = 0; l < space.teacherDepth(); l++) {
+            if (space.teacherHeads()[l] >= refHeads && space.teacherFfn()[l] >= refFfn) {
+                stack.add(new LayerChoice(l, refHeads, refFfn));
             }
         }
-        if (second < 0) {
+        if (stack.size() < 2) {
             throw new IllegalArgumentException("a latency table needs two layers as wide as the widest one ("
                     + refHeads + " heads, FFN " + refFfn + ")");
         }
-        progress.start("latency table", (long) space.forms().size() * (widths.size() + 1
+        progress.start("latency table", (long) space.forms().size() * (widths.size() + stack.size()
                 + space.tables().size()));
         Map<Block, Double> blocks = new LinkedHashMap<>();
         Map<String, Double> fixed = new LinkedHashMap<>();
         try {
             for (NumericForm form : space.forms()) {
                 TokenTableForm table = space.tables().get(0);
-                double one = time(teacher, scores, writer, timer, form, table, List.of(new LayerChoice(widest, refHeads, refFfn)));
-                double two = timeTwoLayers(teacher, scores, writer, timer, form, table, widest, second, refHeads, refFfn);
-                double reference = two - one;
-                double oneLayerFixed = one - reference;
-                progress.advance(1);
+                double[] depthMillis = new double[stack.size()];
+                for (int k = 1; k <= stack.size(); k++) {
+                    depthMillis[k - 1] = time(teacher, scores, writer, timer, form, table, stack.subList(0, k));
+                }
+                double reference = slope(depthMillis);
+                double oneLayerFixed = mean(depthMillis) - reference * (stack.size() + 1) / 2.0;
+                progress.advance(stack.size());
                 for (List<Integer> w : widths) {
                     int h = w.get(0);
                     int f = w.get(1);
-                    int source = layerAtLeast(space, h, f);
-                    double t = h == refHeads && f == refFfn && source == widest ? one
-                            : time(teacher, scores, writer, timer, form, table, List.of(new LayerChoice(source, h, f)));
-                    blocks.put(new Block(h, f, form), t - oneLayerFixed);
+                    double block = reference;
+                    if (h != refHeads || f != refFfn) {
+                        LayerChoice layer = new LayerChoice(layerAtLeast(space, h, f), h, f);
+                        block = time(teacher, scores, writer, timer, form, table, List.of(layer)) - oneLayerFixed;
+                    }
+                    blocks.put(new Block(h, f, form), block);
                     progress.advance(1);
                 }
                 for (TokenTableForm t : space.tables()) {
@@ -166,13 +172,22 @@ public final class LatencyTable {
         return timer.p50Millis(writer.write(CandidateEncoder.of(teacher, scores, a), form, table));
     }
 
-    /** Two blocks of the same width: the widest layer and another, in the teacher's order. */
-    private static double timeTwoLayers(EncoderSpec teacher, ImportanceScores scores, CandidateWriter writer,
-                                        ModelTimer timer, NumericForm form, TokenTableForm table, int widest, int second,
-                                        int heads, int ffn) {
-        List<LayerChoice> layers = List.of(new LayerChoice(Math.min(widest, second), heads, ffn),
-                new LayerChoice(Math.max(widest, second), heads, ffn));
-        return time(teacher, scores, writer, timer, form, table, layers);
+    /** The least-squares slope of {@code y} over x = 1, 2, ... */
+    static double slope(double[] y) {
+        int n = y.length;
+        double meanX = (n + 1) / 2.0;
+        double meanY = mean(y);
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < n; i++) {
+            num += (i + 1 - meanX) * (y[i] - meanY);
+            den += (i + 1 - meanX) * (i + 1 - meanX);
+        }
+        return num / den;
+    }
+
+    private static double mean(double[] y) {
+        return java.util.Arrays.stream(y).average().orElseThrow();
     }
 
     /** The first layer with at least {@code heads} heads and {@code ffn} FFN units (every width measured has one). */
