@@ -1,12 +1,19 @@
 package dev.nncj.spark;
 
+import dev.nncj.NncjException;
 import dev.nncj.search.Architecture;
 import dev.nncj.search.CandidateEvaluator;
 import dev.nncj.search.Fidelity;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction0;
+import scala.runtime.BoxedUnit;
 
 /**
  * Runs the search's candidates as Spark tasks: each batch (a phase's unjournaled candidates) is one
@@ -18,7 +25,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  *
  * <p>Faults are Spark's: a task lost with its executor, or one that throws, is retried up to
  * spark.task.maxFailures times; past that the job, and with it the search, stops, and rerunning it
- * resumes from the journal. Results are handed back when the whole job is done, in candidate order.
+ * resumes from the journal. Each result is handed back in candidate order as soon as those before it
+ * are in ({@link OrderedOutcomes}), so the journal keeps what a killed driver had finished.
  *
  * <p>The caller owns the Spark context. An executor running several tasks at once (spark.executor.cores
  * above spark.task.cpus) calls its one evaluator from several threads.
@@ -50,10 +58,28 @@ public final class SparkCandidateEvaluator implements CandidateEvaluator {
             return;
         }
         List<CandidateTask> tasks = candidates.stream().map(a -> new CandidateTask(a.toString(), stage.label())).toList();
+        List<Object> partitions = IntStream.range(0, tasks.size()).boxed().collect(Collectors.toList());
+        OrderedOutcomes outcomes = new OrderedOutcomes(tasks.size());
         spark.setJobDescription("nncj search: " + tasks.size() + " candidates at " + stage.label());
-        List<CandidateOutcome> outcomes = spark.parallelize(tasks, tasks.size()).map(task).collect();
-        for (int i = 0; i < candidates.size(); i++) {
-            inOrder.accept(outcomes.get(i).toResult(candidates.get(i)));
+        SimpleFutureAction<BoxedUnit> job = spark.sc().submitJob(spark.parallelize(tasks, tasks.size()).map(task).rdd(),
+                new OrderedOutcomes.OnlyOutcome(), CollectionConverters.asScala(partitions).toSeq(), outcomes.handler(),
+                new AbstractFunction0<BoxedUnit>() {
+                    @Override
+                    public BoxedUnit apply() {
+                        return BoxedUnit.UNIT;
+                    }
+                });
+        try {
+            for (int i = 0; i < candidates.size(); i++) {
+                inOrder.accept(outcomes.await(i, job).toResult(candidates.get(i)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NncjException("interrupted while the Spark job evaluated the candidates", e);
+        } finally {
+            if (!job.isCompleted()) {
+                job.cancel(); // the search stopped taking results: free the cluster
+            }
         }
     }
 }

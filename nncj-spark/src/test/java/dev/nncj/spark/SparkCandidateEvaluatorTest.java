@@ -2,12 +2,15 @@ package dev.nncj.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nncj.search.Architecture;
+import dev.nncj.search.Fidelity;
 import dev.nncj.search.JournalEntry;
 import dev.nncj.search.SearchListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -94,6 +97,24 @@ class SparkCandidateEvaluatorTest {
         awaitFailedTasksAbove(failedBefore);
     }
 
+    @Test
+    void aCandidateIsHandedBackOnceThoseBeforeItAreDoneNotWhenTheWholeJobIs() throws Exception {
+        cluster.awaitExecutors();
+        Architecture first = Architecture.parse("layers 0,1 heads 2,2 ffn 16,8 fp32 table-fp32");
+        Architecture second = Architecture.parse("layers 1,2 heads 2,1 ffn 8,16 fp32 table-fp32");
+        Path hold = Files.writeString(shared.resolve("hold"), second.toString());
+        List<String> seen = new ArrayList<>();
+
+        evaluator().evaluateAll(List.of(first, second), Fidelity.INHERITED, r -> {
+            seen.add(r.candidate() + (Files.exists(hold) ? " while the second was held" : ""));
+            if (r.candidate().equals(first)) {
+                touchOff(hold);
+            }
+        });
+
+        assertThat(seen).containsExactly(first + " while the second was held", second.toString());
+    }
+
     private static SparkCandidateEvaluator evaluator() {
         return new SparkCandidateEvaluator(cluster.spark(), new TinyClassifierEvaluator.Factory(shared.toString()));
     }
@@ -138,6 +159,14 @@ class SparkCandidateEvaluatorTest {
             for (Path p : files.toList()) {
                 Files.delete(p);
             }
+        }
+    }
+
+    private static void touchOff(Path file) {
+        try {
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

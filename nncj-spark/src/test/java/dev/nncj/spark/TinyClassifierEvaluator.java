@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * written, and scored by ONNX Runtime on the selection data with {@code threads} intra-op threads.
  * It notes the JVM that ran it in {@code shared/evaluated-by/}. When the test arms
  * {@code shared/kill-armed}, the one evaluation that claims it writes its JVM's pid to
- * {@code shared/victim.pid} and waits to be killed (a minute at most).
+ * {@code shared/victim.pid} and waits to be killed (a minute at most); while {@code shared/hold} names
+ * the candidate, its evaluation waits for the test to delete that file.
  */
 final class TinyClassifierEvaluator implements CandidateEvaluator {
     private final Path shared;
@@ -57,6 +58,23 @@ final class TinyClassifierEvaluator implements CandidateEvaluator {
         }
     }
 
+    /** While {@code shared/hold} names this candidate, waits for the test to delete it (a minute at most). */
+    private void awaitRelease(Architecture candidate) throws IOException, InterruptedException {
+        Path hold = shared.resolve("hold");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (Files.exists(hold) && readOrEmpty(hold).equals(candidate.toString()) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    private static String readOrEmpty(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) { // deleted meanwhile
+            return "";
+        }
+    }
+
     @Override
     public Evaluation evaluate(Architecture candidate, Fidelity stage) {
         try {
@@ -68,6 +86,7 @@ final class TinyClassifierEvaluator implements CandidateEvaluator {
                 Files.move(tmp, shared.resolve("victim.pid"), StandardCopyOption.ATOMIC_MOVE);
                 TimeUnit.MINUTES.sleep(1);
             }
+            awaitRelease(candidate);
             if (TinyClassifierSearch.refused(candidate)) {
                 throw new CandidateFailure("one head in all is too few (the test's rule)");
             }
