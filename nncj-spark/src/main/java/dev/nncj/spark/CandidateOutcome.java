@@ -16,6 +16,11 @@ record CandidateOutcome(double accuracy, long bytes, String failure, double seco
                 : new CandidateOutcome(r.evaluation().accuracy(), r.evaluation().bytes(), "", r.seconds());
     }
 
+    /** A candidate recorded as failed without an evaluation of its own. */
+    static CandidateOutcome failed(String reason) {
+        return new CandidateOutcome(Double.NaN, 0, reason, 0);
+    }
+
     Result toResult(Architecture candidate) {
         return failure.isEmpty() ? Result.scored(candidate, new Evaluation(accuracy, bytes), seconds)
                 : Result.failed(candidate, failure, seconds);

@@ -23,9 +23,10 @@ import scala.runtime.BoxedUnit;
  * they share with the driver (through the {@link EvaluatorFactory}). Latency stays on the driver,
  * which predicts it from the target device's table.
  *
- * <p>Faults are Spark's: a task lost with its executor, or one that throws, is retried up to
- * spark.task.maxFailures times; past that the job, and with it the search, stops, and rerunning it
- * resumes from the journal. Each result is handed back in candidate order as soon as those before it
+ * <p>Faults: a task lost with its executor, or one whose evaluation throws, is run again by Spark; a
+ * candidate that fails all its attempts is journaled as failed with the reason, and the search goes
+ * on ({@link ExecutorEvaluation}). Only a cluster fault (the factory cannot build the evaluator, the
+ * cluster is gone) fails the job and stops the search, which then resumes from its journal. Each result is handed back in candidate order as soon as those before it
  * are in ({@link OrderedOutcomes}), so the journal keeps what a killed driver had finished.
  *
  * <p>The caller owns the Spark context. An executor running several tasks at once (spark.executor.cores
@@ -35,11 +36,28 @@ public final class SparkCandidateEvaluator implements CandidateEvaluator {
     private final JavaSparkContext spark;
     private final ExecutorEvaluation task;
 
+    /** Two attempts a candidate, as the issue asks: one retry for a lost executor or a passing error. */
+    public static final int DEFAULT_ATTEMPTS = 2;
+
     public SparkCandidateEvaluator(JavaSparkContext spark, EvaluatorFactory factory) {
+        this(spark, factory, DEFAULT_ATTEMPTS);
+    }
+
+    /**
+     * @param attempts tries a candidate gets before it is journaled as failed; Spark must allow one
+     *     task failure more (spark.task.maxFailures, or F in a {@code local[N,F]} master), for the
+     *     attempt that records it
+     */
+    public SparkCandidateEvaluator(JavaSparkContext spark, EvaluatorFactory factory, int attempts) {
+        int allowed = TaskRetries.allowedFailures(spark.getConf());
+        if (attempts < 1 || allowed <= attempts) {
+            throw new IllegalArgumentException("Spark tries a task " + allowed + " time(s) here (spark.task.maxFailures, "
+                    + "or F in local[N,F]); a candidate given " + attempts + " attempt(s) needs more, to record it as failed");
+        }
         this.spark = spark;
         // each search gets its own evaluator on an executor, even when two share one context
         this.task = new ExecutorEvaluation(UUID.randomUUID().toString(), factory,
-                spark.getConf().getInt("spark.task.cpus", 1));
+                spark.getConf().getInt("spark.task.cpus", 1), attempts);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.nncj.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nncj.search.Architecture;
+import dev.nncj.search.CandidateEvaluator;
 import dev.nncj.search.Fidelity;
 import dev.nncj.search.JournalEntry;
 import dev.nncj.search.SearchListener;
@@ -113,6 +114,25 @@ class SparkCandidateEvaluatorTest {
         });
 
         assertThat(seen).containsExactly(first + " while the second was held", second.toString());
+    }
+
+    @Test
+    void aCandidateThatKillsItsExecutorOrThrowsEveryTimeIsJournaledAsFailedAfterTwoAttempts() throws Exception {
+        cluster.awaitExecutors();
+        Architecture good = Architecture.parse("layers 0,2 heads 2,2 ffn 16,16 fp32 table-fp32");
+        Architecture killer = Architecture.parse("layers 0 heads 2 ffn 12 fp32 table-fp32");
+        Architecture thrower = Architecture.parse("layers 2 heads 2 ffn 12 fp32 table-fp32");
+        Path poison = Files.writeString(shared.resolve("poison"), "halt " + killer + "\nthrow " + thrower + "\n");
+        List<CandidateEvaluator.Result> results = new ArrayList<>();
+        try {
+            evaluator().evaluateAll(List.of(good, killer, thrower), Fidelity.INHERITED, results::add);
+        } finally {
+            Files.delete(poison);
+        }
+
+        assertThat(results).extracting(CandidateEvaluator.Result::failure).containsExactly("",
+                "its executor was lost during the last of 2 attempts",
+                "failed 2 attempts, the last with java.lang.IllegalStateException: poisoned by the test");
     }
 
     private static SparkCandidateEvaluator evaluator() {

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * It notes the JVM that ran it in {@code shared/evaluated-by/}. When the test arms
  * {@code shared/kill-armed}, the one evaluation that claims it writes its JVM's pid to
  * {@code shared/victim.pid} and waits to be killed (a minute at most); while {@code shared/hold} names
- * the candidate, its evaluation waits for the test to delete that file.
+ * the candidate, its evaluation waits for the test to delete that file; {@code shared/poison} names
+ * candidates that kill their JVM or throw every time.
  */
 final class TinyClassifierEvaluator implements CandidateEvaluator {
     private final Path shared;
@@ -55,6 +56,22 @@ final class TinyClassifierEvaluator implements CandidateEvaluator {
         @Override
         public CandidateEvaluator create(int threads) {
             return new TinyClassifierEvaluator(Path.of(shared), threads);
+        }
+    }
+
+    /** A candidate {@code shared/poison} names on a line "halt LINE" kills its JVM; on "throw LINE" it throws. */
+    private void poison(Architecture candidate) throws IOException {
+        Path poison = shared.resolve("poison");
+        if (!Files.exists(poison)) {
+            return;
+        }
+        for (String line : Files.readAllLines(poison)) {
+            if (line.equals("halt " + candidate)) {
+                Runtime.getRuntime().halt(137);
+            }
+            if (line.equals("throw " + candidate)) {
+                throw new IllegalStateException("poisoned by the test");
+            }
         }
     }
 
@@ -87,6 +104,7 @@ final class TinyClassifierEvaluator implements CandidateEvaluator {
                 TimeUnit.MINUTES.sleep(1);
             }
             awaitRelease(candidate);
+            poison(candidate);
             if (TinyClassifierSearch.refused(candidate)) {
                 throw new CandidateFailure("one head in all is too few (the test's rule)");
             }
