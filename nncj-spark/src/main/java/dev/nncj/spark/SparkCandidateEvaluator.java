@@ -26,18 +26,22 @@ import scala.runtime.BoxedUnit;
  * <p>Faults: a task lost with its executor, or one whose evaluation throws, is run again by Spark; a
  * candidate that fails all its attempts is journaled as failed with the reason, and the search goes
  * on ({@link ExecutorEvaluation}). Only a cluster fault (the factory cannot build the evaluator, the
- * cluster is gone) fails the job and stops the search, which then resumes from its journal. Each result is handed back in candidate order as soon as those before it
- * are in ({@link OrderedOutcomes}), so the journal keeps what a killed driver had finished.
+ * cluster is gone) fails the job and stops the search, which then resumes from its journal. Each
+ * result is handed back in candidate order as soon as those before it are in
+ * ({@link OrderedOutcomes}), so the journal keeps what a killed driver had finished.
  *
  * <p>The caller owns the Spark context. An executor running several tasks at once (spark.executor.cores
  * above spark.task.cpus) calls its one evaluator from several threads.
  */
 public final class SparkCandidateEvaluator implements CandidateEvaluator {
+    /**
+     * Two attempts a candidate: one retry covers a lost executor or a passing error, and a candidate
+     * that kills its JVM costs the cluster two executors, not spark.task.maxFailures of them.
+     */
+    public static final int DEFAULT_ATTEMPTS = 2;
+
     private final JavaSparkContext spark;
     private final ExecutorEvaluation task;
-
-    /** Two attempts a candidate, as the issue asks: one retry for a lost executor or a passing error. */
-    public static final int DEFAULT_ATTEMPTS = 2;
 
     public SparkCandidateEvaluator(JavaSparkContext spark, EvaluatorFactory factory) {
         this(spark, factory, DEFAULT_ATTEMPTS);
@@ -51,7 +55,7 @@ public final class SparkCandidateEvaluator implements CandidateEvaluator {
     public SparkCandidateEvaluator(JavaSparkContext spark, EvaluatorFactory factory, int attempts) {
         int allowed = TaskRetries.allowedFailures(spark.getConf());
         if (attempts < 1 || allowed <= attempts) {
-            throw new IllegalArgumentException("Spark tries a task " + allowed + " time(s) here (spark.task.maxFailures, "
+            throw new NncjException("Spark tries a task " + allowed + " time(s) here (spark.task.maxFailures, "
                     + "or F in local[N,F]); a candidate given " + attempts + " attempt(s) needs more, to record it as failed");
         }
         this.spark = spark;
