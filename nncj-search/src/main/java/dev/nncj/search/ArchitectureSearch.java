@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,52 +105,83 @@ public final class ArchitectureSearch {
         return scored.isEmpty() ? List.of() : new ParetoRanking(scored, settings.budget()).best(n);
     }
 
+    /**
+     * Scores a phase: the candidates the journal lacks go to the evaluator as one batch, and each
+     * result is journaled as it comes (in candidate order, whoever runs the batch); the phase is then
+     * walked in candidate order, journaled candidates as far as the results have reached, so scores,
+     * replays and listener calls come in the same order however the batch is run.
+     */
     private List<Scored> score(List<Architecture> candidates, Fidelity stage, String phase) {
-        List<Scored> out = new ArrayList<>();
-        int done = 0;
-        for (Architecture a : candidates) {
-            JournalEntry e = known.get(key(a, stage));
-            if (e == null) {
-                e = evaluate(a, stage);
-                journal.append(e);
-                known.put(key(a, stage), e);
-            } else {
-                replayed++;
+        PhaseWalk walk = new PhaseWalk(candidates, stage, phase);
+        List<Architecture> fresh = candidates.stream().filter(a -> !known.containsKey(key(a, stage))).distinct().toList();
+        walk.advance();
+        Iterator<Architecture> expected = fresh.iterator();
+        evaluator.evaluateAll(fresh, stage, r -> {
+            if (!expected.hasNext() || !expected.next().equals(r.candidate())) {
+                throw new IllegalStateException("the evaluator handed back " + r.candidate() + " out of order");
             }
-            done++;
-            if (e.isFailure()) {
-                failed++;
-            } else {
-                Scored s = new Scored(a, e.objectives());
-                out.add(s);
-                byStage.computeIfAbsent(stage, k -> new ArrayList<>()).add(s);
-            }
-            listener.scored(phase, done, candidates.size(), e, bestWithinBudget(stage));
+            JournalEntry e = entry(r, stage);
+            journal.append(e);
+            known.put(key(r.candidate(), stage), e);
+            walk.justEvaluated.add(key(r.candidate(), stage));
+            evaluated++;
+            walk.advance();
+        });
+        if (expected.hasNext()) {
+            throw new IllegalStateException("the evaluator handed back no result for " + expected.next());
         }
-        return out;
+        return walk.out;
     }
 
-    private JournalEntry evaluate(Architecture a, Fidelity stage) {
-        long start = System.nanoTime();
-        try {
-            CandidateEvaluator.Evaluation v = evaluator.evaluate(a, stage);
-            evaluated++;
-            Objectives o = new Objectives(v.accuracy(), latencyRatio.applyAsDouble(a), (double) v.bytes() / teacherBytes);
-            return JournalEntry.ok(a, stage.label(), o, v.bytes(), seconds(start));
-        } catch (CandidateEvaluator.CandidateFailure f) {
-            evaluated++;
-            return JournalEntry.failed(a, stage.label(), f.getMessage(), seconds(start));
+    /** The phase's candidates in order, each taken up once the journal holds it. */
+    private final class PhaseWalk {
+        private final List<Architecture> candidates;
+        private final Fidelity stage;
+        private final String phase;
+        private final Set<String> justEvaluated = new HashSet<>();
+        private final List<Scored> out = new ArrayList<>();
+        private int done;
+
+        PhaseWalk(List<Architecture> candidates, Fidelity stage, String phase) {
+            this.candidates = candidates;
+            this.stage = stage;
+            this.phase = phase;
         }
+
+        void advance() {
+            while (done < candidates.size() && known.containsKey(key(candidates.get(done), stage))) {
+                Architecture a = candidates.get(done);
+                JournalEntry e = known.get(key(a, stage));
+                if (!justEvaluated.remove(key(a, stage))) {
+                    replayed++;
+                }
+                done++;
+                if (e.isFailure()) {
+                    failed++;
+                } else {
+                    Scored s = new Scored(a, e.objectives());
+                    out.add(s);
+                    byStage.computeIfAbsent(stage, k -> new ArrayList<>()).add(s);
+                }
+                listener.scored(phase, done, candidates.size(), e, bestWithinBudget(stage));
+            }
+        }
+    }
+
+    private JournalEntry entry(CandidateEvaluator.Result r, Fidelity stage) {
+        if (r.isFailure()) {
+            return JournalEntry.failed(r.candidate(), stage.label(), r.failure(), r.seconds());
+        }
+        CandidateEvaluator.Evaluation v = r.evaluation();
+        Objectives o = new Objectives(v.accuracy(), latencyRatio.applyAsDouble(r.candidate()),
+                (double) v.bytes() / teacherBytes);
+        return JournalEntry.ok(r.candidate(), stage.label(), o, v.bytes(), r.seconds());
     }
 
     private Optional<Scored> bestWithinBudget(Fidelity stage) {
         return byStage.getOrDefault(stage, List.of()).stream()
                 .filter(s -> settings.budget().admits(s.objectives()))
                 .max(Comparator.comparingDouble(s -> s.objectives().accuracy()));
-    }
-
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
     }
 
     private static String key(Architecture a, Fidelity stage) {

@@ -16,9 +16,10 @@ import java.util.Map;
 
 /**
  * The search's memory, one JSON object per line: first the run's fingerprint, then every
- * evaluated candidate. Each line is forced to disk before the search goes on, so a kill loses at
- * most the candidate being evaluated; a torn last line (the kill hit the write) is dropped on
- * resume. A journal is resumed only by the search that wrote it.
+ * evaluated candidate, in the order the search proposed them. Each line is forced to disk before
+ * the search goes on, so a kill loses at most the candidate being evaluated (with an evaluator that
+ * runs a batch at once, those from the first unfinished one on); a torn last line (the kill hit the
+ * write) is dropped on resume. A journal is resumed only by the search that wrote it.
  */
 public final class Journal implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();

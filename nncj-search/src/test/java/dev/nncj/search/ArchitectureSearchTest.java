@@ -17,7 +17,7 @@ class ArchitectureSearchTest {
     private static final SearchSpace SPACE = SearchSpaceTest.miniLm();
 
     /** Capacity-driven toy scores: a later stage adds accuracy that depends on depth, so stages disagree a little. */
-    private static CandidateEvaluator.Evaluation toy(Architecture a, Fidelity stage) {
+    static CandidateEvaluator.Evaluation toy(Architecture a, Fidelity stage) {
         double quality = 0;
         double capacity = 0;
         for (LayerChoice c : a.layers()) {
@@ -29,12 +29,12 @@ class ArchitectureSearchTest {
         return new CandidateEvaluator.Evaluation(accuracy, bytes);
     }
 
-    private static double latency(Architecture a) {
+    static double latency(Architecture a) {
         double capacity = a.layers().stream().mapToDouble(c -> c.heads() / 12.0 + c.ffn() / 1536.0).sum();
         return (0.05 + capacity / 12) * (a.form() == NumericForm.FP32 ? 1 : 0.5);
     }
 
-    private static ArchitectureSearch.Settings settings(boolean random) {
+    static ArchitectureSearch.Settings settings(boolean random) {
         return new ArchitectureSearch.Settings(8, 4, 4, List.of(Fidelity.INHERITED, Fidelity.SHORT_DISTILL), 11,
                 Budget.none(), random);
     }
