@@ -51,7 +51,7 @@ final class SearchLatency {
             }
         }
         if (table == null) {
-            table = LatencyTable.measure(teacher, scores, space, writer, new OnnxRuntimeTimer(timing), progress);
+            table = LatencyTable.measure(teacher, scores, space, writer, OnnxRuntimeTimer.relativeTo(teacherFile, timing), progress);
             folder.write(SearchFolder.LATENCY_TABLE, Json.write(table.toMap(device)));
         }
         double teacherMillis = table.predictMillis(space.full(NumericForm.FP32, TokenTableForm.FP32));

@@ -33,10 +33,10 @@ class LatencyValidationTest {
                 List.of(NumericForm.FP32), List.of(TokenTableForm.FP32));
         CandidateWriter writer = (encoder, form, table) -> EncoderEmitter.emit(encoder, EmitOptions.defaults());
         BenchmarkOptions options = BenchmarkOptions.defaults().withSeqLen(8).withWarmupRuns(2).withRuns(5);
-        LatencyTable table = LatencyTable.measure(teacher, scores, space, writer, new OnnxRuntimeTimer(options),
-                ProgressListener.NONE);
         Path teacherFile = dir.resolve("teacher.onnx");
         OnnxFiles.save(EncoderEmitter.emit(teacher, EmitOptions.defaults()), teacherFile);
+        LatencyTable table = LatencyTable.measure(teacher, scores, space, writer,
+                OnnxRuntimeTimer.relativeTo(teacherFile, options), ProgressListener.NONE);
 
         LatencyValidation.Result result = LatencyValidation.check(table, teacher, scores, space, writer, teacherFile,
                 options, 4, 7, ProgressListener.NONE);
