@@ -40,11 +40,11 @@ import picocli.CommandLine.Spec;
             "(.txt, or a TSV without a label column) is labelled by the teacher. Prints size, p50 latency (both models",
             "interleaved in one process) and, with --test, accuracy by ONNX Runtime, teacher against student."})
 final class DistillCommand implements Callable<Integer> {
-    @Option(names = "--teacher", required = true, paramLabel = "T.onnx",
+    @Option(names = "--teacher", required = true, paramLabel = "T.onnx", converter = ModelArgument.class,
             description = "the teacher classifier (logits output); repeat for an averaged ensemble")
     List<Path> teachers;
 
-    @Option(names = "--student", paramLabel = "S.onnx", description = "the student classifier (same logits output)")
+    @Option(names = "--student", paramLabel = "S.onnx", converter = ModelArgument.class, description = "the student classifier (same logits output)")
     Path student;
 
     @Option(names = "--student-layers", split = ",", paramLabel = "I",
@@ -151,7 +151,7 @@ final class DistillCommand implements Callable<Integer> {
         if (student != null) {
             inputs.add(student);
         }
-        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, report.force, inputs);
+        report.checkOutput(inputs, output, ModelOutput.Format.ONNX);
     }
 
     DistillOptions options(boolean labeled) {

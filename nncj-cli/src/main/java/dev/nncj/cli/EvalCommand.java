@@ -1,5 +1,7 @@
 package dev.nncj.cli;
 
+import dev.nncj.folder.HfConfig;
+
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.ColumnRef;
@@ -48,7 +50,7 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the .onnx model to score")
+    @Parameters(index = "0", paramLabel = "MODEL", converter = ModelArgument.class, description = "the .onnx model to score")
     Path model;
 
     @Option(names = "--task", required = true, converter = TaskConverter.class,
@@ -62,7 +64,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--labels", paramLabel = "FILE", description = "IDX labels file (image-classification)")
     Path labels;
 
-    @Option(names = "--reference", paramLabel = "REF.onnx", description = "reference model (embedding-fidelity)")
+    @Option(names = "--reference", paramLabel = "REF.onnx", converter = ModelArgument.class, description = "reference model (embedding-fidelity)")
     Path reference;
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: MODEL's stem.tokenizer.json beside it, else tokenizer.json there)")
@@ -121,7 +123,8 @@ final class EvalCommand implements Callable<Integer> {
             case TEXT_CLASSIFICATION -> {
                 TextClassificationDataset dataset = TextClassificationDataset.load(data, classificationOptions());
                 try (TextTokenizer tok = tokenizer()) {
-                    yield TextClassificationEval.run(model, limited(dataset), tok, options, progress);
+                    yield TextClassificationEval.run(model, limited(dataset), tok, options, progress,
+                            HfConfig.labelNamesBeside(model));
                 }
             }
             case EMBEDDING_FIDELITY -> {

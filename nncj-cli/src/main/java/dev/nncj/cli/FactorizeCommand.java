@@ -39,7 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "--exclude Gemm keeps it whole.",
             "Prints parameters, size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
 final class FactorizeCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "the float model")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "where to write the result")

@@ -37,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " classifier (token ids and mask in, logits out) and reports its accuracy by ONNX Runtime on --eval, labelled as"
                 + " the selection figure, and on --test, the test figure."})
 final class FineTuneCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "ENCODER.onnx", description = "the encoder (with a last_hidden_state output)")
+    @Parameters(index = "0", paramLabel = "ENCODER.onnx", converter = ModelArgument.class, description = "the encoder (with a last_hidden_state output)")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "CLF.onnx", description = "where to write the classifier")

@@ -40,7 +40,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Prints the encoder weights remaining, size, p50 latency (both models interleaved in one process) and, with "
                 + "--eval-data, the task metric."})
 final class MovementCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "a float classifier with a logits output (nncj finetune writes one)")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "a float classifier with a logits output (nncj finetune writes one)")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",

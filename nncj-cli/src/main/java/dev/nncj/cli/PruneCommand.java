@@ -6,6 +6,7 @@ import dev.nncj.train.pruning.IterativePruner;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.folder.ArchitectureEdit;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
@@ -39,7 +40,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric.",
             "(Unstructured sparsity is `nncj sparsify`.)"})
 final class PruneCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the encoder")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "the encoder")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "where to write the result")
@@ -142,7 +143,8 @@ final class PruneCommand implements Callable<Integer> {
         OnnxModel pruned = rounds.model();
         model.metadata().forEach(pruned::putMetadata);
         Provenance.record(pruned, input, "prune", CommandProvenance.options(spec));
-        CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress);
+        CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress,
+                Optional.of(architecture(result)));
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
@@ -187,6 +189,11 @@ final class PruneCommand implements Callable<Integer> {
     private ImportanceScorer scorer(ProgressListener progress) {
         return Methods.IMPORTANCE.named(importance).scorer(new ImportanceInputs(importance, calibrationData, data,
                 calibrationSamples, () -> report.tokenizerFor(input), training, progress));
+    }
+
+    /** What a model folder's config.json must say after this pruning. */
+    private static ArchitectureEdit architecture(StructuredPruneResult r) {
+        return new ArchitectureEdit(r.layers(), r.keptHeads(), r.keptNeurons().stream().map(n -> n.length).toList());
     }
 
     private static List<Map<String, Object>> layersJson(StructuredPruneResult r) {

@@ -17,7 +17,10 @@ import dev.nncj.runtime.BenchmarkOptions;
 import dev.nncj.runtime.StagedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import dev.nncj.folder.ArchitectureEdit;
+import dev.nncj.folder.ModelFolder;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -62,7 +65,12 @@ final class ReportOptions {
      * unless --force, and its folder takes a new file.
      */
     void checkOutput(Path input, Path output, ModelOutput.Format format) {
-        ModelOutput.checkBeforeWork(output, format, force, input);
+        checkOutput(List.of(input), output, format);
+    }
+
+    /** As {@link #checkOutput(Path, Path, ModelOutput.Format)} for a command with several input models, the first the main one. */
+    void checkOutput(List<Path> inputs, Path output, ModelOutput.Format format) {
+        ModelOutput.checkBeforeWork(ModelOutput.typed(spec, output), output, format, force, inputs);
     }
 
     @Option(names = "--json", description = "print JSON")
@@ -112,6 +120,21 @@ final class ReportOptions {
      */
     CompressionReport saveAndMeasure(OnnxModel model, Path input, Path output, Evaluation evaluation,
                                      ProgressListener progress) {
+        return saveAndMeasure(model, input, output, evaluation, progress, Optional.empty());
+    }
+
+    /**
+     * As {@link #saveAndMeasure(OnnxModel, Path, Path, Evaluation, ProgressListener)} for a method that
+     * changed the architecture by {@code edit}: a model folder's config.json is rewritten to match.
+     */
+    CompressionReport saveAndMeasure(OnnxModel model, Path input, Path output, Evaluation evaluation,
+                                     ProgressListener progress, Optional<ArchitectureEdit> edit) {
+        if (ModelOutput.isFolder(ModelOutput.typed(spec, output), output, ModelOutput.Format.ONNX, List.of(input))) {
+            CompressionReport measured = ModelOutput.saveFolder(model, input, output,
+                    SaveOptions.defaults().withOverwriteInput(force), tokenizerIfPresent(input), edit,
+                    staged -> CompressionReports.measure(input, staged, benchmark(), evaluation, eval(), progress));
+            return measured.withCompressed(output.resolve(ModelFolder.MODEL_FILE));
+        }
         CompressionReport measured = StagedModel.save(model, output, SaveOptions.defaults().withOverwriteInput(force),
                 staged -> CompressionReports.measure(input, staged, benchmark(), evaluation, eval(), progress));
         ModelOutput.copyTokenizer(tokenizerIfPresent(input), output, spec.commandLine().getErr());

@@ -42,7 +42,7 @@ final class ShareCommand implements Callable<Integer> {
     static final String SIZE_NOTE = "clustering is a size method: ONNX Runtime folds the Cast/Gather of each codebook into a dense "
             + "float32 weight when the session loads, so latency and memory are float32's";
 
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "the float model")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
