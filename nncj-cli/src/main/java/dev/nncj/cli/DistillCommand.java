@@ -82,6 +82,9 @@ final class DistillCommand implements Callable<Integer> {
     Double hardWeight;
 
     @Mixin
+    DataFileOptions dataFile;
+
+    @Mixin
     LayerLossOptions layers;
 
     @Mixin
@@ -117,9 +120,10 @@ final class DistillCommand implements Callable<Integer> {
         // checked before training, not after an hour of it
         checkOutput();
         Evaluation evaluation = test != null
-                ? new Evaluation.TextClassification(TextClassificationDataset.load(test), tokenizer)
+                ? new Evaluation.TextClassification(TextClassificationDataset.load(test, dataFile.classification()), tokenizer)
                 : report.evaluation(teacherFile);
-        DistillData distillData = DistillData.load(data, eval, tokenizer);
+        DistillData distillData = dataFile.given() ? DistillData.load(data, eval, tokenizer, dataFile.classification())
+                : DistillData.load(data, eval, tokenizer);
         DistillOptions options = options(distillData.train().isLabeled());
         List<OnnxModel> teacherModels = teachers.stream().map(InputModel::load).toList();
         OnnxModel studentModel;

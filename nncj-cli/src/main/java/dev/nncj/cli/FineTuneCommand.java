@@ -62,6 +62,9 @@ final class FineTuneCommand implements Callable<Integer> {
     Path tokenizer;
 
     @Mixin
+    DataFileOptions dataFile;
+
+    @Mixin
     TrainingOptions training;
 
     @Option(names = "--force", description = "allow overwriting the input model")
@@ -84,7 +87,7 @@ final class FineTuneCommand implements Callable<Integer> {
         FineTuneOptions options = training.toOptions(spec, output);
         SelectionData sets = SelectionData.of("--eval", eval, "--test", test, "the weights kept");
         // read before training, not after an hour of it
-        Optional<TextClassificationDataset> testData = sets.test().map(TextClassificationDataset::load);
+        Optional<TextClassificationDataset> testData = sets.test().map(f -> TextClassificationDataset.load(f, dataFile.classification()));
         Path tokenizerFile = tokenizer != null ? tokenizer : ModelOutput.tokenizerBeside(input);
         if (!Files.isRegularFile(tokenizerFile)) {
             throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");
@@ -94,12 +97,13 @@ final class FineTuneCommand implements Callable<Integer> {
         InputModel.check(input);
         ProgressListener progress = quiet.progress();
         long start = System.nanoTime();
-        FineTuneResult result = FineTuner.run(input, tokenizerFile, data, eval, options, progress, List.of());
+        FineTuneResult result = FineTuner.run(input, tokenizerFile, data, eval, dataFile.classification(), options, progress,
+                List.of());
         double seconds = (System.nanoTime() - start) / 1e9;
         // both accuracies are measured before the classifier takes OUT's name: a failure leaves no OUT
         record Measured(EvalResult selection, Optional<EvalResult> test) {}
         Measured measured = StagedModel.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force),
-                staged -> new Measured(accuracy(staged, TextClassificationDataset.load(eval), tokenizerFile),
+                staged -> new Measured(accuracy(staged, TextClassificationDataset.load(eval, dataFile.classification()), tokenizerFile),
                         testData.map(t -> accuracy(staged, t, tokenizerFile))));
         ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output, spec.commandLine().getErr());
         print(result, measured.selection(), measured.test(), sets, seconds);
