@@ -38,6 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
             TrainCommand.class,
             DeepCompressCommand.class,
             DemoCommand.class,
+            RunCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Nncj implements Runnable {
