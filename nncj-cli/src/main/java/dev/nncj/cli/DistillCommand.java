@@ -3,6 +3,7 @@ package dev.nncj.cli;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.folder.ArchitectureEdit;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.report.Evaluation;
@@ -10,11 +11,12 @@ import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.distill.DistillResult;
 import dev.nncj.train.distill.Distiller;
-import dev.nncj.train.finetune.FineTuneOptions;
-import dev.nncj.train.trainer.StepResult;
 import dev.nncj.train.distill.StudentDerivation;
 import dev.nncj.train.distill.StudentShape;
+import dev.nncj.train.finetune.FineTuneOptions;
+import dev.nncj.train.trainer.StepResult;
 import dev.nncj.train.trainer.TrainingListener;
+import dev.nncj.transformer.StructuredPruneResult;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -128,12 +131,14 @@ final class DistillCommand implements Callable<Integer> {
         List<OnnxModel> teacherModels = teachers.stream().map(InputModel::load).toList();
         OnnxModel studentModel;
         String derived = null;
+        Optional<StructuredPruneResult> structure = Optional.empty();
         if (student != null) {
             studentModel = InputModel.load(student);
         } else {
             StudentShape shape = new StudentShape(studentLayers, optional(studentHeads), optional(studentFfn));
             StudentDerivation.DerivedStudent d = StudentDerivation.derive(teacherModels.get(0), teacherFile, shape);
             studentModel = d.model();
+            structure = Optional.of(d.structure());
             if (options.layerMap().isEmpty()) {
                 options = options.withLayerMap(d.layerMap());
             }
@@ -145,7 +150,9 @@ final class DistillCommand implements Callable<Integer> {
         DistillResult result = Distiller.distill(teacherModels, studentModel, distillData, options, progress,
                 List.of(liveLoss(progress)));
         double seconds = (System.nanoTime() - start) / 1e9;
-        CompressionReport measured = report.saveAndMeasure(result.student(), teacherFile, output, evaluation, progress);
+        // a model folder's files describe the student: a given one's own folder, or the teacher's with what was kept
+        CompressionReport measured = report.saveAndMeasure(result.student(), teacherFile, student != null ? student : teacherFile,
+                output, evaluation, progress, structure.map(ArchitectureEdit::of));
         print(result, measured, seconds, derived, sets);
         return 0;
     }

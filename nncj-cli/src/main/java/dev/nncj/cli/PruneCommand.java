@@ -144,7 +144,7 @@ final class PruneCommand implements Callable<Integer> {
         model.metadata().forEach(pruned::putMetadata);
         Provenance.record(pruned, input, "prune", CommandProvenance.options(spec));
         CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress,
-                Optional.of(architecture(result)));
+                Optional.of(ArchitectureEdit.of(result)));
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
@@ -189,11 +189,6 @@ final class PruneCommand implements Callable<Integer> {
     private ImportanceScorer scorer(ProgressListener progress) {
         return Methods.IMPORTANCE.named(importance).scorer(new ImportanceInputs(importance, calibrationData, data,
                 calibrationSamples, () -> report.tokenizerFor(input), training, progress));
-    }
-
-    /** What a model folder's config.json must say after this pruning. */
-    private static ArchitectureEdit architecture(StructuredPruneResult r) {
-        return new ArchitectureEdit(r.layers(), r.keptHeads(), r.keptNeurons().stream().map(n -> n.length).toList());
     }
 
     private static List<Map<String, Object>> layersJson(StructuredPruneResult r) {

@@ -129,8 +129,18 @@ final class ReportOptions {
      */
     CompressionReport saveAndMeasure(OnnxModel model, Path input, Path output, Evaluation evaluation,
                                      ProgressListener progress, Optional<ArchitectureEdit> edit) {
+        return saveAndMeasure(model, input, input, output, evaluation, progress, edit);
+    }
+
+    /**
+     * As above, measured against {@code input} but with a model folder's companion files taken from the
+     * folder of {@code described}, the model whose config.json {@code edit} applies to (distillation's
+     * given student, not its teacher).
+     */
+    CompressionReport saveAndMeasure(OnnxModel model, Path input, Path described, Path output, Evaluation evaluation,
+                                     ProgressListener progress, Optional<ArchitectureEdit> edit) {
         if (ModelOutput.isFolder(ModelOutput.typed(spec, output), output, ModelOutput.Format.ONNX, List.of(input))) {
-            CompressionReport measured = ModelOutput.saveFolder(model, input, output,
+            CompressionReport measured = ModelOutput.saveFolder(model, described, output,
                     SaveOptions.defaults().withOverwriteInput(force), tokenizerIfPresent(input), edit,
                     staged -> CompressionReports.measure(input, staged, benchmark(), evaluation, eval(), progress));
             return measured.withCompressed(output.resolve(ModelFolder.MODEL_FILE));

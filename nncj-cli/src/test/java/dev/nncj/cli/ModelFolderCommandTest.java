@@ -133,6 +133,25 @@ class ModelFolderCommandTest {
                 .contains("recall[NEGATIVE] = 0.5000");
     }
 
+    /** A student derived from a teacher folder carries the teacher's files, config.json saying what was kept. */
+    @Test
+    void distillIntoAFolderDescribesTheDerivedStudent() throws IOException {
+        dev.nncj.onnx.OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L), false);
+        dev.nncj.train.finetune.ClassifierHead.attach(classifier, "last_hidden_state", 2, 1);
+        OnnxFiles.save(classifier, in.resolve("model.onnx"));
+        FineTuneCommandTest.catsAndDogs(dir.resolve("train.tsv"), 16, 1);
+        Path out = dir.resolve("student");
+        CliRun run = CliRun.of("distill", "--teacher", in, "--student-layers", "0,2", "--student-heads", 1,
+                "--data", dir.resolve("train.tsv"), "--batch-size", 8, "--max-length", 16, "--bench-runs", 2, "--seq-len", 8,
+                "-o", out + "/", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
+        assertThat(config.get("num_hidden_layers").asInt()).isEqualTo(2);
+        assertThat(config.get("pruned_heads").size()).isEqualTo(2); // one of two heads left in each layer
+        assertThat(config.get("id2label").get("0").asText()).isEqualTo("NEGATIVE");
+        assertThat(names(out)).containsAll(COMPANIONS);
+    }
+
     private static List<String> names(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).toList();

@@ -1,5 +1,6 @@
 package dev.nncj.folder;
 
+import dev.nncj.transformer.StructuredPruneResult;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,5 +22,11 @@ public record ArchitectureEdit(List<Integer> keptLayers, List<int[]> keptHeads, 
                     + keptHeads.size() + " head lists, " + ffnWidths.size() + " FFN widths");
         }
         keptHeads.forEach(Objects::requireNonNull);
+    }
+
+    /** What structured pruning kept, by the pruned model's input indices. */
+    public static ArchitectureEdit of(StructuredPruneResult pruned) {
+        return new ArchitectureEdit(pruned.layers(), pruned.keptHeads(),
+                pruned.keptNeurons().stream().map(n -> n.length).toList());
     }
 }
