@@ -1,8 +1,11 @@
 package dev.nncj.cli;
 
 import dev.nncj.data.ColumnRef;
+import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.data.TextClassificationOptions;
 import dev.nncj.data.TextEncoding;
+import dev.nncj.train.distill.DistillData;
+import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -53,6 +56,19 @@ final class DataFileOptions {
                 labelColumn == null ? o.labelColumn() : column(labelColumn),
                 o.header(), encoding());
         return textPairColumn == null ? o : o.withTextPair(column(textPairColumn));
+    }
+
+    /** Labelled data as these options read it. */
+    TextClassificationDataset labelled(Path file) {
+        return TextClassificationDataset.load(file, classification());
+    }
+
+    /**
+     * Training data for distillation: read by these options when any was given; otherwise a file is
+     * told labelled (a "label" column) or plain text by itself, as `distill` always did.
+     */
+    DistillData distillData(Path train, Path eval, Path tokenizer) {
+        return given() ? DistillData.load(train, eval, tokenizer, classification()) : DistillData.load(train, eval, tokenizer);
     }
 
     private static ColumnRef column(String text) {

@@ -2,7 +2,6 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.folder.ArchitectureEdit;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.report.CompressionReport;
@@ -85,9 +84,6 @@ final class DistillCommand implements Callable<Integer> {
     Double hardWeight;
 
     @Mixin
-    DataFileOptions dataFile;
-
-    @Mixin
     LayerLossOptions layers;
 
     @Mixin
@@ -123,10 +119,9 @@ final class DistillCommand implements Callable<Integer> {
         // checked before training, not after an hour of it
         checkOutput();
         Evaluation evaluation = test != null
-                ? new Evaluation.TextClassification(TextClassificationDataset.load(test, dataFile.classification()), tokenizer)
+                ? new Evaluation.TextClassification(report.dataFile.labelled(test), tokenizer)
                 : report.evaluation(teacherFile);
-        DistillData distillData = dataFile.given() ? DistillData.load(data, eval, tokenizer, dataFile.classification())
-                : DistillData.load(data, eval, tokenizer);
+        DistillData distillData = report.dataFile.distillData(data, eval, tokenizer);
         DistillOptions options = options(distillData.train().isLabeled());
         List<OnnxModel> teacherModels = teachers.stream().map(InputModel::load).toList();
         OnnxModel studentModel;

@@ -96,7 +96,7 @@ final class FactorizeCommand implements Callable<Integer> {
         OnnxModel model = InputModel.load(input);
         FactorizeResult result = Factorizer.factorize(model, input, options, progress);
         Provenance.record(model, input, "factorize", CommandProvenance.options(spec));
-        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);
+        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), report.dataFile, progress);
         CompressionReport measured = report.saveAndMeasure(recovered.model(), input, output, evaluation, progress);
         print(result, recovered, measured);
         return 0;

@@ -180,7 +180,7 @@ final class PruneCommand implements Callable<Integer> {
         if (!recover) {
             return IterativePruner.Recovery.NONE;
         }
-        DistillData distillData = DistillData.load(data, null, report.tokenizerFor(input));
+        DistillData distillData = report.dataFile.distillData(data, null, report.tokenizerFor(input));
         DistillOptions distill = layers.applyTo(DistillOptions.recovery().withTraining(training.toOptions(spec, output)));
         return new DistillationRecovery(teacher.orElse(original), distillData, distill, progress);
     }
@@ -188,7 +188,7 @@ final class PruneCommand implements Callable<Integer> {
     /** The scorer of the --importance criterion, given the data it asks for (and only that is read). */
     private ImportanceScorer scorer(ProgressListener progress) {
         return Methods.IMPORTANCE.named(importance).scorer(new ImportanceInputs(importance, calibrationData, data,
-                calibrationSamples, () -> report.tokenizerFor(input), training, progress));
+                calibrationSamples, () -> report.tokenizerFor(input), report.dataFile, training, progress));
     }
 
     private static List<Map<String, Object>> layersJson(StructuredPruneResult r) {

@@ -137,7 +137,7 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantizationResult result;
         AccuracyDrivenQuantizer.Result selected = null;
         if (qat) {
-            result = QatRun.run(input, teacher.teacher, options, data, training.toOptions(spec, output),
+            result = QatRun.run(input, teacher.teacher, options, data, report.dataFile, training.toOptions(spec, output),
                     report.tokenizerFor(input), progress);
         } else {
             OnnxModel model = attentionStyle(InputModel.load(input));

@@ -7,7 +7,6 @@ import dev.nncj.report.CompressionReport;
 import dev.nncj.report.CompressionReports;
 import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.data.SentenceFile;
-import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.data.TokenizerOptions;
 import dev.nncj.eval.EvalOptions;
@@ -76,6 +75,10 @@ final class ReportOptions {
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
+    /** How labelled data files are read: --eval-data and, through the commands, --data. */
+    @picocli.CommandLine.Mixin
+    DataFileOptions dataFile;
+
     BenchmarkOptions benchmark() {
         return BenchCommand.options(1, seqLen, threads, runs, 10);
     }
@@ -98,8 +101,9 @@ final class ReportOptions {
             return new Evaluation.None();
         }
         Evaluation evaluation = switch (Flags.choice(EvalTask.class, evalTask, "evalTask")) {
-            case EMBEDDING_FIDELITY -> new Evaluation.EmbeddingFidelity(SentenceFile.read(data), tokenizerFor(original));
-            case TEXT_CLASSIFICATION -> new Evaluation.TextClassification(TextClassificationDataset.load(data),
+            case EMBEDDING_FIDELITY -> new Evaluation.EmbeddingFidelity(SentenceFile.read(data, dataFile.textColumn(),
+                    !dataFile.noHeader, dataFile.encoding()), tokenizerFor(original));
+            case TEXT_CLASSIFICATION -> new Evaluation.TextClassification(dataFile.labelled(data),
                     tokenizerFor(original));
         };
         requireTokenizerFits(original, tokenizerFor(original));

@@ -112,7 +112,7 @@ final class ShareCommand implements Callable<Integer> {
         ClusterResult result = WeightClusterer.cluster(model, input, options);
         Provenance.record(model, input, "share", CommandProvenance.options(spec));
         // Recovery trains the codebooks (each centroid's gradient is the sum of its weights'), never the indices.
-        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);
+        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), report.dataFile, progress);
         model = recovered.model();
         boolean container = output.getFileName().toString().endsWith(".nncj");
         CompressionReport measured;
@@ -171,7 +171,8 @@ final class ShareCommand implements Callable<Integer> {
         OnnxModel model = InputModel.load(input);
         SharedModel shared = CrossLayerSharing.share(model, input, options);
         Provenance.record(shared.model(), input, "share", CommandProvenance.options(spec));
-        RecoveryOptions.Recovered recovered = recovery.apply(input, shared.model(), report.tokenizerFor(input), progress);
+        RecoveryOptions.Recovered recovered = recovery.apply(input, shared.model(), report.tokenizerFor(input), report.dataFile,
+                progress);
         CompressionReport measured = report.saveAndMeasure(recovered.model(), input, output, evaluation, progress);
         printCrossLayer(shared.sharing(), recovered, model.graph().parameterCount(),
                 recovered.model().graph().parameterCount(), measured, options);

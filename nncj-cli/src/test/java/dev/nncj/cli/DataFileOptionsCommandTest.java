@@ -53,6 +53,13 @@ class DataFileOptionsCommandTest {
                 "--no-header", "--label-column", 0, "--text-column", 1, "--encoding", "latin-1", "--json", "-q");
         assertThat(eval.exitCode()).as(eval.err()).isZero();
         assertThat(new ObjectMapper().readTree(eval.out()).get("n").asInt()).isEqualTo(8);
+
+        // the compression commands read --eval-data (and --data) the same way
+        CliRun sparsified = CliRun.of("sparsify", clf, "-o", dir.resolve("sparse.onnx"), "--sparsity", 0.5,
+                "--eval-data", trec, "--eval-task", "text-classification", "--no-header", "--label-column", 0,
+                "--text-column", 1, "--encoding", "latin-1", "--bench-runs", 2, "--seq-len", 8, "-q");
+        assertThat(sparsified.exitCode()).as(sparsified.err()).isZero();
+        assertThat(sparsified.out()).contains("accuracy");
     }
 
     @Test
