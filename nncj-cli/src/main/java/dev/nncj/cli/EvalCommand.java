@@ -1,7 +1,5 @@
 package dev.nncj.cli;
 
-import dev.nncj.folder.HfConfig;
-
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.ImageDataset;
@@ -16,6 +14,7 @@ import dev.nncj.eval.EvalResult;
 import dev.nncj.eval.ImageClassificationEval;
 import dev.nncj.eval.SentenceSimilarityEval;
 import dev.nncj.eval.TextClassificationEval;
+import dev.nncj.folder.HfConfig;
 import dev.nncj.runtime.RuntimeOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,10 +25,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Score a model on a task with ONNX Runtime.",

@@ -8,6 +8,7 @@ import dev.nncj.data.TokenizerOptions;
 import dev.nncj.eval.EvalOptions;
 import dev.nncj.eval.EvalResult;
 import dev.nncj.eval.TextClassificationEval;
+import dev.nncj.folder.HfConfig;
 import dev.nncj.onnx.SaveOptions;
 import dev.nncj.runtime.StagedModel;
 import dev.nncj.train.finetune.FineTuneOptions;
@@ -25,10 +26,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tune a sentence encoder into a text classifier.",
@@ -93,7 +94,8 @@ final class FineTuneCommand implements Callable<Integer> {
             throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");
         }
         // checked before training, not after an hour of it
-        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, force, input);
+        String typed = ModelOutput.typed(spec, output);
+        ModelOutput.checkBeforeWork(typed, output, ModelOutput.Format.ONNX, force, List.of(input));
         InputModel.check(input);
         ProgressListener progress = quiet.progress();
         long start = System.nanoTime();
@@ -102,10 +104,18 @@ final class FineTuneCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         // both accuracies are measured before the classifier takes OUT's name: a failure leaves no OUT
         record Measured(EvalResult selection, Optional<EvalResult> test) {}
-        Measured measured = StagedModel.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force),
-                staged -> new Measured(accuracy(staged, TextClassificationDataset.load(eval, dataFile.classification()), tokenizerFile),
-                        testData.map(t -> accuracy(staged, t, tokenizerFile))));
-        ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output, spec.commandLine().getErr());
+        java.util.function.Function<Path, Measured> measure = staged -> new Measured(
+                accuracy(staged, TextClassificationDataset.load(eval, dataFile.classification()), tokenizerFile),
+                testData.map(t -> accuracy(staged, t, tokenizerFile)));
+        SaveOptions save = SaveOptions.defaults().withOverwriteInput(force);
+        Measured measured;
+        if (ModelOutput.isFolder(typed, output, ModelOutput.Format.ONNX, List.of(input))) {
+            measured = ModelOutput.saveFolder(result.classifier(), input, output, save, Optional.of(tokenizerFile),
+                    Optional.of(HfConfig.classifier(result.classes())), measure);
+        } else {
+            measured = StagedModel.save(result.classifier(), output, save, measure);
+            ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output, spec.commandLine().getErr());
+        }
         print(result, measured.selection(), measured.test(), sets, seconds);
         return 0;
     }

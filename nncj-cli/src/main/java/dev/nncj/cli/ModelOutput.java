@@ -1,27 +1,27 @@
 package dev.nncj.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nncj.NncjException;
 import dev.nncj.OutputFiles;
 import dev.nncj.TempFiles;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nncj.folder.ArchitectureEdit;
+import dev.nncj.folder.ConfigEdit;
 import dev.nncj.folder.HfConfig;
 import dev.nncj.folder.ModelFolder;
 import dev.nncj.folder.StagedFolder;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.SaveOptions;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * What every command that writes a model does around it: checks the output place before any work,
@@ -122,14 +122,18 @@ final class ModelOutput {
      * rewritten when {@code edit} changed the architecture) and {@code tokenizer} as tokenizer.json.
      */
     static <T> T saveFolder(OnnxModel model, Path input, Path output, SaveOptions options, Optional<Path> tokenizer,
-                            Optional<ArchitectureEdit> edit, Function<Path, T> beforeRename) {
+                            Optional<? extends ConfigEdit> edit, Function<Path, T> beforeRename) {
         Map<String, Path> files = new TreeMap<>(ModelFolder.folderOf(input).map(ModelFolder::companions).orElse(Map.of()));
         tokenizer.ifPresent(t -> files.put(ModelFolder.TOKENIZER_FILE, t));
         Optional<ObjectNode> config = Optional.empty();
         Path configFile = files.get(ModelFolder.CONFIG_FILE);
         if (configFile != null && edit.isPresent()) {
-            config = Optional.of(HfConfig.apply(HfConfig.read(configFile), configFile, edit.get()));
-            files.remove(ModelFolder.CONFIG_FILE);
+            ObjectNode original = HfConfig.read(configFile);
+            ObjectNode edited = edit.get().apply(original, configFile);
+            if (!edited.equals(original)) { // an unchanged config stays the user's file, byte for byte
+                config = Optional.of(edited);
+                files.remove(ModelFolder.CONFIG_FILE);
+            }
         }
         return StagedFolder.save(model, output, options, new StagedFolder.Contents(files, config), beforeRename);
     }

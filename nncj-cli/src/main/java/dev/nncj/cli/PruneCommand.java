@@ -2,14 +2,14 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.train.pruning.IterativePruner;
-import dev.nncj.train.distill.DistillData;
-import dev.nncj.train.distill.DistillOptions;
-import dev.nncj.train.distill.DistillationRecovery;
 import dev.nncj.folder.ArchitectureEdit;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
+import dev.nncj.train.distill.DistillData;
+import dev.nncj.train.distill.DistillOptions;
+import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.train.pruning.IterativePruner;
 import dev.nncj.transformer.EmitOptions;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
@@ -28,10 +28,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Remove layers, attention heads or FFN neurons of an encoder.",

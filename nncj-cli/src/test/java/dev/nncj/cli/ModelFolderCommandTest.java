@@ -152,6 +152,19 @@ class ModelFolderCommandTest {
         assertThat(names(out)).containsAll(COMPANIONS);
     }
 
+    /** An encoder folder fine-tuned into a classifier folder: the encoder's files, the labels of config.json kept. */
+    @Test
+    void finetuneWritesAClassifierFolder() throws IOException {
+        FineTuneCommandTest.catsAndDogs(dir.resolve("train.tsv"), 16, 1);
+        Path out = dir.resolve("clf");
+        CliRun run = CliRun.of("finetune", in, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("train.tsv"),
+                "--epochs", 1, "--batch-size", 8, "--max-length", 16, "-o", out + "/", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(names(out)).contains("model.onnx").containsAll(COMPANIONS);
+        assertThat(Files.mismatch(in.resolve("config.json"), out.resolve("config.json"))).isEqualTo(-1);
+        assertThat(OnnxFiles.load(out.resolve("model.onnx")).graph().outputs()).extracting(v -> v.getName()).contains("logits");
+    }
+
     private static List<String> names(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).toList();

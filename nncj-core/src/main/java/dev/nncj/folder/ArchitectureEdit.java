@@ -1,6 +1,8 @@
 package dev.nncj.folder;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nncj.transformer.StructuredPruneResult;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,7 +14,7 @@ import java.util.Objects;
  *                  heads that layer had in the input model)
  * @param ffnWidths for each layer of the result, its FFN (intermediate) width
  */
-public record ArchitectureEdit(List<Integer> keptLayers, List<int[]> keptHeads, List<Integer> ffnWidths) {
+public record ArchitectureEdit(List<Integer> keptLayers, List<int[]> keptHeads, List<Integer> ffnWidths) implements ConfigEdit {
     public ArchitectureEdit {
         keptLayers = List.copyOf(keptLayers);
         keptHeads = List.copyOf(keptHeads);
@@ -22,6 +24,11 @@ public record ArchitectureEdit(List<Integer> keptLayers, List<int[]> keptHeads, 
                     + keptHeads.size() + " head lists, " + ffnWidths.size() + " FFN widths");
         }
         keptHeads.forEach(Objects::requireNonNull);
+    }
+
+    @Override
+    public ObjectNode apply(ObjectNode config, Path file) {
+        return HfConfig.apply(config, file, this);
     }
 
     /** What structured pruning kept, by the pruned model's input indices. */

@@ -104,6 +104,28 @@ public final class HfConfig {
         return out;
     }
 
+    /**
+     * The config of a classifier of {@code classes} classes made from this model (fine-tuning an encoder):
+     * {@code id2label}/{@code label2id} kept when they name exactly that many classes, else Transformers'
+     * defaults LABEL_0, LABEL_1, ... (what {@code from_pretrained(num_labels=n)} writes).
+     */
+    public static ConfigEdit classifier(int classes) {
+        return (config, file) -> {
+            if (labelNames(config).keySet().equals(java.util.stream.IntStream.range(0, classes).boxed()
+                    .collect(java.util.stream.Collectors.toSet()))) {
+                return config.deepCopy();
+            }
+            ObjectNode out = config.deepCopy();
+            ObjectNode id2label = out.putObject("id2label");
+            ObjectNode label2id = out.putObject("label2id");
+            for (int k = 0; k < classes; k++) {
+                id2label.put(Integer.toString(k), "LABEL_" + k);
+                label2id.put("LABEL_" + k, k);
+            }
+            return out;
+        };
+    }
+
     /** Heads removed per result layer, by unpruned index, from this edit and the pruning the config already records. */
     private static Map<Integer, List<Integer>> prunedHeads(ObjectNode config, Path file, int heads, ArchitectureEdit edit) {
         Map<Integer, TreeSet<Integer>> before = new TreeMap<>();

@@ -49,4 +49,14 @@ class HfConfigTest {
                 new ArchitectureEdit(List.of(0), List.of(new int[] {1}), List.of(4))))
                 .isInstanceOf(NncjException.class).hasMessageContaining("config.json").hasMessageContaining("disagrees");
     }
+
+    @Test
+    void aClassifierKeepsLabelsThatFitAndOtherwiseGetsTransformersDefaults() throws Exception {
+        ObjectNode named = config("{\"id2label\": {\"0\": \"no\", \"1\": \"yes\"}, \"label2id\": {\"no\": 0, \"yes\": 1}}");
+        assertThat(HfConfig.classifier(2).apply(named, FILE)).isEqualTo(named);
+        ObjectNode three = HfConfig.classifier(3).apply(named, FILE);
+        assertThat(HfConfig.labelNames(three)).containsExactly(java.util.Map.entry(0, "LABEL_0"), java.util.Map.entry(1, "LABEL_1"),
+                java.util.Map.entry(2, "LABEL_2"));
+        assertThat(three.get("label2id").get("LABEL_2").asInt()).isEqualTo(2);
+    }
 }
