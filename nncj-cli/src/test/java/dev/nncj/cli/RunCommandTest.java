@@ -155,4 +155,42 @@ class RunCommandTest {
         assertThat(summary.get("figures").get("accuracy_last").asDouble()).isCloseTo(2.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(summary.get("goals").get("max_accuracy_drop").get("met").asBoolean()).isTrue();
     }
+
+    /**
+     * recipes/chain-3.json's four steps in small (distill a derived student with hidden states, prune it
+     * with gradient importance and recovery from the teacher, distill the pruned model with hidden states,
+     * QAT to static int8) on a tiny 3-layer classifier: each step reads what the one before wrote.
+     */
+    @Test
+    void theChainThreeStepsComposeOnATinyClassifier() throws IOException {
+        dev.nncj.onnx.OnnxModel classifier = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L), false);
+        dev.nncj.train.finetune.ClassifierHead.attach(classifier, "last_hidden_state", 2, 1);
+        Path teacher = Files.createDirectories(dir.resolve("teacher")).resolve("model.onnx");
+        OnnxFiles.save(classifier, teacher);
+        TinyTokenizer.write(teacher.getParent());
+        FineTuneCommandTest.catsAndDogs(dir.resolve("train.tsv"), 16, 1);
+        String small = "\"--batch-size\": 8, \"--max-length\": 16, \"--bench-runs\": 2, \"--seq-len\": 8, \"-q\": true";
+        Path recipe = Files.writeString(dir.resolve("chain.json"), """
+                {"vars": {"train": "TRAIN"},
+                 "steps": [
+                   {"name": "student", "command": "distill", "input": null, "options": {"--teacher": "{input}",
+                    "--student-layers": "0,2", "--data": "{train}", "--hidden-weight": 1, "--layer-map": "0:0,1:2", SMALL}},
+                   {"name": "pruned", "command": "prune", "options": {"--heads": 0.5, "--ffn": 0.5, "--importance": "gradient",
+                    "--data": "{train}", "--calibration-samples": 8, "--recover": true, "--teacher": "{input}", SMALL}},
+                   {"name": "distilled", "command": "distill", "input": null, "options": {"--student": "{previous}",
+                    "--teacher": "{input}", "--data": "{train}", "--hidden-weight": 1, "--layer-map": "0:0,1:2", SMALL}},
+                   {"name": "qat", "command": "quantize", "options": {"--mode": "static-int8", "--qat": true,
+                    "--teacher": "{input}", "--data": "{train}", "--calibration-samples": 8, SMALL}}
+                 ],
+                 "goals": {"eval_data": "{train}", "max_accuracy_drop": 1, "max_size_ratio": 1, "bench_runs": 2, "seq_len": 8}}
+                """.replace("TRAIN", dir.resolve("train.tsv").toString()).replace("SMALL", small));
+        CliRun run = CliRun.of("run", recipe, "--input", teacher, "-o", out, "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode summary = JSON.readTree(run.out());
+        assertThat(summary.get("steps")).hasSize(4);
+        assertThat(summary.get("goals_met").asBoolean()).isTrue();
+        assertThat(OnnxFiles.load(out.resolve("qat.onnx")).graph().nodes()).anyMatch(n -> n.opType().equals("QuantizeLinear"));
+        assertThat(OnnxFiles.load(out.resolve("qat.onnx")).metadata().get(Provenance.STEPS))
+                .contains("\"step\":\"derive_student\"").contains("\"step\":\"prune\"").contains("\"step\":\"qat\"");
+    }
 }
