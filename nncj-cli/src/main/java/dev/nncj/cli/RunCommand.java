@@ -68,6 +68,9 @@ final class RunCommand implements Callable<Integer> {
         }
         values.put("input", model.toString());
         Optional<Path> evalData = recipe.goals().evalData().map(d -> Path.of(recipe.resolve(d, values, "goals.eval_data")));
+        if (Files.exists(output) && !Files.isDirectory(output)) {
+            throw NncjException.inFile(output, "is a file; the run's outputs go into a folder");
+        }
         Files.createDirectories(output);
         PrintWriter err = spec.commandLine().getErr();
         RunState state = RunState.read(output);
@@ -79,6 +82,9 @@ final class RunCommand implements Callable<Integer> {
             values.put("previous", previous.toString());
             Path stepOutput = output.resolve(step.name() + ".onnx");
             List<String> args = arguments(recipe, step, i, values, stepOutput);
+            // a training step stopped by SIGTERM or Ctrl-C left its checkpoint: continue it rather than start over
+            Path checkpoint = TrainingOptions.beside(stepOutput);
+            List<String> run = Files.isDirectory(checkpoint) ? resumed(args, checkpoint) : args;
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("name", step.name());
             report.put("command", "nncj " + String.join(" ", args));
@@ -92,11 +98,11 @@ final class RunCommand implements Callable<Integer> {
                 state = state.upTo(i);
                 state.write(output);
                 err.printf(Locale.ROOT, "nncj run: step %d/%d %s: nncj %s%n", i + 1, recipe.steps().size(), step.name(),
-                        String.join(" ", args));
+                        String.join(" ", run));
                 err.flush();
                 StringWriter printed = new StringWriter();
                 long start = System.nanoTime();
-                int code = Nncj.execute(args.toArray(String[]::new), new PrintWriter(printed, true), err);
+                int code = Nncj.execute(run.toArray(String[]::new), new PrintWriter(printed, true), err);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 Files.writeString(output.resolve(step.name() + ".out"), printed.toString());
                 if (code != 0) {
@@ -137,6 +143,15 @@ final class RunCommand implements Callable<Integer> {
         args.add("-o");
         args.add(out.toString());
         return args;
+    }
+
+    /** {@code args} with --resume CHECKPOINT before the output (the same run, continued; its state records {@code args}). */
+    private static List<String> resumed(List<String> args, Path checkpoint) {
+        List<String> run = new ArrayList<>(args.subList(0, args.size() - 2));
+        run.add("--resume");
+        run.add(checkpoint.toString());
+        run.addAll(args.subList(args.size() - 2, args.size()));
+        return run;
     }
 
     /** A step's printed report as JSON when it printed JSON (a step with "--json": true), else its text. */

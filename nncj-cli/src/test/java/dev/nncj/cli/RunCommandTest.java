@@ -193,4 +193,16 @@ class RunCommandTest {
         assertThat(OnnxFiles.load(out.resolve("qat.onnx")).metadata().get(Provenance.STEPS))
                 .contains("\"step\":\"derive_student\"").contains("\"step\":\"prune\"").contains("\"step\":\"qat\"");
     }
+
+    /** A step an interrupted run left a checkpoint of is continued with --resume, not started over. */
+    @Test
+    void aStepWithACheckpointIsResumed() throws IOException {
+        Files.createDirectories(out.resolve("pruned.onnx.checkpoint")); // not a real one: the step says so
+        CliRun run = CliRun.of("run", recipe("recipe.json", 0.9), "-o", out, "--set", "model=" + encoder, "-q");
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.err()).contains("step 1/2 pruned: nncj prune").contains("--resume " + out.resolve("pruned.onnx.checkpoint").toAbsolutePath());
+        Path file = Files.writeString(dir.resolve("file"), "");
+        assertThat(CliRun.of("run", recipe("recipe.json", 0.9), "-o", file, "--input", encoder).errorLine())
+                .isEqualTo("nncj: " + file + ": is a file; the run's outputs go into a folder");
+    }
 }
