@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "With --compare, both models run interleaved in one process and the ratio of p50s is printed:",
             "this is how every speed claim in NNCJ is made."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the .onnx model")
+    @Parameters(index = "0", paramLabel = "MODEL", converter = ModelArgument.class, description = "the .onnx model")
     Path model;
 
     @Option(names = "--compare", paramLabel = "OTHER", description = "a second model, run interleaved with MODEL")

@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Deep Compression (Han et al. 2016) of an image classifier: magnitude pruning with retraining, k-means weight sharing with the centroids fine-tuned, Huffman coding into a .nncj container.",
             "Prints every stage's size and accuracy (ONNX Runtime, on a saved file; the last on the model unpacked from the container) on two sets: a validation split held out of the training images (--validation), the figure to choose recipes by, and the test images, the figure to report. `nncj unpack OUT.nncj -o M.onnx` gives the ONNX model."})
 final class DeepCompressCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the trained float classifier (nncj train)")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "the trained float classifier (nncj train)")
     Path input;
 
     @Mixin
@@ -93,7 +93,7 @@ final class DeepCompressCommand implements Callable<Integer> {
                     + "getting the rest; 0: labels only (default ${DEFAULT-VALUE})")
     double distillWeight;
 
-    @Option(names = "--teacher", paramLabel = "T.onnx",
+    @Option(names = "--teacher", paramLabel = "T.onnx", converter = ModelArgument.class,
             description = "with --distill-weight: learn the soft targets of this classifier instead of the input's (e.g. a LeNet-5"
                     + " teaching LeNet-300-100; a teacher taking [N, 1, H, W] images reads the student's [N, H*W] batches)")
     Path teacher;

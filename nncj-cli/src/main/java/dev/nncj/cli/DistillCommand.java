@@ -2,7 +2,7 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.folder.ArchitectureEdit;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.report.Evaluation;
@@ -10,11 +10,12 @@ import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.distill.DistillResult;
 import dev.nncj.train.distill.Distiller;
-import dev.nncj.train.finetune.FineTuneOptions;
-import dev.nncj.train.trainer.StepResult;
 import dev.nncj.train.distill.StudentDerivation;
 import dev.nncj.train.distill.StudentShape;
+import dev.nncj.train.finetune.FineTuneOptions;
+import dev.nncj.train.trainer.StepResult;
 import dev.nncj.train.trainer.TrainingListener;
+import dev.nncj.transformer.StructuredPruneResult;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -40,11 +42,11 @@ import picocli.CommandLine.Spec;
             "(.txt, or a TSV without a label column) is labelled by the teacher. Prints size, p50 latency (both models",
             "interleaved in one process) and, with --test, accuracy by ONNX Runtime, teacher against student."})
 final class DistillCommand implements Callable<Integer> {
-    @Option(names = "--teacher", required = true, paramLabel = "T.onnx",
+    @Option(names = "--teacher", required = true, paramLabel = "T.onnx", converter = ModelArgument.class,
             description = "the teacher classifier (logits output); repeat for an averaged ensemble")
     List<Path> teachers;
 
-    @Option(names = "--student", paramLabel = "S.onnx", description = "the student classifier (same logits output)")
+    @Option(names = "--student", paramLabel = "S.onnx", converter = ModelArgument.class, description = "the student classifier (same logits output)")
     Path student;
 
     @Option(names = "--student-layers", split = ",", paramLabel = "I",
@@ -117,19 +119,21 @@ final class DistillCommand implements Callable<Integer> {
         // checked before training, not after an hour of it
         checkOutput();
         Evaluation evaluation = test != null
-                ? new Evaluation.TextClassification(TextClassificationDataset.load(test), tokenizer)
+                ? new Evaluation.TextClassification(report.dataFile.labelled(test), tokenizer)
                 : report.evaluation(teacherFile);
-        DistillData distillData = DistillData.load(data, eval, tokenizer);
+        DistillData distillData = report.dataFile.distillData(data, eval, tokenizer);
         DistillOptions options = options(distillData.train().isLabeled());
         List<OnnxModel> teacherModels = teachers.stream().map(InputModel::load).toList();
         OnnxModel studentModel;
         String derived = null;
+        Optional<StructuredPruneResult> structure = Optional.empty();
         if (student != null) {
             studentModel = InputModel.load(student);
         } else {
             StudentShape shape = new StudentShape(studentLayers, optional(studentHeads), optional(studentFfn));
             StudentDerivation.DerivedStudent d = StudentDerivation.derive(teacherModels.get(0), teacherFile, shape);
             studentModel = d.model();
+            structure = Optional.of(d.structure());
             if (options.layerMap().isEmpty()) {
                 options = options.withLayerMap(d.layerMap());
             }
@@ -141,7 +145,9 @@ final class DistillCommand implements Callable<Integer> {
         DistillResult result = Distiller.distill(teacherModels, studentModel, distillData, options, progress,
                 List.of(liveLoss(progress)));
         double seconds = (System.nanoTime() - start) / 1e9;
-        CompressionReport measured = report.saveAndMeasure(result.student(), teacherFile, output, evaluation, progress);
+        // a model folder's files describe the student: a given one's own folder, or the teacher's with what was kept
+        CompressionReport measured = report.saveAndMeasure(result.student(), teacherFile, student != null ? student : teacherFile,
+                output, evaluation, progress, structure.map(ArchitectureEdit::of));
         print(result, measured, seconds, derived, sets);
         return 0;
     }
@@ -151,7 +157,7 @@ final class DistillCommand implements Callable<Integer> {
         if (student != null) {
             inputs.add(student);
         }
-        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, report.force, inputs);
+        report.checkOutput(inputs, output, ModelOutput.Format.ONNX);
     }
 
     DistillOptions options(boolean labeled) {

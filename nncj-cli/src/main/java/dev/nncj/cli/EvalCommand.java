@@ -2,12 +2,10 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.data.ColumnRef;
 import dev.nncj.data.ImageDataset;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.data.SentencePairs;
 import dev.nncj.data.TextClassificationDataset;
-import dev.nncj.data.TextClassificationOptions;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.data.TokenizerOptions;
 import dev.nncj.eval.EmbeddingFidelityEval;
@@ -16,6 +14,7 @@ import dev.nncj.eval.EvalResult;
 import dev.nncj.eval.ImageClassificationEval;
 import dev.nncj.eval.SentenceSimilarityEval;
 import dev.nncj.eval.TextClassificationEval;
+import dev.nncj.folder.HfConfig;
 import dev.nncj.runtime.RuntimeOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,14 +22,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Score a model on a task with ONNX Runtime.",
@@ -48,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the .onnx model to score")
+    @Parameters(index = "0", paramLabel = "MODEL", converter = ModelArgument.class, description = "the .onnx model to score")
     Path model;
 
     @Option(names = "--task", required = true, converter = TaskConverter.class,
@@ -62,23 +60,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--labels", paramLabel = "FILE", description = "IDX labels file (image-classification)")
     Path labels;
 
-    @Option(names = "--reference", paramLabel = "REF.onnx", description = "reference model (embedding-fidelity)")
+    @Option(names = "--reference", paramLabel = "REF.onnx", converter = ModelArgument.class, description = "reference model (embedding-fidelity)")
     Path reference;
 
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: MODEL's stem.tokenizer.json beside it, else tokenizer.json there)")
     Path tokenizer;
 
-    @Option(names = "--text-column", paramLabel = "NAME|INDEX", description = "text column (default: sentence, or 0 without header)")
-    String textColumn;
-
-    @Option(names = "--text-pair-column", paramLabel = "NAME|INDEX", description = "second text column for sentence-pair tasks")
-    String textPairColumn;
-
-    @Option(names = "--label-column", paramLabel = "NAME|INDEX", description = "label column (default: label, or 1 without header)")
-    String labelColumn;
-
-    @Option(names = "--no-header", description = "the data file has no header row")
-    boolean noHeader;
+    @Mixin
+    DataFileOptions dataFile;
 
     @Option(names = "--max-length", defaultValue = "128", description = "tokens per sentence after truncation (default ${DEFAULT-VALUE})")
     int maxLength;
@@ -119,17 +108,18 @@ final class EvalCommand implements Callable<Integer> {
                 yield ImageClassificationEval.run(model, ImageDataset.load(data, labels), options, progress);
             }
             case TEXT_CLASSIFICATION -> {
-                TextClassificationDataset dataset = TextClassificationDataset.load(data, classificationOptions());
+                TextClassificationDataset dataset = TextClassificationDataset.load(data, dataFile.classification());
                 try (TextTokenizer tok = tokenizer()) {
-                    yield TextClassificationEval.run(model, limited(dataset), tok, options, progress);
+                    yield TextClassificationEval.run(model, limited(dataset), tok, options, progress,
+                            HfConfig.labelNamesBeside(model));
                 }
             }
             case EMBEDDING_FIDELITY -> {
                 if (reference == null) {
                     throw new NncjException("--task embedding-fidelity needs --reference REF.onnx");
                 }
-                List<String> sentences = SentenceFile.read(data,
-                        Optional.ofNullable(textColumn).map(ColumnRef::parse), !noHeader);
+                List<String> sentences = SentenceFile.read(data, dataFile.textColumn(), !dataFile.noHeader,
+                        dataFile.encoding());
                 if (limit != null) {
                     sentences = sentences.subList(0, Math.min(limit, sentences.size()));
                 }
@@ -166,21 +156,6 @@ final class EvalCommand implements Callable<Integer> {
                 .filter(e -> !e.getKey().equals(r.metric()))
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.printf(Locale.ROOT, "  %s = %.4f%n", e.getKey(), e.getValue()));
-    }
-
-    private TextClassificationOptions classificationOptions() {
-        TextClassificationOptions o = noHeader ? TextClassificationOptions.withoutHeader() : TextClassificationOptions.defaults();
-        if (textColumn != null || labelColumn != null) {
-            o = new TextClassificationOptions(
-                    textColumn == null ? o.textColumn() : ColumnRef.parse(textColumn),
-                    o.textPairColumn(),
-                    labelColumn == null ? o.labelColumn() : ColumnRef.parse(labelColumn),
-                    o.header());
-        }
-        if (textPairColumn != null) {
-            o = o.withTextPair(ColumnRef.parse(textPairColumn));
-        }
-        return o;
     }
 
     private TextClassificationDataset limited(TextClassificationDataset d) {

@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "--tokenizer), else on inputs made from the model's signature; otherwise nothing is written."},
         footer = {"", "Example: nncj export work/minilm/model.onnx --format ort -o work/minilm.ort --data data/sst2/test.tsv"})
 final class ExportCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the .onnx model")
+    @Parameters(index = "0", paramLabel = "MODEL", converter = ModelArgument.class, description = "the .onnx model")
     Path model;
 
     @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "ort (ONNX Runtime's FlatBuffers format)")

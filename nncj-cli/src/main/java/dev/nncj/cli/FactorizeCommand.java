@@ -39,7 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "--exclude Gemm keeps it whole.",
             "Prints parameters, size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric."})
 final class FactorizeCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "the float model")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "where to write the result")
@@ -96,7 +96,7 @@ final class FactorizeCommand implements Callable<Integer> {
         OnnxModel model = InputModel.load(input);
         FactorizeResult result = Factorizer.factorize(model, input, options, progress);
         Provenance.record(model, input, "factorize", CommandProvenance.options(spec));
-        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);
+        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), report.dataFile, progress);
         CompressionReport measured = report.saveAndMeasure(recovered.model(), input, output, evaluation, progress);
         print(result, recovered, measured);
         return 0;

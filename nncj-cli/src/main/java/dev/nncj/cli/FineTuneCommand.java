@@ -8,6 +8,7 @@ import dev.nncj.data.TokenizerOptions;
 import dev.nncj.eval.EvalOptions;
 import dev.nncj.eval.EvalResult;
 import dev.nncj.eval.TextClassificationEval;
+import dev.nncj.folder.HfConfig;
 import dev.nncj.onnx.SaveOptions;
 import dev.nncj.runtime.StagedModel;
 import dev.nncj.train.finetune.FineTuneOptions;
@@ -25,10 +26,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tune a sentence encoder into a text classifier.",
@@ -37,7 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " classifier (token ids and mask in, logits out) and reports its accuracy by ONNX Runtime on --eval, labelled as"
                 + " the selection figure, and on --test, the test figure."})
 final class FineTuneCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "ENCODER.onnx", description = "the encoder (with a last_hidden_state output)")
+    @Parameters(index = "0", paramLabel = "ENCODER.onnx", converter = ModelArgument.class, description = "the encoder (with a last_hidden_state output)")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "CLF.onnx", description = "where to write the classifier")
@@ -62,6 +63,9 @@ final class FineTuneCommand implements Callable<Integer> {
     Path tokenizer;
 
     @Mixin
+    DataFileOptions dataFile;
+
+    @Mixin
     TrainingOptions training;
 
     @Option(names = "--force", description = "allow overwriting the input model")
@@ -84,24 +88,34 @@ final class FineTuneCommand implements Callable<Integer> {
         FineTuneOptions options = training.toOptions(spec, output);
         SelectionData sets = SelectionData.of("--eval", eval, "--test", test, "the weights kept");
         // read before training, not after an hour of it
-        Optional<TextClassificationDataset> testData = sets.test().map(TextClassificationDataset::load);
+        Optional<TextClassificationDataset> testData = sets.test().map(f -> TextClassificationDataset.load(f, dataFile.classification()));
         Path tokenizerFile = tokenizer != null ? tokenizer : ModelOutput.tokenizerBeside(input);
         if (!Files.isRegularFile(tokenizerFile)) {
             throw NncjException.inFile(tokenizerFile, "no tokenizer (give --tokenizer FILE)");
         }
         // checked before training, not after an hour of it
-        ModelOutput.checkBeforeWork(output, ModelOutput.Format.ONNX, force, input);
+        String typed = ModelOutput.typed(spec, output);
+        ModelOutput.checkBeforeWork(typed, output, ModelOutput.Format.ONNX, force, List.of(input));
         InputModel.check(input);
         ProgressListener progress = quiet.progress();
         long start = System.nanoTime();
-        FineTuneResult result = FineTuner.run(input, tokenizerFile, data, eval, options, progress, List.of());
+        FineTuneResult result = FineTuner.run(input, tokenizerFile, data, eval, dataFile.classification(), options, progress,
+                List.of());
         double seconds = (System.nanoTime() - start) / 1e9;
         // both accuracies are measured before the classifier takes OUT's name: a failure leaves no OUT
         record Measured(EvalResult selection, Optional<EvalResult> test) {}
-        Measured measured = StagedModel.save(result.classifier(), output, SaveOptions.defaults().withOverwriteInput(force),
-                staged -> new Measured(accuracy(staged, TextClassificationDataset.load(eval), tokenizerFile),
-                        testData.map(t -> accuracy(staged, t, tokenizerFile))));
-        ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output, spec.commandLine().getErr());
+        java.util.function.Function<Path, Measured> measure = staged -> new Measured(
+                accuracy(staged, TextClassificationDataset.load(eval, dataFile.classification()), tokenizerFile),
+                testData.map(t -> accuracy(staged, t, tokenizerFile)));
+        SaveOptions save = SaveOptions.defaults().withOverwriteInput(force);
+        Measured measured;
+        if (ModelOutput.isFolder(typed, output, ModelOutput.Format.ONNX, List.of(input))) {
+            measured = ModelOutput.saveFolder(result.classifier(), input, output, save, Optional.of(tokenizerFile),
+                    Optional.of(HfConfig.classifier(result.classes())), measure);
+        } else {
+            measured = StagedModel.save(result.classifier(), output, save, measure);
+            ModelOutput.copyTokenizer(Optional.of(tokenizerFile), output, spec.commandLine().getErr());
+        }
         print(result, measured.selection(), measured.test(), sets, seconds);
         return 0;
     }

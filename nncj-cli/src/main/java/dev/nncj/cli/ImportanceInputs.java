@@ -18,6 +18,7 @@ final class ImportanceInputs implements ImportanceData {
     private final Path labelledData;
     private final int samples;
     private final Supplier<Path> tokenizer;
+    private final DataFileOptions dataFile;
     private final TrainingOptions training;
     private final ProgressListener progress;
 
@@ -26,7 +27,8 @@ final class ImportanceInputs implements ImportanceData {
      * @param labelledData --data (may be null), its first {@code samples} examples
      */
     ImportanceInputs(String criterion, Path calibrationData, Path labelledData, int samples, Supplier<Path> tokenizer,
-            TrainingOptions training, ProgressListener progress) {
+            DataFileOptions dataFile, TrainingOptions training, ProgressListener progress) {
+        this.dataFile = dataFile;
         this.criterion = criterion;
         this.calibrationData = calibrationData;
         this.labelledData = labelledData;
@@ -54,7 +56,7 @@ final class ImportanceInputs implements ImportanceData {
         if (labelledData == null) {
             throw new NncjException("--importance " + criterion + " needs --data TRAIN.tsv (labelled task data)");
         }
-        TextClassificationDataset labelled = TextClassificationDataset.load(labelledData);
+        TextClassificationDataset labelled = dataFile.labelled(labelledData);
         return labelled.firstN(Math.min(samples, labelled.size()));
     }
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Show a model's size, parameters, operators, inputs and outputs.",
             "Also lists its largest tensors and, for a BERT-family encoder, its layers, heads and FFN widths."})
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "the .onnx file")
+    @Parameters(index = "0", paramLabel = "MODEL", converter = ModelArgument.class, description = "the .onnx file")
     Path model;
 
     @Option(names = "--json", description = "print JSON instead of a table")

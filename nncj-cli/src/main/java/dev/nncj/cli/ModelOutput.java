@@ -1,19 +1,32 @@
 package dev.nncj.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nncj.NncjException;
 import dev.nncj.OutputFiles;
 import dev.nncj.TempFiles;
+import dev.nncj.folder.ConfigEdit;
+import dev.nncj.folder.HfConfig;
+import dev.nncj.folder.ModelFolder;
+import dev.nncj.folder.StagedFolder;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.SaveOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * What every command that writes a model does around it: checks the output place before any work,
- * and puts the input's tokenizer beside the result so `nncj eval OUT` finds it by default.
+ * and puts the input's tokenizer beside the result so `nncj eval OUT` finds it by default, or, for an
+ * output that is a model folder, writes the folder whole ({@link #saveFolder}).
  *
  * <p>Tokenizers beside a model: {@code tokenizer.json} is shared by every model in its folder, so it
  * is written only when absent or already identical; a model whose tokenizer differs gets its own
@@ -50,6 +63,18 @@ final class ModelOutput {
      * the hour.
      */
     static void checkBeforeWork(Path output, Format format, boolean force, List<Path> inputs) {
+        checkBeforeWork(output.toString(), output, format, force, inputs);
+    }
+
+    /**
+     * As {@link #checkBeforeWork(Path, Format, boolean, List)}, with OUT as it was {@code typed} (a
+     * trailing slash asks for a model folder, and the parsed path has lost it).
+     */
+    static void checkBeforeWork(String typed, Path output, Format format, boolean force, List<Path> inputs) {
+        if (isFolder(typed, output, format, inputs)) {
+            StagedFolder.requirePlace(output);
+            return;
+        }
         String name = output.getFileName() == null ? "" : output.getFileName().toString();
         if (format.extensions.stream().noneMatch(name::endsWith) && !Files.isDirectory(output)) {
             throw NncjException.inFile(output, format.advice);
@@ -64,6 +89,53 @@ final class ModelOutput {
 
     static void checkBeforeWork(Path output, Format format, boolean force, Path input) {
         checkBeforeWork(output, format, force, List.of(input));
+    }
+
+    /**
+     * Whether OUT is written as a model folder (model.onnx and the input folder's companions): when it
+     * was typed as a folder (OUT/), or has no model extension and is an existing folder or the input
+     * was read from a model folder (`nncj quantize MiniLM/ -o MiniLM-q`). Only ONNX outputs go into folders:
+     * a container or an ORT-format file has no loader that reads a folder.
+     */
+    static boolean isFolder(String typed, Path output, Format format, List<Path> inputs) {
+        if (!format.extensions.contains(".onnx")) {
+            return false;
+        }
+        String name = output.getFileName() == null ? "" : output.getFileName().toString();
+        boolean fromFolder = !inputs.isEmpty() && ModelFolder.folderOf(inputs.get(0)).isPresent();
+        // a folder named like a model file (results.onnx/) is a mistake, refused as before
+        boolean modelName = format.extensions.stream().anyMatch(name::endsWith);
+        return typed.endsWith("/") || typed.endsWith(java.io.File.separator)
+                || !modelName && (Files.isDirectory(output) || fromFolder);
+    }
+
+    /** OUT as the user typed it: the last value of -o, or {@code output} itself when none was typed. */
+    static String typed(CommandSpec spec, Path output) {
+        OptionSpec option = spec.findOption("--output");
+        List<String> values = option == null ? List.of() : option.originalStringValues();
+        return values.isEmpty() ? output.toString() : values.get(values.size() - 1);
+    }
+
+    /**
+     * Writes a model folder: {@code model} as OUT/model.onnx, measured by {@code beforeRename} where it
+     * is staged, beside it the companions of the folder {@code input} was read from (config.json
+     * rewritten when {@code edit} changed the architecture) and {@code tokenizer} as tokenizer.json.
+     */
+    static <T> T saveFolder(OnnxModel model, Path input, Path output, SaveOptions options, Optional<Path> tokenizer,
+                            Optional<? extends ConfigEdit> edit, Function<Path, T> beforeRename) {
+        Map<String, Path> files = new TreeMap<>(ModelFolder.folderOf(input).map(ModelFolder::companions).orElse(Map.of()));
+        tokenizer.ifPresent(t -> files.put(ModelFolder.TOKENIZER_FILE, t));
+        Optional<ObjectNode> config = Optional.empty();
+        Path configFile = files.get(ModelFolder.CONFIG_FILE);
+        if (configFile != null && edit.isPresent()) {
+            ObjectNode original = HfConfig.read(configFile);
+            ObjectNode edited = edit.get().apply(original, configFile);
+            if (!edited.equals(original)) { // an unchanged config stays the user's file, byte for byte
+                config = Optional.of(edited);
+                files.remove(ModelFolder.CONFIG_FILE);
+            }
+        }
+        return StagedFolder.save(model, output, options, new StagedFolder.Contents(files, config), beforeRename);
     }
 
     /**

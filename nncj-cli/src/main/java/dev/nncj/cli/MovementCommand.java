@@ -8,7 +8,6 @@ import dev.nncj.sparsity.PruningPattern;
 import dev.nncj.sparsity.SparsifyResult;
 import dev.nncj.sparsity.Storage;
 import dev.nncj.train.movement.BlockStructure;
-import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.movement.MovementOptions;
 import dev.nncj.train.movement.MovementPruning;
@@ -40,7 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Prints the encoder weights remaining, size, p50 latency (both models interleaved in one process) and, with "
                 + "--eval-data, the task metric."})
 final class MovementCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "a float classifier with a logits output (nncj finetune writes one)")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "a float classifier with a logits output (nncj finetune writes one)")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
@@ -116,7 +115,7 @@ final class MovementCommand implements Callable<Integer> {
             }
         };
         MovementPruning.Result result = MovementPruning.run(input, options,
-                DistillData.load(data, eval, report.tokenizerFor(input)), progress, List.of(stepTime));
+                report.dataFile.distillData(data, eval, report.tokenizerFor(input)), progress, List.of(stepTime));
         double seconds = (System.nanoTime() - start) / 1e9;
         CompressionReport measured = container()
                 ? report.packAndMeasure(result.model(), input, output, evaluation, progress).report()

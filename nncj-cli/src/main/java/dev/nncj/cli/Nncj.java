@@ -39,6 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
             DeepCompressCommand.class,
             DemoCommand.class,
             SearchCommand.class,
+            RunCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Nncj implements Runnable {

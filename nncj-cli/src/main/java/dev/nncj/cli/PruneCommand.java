@@ -2,13 +2,14 @@ package dev.nncj.cli;
 
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
-import dev.nncj.train.pruning.IterativePruner;
-import dev.nncj.train.distill.DistillData;
-import dev.nncj.train.distill.DistillOptions;
-import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.folder.ArchitectureEdit;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.report.CompressionReport;
+import dev.nncj.train.distill.DistillData;
+import dev.nncj.train.distill.DistillOptions;
+import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.train.pruning.IterativePruner;
 import dev.nncj.transformer.EmitOptions;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
@@ -27,10 +28,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Remove layers, attention heads or FFN neurons of an encoder.",
@@ -39,7 +40,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric.",
             "(Unstructured sparsity is `nncj sparsify`.)"})
 final class PruneCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the encoder")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "the encoder")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "where to write the result")
@@ -142,7 +143,8 @@ final class PruneCommand implements Callable<Integer> {
         OnnxModel pruned = rounds.model();
         model.metadata().forEach(pruned::putMetadata);
         Provenance.record(pruned, input, "prune", CommandProvenance.options(spec));
-        CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress);
+        CompressionReport measured = report.saveAndMeasure(pruned, input, output, evaluation, progress,
+                Optional.of(ArchitectureEdit.of(result)));
         PrintWriter out = spec.commandLine().getOut();
         if (report.json) {
             Map<String, Object> obj = ReportPrinter.toJson(measured);
@@ -178,7 +180,7 @@ final class PruneCommand implements Callable<Integer> {
         if (!recover) {
             return IterativePruner.Recovery.NONE;
         }
-        DistillData distillData = DistillData.load(data, null, report.tokenizerFor(input));
+        DistillData distillData = report.dataFile.distillData(data, null, report.tokenizerFor(input));
         DistillOptions distill = layers.applyTo(DistillOptions.recovery().withTraining(training.toOptions(spec, output)));
         return new DistillationRecovery(teacher.orElse(original), distillData, distill, progress);
     }
@@ -186,7 +188,7 @@ final class PruneCommand implements Callable<Integer> {
     /** The scorer of the --importance criterion, given the data it asks for (and only that is read). */
     private ImportanceScorer scorer(ProgressListener progress) {
         return Methods.IMPORTANCE.named(importance).scorer(new ImportanceInputs(importance, calibrationData, data,
-                calibrationSamples, () -> report.tokenizerFor(input), training, progress));
+                calibrationSamples, () -> report.tokenizerFor(input), report.dataFile, training, progress));
     }
 
     private static List<Map<String, Object>> layersJson(StructuredPruneResult r) {

@@ -6,7 +6,6 @@ import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.StaticInt8TrainableForm;
-import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.finetune.FineTuneOptions;
 import dev.nncj.train.qat.QuantizationAwareTraining;
@@ -35,8 +34,8 @@ final class QatRun {
     }
 
     /** Distillation from the float classifier (or {@code teacher}) with the recovery preset's weights (soft targets at T = 2 plus labels). */
-    static QuantizationResult run(Path input, Path teacher, QuantizeOptions options, Path data, FineTuneOptions training,
-            Path tokenizer, ProgressListener progress) {
+    static QuantizationResult run(Path input, Path teacher, QuantizeOptions options, Path data, DataFileOptions dataFile,
+            FineTuneOptions training, Path tokenizer, ProgressListener progress) {
         InputModel.check(input);
         if (teacher != null) {
             InputModel.check(teacher);
@@ -45,7 +44,7 @@ final class QatRun {
         StaticInt8TrainableForm[] form = new StaticInt8TrainableForm[1];
         QuantizationAwareTraining.run(input, teacher == null ? input : teacher, (model, file) ->
                 form[0] = StaticInt8TrainableForm.of(model, file, options, progress),
-                DistillData.load(data, null, tokenizer), distill, progress, List.of());
+                dataFile.distillData(data, null, tokenizer), distill, progress, List.of());
         return form[0].lastExport().orElseThrow();
     }
 }

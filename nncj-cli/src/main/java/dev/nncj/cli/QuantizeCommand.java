@@ -38,7 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric.",
             "--max-drop chooses the nodes kept in float on --select-data and reports the drop on --eval-data, other data."})
 final class QuantizeCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "the float model")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "where to write the result")
@@ -137,7 +137,7 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantizationResult result;
         AccuracyDrivenQuantizer.Result selected = null;
         if (qat) {
-            result = QatRun.run(input, teacher.teacher, options, data, training.toOptions(spec, output),
+            result = QatRun.run(input, teacher.teacher, options, data, report.dataFile, training.toOptions(spec, output),
                     report.tokenizerFor(input), progress);
         } else {
             OnnxModel model = attentionStyle(InputModel.load(input));

@@ -4,7 +4,6 @@ import dev.nncj.NncjException;
 import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.distill.DistillResult;
 import dev.nncj.train.distill.DistillationRecovery;
@@ -77,12 +76,12 @@ final class RecoveryOptions {
     }
 
     /** The compressed model trained against {@code original}, or {@code compressed} itself without --recover. */
-    Recovered apply(Path original, OnnxModel compressed, Path tokenizer, ProgressListener progress) {
+    Recovered apply(Path original, OnnxModel compressed, Path tokenizer, DataFileOptions dataFile, ProgressListener progress) {
         if (!recover) {
             return new Recovered(compressed, null, 0, sets);
         }
         long start = System.nanoTime();
-        DistillResult r = new DistillationRecovery(teacher.load(original), DistillData.load(data, eval, tokenizer),
+        DistillResult r = new DistillationRecovery(teacher.load(original), dataFile.distillData(data, eval, tokenizer),
                 layers.applyTo(DistillOptions.recovery().withTraining(trainingOptions)), progress).run(compressed);
         return new Recovered(r.student(), r, (System.nanoTime() - start) / 1e9, sets);
     }

@@ -1,22 +1,24 @@
 package dev.nncj.cli;
 
 import dev.nncj.ProgressListener;
-import dev.nncj.onnx.OnnxModel;
-import dev.nncj.onnx.SaveOptions;
-import dev.nncj.report.CompressionReport;
-import dev.nncj.report.CompressionReports;
-import dev.nncj.sparsity.NncjContainer;
 import dev.nncj.data.SentenceFile;
-import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.data.TokenizerOptions;
 import dev.nncj.eval.EvalOptions;
 import dev.nncj.eval.VocabularyCheck;
+import dev.nncj.folder.ArchitectureEdit;
+import dev.nncj.folder.ModelFolder;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.onnx.SaveOptions;
+import dev.nncj.report.CompressionReport;
+import dev.nncj.report.CompressionReports;
 import dev.nncj.report.Evaluation;
 import dev.nncj.runtime.BenchmarkOptions;
 import dev.nncj.runtime.StagedModel;
+import dev.nncj.sparsity.NncjContainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -62,11 +64,20 @@ final class ReportOptions {
      * unless --force, and its folder takes a new file.
      */
     void checkOutput(Path input, Path output, ModelOutput.Format format) {
-        ModelOutput.checkBeforeWork(output, format, force, input);
+        checkOutput(List.of(input), output, format);
+    }
+
+    /** As {@link #checkOutput(Path, Path, ModelOutput.Format)} for a command with several input models, the first the main one. */
+    void checkOutput(List<Path> inputs, Path output, ModelOutput.Format format) {
+        ModelOutput.checkBeforeWork(ModelOutput.typed(spec, output), output, format, force, inputs);
     }
 
     @Option(names = "--json", description = "print JSON")
     boolean json;
+
+    /** How labelled data files are read: --eval-data and, through the commands, --data. */
+    @picocli.CommandLine.Mixin
+    DataFileOptions dataFile;
 
     BenchmarkOptions benchmark() {
         return BenchCommand.options(1, seqLen, threads, runs, 10);
@@ -90,8 +101,9 @@ final class ReportOptions {
             return new Evaluation.None();
         }
         Evaluation evaluation = switch (Flags.choice(EvalTask.class, evalTask, "evalTask")) {
-            case EMBEDDING_FIDELITY -> new Evaluation.EmbeddingFidelity(SentenceFile.read(data), tokenizerFor(original));
-            case TEXT_CLASSIFICATION -> new Evaluation.TextClassification(TextClassificationDataset.load(data),
+            case EMBEDDING_FIDELITY -> new Evaluation.EmbeddingFidelity(SentenceFile.read(data, dataFile.textColumn(),
+                    !dataFile.noHeader, dataFile.encoding()), tokenizerFor(original));
+            case TEXT_CLASSIFICATION -> new Evaluation.TextClassification(dataFile.labelled(data),
                     tokenizerFor(original));
         };
         requireTokenizerFits(original, tokenizerFor(original));
@@ -112,6 +124,31 @@ final class ReportOptions {
      */
     CompressionReport saveAndMeasure(OnnxModel model, Path input, Path output, Evaluation evaluation,
                                      ProgressListener progress) {
+        return saveAndMeasure(model, input, output, evaluation, progress, Optional.empty());
+    }
+
+    /**
+     * As {@link #saveAndMeasure(OnnxModel, Path, Path, Evaluation, ProgressListener)} for a method that
+     * changed the architecture by {@code edit}: a model folder's config.json is rewritten to match.
+     */
+    CompressionReport saveAndMeasure(OnnxModel model, Path input, Path output, Evaluation evaluation,
+                                     ProgressListener progress, Optional<ArchitectureEdit> edit) {
+        return saveAndMeasure(model, input, input, output, evaluation, progress, edit);
+    }
+
+    /**
+     * As above, measured against {@code input} but with a model folder's companion files taken from the
+     * folder of {@code described}, the model whose config.json {@code edit} applies to (distillation's
+     * given student, not its teacher).
+     */
+    CompressionReport saveAndMeasure(OnnxModel model, Path input, Path described, Path output, Evaluation evaluation,
+                                     ProgressListener progress, Optional<ArchitectureEdit> edit) {
+        if (ModelOutput.isFolder(ModelOutput.typed(spec, output), output, ModelOutput.Format.ONNX, List.of(input))) {
+            CompressionReport measured = ModelOutput.saveFolder(model, described, output,
+                    SaveOptions.defaults().withOverwriteInput(force), tokenizerIfPresent(input), edit,
+                    staged -> CompressionReports.measure(input, staged, benchmark(), evaluation, eval(), progress));
+            return measured.withCompressed(output.resolve(ModelFolder.MODEL_FILE));
+        }
         CompressionReport measured = StagedModel.save(model, output, SaveOptions.defaults().withOverwriteInput(force),
                 staged -> CompressionReports.measure(input, staged, benchmark(), evaluation, eval(), progress));
         ModelOutput.copyTokenizer(tokenizerIfPresent(input), output, spec.commandLine().getErr());

@@ -42,7 +42,7 @@ final class ShareCommand implements Callable<Integer> {
     static final String SIZE_NOTE = "clustering is a size method: ONNX Runtime folds the Cast/Gather of each codebook into a dense "
             + "float32 weight when the session loads, so latency and memory are float32's";
 
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "the float model")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
@@ -112,7 +112,7 @@ final class ShareCommand implements Callable<Integer> {
         ClusterResult result = WeightClusterer.cluster(model, input, options);
         Provenance.record(model, input, "share", CommandProvenance.options(spec));
         // Recovery trains the codebooks (each centroid's gradient is the sum of its weights'), never the indices.
-        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), progress);
+        RecoveryOptions.Recovered recovered = recovery.apply(input, model, report.tokenizerFor(input), report.dataFile, progress);
         model = recovered.model();
         boolean container = output.getFileName().toString().endsWith(".nncj");
         CompressionReport measured;
@@ -171,7 +171,8 @@ final class ShareCommand implements Callable<Integer> {
         OnnxModel model = InputModel.load(input);
         SharedModel shared = CrossLayerSharing.share(model, input, options);
         Provenance.record(shared.model(), input, "share", CommandProvenance.options(spec));
-        RecoveryOptions.Recovered recovered = recovery.apply(input, shared.model(), report.tokenizerFor(input), progress);
+        RecoveryOptions.Recovered recovered = recovery.apply(input, shared.model(), report.tokenizerFor(input), report.dataFile,
+                progress);
         CompressionReport measured = report.saveAndMeasure(recovered.model(), input, output, evaluation, progress);
         printCrossLayer(shared.sharing(), recovered, model.graph().parameterCount(),
                 recovered.model().graph().parameterCount(), measured, options);

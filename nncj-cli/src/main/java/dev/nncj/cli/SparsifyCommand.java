@@ -41,7 +41,7 @@ final class SparsifyCommand implements Callable<Integer> {
     static final String CONTAINER_NOTE = "a .nncj container is for storage and shipping, ONNX Runtime cannot load it: "
             + "`nncj unpack OUT -o MODEL.onnx` restores the dense ONNX model (latency and metric above were measured on it)";
 
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the float model")
+    @Parameters(index = "0", paramLabel = "IN.onnx", converter = ModelArgument.class, description = "the float model")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * by step.
  */
 final class TeacherOption {
-    @Option(names = "--teacher", paramLabel = "TEACHER.onnx",
+    @Option(names = "--teacher", paramLabel = "TEACHER.onnx", converter = ModelArgument.class,
             description = "--recover / --qat: distill from this classifier instead of the input (e.g. the larger model the input"
                     + " was itself distilled from); same labels as the input")
     Path teacher;

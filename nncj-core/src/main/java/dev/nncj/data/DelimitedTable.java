@@ -54,7 +54,16 @@ public final class DelimitedTable {
     }
 
     public static DelimitedTable read(Path file, Delimiter delimiter, boolean header) {
-        String text = Utf8Text.read(file);
+        return read(file, delimiter, header, TextEncoding.UTF_8);
+    }
+
+    /** As {@link #read(Path, boolean)} for a file in {@code encoding}. */
+    public static DelimitedTable read(Path file, boolean header, TextEncoding encoding) {
+        return read(file, Delimiter.forFile(file), header, encoding);
+    }
+
+    public static DelimitedTable read(Path file, Delimiter delimiter, boolean header, TextEncoding encoding) {
+        String text = TextFiles.read(file, encoding);
         List<Row> all = delimiter == Delimiter.TAB ? splitTsv(file, text) : new CsvParser(file, text).rows();
         if (!header || all.isEmpty()) {
             return new DelimitedTable(file, List.of(), all);

@@ -27,10 +27,15 @@ public final class SentenceFile {
      * or the first). A {@code .txt} file is read line by line whatever the options say.
      */
     public static List<String> read(Path file, Optional<ColumnRef> column, boolean header) {
+        return read(file, column, header, TextEncoding.UTF_8);
+    }
+
+    /** As {@link #read(Path, Optional, boolean)} for a file in {@code encoding}. */
+    public static List<String> read(Path file, Optional<ColumnRef> column, boolean header, TextEncoding encoding) {
         if (isPlainText(file)) {
-            return readLines(file);
+            return readLines(file, encoding);
         }
-        DelimitedTable table = DelimitedTable.read(file, header);
+        DelimitedTable table = DelimitedTable.read(file, header, encoding);
         int index = column.map(table::columnIndex)
                 .orElseGet(() -> table.header().contains(DEFAULT_COLUMN)
                         ? table.columnIndex(ColumnRef.ofName(DEFAULT_COLUMN)) : 0);
@@ -49,8 +54,8 @@ public final class SentenceFile {
         return sentences;
     }
 
-    private static List<String> readLines(Path file) {
-        String text = Utf8Text.read(file);
+    private static List<String> readLines(Path file, TextEncoding encoding) {
+        String text = TextFiles.read(file, encoding);
         List<String> sentences = text.lines().filter(line -> !line.isBlank()).toList();
         if (sentences.isEmpty()) {
             throw NncjException.inFile(file, "no sentences");

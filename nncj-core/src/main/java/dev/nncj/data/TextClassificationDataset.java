@@ -42,7 +42,7 @@ public final class TextClassificationDataset {
     }
 
     public static TextClassificationDataset load(Path file, TextClassificationOptions options) {
-        DelimitedTable table = DelimitedTable.read(file, options.header());
+        DelimitedTable table = DelimitedTable.read(file, options.header(), options.encoding());
         int text = table.columnIndex(options.textColumn());
         Optional<Integer> pair = options.textPairColumn().map(table::columnIndex);
         int label = table.columnIndex(options.labelColumn());

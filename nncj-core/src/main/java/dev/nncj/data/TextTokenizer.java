@@ -45,7 +45,7 @@ public final class TextTokenizer implements AutoCloseable {
     /** Loads a tokenizer.json file, or the tokenizer.json inside a model directory. */
     public static TextTokenizer load(Path tokenizerJson, TokenizerOptions options) {
         Path file = Files.isDirectory(tokenizerJson) ? tokenizerJson.resolve("tokenizer.json") : tokenizerJson;
-        String json = Utf8Text.read(file);
+        String json = TextFiles.readUtf8(file);
         TokenizerJson facts = TokenizerJson.parse(file, json);
         // Padding is switched off here (done in pad()); maxLength doubles as the model maximum so DJL
         // does not silently cap it at its default of 512.

@@ -7,7 +7,10 @@ import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.data.TextClassificationDataset.Example;
 import dev.nncj.data.TextTokenizer;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Accuracy of a text classifier (logits [batch, classes]) on labelled sentences or pairs. */
 public final class TextClassificationEval {
@@ -15,8 +18,19 @@ public final class TextClassificationEval {
 
     public static EvalResult run(Path model, TextClassificationDataset data, TextTokenizer tokenizer,
                                  EvalOptions options, ProgressListener progress) {
+        return run(model, data, tokenizer, options, progress, Map.of());
+    }
+
+    /**
+     * As {@link #run(Path, TextClassificationDataset, TextTokenizer, EvalOptions, ProgressListener)}, and,
+     * when the classes have names (a Hugging Face config's id2label), each class's recall as the metric
+     * {@code recall[NAME]} (a class without a name by its index), so a report says which class suffers.
+     */
+    public static EvalResult run(Path model, TextClassificationDataset data, TextTokenizer tokenizer,
+                                 EvalOptions options, ProgressListener progress, Map<Integer, String> classNames) {
         VocabularyCheck.check(model, tokenizer);
         int correct = 0;
+        Map<Integer, int[]> perClass = new TreeMap<>(); // label -> {correct, n}
         try (TextModelSession session = new TextModelSession(model, options.runtime(), options.outputName())) {
             long classes = session.outputWidth();
             if (classes > 0) {
@@ -39,8 +53,11 @@ public final class TextClassificationEval {
                     checkLabels(data, classes, model);
                 }
                 for (int i = 0; i < batch.size(); i++) {
+                    int[] counts = perClass.computeIfAbsent(batch.get(i).label(), k -> new int[2]);
+                    counts[1]++;
                     if (argmax(logits.row(i)) == batch.get(i).label()) {
                         correct++;
+                        counts[0]++;
                     }
                 }
                 progress.advance(batch.size());
@@ -48,7 +65,15 @@ public final class TextClassificationEval {
         } finally {
             progress.finish();
         }
-        return EvalResult.accuracy("text-classification", model.toString(), correct, data.size());
+        EvalResult result = EvalResult.accuracy("text-classification", model.toString(), correct, data.size());
+        if (classNames.isEmpty()) {
+            return result;
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>(result.metrics());
+        perClass.forEach((label, counts) -> metrics.put("recall[" + classNames.getOrDefault(label, Integer.toString(label)) + "]",
+                (double) counts[0] / counts[1]));
+        return new EvalResult(result.task(), result.model(), result.metric(), result.value(), result.ci95(), result.n(),
+                Map.copyOf(metrics));
     }
 
     /** Labels must be classes the model can output; names the first row that is not. */

@@ -112,8 +112,13 @@ class DelimitedTableTest {
 
     @Test
     void invalidUtf8IsNamed() throws Exception {
-        Path file = Files.write(dir.resolve("latin1.tsv"), new byte[] {'c', 'a', 'f', (byte) 0xe9, '\n'});
-        assertThatThrownBy(() -> DelimitedTable.read(file, false)).hasMessage(file + ": not UTF-8 text");
+        Path file = Files.write(dir.resolve("latin1.tsv"), new byte[] {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xe9, '\n'});
+        assertThatThrownBy(() -> DelimitedTable.read(file, false))
+                .isInstanceOfSatisfying(NncjException.class, e -> {
+                    assertThat(e.getMessage()).startsWith(file + ":2: not valid UTF-8 (byte 0xE9); if the file is Latin-1");
+                    assertThat(e.options()).containsExactly(dev.nncj.OptionName.of("encoding"));
+                });
+        assertThat(DelimitedTable.read(file, false, TextEncoding.LATIN_1).rows().get(1).get(0)).isEqualTo("caf\u00e9");
     }
 
     @Test

@@ -30,10 +30,11 @@ public final class StudentDerivation {
 
     /**
      * A derived student and the teacher layer each of its layers came from: the default layer
-     * mapping of the hidden-state and attention terms.
+     * mapping of the hidden-state and attention terms; {@code structure} is what was kept of the
+     * teacher (layers, heads, FFN neurons by the teacher's indices), which a model folder's config records.
      */
     public record DerivedStudent(OnnxModel model, Map<Integer, Integer> layerMap, long teacherParameters,
-            long studentParameters) {}
+            long studentParameters, StructuredPruneResult structure) {}
 
     /** @param file the teacher's file, named in errors */
     public static DerivedStudent derive(OnnxModel teacher, Path file, StudentShape shape) {
@@ -58,7 +59,7 @@ public final class StudentDerivation {
             map.put(i, shape.layers().get(i));
         }
         return new DerivedStudent(student, Collections.unmodifiableMap(map), pruned.parametersBefore(),
-                pruned.parametersAfter());
+                pruned.parametersAfter(), pruned);
     }
 
     /** The teacher in emitted form (same function, the emitter's value names), for the per-layer terms. */

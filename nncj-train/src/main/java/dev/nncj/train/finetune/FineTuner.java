@@ -3,6 +3,7 @@ package dev.nncj.train.finetune;
 import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.data.TextClassificationOptions;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.data.TokenizerOptions;
 import dev.nncj.onnx.OnnxFiles;
@@ -41,11 +42,19 @@ public final class FineTuner {
 
     public static FineTuneResult run(Path encoder, Path tokenizerFile, Path trainFile, Path evalFile,
             FineTuneOptions options, ProgressListener progress, List<TrainingListener> listeners) {
-        TextClassificationDataset train = TextClassificationDataset.load(trainFile);
+        return run(encoder, tokenizerFile, trainFile, evalFile, TextClassificationOptions.defaults(), options, progress,
+                listeners);
+    }
+
+    /** As above, with both data files read by {@code data} (columns, header, encoding). */
+    public static FineTuneResult run(Path encoder, Path tokenizerFile, Path trainFile, Path evalFile,
+            TextClassificationOptions data, FineTuneOptions options, ProgressListener progress,
+            List<TrainingListener> listeners) {
+        TextClassificationDataset train = TextClassificationDataset.load(trainFile, data);
         if (options.maxTrainExamples().isPresent()) {
             train = train.firstN(options.maxTrainExamples().getAsInt());
         }
-        TextClassificationDataset eval = TextClassificationDataset.load(evalFile);
+        TextClassificationDataset eval = TextClassificationDataset.load(evalFile, data);
         int classes = train.numClasses();
         long present = java.util.Arrays.stream(train.classCounts()).filter(n -> n > 0).count();
         if (present < 2) {
