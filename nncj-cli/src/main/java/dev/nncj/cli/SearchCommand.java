@@ -205,7 +205,7 @@ final class SearchCommand implements Callable<Integer> {
                     stage -> recovery(stage, teacher, distillData));
             ArchitectureSearch.Settings settings = new ArchitectureSearch.Settings(population, generations, finalists,
                     fidelities, seed, budget, random);
-            outcome = new ArchitectureSearch(space, evaluator, latency::predictedRatio, Files.size(teacherFile), journal,
+            outcome = new ArchitectureSearch(space, evaluator, latency::latencyRatio, Files.size(teacherFile), journal,
                     settings, new SearchProgress(err, quiet.quiet)).run();
             double hours;
             try (Journal all = folder.reread(fingerprint)) { // every run's seconds, this one's too

@@ -123,9 +123,11 @@ final class SearchResults {
         lines.add("budget: " + in.budget().describe() + "; selection on " + in.eval().getFileName()
                 + in.test().map(t -> "; " + t.getFileName() + " read once, for this report").orElse("; no test data"));
         if (!latency.check().isEmpty()) {
-            lines.add(String.format(Locale.ROOT, "latency table: mean absolute error %.1f%% over %s random candidates, worst %.1f%%",
+            lines.add(String.format(Locale.ROOT, "latency table: mean absolute error %.1f%% over %s random candidates, worst %.1f%%%s",
                     ((Number) latency.check().get("mape_percent")).doubleValue(), latency.check().get("checks"),
-                    ((Number) latency.check().get("worst_percent")).doubleValue()));
+                    ((Number) latency.check().get("worst_percent")).doubleValue(),
+                    latency.measuresCandidates() ? "; above " + SearchLatency.MEASURE_ABOVE_PERCENT
+                            + "%, so every candidate was timed for real" : ""));
         }
         return lines;
     }
@@ -149,6 +151,8 @@ final class SearchResults {
         outcome.byStage().forEach((f, scored) -> byStage.put(f.label(), scored.size()));
         m.put("scored_by_stage", byStage);
         m.put("evaluation_hours", in.hours());
+        m.put("latency_source", latency.measuresCandidates()
+                ? "every candidate timed, interleaved with the teacher (the table failed its check)" : "the latency table");
         if (!latency.check().isEmpty()) {
             m.put("latency_check", Map.of("mape_percent", latency.check().get("mape_percent"),
                     "worst_percent", latency.check().get("worst_percent"), "checks", latency.check().get("checks")));

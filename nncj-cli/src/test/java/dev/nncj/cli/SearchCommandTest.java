@@ -75,6 +75,7 @@ class SearchCommandTest {
         assertThat(pareto.get("front").size()).isPositive();
         assertThat(pareto.get("scored_by_stage").get("short-distill").asInt()).isPositive();
         assertThat(pareto.get("latency_check").get("checks").asInt()).isEqualTo(3);
+        assertThat(pareto.get("latency_source").asText()).isNotEmpty();
         for (JsonNode p : pareto.get("front")) {
             Path model = out.resolve(p.get("file").asText());
             assertThat(model).isRegularFile();

@@ -44,6 +44,14 @@ public final class OnnxRuntimeTimer implements ModelTimer {
         return new OnnxRuntimeTimer(options, Optional.of(reference), millis);
     }
 
+    /** The p50 of {@code model} over the reference's, interleaved in one process (a {@link #relativeTo} timer only). */
+    public double p50Ratio(OnnxModel model) {
+        if (reference.isEmpty()) {
+            throw new IllegalStateException("a timer without a reference model has no ratio");
+        }
+        return p50Millis(model) / referenceMillis;
+    }
+
     @Override
     public double p50Millis(OnnxModel model) {
         try (TempFiles.Temp dir = TempFiles.directory("nncj-timed-")) {
