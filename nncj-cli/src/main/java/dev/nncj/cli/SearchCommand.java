@@ -213,6 +213,11 @@ final class SearchCommand implements Callable<Integer> {
         RunFingerprint fingerprint = new RunFingerprint(teacherDigest, dataDigests + " " + evalSamples + " " + shortSamples,
                 space.describe() + " stages " + String.join(",", stages) + " population " + population + " finalists "
                         + finalists + (random ? " random" : " evolution"), budget.describe(), seed);
+        // executors elsewhere read copies in the shared folder, made before the journal: a folder that
+        // cannot take them leaves no search behind
+        SearchEvaluatorFactory remoteInputs = where != SearchExecutor.SPARK || sharedFolder == null ? inputs
+                : SharedInputs.copy(inputs, sharedFolder,
+                        teacherDigest.substring(0, 16) + "-" + dataDigests.substring(0, 8) + dataDigests.substring(65, 73));
         ArchitectureSearch.Outcome outcome;
         SearchLatency latency;
         LocalCandidateEvaluator evaluator;
@@ -223,9 +228,6 @@ final class SearchCommand implements Callable<Integer> {
             evaluator = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults());
             ArchitectureSearch.Settings settings = new ArchitectureSearch.Settings(population, generations, finalists,
                     fidelities, seed, budget, random);
-            SearchEvaluatorFactory remoteInputs = where != SearchExecutor.SPARK || sharedFolder == null ? inputs
-                    : SharedInputs.copy(inputs, sharedFolder,
-                            teacherDigest.substring(0, 16) + "-" + dataDigests.substring(0, 8) + dataDigests.substring(65, 73));
             // a local search never reaches SparkEvaluators, so never loads a Spark class
             try (SearchExecutor.Remote remote = where == SearchExecutor.SPARK
                     ? SparkEvaluators.start(sparkMaster, taskCpus, remoteInputs) : null) {
