@@ -38,19 +38,22 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     private final TextClassificationDataset selection;
     private final TextTokenizer tokenizer;
     private final java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training;
+    private final EvalOptions scoring;
 
     /**
      * @param training the distillation a stage runs before scoring (empty: inherited weights as they are)
+     * @param scoring how ONNX Runtime scores a candidate (its threads: all of this machine's, or a Spark task's)
      */
     LocalCandidateEvaluator(EncoderSpec teacher, ImportanceScores scores, CandidateWriter writer,
             TextClassificationDataset selection, TextTokenizer tokenizer,
-            java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training) {
+            java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training, EvalOptions scoring) {
         this.teacher = teacher;
         this.scores = scores;
         this.writer = writer;
         this.selection = selection;
         this.tokenizer = tokenizer;
         this.training = training;
+        this.scoring = scoring;
     }
 
     @Override
@@ -80,7 +83,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
         try (TempFiles.Temp dir = TempFiles.directory("nncj-candidate-")) {
             Path file = dir.path().resolve("candidate.onnx");
             OnnxFiles.save(model, file);
-            double accuracy = TextClassificationEval.run(file, selection, tokenizer, EvalOptions.defaults(),
+            double accuracy = TextClassificationEval.run(file, selection, tokenizer, scoring,
                     ProgressListener.NONE).value();
             if (!Double.isFinite(accuracy)) {
                 throw new CandidateFailure("accuracy is not a number");

@@ -4,12 +4,10 @@ import dev.nncj.NncjException;
 import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
 import dev.nncj.data.HeldOutData;
-import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.data.TextTokenizer;
+import dev.nncj.eval.EvalOptions;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
-import dev.nncj.quantize.Calibration;
-import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.runtime.BenchmarkOptions;
 import dev.nncj.runtime.RuntimeOptions;
 import dev.nncj.search.ArchitectureSearch;
@@ -20,10 +18,6 @@ import dev.nncj.search.NumericForm;
 import dev.nncj.search.RunFingerprint;
 import dev.nncj.search.SearchSpace;
 import dev.nncj.search.TokenTableForm;
-import dev.nncj.train.distill.DistillData;
-import dev.nncj.train.distill.DistillOptions;
-import dev.nncj.train.distill.DistillationRecovery;
-import dev.nncj.train.finetune.FineTuneOptions;
 import dev.nncj.transformer.EncoderLayer;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
@@ -53,7 +47,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * measured front of deployable models with a report.
  */
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Search the smaller models a trained classifier can become and write the best ones for this machine.",
+        description = {"Find the fastest, smallest versions of a classifier for this machine.",
+            "Search the smaller models a trained classifier can become and write the best ones.",
             "Candidates keep some of the teacher's layers, heads and FFN units (the most important ones, with their weights),",
             "in fp32, dynamic int8 or static int8, the word table in 32, 8 or 4 bits. Evolution (NSGA-II) over accuracy on",
             "--eval, latency (a table of encoder blocks timed with ONNX Runtime here, checked against real comparisons) and",
@@ -145,6 +140,23 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--random", description = "random search at the same number of evaluations instead of evolution (the baseline)")
     boolean random;
 
+    @Option(names = "--executor", defaultValue = "local", paramLabel = "WHERE",
+            description = "where candidates are evaluated: local (here) or spark (as tasks on --spark-master; "
+                    + "Spark must be on the class path: NNCJ_CLASSPATH) (default ${DEFAULT-VALUE})")
+    String executor;
+
+    @Option(names = "--spark-master", paramLabel = "URL", description = "with --executor spark: the cluster (spark://host:7077, local-cluster[2,1,1024], ...)")
+    String sparkMaster;
+
+    @Option(names = "--shared-folder", paramLabel = "DIR",
+            description = "with --executor spark: a folder every executor reads, where the teacher and the data are copied "
+                    + "(default: executors read the input files where they are)")
+    Path sharedFolder;
+
+    @Option(names = "--task-cpus", defaultValue = "1", paramLabel = "N",
+            description = "with --executor spark: CPUs a candidate's task holds, and its ONNX Runtime threads (default ${DEFAULT-VALUE})")
+    int taskCpus;
+
     @Mixin
     QuietOption quiet;
 
@@ -157,6 +169,16 @@ final class SearchCommand implements Callable<Integer> {
         List<NumericForm> numericForms = parseAll(forms, "--forms", NumericForm::ofLabel);
         List<TokenTableForm> tableForms = parseAll(tables, "--tables", TokenTableForm::ofLabel);
         Budget budget = new Budget(optional(maxLatency, "--max-latency"), optional(maxSize, "--max-size"));
+        SearchExecutor where = parseAll(List.of(executor), "--executor", SearchExecutor::ofLabel).get(0);
+        if (where == SearchExecutor.SPARK) {
+            if (sparkMaster == null || sparkMaster.isBlank()) {
+                throw new OptionException("--executor spark needs --spark-master URL");
+            }
+            if (taskCpus < 1) {
+                throw new OptionException("--task-cpus must be at least 1, not " + taskCpus);
+            }
+            SearchExecutor.requireSpark();
+        }
         for (Path p : Stream.of(data, eval, test).filter(p -> p != null).toList()) {
             if (!Files.isRegularFile(p)) {
                 throw NncjException.inFile(p, "does not exist");
@@ -179,34 +201,40 @@ final class SearchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
 
-        List<String> calibrationSentences = CalibrationSentences.read(data, 256);
-        DeployableCandidateWriter writer = new DeployableCandidateWriter(teacher.metadata(),
-                Optional.of(calibration(calibrationSentences, tokenizerFile)));
         // latency does not depend on the calibrated scales: timing models calibrate on a few sentences
-        DeployableCandidateWriter timingWriter = new DeployableCandidateWriter(teacher.metadata(),
-                Optional.of(calibration(calibrationSentences.subList(0, Math.min(16, calibrationSentences.size())), tokenizerFile)));
+        DeployableCandidateWriter timingWriter = new DeployableCandidateWriter(teacher.metadata(), Optional.of(
+                SearchEvaluatorFactory.calibration(CalibrationSentences.read(data, 16), tokenizerFile)));
+        SearchEvaluatorFactory inputs = SearchEvaluatorFactory.of(teacherFile, data, eval, evalSamples, shortSamples, seed,
+                fidelities);
         BenchmarkOptions timing = BenchmarkOptions.defaults().withSeqLen(seqLen).withRuns(timingRuns).withWarmupRuns(5)
                 .withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads));
         // the journal first: a search it does not belong to is refused before anything is measured
-        RunFingerprint fingerprint = new RunFingerprint(Provenance.sha256(teacherFile),
-                Provenance.sha256(data) + " " + Provenance.sha256(eval) + " " + evalSamples + " " + shortSamples,
+        String teacherDigest = Provenance.sha256(teacherFile);
+        String dataDigests = Provenance.sha256(data) + " " + Provenance.sha256(eval);
+        RunFingerprint fingerprint = new RunFingerprint(teacherDigest, dataDigests + " " + evalSamples + " " + shortSamples,
                 space.describe() + " stages " + String.join(",", stages) + " population " + population + " finalists "
                         + finalists + (random ? " random" : " evolution"), budget.describe(), seed);
+        // executors elsewhere read copies in the shared folder, made before the journal: a folder that
+        // cannot take them leaves no search behind
+        SearchEvaluatorFactory remoteInputs = where != SearchExecutor.SPARK || sharedFolder == null ? inputs
+                : SharedInputs.copy(inputs, sharedFolder,
+                        teacherDigest.substring(0, 16) + "-" + dataDigests.substring(0, 8) + dataDigests.substring(65, 73));
         ArchitectureSearch.Outcome outcome;
         SearchLatency latency;
         LocalCandidateEvaluator evaluator;
         try (Journal journal = folder.journal(fingerprint); TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile)) {
             latency = SearchLatency.prepare(folder, encoder, scores, space, timingWriter, timing, teacherFile,
                     latencyChecks, seed, progress, quiet.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
-            TextClassificationDataset selection = TextClassificationDataset.load(eval).firstN(evalSamples);
-            DistillData distillData = fidelities.stream().anyMatch(f -> f != Fidelity.INHERITED)
-                    ? DistillData.load(data, null, tokenizerFile) : null;
-            evaluator = new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,
-                    stage -> recovery(stage, teacher, distillData));
+            // the front's models are rebuilt and measured here, whoever scored the candidates
+            evaluator = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults());
             ArchitectureSearch.Settings settings = new ArchitectureSearch.Settings(population, generations, finalists,
                     fidelities, seed, budget, random);
-            outcome = new ArchitectureSearch(space, evaluator, latency::latencyRatio, Files.size(teacherFile), journal,
-                    settings, new SearchProgress(err, quiet.quiet)).run();
+            // a local search never reaches SparkEvaluators, so never loads a Spark class
+            try (SearchExecutor.Remote remote = where == SearchExecutor.SPARK
+                    ? SparkEvaluators.start(sparkMaster, taskCpus, remoteInputs) : null) {
+                outcome = new ArchitectureSearch(space, remote != null ? remote : evaluator, latency::latencyRatio,
+                        Files.size(teacherFile), journal, settings, new SearchProgress(err, quiet.quiet)).run();
+            }
             double hours;
             try (Journal all = folder.reread(fingerprint)) { // every run's seconds, this one's too
                 hours = all.entries().stream().mapToDouble(e -> e.seconds()).sum() / 3600;
@@ -216,22 +244,6 @@ final class SearchCommand implements Callable<Integer> {
                     latency, evaluator, progress, out);
         }
         return 0;
-    }
-
-    private Calibration calibration(List<String> sentences, Path tokenizer) {
-        return new Calibration(sentences, tokenizer, Calibration.Method.MIN_MAX, 99.999, QuantizeOptions.CALIBRATION_BATCH_SIZE);
-    }
-
-    /** The distillation a stage runs: none for inherited weights, a short or a full one from the teacher. */
-    private Optional<DistillationRecovery> recovery(Fidelity stage, OnnxModel teacher, DistillData distillData) {
-        if (stage == Fidelity.INHERITED) {
-            return Optional.empty();
-        }
-        int sentences = stage == Fidelity.SHORT_DISTILL ? shortSamples : 8 * shortSamples;
-        FineTuneOptions training = FineTuneOptions.defaults().withEpochs(1).withBatchSize(32).withMaxLength(64)
-                .withLearningRate(1e-4).withSeed(seed).withMaxTrainExamples(sentences);
-        return Optional.of(new DistillationRecovery(teacher, distillData, DistillOptions.recovery().withTraining(training),
-                ProgressListener.NONE));
     }
 
     private SearchSpace space(EncoderSpec encoder, List<NumericForm> numericForms, List<TokenTableForm> tableForms) {

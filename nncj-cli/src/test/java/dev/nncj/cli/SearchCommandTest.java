@@ -24,19 +24,24 @@ class SearchCommandTest {
     Path dir;
 
     private Path classifier() throws IOException {
+        return classifier(dir);
+    }
+
+    /** The tiny classifier, its tokenizer and train, dev and test rows in {@code dir}. */
+    static Path classifier(Path dir) throws IOException {
         TinyTokenizer.write(dir);
         OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L), false);
         ClassifierHead.attach(model, "last_hidden_state", 2, 5);
         Path file = dir.resolve("clf.onnx");
         OnnxFiles.save(model, file);
         String[] filler = {"the", "sat on", "a mat", "the mat ."};
-        writeRows("train.tsv", 48, i -> filler[i % 4] + (i % 3 != 0 ? " cat " : " dog ") + filler[(i / 4) % 4], i -> i % 3 != 0);
-        writeRows("dev.tsv", 16, i -> filler[(i + 2) % 4] + (i % 2 == 0 ? " cat" : " dog"), i -> i % 2 == 0);
-        writeRows("test.tsv", 16, i -> filler[(i + 1) % 4] + (i % 2 == 0 ? " cats" : " dogs"), i -> i % 2 == 0);
+        writeRows(dir, "train.tsv", 48, i -> filler[i % 4] + (i % 3 != 0 ? " cat " : " dog ") + filler[(i / 4) % 4], i -> i % 3 != 0);
+        writeRows(dir, "dev.tsv", 16, i -> filler[(i + 2) % 4] + (i % 2 == 0 ? " cat" : " dog"), i -> i % 2 == 0);
+        writeRows(dir, "test.tsv", 16, i -> filler[(i + 1) % 4] + (i % 2 == 0 ? " cats" : " dogs"), i -> i % 2 == 0);
         return file;
     }
 
-    private void writeRows(String name, int n, java.util.function.IntFunction<String> text,
+    private static void writeRows(Path dir, String name, int n, java.util.function.IntFunction<String> text,
             java.util.function.IntPredicate label) throws IOException {
         StringBuilder tsv = new StringBuilder("sentence\tlabel\n");
         for (int i = 0; i < n; i++) {
@@ -46,6 +51,11 @@ class SearchCommandTest {
     }
 
     private List<Object> search(Path clf, Path out, Object... extra) {
+        return search(dir, clf, out, extra);
+    }
+
+    /** nncj search's arguments for the tiny classifier in {@code dir}, small and fast, {@code extra} replacing or adding. */
+    static List<Object> search(Path dir, Path clf, Path out, Object... extra) {
         List<Object> args = new ArrayList<>(List.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval",
                 dir.resolve("dev.tsv"), "--test", dir.resolve("test.tsv"), "-o", out, "--population", 4, "--generations", 1,
                 "--finalists", 2, "--short-distill-samples", 16, "--head-step", 1, "--ffn-step", 8, "--latency-checks", 3,

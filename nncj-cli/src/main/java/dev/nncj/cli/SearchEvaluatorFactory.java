@@ -1,0 +1,98 @@
+package dev.nncj.cli;
+
+import dev.nncj.ProgressListener;
+import dev.nncj.data.TextClassificationDataset;
+import dev.nncj.data.TextTokenizer;
+import dev.nncj.eval.EvalOptions;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.quantize.Calibration;
+import dev.nncj.quantize.QuantizeOptions;
+import dev.nncj.runtime.RuntimeOptions;
+import dev.nncj.search.CandidateEvaluator;
+import dev.nncj.search.Fidelity;
+import dev.nncj.spark.EvaluatorFactory;
+import dev.nncj.train.distill.DistillData;
+import dev.nncj.train.distill.DistillOptions;
+import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.train.finetune.FineTuneOptions;
+import dev.nncj.transformer.EncoderLifter;
+import dev.nncj.transformer.EncoderSpec;
+import dev.nncj.transformer.ImportanceScores;
+import dev.nncj.transformer.MagnitudeImportance;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How {@code nncj search} evaluates candidates, as small values: the files (absolute, in a folder the
+ * executors can read) and the options. {@link #evaluator} is the one place a search's
+ * {@link LocalCandidateEvaluator} is put together, on the driver from what it has already loaded and on a
+ * Spark executor ({@link #create}) from the files, so both score a candidate the same way.
+ *
+ * <p>This class names nothing of Spark itself ({@link EvaluatorFactory} is a plain interface), so a local
+ * search loads no Spark class.
+ *
+ * @param distills whether a stage distills (then the training data and the teacher are kept for it)
+ */
+record SearchEvaluatorFactory(String teacherFile, String data, String eval, int evalSamples, int shortSamples,
+        long seed, boolean distills) implements EvaluatorFactory {
+    private static final long serialVersionUID = 1L;
+    /** Training sentences whose activations calibrate static int8. */
+    static final int CALIBRATION_SENTENCES = 256;
+
+    static SearchEvaluatorFactory of(Path teacherFile, Path data, Path eval, int evalSamples, int shortSamples, long seed,
+            List<Fidelity> stages) {
+        return new SearchEvaluatorFactory(teacherFile.toAbsolutePath().toString(), data.toAbsolutePath().toString(),
+                eval.toAbsolutePath().toString(), evalSamples, shortSamples, seed,
+                stages.stream().anyMatch(f -> f != Fidelity.INHERITED));
+    }
+
+    /** The same search's inputs read from other copies of the files. */
+    SearchEvaluatorFactory at(Path teacherCopy, Path dataCopy, Path evalCopy) {
+        return new SearchEvaluatorFactory(teacherCopy.toString(), dataCopy.toString(), evalCopy.toString(), evalSamples,
+                shortSamples, seed, distills);
+    }
+
+    /**
+     * On an executor, once per JVM: loads the teacher, its tokenizer and the data from the shared files.
+     * ONNX Runtime takes {@code threads} (the task's CPUs) rather than every core of the executor's machine.
+     */
+    @Override
+    public CandidateEvaluator create(int threads) {
+        Path teacherPath = Path.of(teacherFile);
+        OnnxModel teacher = InputModel.load(teacherPath);
+        EncoderSpec encoder = EncoderLifter.lift(teacher, teacherPath);
+        // open for the executor's life: it scores every candidate this search sends there
+        TextTokenizer tokenizer = TextTokenizer.load(ModelOutput.tokenizerBeside(teacherPath));
+        return evaluator(teacher, encoder, new MagnitudeImportance().score(encoder), tokenizer,
+                EvalOptions.defaults().withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads)));
+    }
+
+    /** The evaluator, from the teacher as loaded, lifted and scored, its open tokenizer and how to run ONNX Runtime. */
+    LocalCandidateEvaluator evaluator(OnnxModel teacher, EncoderSpec encoder, ImportanceScores scores,
+            TextTokenizer tokenizer, EvalOptions scoring) {
+        Path tokenizerFile = ModelOutput.tokenizerBeside(Path.of(teacherFile));
+        DeployableCandidateWriter writer = new DeployableCandidateWriter(teacher.metadata(), Optional.of(
+                calibration(CalibrationSentences.read(Path.of(data), CALIBRATION_SENTENCES), tokenizerFile)));
+        TextClassificationDataset selection = TextClassificationDataset.load(Path.of(eval)).firstN(evalSamples);
+        DistillData distillData = distills ? DistillData.load(Path.of(data), null, tokenizerFile) : null;
+        return new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,
+                stage -> recovery(stage, teacher, distillData), scoring);
+    }
+
+    static Calibration calibration(List<String> sentences, Path tokenizer) {
+        return new Calibration(sentences, tokenizer, Calibration.Method.MIN_MAX, 99.999, QuantizeOptions.CALIBRATION_BATCH_SIZE);
+    }
+
+    /** The distillation a stage runs: none for inherited weights, a short or a full one from the teacher. */
+    private Optional<DistillationRecovery> recovery(Fidelity stage, OnnxModel teacher, DistillData distillData) {
+        if (stage == Fidelity.INHERITED) {
+            return Optional.empty();
+        }
+        int sentences = stage == Fidelity.SHORT_DISTILL ? shortSamples : 8 * shortSamples;
+        FineTuneOptions training = FineTuneOptions.defaults().withEpochs(1).withBatchSize(32).withMaxLength(64)
+                .withLearningRate(1e-4).withSeed(seed).withMaxTrainExamples(sentences);
+        return Optional.of(new DistillationRecovery(teacher, distillData, DistillOptions.recovery().withTraining(training),
+                ProgressListener.NONE));
+    }
+}
