@@ -48,7 +48,6 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Find the fastest, smallest versions of a classifier for this machine.",
-            "Search the smaller models a trained classifier can become and write the best ones.",
             "Candidates keep some of the teacher's layers, heads and FFN units (the most important ones, with their weights),",
             "in fp32, dynamic int8 or static int8, the word table in 32, 8 or 4 bits. Evolution (NSGA-II) over accuracy on",
             "--eval, latency (a table of encoder blocks timed with ONNX Runtime here, checked against real comparisons) and",
