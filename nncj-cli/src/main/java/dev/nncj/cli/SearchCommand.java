@@ -47,7 +47,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * measured front of deployable models with a report.
  */
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Find the fastest, smallest versions of a classifier for this machine.",
+        description = {"Find smaller, faster versions of a classifier for this device.",
             "Candidates keep some of the teacher's layers, heads and FFN units (the most important ones, with their weights),",
             "in fp32, dynamic int8 or static int8, the word table in 32, 8 or 4 bits. Evolution (NSGA-II) over accuracy on",
             "--eval, latency (a table of encoder blocks timed with ONNX Runtime here, checked against real comparisons) and",
