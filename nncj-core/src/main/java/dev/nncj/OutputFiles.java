@@ -107,4 +107,28 @@ public final class OutputFiles {
             throw NncjException.inFile(output, "cannot compare with " + input + ": " + e.getMessage(), e);
         }
     }
+
+    /** The outermost folder of {@code folder}'s path that does not exist yet (what saving there would create), or null. */
+    public static Path firstMissingFolder(Path folder) {
+        Path missing = null;
+        for (Path p = folder; p != null && !Files.exists(p); p = p.getParent()) {
+            missing = p;
+        }
+        return missing;
+    }
+
+    /**
+     * Deletes {@code from} and its parents up to and including {@code upTo} while they are empty: the
+     * folders a failed write created, and only those; stops at the first that is not empty (someone
+     * else put something there meanwhile).
+     */
+    public static void removeEmptyFolders(Path from, Path upTo) {
+        for (Path p = from; p != null && p.startsWith(upTo); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
 }

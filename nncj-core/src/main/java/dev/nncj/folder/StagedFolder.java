@@ -63,7 +63,7 @@ public final class StagedFolder {
         requirePlace(folder);
         Path absolute = folder.toAbsolutePath().normalize();
         Path parent = absolute.getParent();
-        Path created = firstMissing(parent);
+        Path created = OutputFiles.firstMissingFolder(parent);
         boolean moved = false;
         TempFiles.Temp stage = null;
         try {
@@ -93,7 +93,7 @@ public final class StagedFolder {
                 stage.close();
             }
             if (!moved && created != null) {
-                removeEmptyFolders(parent, created);
+                OutputFiles.removeEmptyFolders(parent, created);
             }
         }
     }
@@ -136,21 +136,4 @@ public final class StagedFolder {
         }
     }
 
-    private static Path firstMissing(Path folder) {
-        Path missing = null;
-        for (Path p = folder; p != null && !Files.exists(p); p = p.getParent()) {
-            missing = p;
-        }
-        return missing;
-    }
-
-    private static void removeEmptyFolders(Path from, Path upTo) {
-        for (Path p = from; p != null && p.startsWith(upTo); p = p.getParent()) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                return; // not empty: someone else put something there meanwhile
-            }
-        }
-    }
 }

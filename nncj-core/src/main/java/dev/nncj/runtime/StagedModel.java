@@ -8,7 +8,6 @@ import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.SaveOptions;
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +50,7 @@ public final class StagedModel implements AutoCloseable {
         Path absolute = target.toAbsolutePath();
         OnnxFiles.refuseOverwritingInput(model, absolute, options);
         Path folder = absolute.getParent();
-        Path created = firstMissing(folder);
+        Path created = OutputFiles.firstMissingFolder(folder);
         StagedModel staged;
         try {
             Files.createDirectories(folder);
@@ -133,7 +132,7 @@ public final class StagedModel implements AutoCloseable {
     public void close() {
         stage.close();
         if (!moved && createdFolder != null) {
-            removeEmptyFolders(target.toAbsolutePath().getParent(), createdFolder);
+            OutputFiles.removeEmptyFolders(target.toAbsolutePath().getParent(), createdFolder);
         }
     }
 
@@ -150,25 +149,4 @@ public final class StagedModel implements AutoCloseable {
         }
     }
 
-
-    /** The outermost folder of {@code folder}'s path that does not exist yet, or null. */
-    private static Path firstMissing(Path folder) {
-        Path missing = null;
-        for (Path p = folder; p != null && !Files.exists(p); p = p.getParent()) {
-            missing = p;
-        }
-        return missing;
-    }
-
-    private static void removeEmptyFolders(Path from, Path upTo) {
-        for (Path p = from; p != null && p.startsWith(upTo); p = p.getParent()) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (DirectoryNotEmptyException e) {
-                return; // someone else put something there meanwhile
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
 }
