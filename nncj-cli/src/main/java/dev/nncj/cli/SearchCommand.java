@@ -168,6 +168,16 @@ final class SearchCommand implements Callable<Integer> {
         List<NumericForm> numericForms = parseAll(forms, "--forms", NumericForm::ofLabel);
         List<TokenTableForm> tableForms = parseAll(tables, "--tables", TokenTableForm::ofLabel);
         Budget budget = new Budget(optional(maxLatency, "--max-latency"), optional(maxSize, "--max-size"));
+        // every count a user can get wrong, before minutes of latency timing
+        atLeast("--population", population, 2);
+        atLeast("--generations", generations, 0);
+        atLeast("--finalists", finalists, 1);
+        atLeast("--eval-samples", evalSamples, 1);
+        atLeast("--short-distill-samples", shortSamples, 1);
+        atLeast("--latency-checks", latencyChecks, 0);
+        atLeast("--timing-runs", timingRuns, 1);
+        atLeast("--threads", threads, 1);
+        atLeast("--seq-len", seqLen, 1);
         SearchExecutor where = parseAll(List.of(executor), "--executor", SearchExecutor::ofLabel).get(0);
         if (where == SearchExecutor.SPARK) {
             if (sparkMaster == null || sparkMaster.isBlank()) {
@@ -263,6 +273,12 @@ final class SearchCommand implements Callable<Integer> {
             throw new OptionException("--min-layers must be 1.." + layers.size() + ", not " + minLayers);
         }
         return new SearchSpace(heads, ffn, minLayers, h, f, numericForms, tableForms);
+    }
+
+    private static void atLeast(String option, int value, int least) {
+        if (value < least) {
+            throw new OptionException(option + " must be at least " + least + ", not " + value);
+        }
     }
 
     private static OptionalDouble optional(Double ratio, String option) {

@@ -171,6 +171,10 @@ class SearchCommandTest {
                 "-o", out, "--forms", "int3", "-q");
         assertThat(badForm.exitCode()).isEqualTo(2);
         assertThat(badForm.errorLine()).contains("--forms").contains("int3");
+        CliRun tinyPopulation = CliRun.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("dev.tsv"),
+                "-o", out, "--population", 1, "-q");
+        assertThat(tinyPopulation.exitCode()).isEqualTo(2);
+        assertThat(tinyPopulation.errorLine()).contains("--population must be at least 2, not 1");
         assertThat(out).doesNotExist();
     }
 }
