@@ -23,6 +23,14 @@ public interface ProgressListener {
     /** {@code steps} more steps of the current task are done. */
     void advance(long steps);
 
+    /**
+     * {@code steps} of the current task were done by an earlier run (a resumed training): counted as
+     * done, but not as work of this run, so an estimate of the time left is not fooled by them.
+     */
+    default void resumedAt(long steps) {
+        advance(steps);
+    }
+
     /** The current task is over (successfully or not). */
     void finish();
 }

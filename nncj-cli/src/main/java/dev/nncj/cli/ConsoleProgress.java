@@ -22,6 +22,7 @@ final class ConsoleProgress implements ProgressListener {
     private String task;
     private long total;
     private long done;
+    private long doneBefore;
     private long started;
     private long lastLine;
     private String extra = "";
@@ -45,15 +46,22 @@ final class ConsoleProgress implements ProgressListener {
         this.task = task;
         this.total = total;
         this.done = 0;
+        this.doneBefore = 0;
         this.started = System.nanoTime();
         this.lastLine = started;
         this.extra = "";
         if (logLines) {
             return;
         }
-        bar = new ProgressBarBuilder()
+        bar = newBar(0);
+    }
+
+    /** A bar that counts {@code doneBefore} steps as done before it started (its estimate leaves them out). */
+    private ProgressBar newBar(long doneBefore) {
+        return new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
+                .startsFrom(doneBefore, java.time.Duration.ZERO)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true)))
                 .setUpdateIntervalMillis(250)
@@ -69,7 +77,17 @@ final class ConsoleProgress implements ProgressListener {
             bar.stepBy(steps);
         } else if (logLines && task != null && System.nanoTime() - lastLine >= LOG_INTERVAL_NANOS) {
             lastLine = System.nanoTime();
-            System.err.println(logLine(task, done, total, lastLine - started, extra));
+            System.err.println(logLine(task, done, doneBefore, total, lastLine - started, extra));
+        }
+    }
+
+    @Override
+    public void resumedAt(long steps) {
+        doneBefore += steps;
+        done += steps;
+        if (bar != null) {
+            bar.close();
+            bar = newBar(done);
         }
     }
 
@@ -81,15 +99,18 @@ final class ConsoleProgress implements ProgressListener {
         }
     }
 
-    /** "fine-tuning: 400/1894 (21%), 53:12 elapsed, about 3:18:40 left, loss 0.3120". */
-    static String logLine(String task, long done, long total, long elapsedNanos, String extra) {
+    /**
+     * "fine-tuning: 400/1894 (21%), 53:12 elapsed, about 3:18:40 left, loss 0.3120"; the time left is
+     * estimated from this run's pace: the {@code doneBefore} steps of a resumed run took no time here.
+     */
+    static String logLine(String task, long done, long doneBefore, long total, long elapsedNanos, String extra) {
         StringBuilder s = new StringBuilder(task).append(": ").append(done);
         if (total > 0) {
             s.append('/').append(total).append(String.format(java.util.Locale.ROOT, " (%d%%)", 100 * done / total));
         }
         s.append(", ").append(clock(elapsedNanos)).append(" elapsed");
-        if (total > 0 && done > 0 && done < total) {
-            s.append(", about ").append(clock(elapsedNanos / done * (total - done))).append(" left");
+        if (total > 0 && done > doneBefore && done < total) {
+            s.append(", about ").append(clock(elapsedNanos / (done - doneBefore) * (total - done))).append(" left");
         }
         return extra.isEmpty() ? s.toString() : s.append(", ").append(extra).toString();
     }

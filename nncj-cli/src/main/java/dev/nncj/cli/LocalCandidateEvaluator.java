@@ -23,6 +23,7 @@ import dev.nncj.transformer.ImportanceScores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,9 @@ import java.util.Optional;
  * table form, and scored by ONNX Runtime on the selection data. The file's bytes are exact.
  */
 final class LocalCandidateEvaluator implements CandidateEvaluator {
+    /** Trained encoders kept for the front: a whole front of finalists at the default of 8, twice over. */
+    static final int KEPT_TRAINED = 16;
+
     private final EncoderSpec teacher;
     private final ImportanceScores scores;
     private final CandidateWriter writer;
@@ -39,6 +43,18 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     private final TextTokenizer tokenizer;
     private final java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training;
     private final EvalOptions scoring;
+    /**
+     * The last trained encoders: the search's finalists are written again as the front once the
+     * search ends, and their training (minutes each) need not run twice. Bounded, as each holds a
+     * model's weights.
+     */
+    private final Map<String, EncoderSpec> recentlyTrained = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, EncoderSpec> eldest) {
+                    return size() > KEPT_TRAINED;
+                }
+            });
 
     /**
      * @param training the distillation a stage runs before scoring (empty: inherited weights as they are)
@@ -63,19 +79,21 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
 
     /** The deployable model of {@code candidate} at {@code stage} (training is seeded: the same model each time). */
     OnnxModel build(Architecture candidate, Fidelity stage) {
-        EncoderSpec encoder = CandidateEncoder.of(teacher, scores, candidate);
         Optional<DistillationRecovery> recovery = training.apply(stage);
-        if (recovery.isPresent()) {
-            OnnxModel student = EncoderEmitter.emit(encoder, EmitOptions.defaults());
-            OnnxModel trained;
-            try {
-                trained = recovery.get().run(student).student();
-            } catch (NncjException e) { // a candidate whose training diverged is a result, not the search's end
-                throw new CandidateFailure(e.getMessage());
-            }
-            encoder = EncoderLifter.lift(trained, Path.of(candidate.toString()));
-        }
+        EncoderSpec encoder = recovery.isEmpty() ? CandidateEncoder.of(teacher, scores, candidate)
+                : recentlyTrained.computeIfAbsent(stage.label() + " " + candidate, k -> train(candidate, recovery.get()));
         return writer.write(encoder, candidate.form(), candidate.table());
+    }
+
+    private EncoderSpec train(Architecture candidate, DistillationRecovery recovery) {
+        OnnxModel student = EncoderEmitter.emit(CandidateEncoder.of(teacher, scores, candidate), EmitOptions.defaults());
+        OnnxModel trained;
+        try {
+            trained = recovery.run(student).student();
+        } catch (NncjException e) { // a candidate whose training diverged is a result, not the search's end
+            throw new CandidateFailure(e.getMessage());
+        }
+        return EncoderLifter.lift(trained, Path.of(candidate.toString()));
     }
 
     /** Accuracy by ONNX Runtime on the selection data and the bytes of the written file. */

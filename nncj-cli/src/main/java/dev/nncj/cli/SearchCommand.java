@@ -123,6 +123,10 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--ffn-step", paramLabel = "N", description = "FFN units are kept in multiples of N (default: a sixth of the teacher's)")
     Integer ffnStep;
 
+    @Option(names = "--latency-models", defaultValue = "20", paramLabel = "N",
+            description = "random candidates timed per numeric form to fit the latency table (default ${DEFAULT-VALUE}, at least 3)")
+    int latencyModels;
+
     @Option(names = "--latency-checks", defaultValue = "30", paramLabel = "N",
             description = "random candidates compared with the teacher to check the latency table (default ${DEFAULT-VALUE}; 0: none)")
     int latencyChecks;
@@ -174,6 +178,7 @@ final class SearchCommand implements Callable<Integer> {
         atLeast("--finalists", finalists, 1);
         atLeast("--eval-samples", evalSamples, 1);
         atLeast("--short-distill-samples", shortSamples, 1);
+        atLeast("--latency-models", latencyModels, 3);
         atLeast("--latency-checks", latencyChecks, 0);
         atLeast("--timing-runs", timingRuns, 1);
         atLeast("--threads", threads, 1);
@@ -233,7 +238,8 @@ final class SearchCommand implements Callable<Integer> {
         LocalCandidateEvaluator evaluator;
         try (Journal journal = folder.journal(fingerprint); TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile)) {
             latency = SearchLatency.prepare(folder, encoder, scores, space, timingWriter, timing, teacherFile,
-                    latencyChecks, seed, progress, quiet.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
+                    new SearchLatency.Effort(latencyModels, latencyChecks, seed), progress,
+                    quiet.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
             // the front's models are rebuilt and measured here, whoever scored the candidates
             evaluator = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults());
             ArchitectureSearch.Settings settings = new ArchitectureSearch.Settings(population, generations, finalists,

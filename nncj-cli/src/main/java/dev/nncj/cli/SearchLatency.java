@@ -38,6 +38,15 @@ final class SearchLatency {
      */
     static final double MEASURE_ABOVE_PERCENT = 10;
 
+    /**
+     * How much timing the latency model gets: random models per numeric form to fit the table on,
+     * random others to check it against, and the seed both are drawn with.
+     */
+    record Effort(int fitModels, int checks, long seed) {}
+
+    /** Mixed into the seed of the fit's models, so that they are drawn apart from the check's. */
+    private static final long FIT_SEED = 0x5eedf17L;
+
     private final LatencyTable table;
     private final double teacherPredictedMillis;
     private final Map<String, Object> check;
@@ -59,24 +68,27 @@ final class SearchLatency {
     }
 
     static SearchLatency prepare(SearchFolder folder, EncoderSpec teacher, ImportanceScores scores, SearchSpace space,
-            CandidateWriter writer, BenchmarkOptions timing, Path teacherFile, int checks, long seed,
+            CandidateWriter writer, BenchmarkOptions timing, Path teacherFile, Effort effort,
             ProgressListener progress, PrintWriter err) {
+        int checks = effort.checks();
         String device = device(timing) + " | " + space.describe();
         LatencyTable table = null;
         if (folder.has(SearchFolder.LATENCY_TABLE)) {
             table = LatencyTable.fromMap(read(folder.file(SearchFolder.LATENCY_TABLE)), device).orElse(null);
             if (table == null) {
-                err.println("note: " + folder.file(SearchFolder.LATENCY_TABLE) + " was measured elsewhere or for another space; measuring again");
+                err.println("note: " + folder.file(SearchFolder.LATENCY_TABLE) + " was measured elsewhere, for another space or another way; measuring again");
             }
         }
-        if (table == null) {
-            table = LatencyTable.measure(teacher, scores, space, writer, OnnxRuntimeTimer.relativeTo(teacherFile, timing), progress);
+        boolean measuredNow = table == null;
+        if (measuredNow) {
+            table = LatencyTable.measure(teacher, scores, space, writer, OnnxRuntimeTimer.relativeTo(teacherFile, timing),
+                    effort.fitModels(), effort.seed() ^ FIT_SEED, progress);
             folder.write(SearchFolder.LATENCY_TABLE, Json.write(table.toMap(device)));
         }
         double teacherMillis = table.predictMillis(space.full(NumericForm.FP32, TokenTableForm.FP32));
         Map<String, Object> check = Map.of();
         if (checks > 0) {
-            if (folder.has(SearchFolder.LATENCY_CHECK)) {
+            if (!measuredNow && folder.has(SearchFolder.LATENCY_CHECK)) { // a check of a table measured before is of that table
                 Map<String, Object> saved = read(folder.file(SearchFolder.LATENCY_CHECK));
                 if (device.equals(saved.get("device")) && ((Number) saved.get("checks")).intValue() == checks) {
                     check = saved;
@@ -84,7 +96,7 @@ final class SearchLatency {
             }
             if (check.isEmpty()) {
                 LatencyValidation.Result result = LatencyValidation.check(table, teacher, scores, space, writer, teacherFile,
-                        timing.withRuns(Math.max(timing.runs(), 50)), checks, seed, progress);
+                        timing.withRuns(Math.max(timing.runs(), 50)), checks, effort.seed(), progress);
                 check = summary(device, result);
                 folder.write(SearchFolder.LATENCY_CHECK, Json.write(check));
             }

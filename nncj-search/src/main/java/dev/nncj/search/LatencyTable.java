@@ -3,10 +3,12 @@ package dev.nncj.search;
 import dev.nncj.ProgressListener;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.ImportanceScores;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashSet;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -15,28 +17,110 @@ import java.util.Set;
  * numeric form). nn-Meter's idea at the granularity of an encoder block, which is what the search
  * varies.
  *
- * <p>How the entries are measured, per numeric form: a one-layer and a two-layer encoder of one
- * reference block give the block's time as their difference and the one-layer model's fixed part as
- * what remains; every other block is then one one-layer model minus that fixed part. The whole
- * model's fixed part per (form, table) is the teacher's time minus its blocks. Every figure is the
- * timer's p50; the search measures the final front for real, never trusting this table alone.
+ * <p>How the entries are measured, per numeric form: whole models (the teacher in every table form
+ * and random candidates of the space) are timed, and a block's cost is fitted over them as
+ * {@code perLayer + perHead * heads + perFfnUnit * ffn}, with one fixed part per table form,
+ * minimising the relative error (weights 1 / time^2). Measured on MiniLM, the earlier design (a
+ * one-layer model of each width minus the intercept of a depth series) was not additive for int8:
+ * one-layer models cost more than the series predicts, and its static-int8 blocks came out negative.
+ * Fitting over whole models of every depth makes the table agree with what the search builds; the
+ * models it was fitted on are kept ({@link #fittedOn}) so a check can use others. The search
+ * measures the final front for real in any case, never trusting this table alone.
  */
 public final class LatencyTable {
     /** One block's cost: its width and numeric form. */
     public record Block(int heads, int ffn, NumericForm form) {}
 
+    /** What {@link #toMap} records as the way the table was made; a table made otherwise is measured again. */
+    static final String METHOD = "whole models, per-form fit of block = layer + head * heads + unit * ffn";
+
     private final Map<Block, Double> blockMillis;
     private final Map<String, Double> fixedMillis;
+    private final List<String> fittedOn;
 
-    LatencyTable(Map<Block, Double> blockMillis, Map<String, Double> fixedMillis) {
+    LatencyTable(Map<Block, Double> blockMillis, Map<String, Double> fixedMillis, List<String> fittedOn) {
         this.blockMillis = Map.copyOf(blockMillis);
         this.fixedMillis = Map.copyOf(fixedMillis);
+        this.fittedOn = List.copyOf(fittedOn);
     }
 
-    /** Times every block width the space allows and the fixed parts; {@code space.tables()} x forms teacher runs. */
+    /**
+     * Times, per numeric form of the space, the teacher in every table form and {@code randomModels}
+     * random candidates in that numeric form, and fits the table to them.
+     */
     public static LatencyTable measure(EncoderSpec teacher, ImportanceScores scores, SearchSpace space,
-                                       CandidateWriter writer, ModelTimer timer, ProgressListener progress) {
-        // every (heads, FFN) width some layer of the space can be cut to
+                                       CandidateWriter writer, ModelTimer timer, int randomModels, long seed,
+                                       ProgressListener progress) {
+        if (randomModels < 3) {
+            throw new IllegalArgumentException("a fit of per-layer, per-head and per-unit costs needs at least 3 random models");
+        }
+        Random random = new Random(seed);
+        Map<Block, Double> blocks = new LinkedHashMap<>();
+        Map<String, Double> fixed = new LinkedHashMap<>();
+        List<String> fittedOn = new ArrayList<>();
+        progress.start("latency table", (long) space.forms().size() * (randomModels + space.tables().size()));
+        try {
+            for (NumericForm form : space.forms()) {
+                List<Architecture> models = new ArrayList<>();
+                for (TokenTableForm t : space.tables()) {
+                    models.add(space.full(form, t));
+                }
+                Set<String> seen = new LinkedHashSet<>();
+                for (int attempts = 0; models.size() < space.tables().size() + randomModels && attempts < 100 * randomModels;
+                        attempts++) {
+                    Architecture drawn = space.sample(random);
+                    Architecture a = new Architecture(drawn.layers(), form, drawn.table());
+                    if (seen.add(a.toString()) && !a.equals(space.full(form, a.table()))) {
+                        models.add(a);
+                    }
+                }
+                double[] millis = new double[models.size()];
+                for (int i = 0; i < models.size(); i++) {
+                    Architecture a = models.get(i);
+                    millis[i] = timer.p50Millis(writer.write(CandidateEncoder.of(teacher, scores, a), a.form(), a.table()));
+                    fittedOn.add(a.toString());
+                    progress.advance(1);
+                }
+                fit(space, form, models, millis, blocks, fixed);
+            }
+        } finally {
+            progress.finish();
+        }
+        return new LatencyTable(blocks, fixed, fittedOn);
+    }
+
+    /**
+     * Columns: one indicator per table form, then the number of layers, their heads and their FFN
+     * units; each row weighted by 1 / time^2 so that a small model's error counts as much as a large one's.
+     */
+    private static void fit(SearchSpace space, NumericForm form, List<Architecture> models, double[] millis,
+                            Map<Block, Double> blocks, Map<String, Double> fixed) {
+        int tables = space.tables().size();
+        double[][] x = new double[models.size()][tables + 3];
+        double[] w = new double[models.size()];
+        for (int i = 0; i < models.size(); i++) {
+            Architecture a = models.get(i);
+            x[i][space.tables().indexOf(a.table())] = 1;
+            for (LayerChoice c : a.layers()) {
+                x[i][tables] += 1;
+                x[i][tables + 1] += c.heads();
+                x[i][tables + 2] += c.ffn();
+            }
+            w[i] = 1 / Math.max(millis[i] * millis[i], 1e-12);
+        }
+        double[] b = WeightedLeastSquares.solve(x, millis, w);
+        for (int t = 0; t < tables; t++) {
+            fixed.put(fixedKey(form, space.tables().get(t)), b[t]);
+        }
+        for (List<Integer> width : widths(space)) {
+            int h = width.get(0);
+            int f = width.get(1);
+            blocks.put(new Block(h, f, form), b[tables] + b[tables + 1] * h + b[tables + 2] * f);
+        }
+    }
+
+    /** Every (heads, FFN) width some layer of the space can be cut to. */
+    private static Set<List<Integer>> widths(SearchSpace space) {
         Set<List<Integer>> widths = new LinkedHashSet<>();
         for (int l = 0; l < space.teacherDepth(); l++) {
             for (int h = space.headStep(); h <= space.teacherHeads()[l]; h += space.headStep()) {
@@ -45,63 +129,7 @@ public final class LatencyTable {
                 }
             }
         }
-        // the reference block is the widest layer whole, timed in models of 1, 2, ... such layers (every
-        // teacher layer at least as wide, cut to that width): the least-squares slope over depth is the
-        // block, the intercept the one-layer model's fixed part. A slope over several depths is robust
-        // where the difference of two timings was not (measured: negative blocks on a busy machine).
-        int widest = widestLayer(space);
-        int refHeads = space.teacherHeads()[widest];
-        int refFfn = space.teacherFfn()[widest];
-        List<LayerChoice> stack = new java.util.ArrayList<>();
-        for (int l = 0; l < space.teacherDepth(); l++) {
-            if (space.teacherHeads()[l] >= refHeads && space.teacherFfn()[l] >= refFfn) {
-                stack.add(new LayerChoice(l, refHeads, refFfn));
-            }
-        }
-        if (stack.size() < 2) {
-            throw new IllegalArgumentException("a latency table needs two layers as wide as the widest one ("
-                    + refHeads + " heads, FFN " + refFfn + ")");
-        }
-        progress.start("latency table", (long) space.forms().size() * (widths.size() + stack.size()
-                + space.tables().size()));
-        Map<Block, Double> blocks = new LinkedHashMap<>();
-        Map<String, Double> fixed = new LinkedHashMap<>();
-        try {
-            for (NumericForm form : space.forms()) {
-                TokenTableForm table = space.tables().get(0);
-                double[] depthMillis = new double[stack.size()];
-                for (int k = 1; k <= stack.size(); k++) {
-                    depthMillis[k - 1] = time(teacher, scores, writer, timer, form, table, stack.subList(0, k));
-                }
-                double reference = slope(depthMillis);
-                double oneLayerFixed = mean(depthMillis) - reference * (stack.size() + 1) / 2.0;
-                progress.advance(stack.size());
-                for (List<Integer> w : widths) {
-                    int h = w.get(0);
-                    int f = w.get(1);
-                    double block = reference;
-                    if (h != refHeads || f != refFfn) {
-                        LayerChoice layer = new LayerChoice(layerAtLeast(space, h, f), h, f);
-                        block = time(teacher, scores, writer, timer, form, table, List.of(layer)) - oneLayerFixed;
-                    }
-                    blocks.put(new Block(h, f, form), block);
-                    progress.advance(1);
-                }
-                for (TokenTableForm t : space.tables()) {
-                    Architecture full = space.full(form, t);
-                    double whole = timer.p50Millis(writer.write(CandidateEncoder.of(teacher, scores, full), form, t));
-                    double layers = 0;
-                    for (LayerChoice c : full.layers()) {
-                        layers += blocks.get(new Block(c.heads(), c.ffn(), form));
-                    }
-                    fixed.put(fixedKey(form, t), whole - layers);
-                    progress.advance(1);
-                }
-            }
-        } finally {
-            progress.finish();
-        }
-        return new LatencyTable(blocks, fixed);
+        return widths;
     }
 
     /** The predicted p50 in milliseconds. */
@@ -126,6 +154,11 @@ public final class LatencyTable {
         return blockMillis;
     }
 
+    /** The candidates (as printed) the table was fitted on: a fair check times others. */
+    public List<String> fittedOn() {
+        return fittedOn;
+    }
+
     /** Fixed parts by "form table" label, e.g. "int8-static table-int4". */
     public Map<String, Double> fixedParts() {
         return fixedMillis;
@@ -141,14 +174,16 @@ public final class LatencyTable {
         blockMillis.forEach((b, ms) -> blocks.put(b.heads() + " " + b.ffn() + " " + b.form().label(), ms));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device", device);
+        m.put("method", METHOD);
         m.put("blocks_ms", blocks);
         m.put("fixed_ms", new java.util.TreeMap<>(fixedMillis));
+        m.put("fitted_on", fittedOn);
         return m;
     }
 
-    /** The table {@link #toMap} wrote, if it was measured on {@code device}; empty otherwise. */
+    /** The table {@link #toMap} wrote, if it was measured on {@code device} the same way; empty otherwise. */
     public static java.util.Optional<LatencyTable> fromMap(Map<?, ?> m, String device) {
-        if (!device.equals(m.get("device"))) {
+        if (!device.equals(m.get("device")) || !METHOD.equals(m.get("method"))) {
             return java.util.Optional.empty();
         }
         Map<Block, Double> blocks = new LinkedHashMap<>();
@@ -159,55 +194,11 @@ public final class LatencyTable {
         });
         Map<String, Double> fixed = new LinkedHashMap<>();
         ((Map<?, ?>) m.get("fixed_ms")).forEach((k, v) -> fixed.put(k.toString(), ((Number) v).doubleValue()));
-        return java.util.Optional.of(new LatencyTable(blocks, fixed));
+        List<String> fittedOn = ((List<?>) m.get("fitted_on")).stream().map(Object::toString).toList();
+        return java.util.Optional.of(new LatencyTable(blocks, fixed, fittedOn));
     }
 
     static String fixedKey(NumericForm form, TokenTableForm table) {
         return form.label() + " " + table.label();
-    }
-
-    private static double time(EncoderSpec teacher, ImportanceScores scores, CandidateWriter writer, ModelTimer timer,
-                               NumericForm form, TokenTableForm table, List<LayerChoice> layers) {
-        Architecture a = new Architecture(layers, form, table);
-        return timer.p50Millis(writer.write(CandidateEncoder.of(teacher, scores, a), form, table));
-    }
-
-    /** The least-squares slope of {@code y} over x = 1, 2, ... */
-    static double slope(double[] y) {
-        int n = y.length;
-        double meanX = (n + 1) / 2.0;
-        double meanY = mean(y);
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < n; i++) {
-            num += (i + 1 - meanX) * (y[i] - meanY);
-            den += (i + 1 - meanX) * (i + 1 - meanX);
-        }
-        return num / den;
-    }
-
-    private static double mean(double[] y) {
-        return java.util.Arrays.stream(y).average().orElseThrow();
-    }
-
-    /** The first layer with at least {@code heads} heads and {@code ffn} FFN units (every width measured has one). */
-    private static int layerAtLeast(SearchSpace space, int heads, int ffn) {
-        for (int l = 0; l < space.teacherDepth(); l++) {
-            if (space.teacherHeads()[l] >= heads && space.teacherFfn()[l] >= ffn) {
-                return l;
-            }
-        }
-        throw new IllegalArgumentException("no teacher layer has " + heads + " heads and FFN " + ffn);
-    }
-
-    private static int widestLayer(SearchSpace space) {
-        int best = 0;
-        for (int l = 1; l < space.teacherDepth(); l++) {
-            if (space.teacherHeads()[l] * (long) space.teacherFfn()[l]
-                    > space.teacherHeads()[best] * (long) space.teacherFfn()[best]) {
-                best = l;
-            }
-        }
-        return best;
     }
 }

@@ -51,7 +51,8 @@ public final class LatencyValidation {
     private LatencyValidation() {}
 
     /**
-     * Compares {@code count} distinct random candidates of {@code space} with {@code teacherFile}.
+     * Compares {@code count} distinct random candidates of {@code space}, none of those the table was
+     * fitted on, with {@code teacherFile}.
      * The predicted ratio divides the table's time of a candidate by the table's time of the whole
      * teacher in fp32, so both sides of the comparison are ratios to the same teacher.
      */
@@ -60,7 +61,7 @@ public final class LatencyValidation {
             ProgressListener progress) {
         double teacherPredicted = table.predictMillis(space.full(NumericForm.FP32, TokenTableForm.FP32));
         Random random = new Random(seed);
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = new HashSet<>(table.fittedOn()); // a fair check times candidates the fit never saw
         List<Check> checks = new ArrayList<>();
         progress.start("latency table check", count);
         try (TempFiles.Temp dir = TempFiles.directory("nncj-latency-check-")) {

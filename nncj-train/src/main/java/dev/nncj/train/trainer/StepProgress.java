@@ -12,7 +12,7 @@ public final class StepProgress implements TrainingListener {
 
     @Override
     public void onResume(int step) {
-        progress.advance(step);
+        progress.resumedAt(step);
     }
 
     @Override
