@@ -80,8 +80,18 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     /** The deployable model of {@code candidate} at {@code stage} (training is seeded: the same model each time). */
     OnnxModel build(Architecture candidate, Fidelity stage) {
         Optional<DistillationRecovery> recovery = training.apply(stage);
-        EncoderSpec encoder = recovery.isEmpty() ? CandidateEncoder.of(teacher, scores, candidate)
-                : recentlyTrained.computeIfAbsent(stage.label() + " " + candidate, k -> train(candidate, recovery.get()));
+        EncoderSpec encoder;
+        if (recovery.isEmpty()) {
+            encoder = CandidateEncoder.of(teacher, scores, candidate);
+        } else {
+            // trained outside the map's lock: a Spark executor's evaluator trains several candidates at once
+            String key = stage.label() + " " + candidate;
+            encoder = recentlyTrained.get(key);
+            if (encoder == null) {
+                encoder = train(candidate, recovery.get());
+                recentlyTrained.put(key, encoder);
+            }
+        }
         return writer.write(encoder, candidate.form(), candidate.table());
     }
 

@@ -14,6 +14,7 @@ import dev.nncj.search.ArchitectureSearch;
 import dev.nncj.search.Budget;
 import dev.nncj.search.Fidelity;
 import dev.nncj.search.Journal;
+import dev.nncj.search.LatencyTable;
 import dev.nncj.search.NumericForm;
 import dev.nncj.search.RunFingerprint;
 import dev.nncj.search.SearchSpace;
@@ -127,6 +128,10 @@ final class SearchCommand implements Callable<Integer> {
             description = "random candidates timed per numeric form to fit the latency table (default ${DEFAULT-VALUE}, at least 3)")
     int latencyModels;
 
+    @Option(names = "--latency-table", paramLabel = "FILE",
+            description = "the latency table another search measured on this device (its OUT/latency-table.json), instead of measuring one")
+    Path latencyTable;
+
     @Option(names = "--latency-checks", defaultValue = "30", paramLabel = "N",
             description = "random candidates compared with the teacher to check the latency table (default ${DEFAULT-VALUE}; 0: none)")
     int latencyChecks;
@@ -222,6 +227,8 @@ final class SearchCommand implements Callable<Integer> {
                 fidelities);
         BenchmarkOptions timing = BenchmarkOptions.defaults().withSeqLen(seqLen).withRuns(timingRuns).withWarmupRuns(5)
                 .withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads));
+        Optional<LatencyTable> measuredTable = Optional.ofNullable(latencyTable)
+                .map(file -> SearchLatency.readMeasured(file, timing, space));
         // the journal first: a search it does not belong to is refused before anything is measured
         String teacherDigest = Provenance.sha256(teacherFile);
         String dataDigests = Provenance.sha256(data) + " " + Provenance.sha256(eval);
@@ -238,7 +245,7 @@ final class SearchCommand implements Callable<Integer> {
         LocalCandidateEvaluator evaluator;
         try (Journal journal = folder.journal(fingerprint); TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile)) {
             latency = SearchLatency.prepare(folder, encoder, scores, space, timingWriter, timing, teacherFile,
-                    new SearchLatency.Effort(latencyModels, latencyChecks, seed), progress,
+                    new SearchLatency.Plan(latencyModels, latencyChecks, seed, measuredTable), progress,
                     quiet.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
             // the front's models are rebuilt and measured here, whoever scored the candidates
             evaluator = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults());

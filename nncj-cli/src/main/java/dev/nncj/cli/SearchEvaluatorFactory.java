@@ -15,6 +15,7 @@ import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.distill.DistillationRecovery;
 import dev.nncj.train.finetune.FineTuneOptions;
+import dev.nncj.train.trainer.TrainingThreads;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.ImportanceScores;
@@ -55,7 +56,8 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
 
     /**
      * On an executor, once per JVM: loads the teacher, its tokenizer and the data from the shared files.
-     * ONNX Runtime takes {@code threads} (the task's CPUs) rather than every core of the executor's machine.
+     * ONNX Runtime (scoring and static int8's calibration) and the distillation take {@code threads} (the
+     * task's CPUs) rather than every core of the executor's machine.
      */
     @Override
     public CandidateEvaluator create(int threads) {
@@ -64,6 +66,9 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
         EncoderSpec encoder = EncoderLifter.lift(teacher, teacherPath);
         // open for the executor's life: it scores every candidate this search sends there
         TextTokenizer tokenizer = TextTokenizer.load(ModelOutput.tokenizerBeside(teacherPath));
+        if (distills) {
+            TrainingThreads.use(threads); // the stage's distillation trains on the task's CPUs, not the machine's
+        }
         return evaluator(teacher, encoder, new MagnitudeImportance().score(encoder), tokenizer,
                 EvalOptions.defaults().withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads)));
     }
@@ -72,8 +77,10 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
     LocalCandidateEvaluator evaluator(OnnxModel teacher, EncoderSpec encoder, ImportanceScores scores,
             TextTokenizer tokenizer, EvalOptions scoring) {
         Path tokenizerFile = ModelOutput.tokenizerBeside(Path.of(teacherFile));
+        // static int8's calibration runs ONNX Runtime as the scoring does: on a Spark task's CPUs there
         DeployableCandidateWriter writer = new DeployableCandidateWriter(teacher.metadata(), Optional.of(
-                calibration(CalibrationSentences.read(Path.of(data), CALIBRATION_SENTENCES), tokenizerFile)));
+                calibration(CalibrationSentences.read(Path.of(data), CALIBRATION_SENTENCES), tokenizerFile)
+                        .withThreads(scoring.runtime().intraOpThreads())));
         TextClassificationDataset selection = TextClassificationDataset.load(Path.of(eval)).firstN(evalSamples);
         DistillData distillData = distills ? DistillData.load(Path.of(data), null, tokenizerFile) : null;
         return new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,

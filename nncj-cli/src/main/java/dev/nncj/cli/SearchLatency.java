@@ -17,6 +17,7 @@ import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.ImportanceScores;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,10 +40,11 @@ final class SearchLatency {
     static final double MEASURE_ABOVE_PERCENT = 10;
 
     /**
-     * How much timing the latency model gets: random models per numeric form to fit the table on,
-     * random others to check it against, and the seed both are drawn with.
+     * How the latency model is made: random models per numeric form to fit the table on, random others
+     * to check it against, the seed both are drawn with, or a table measured before on this device
+     * (another search's latency-table.json) used instead of fitting one.
      */
-    record Effort(int fitModels, int checks, long seed) {}
+    record Plan(int fitModels, int checks, long seed, Optional<LatencyTable> measuredTable) {}
 
     /** Mixed into the seed of the fit's models, so that they are drawn apart from the check's. */
     private static final long FIT_SEED = 0x5eedf17L;
@@ -68,27 +70,31 @@ final class SearchLatency {
     }
 
     static SearchLatency prepare(SearchFolder folder, EncoderSpec teacher, ImportanceScores scores, SearchSpace space,
-            CandidateWriter writer, BenchmarkOptions timing, Path teacherFile, Effort effort,
+            CandidateWriter writer, BenchmarkOptions timing, Path teacherFile, Plan plan,
             ProgressListener progress, PrintWriter err) {
-        int checks = effort.checks();
+        int checks = plan.checks();
         String device = device(timing) + " | " + space.describe();
         LatencyTable table = null;
-        if (folder.has(SearchFolder.LATENCY_TABLE)) {
+        if (plan.measuredTable().isPresent()) {
+            table = plan.measuredTable().get();
+            folder.write(SearchFolder.LATENCY_TABLE, Json.write(table.toMap(device)));
+        } else if (folder.has(SearchFolder.LATENCY_TABLE)) {
             table = LatencyTable.fromMap(read(folder.file(SearchFolder.LATENCY_TABLE)), device).orElse(null);
             if (table == null) {
                 err.println("note: " + folder.file(SearchFolder.LATENCY_TABLE) + " was measured elsewhere, for another space or another way; measuring again");
             }
         }
-        boolean measuredNow = table == null;
-        if (measuredNow) {
+        // a check saved in this folder is of the table read from it, not of one given or measured now
+        boolean savedCheckApplies = table != null && plan.measuredTable().isEmpty();
+        if (table == null) {
             table = LatencyTable.measure(teacher, scores, space, writer, OnnxRuntimeTimer.relativeTo(teacherFile, timing),
-                    effort.fitModels(), effort.seed() ^ FIT_SEED, progress);
+                    plan.fitModels(), plan.seed() ^ FIT_SEED, progress);
             folder.write(SearchFolder.LATENCY_TABLE, Json.write(table.toMap(device)));
         }
         double teacherMillis = table.predictMillis(space.full(NumericForm.FP32, TokenTableForm.FP32));
         Map<String, Object> check = Map.of();
         if (checks > 0) {
-            if (!measuredNow && folder.has(SearchFolder.LATENCY_CHECK)) { // a check of a table measured before is of that table
+            if (savedCheckApplies && folder.has(SearchFolder.LATENCY_CHECK)) {
                 Map<String, Object> saved = read(folder.file(SearchFolder.LATENCY_CHECK));
                 if (device.equals(saved.get("device")) && ((Number) saved.get("checks")).intValue() == checks) {
                     check = saved;
@@ -96,7 +102,7 @@ final class SearchLatency {
             }
             if (check.isEmpty()) {
                 LatencyValidation.Result result = LatencyValidation.check(table, teacher, scores, space, writer, teacherFile,
-                        timing.withRuns(Math.max(timing.runs(), 50)), checks, effort.seed(), progress);
+                        timing.withRuns(Math.max(timing.runs(), 50)), checks, plan.seed(), progress);
                 check = summary(device, result);
                 folder.write(SearchFolder.LATENCY_CHECK, Json.write(check));
             }
@@ -111,6 +117,20 @@ final class SearchLatency {
             measure = Optional.of(OnnxRuntimeTimer.relativeTo(teacherFile, timing));
         }
         return new SearchLatency(table, teacherMillis, check, measure, teacher, scores, writer);
+    }
+
+    /**
+     * The table another search saved in {@code file}, if it was measured with these timing settings
+     * for this space on this device; otherwise one line naming the file (read before a search starts,
+     * so a wrong table leaves nothing behind).
+     */
+    static LatencyTable readMeasured(Path file, BenchmarkOptions timing, SearchSpace space) {
+        if (!Files.isRegularFile(file)) {
+            throw NncjException.inFile(file, "is not a file (give a search's latency-table.json)");
+        }
+        String device = device(timing) + " | " + space.describe();
+        return LatencyTable.fromMap(read(file), device).orElseThrow(() -> NncjException.inFile(file,
+                "is a latency table of another device, settings, space or way of measuring; this search needs: " + device));
     }
 
     /**

@@ -16,6 +16,8 @@ import dev.nncj.search.ArchitectureSearch;
 import dev.nncj.search.Budget;
 import dev.nncj.search.Fidelity;
 import dev.nncj.search.FrontPoint;
+import dev.nncj.search.Hypervolume;
+import dev.nncj.search.Objectives;
 import dev.nncj.search.Scored;
 import dev.nncj.search.SearchReport;
 import java.io.IOException;
@@ -175,6 +177,10 @@ final class SearchResults {
             front.add(f);
         }
         m.put("front", front);
+        // what a comparison of searches (evolution against random, seed against seed) ranks fronts by
+        m.put("hypervolume", Hypervolume.of(points.stream().map(p -> new Objectives(p.devAccuracy(), p.p50Ratio(), p.sizeRatio()))
+                .toList(), 0, 1, 1));
+        m.put("hypervolume_of", "the front's measured points: dev accuracy above 0, p50 and size ratios below the teacher's 1");
         return m;
     }
 

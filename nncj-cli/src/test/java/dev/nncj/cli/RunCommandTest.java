@@ -129,6 +129,8 @@ class RunCommandTest {
             args.addAll(List.of("-o", step.name() + ".onnx"));
             picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new Nncj()).parseArgs(args.toArray(String[]::new));
             assertThat(parsed.subcommand().matchedOptionValue("--teacher", (Object) null)).as(step.name()).isNotNull();
+            // every step's random choices follow the recipe's {seed}, 1 (as recorded) unless --set seed=N
+            assertThat(parsed.subcommand().<Long>matchedOptionValue("--seed", -1L)).as(step.name()).isEqualTo(1L);
             if (!step.name().equals("student3-e2")) {
                 assertThat(args).as(step.name()).contains(previous);
             }

@@ -97,6 +97,11 @@ class SearchCommandTest {
             assertThat(evalAccuracy(model, dir.resolve("dev.tsv"))).isEqualTo(p.get("dev_accuracy").asDouble());
             assertThat(evalAccuracy(model, dir.resolve("test.tsv"))).isEqualTo(p.get("test_accuracy").asDouble());
         }
+        List<dev.nncj.search.Objectives> measured = new ArrayList<>();
+        pareto.get("front").forEach(p -> measured.add(new dev.nncj.search.Objectives(p.get("dev_accuracy").asDouble(),
+                p.get("p50_ratio").asDouble(), p.get("size_ratio").asDouble())));
+        assertThat(pareto.get("hypervolume").asDouble())
+                .isEqualTo(dev.nncj.search.Hypervolume.of(measured, 0, 1, 1)).isPositive();
         String report = Files.readString(out.resolve("report.html"));
         assertThat(report).contains("<svg").contains("clf.onnx").contains("latency table: mean absolute error")
                 .contains(pareto.get("front").get(0).get("architecture").asText()).doesNotContain("<script");
@@ -131,6 +136,30 @@ class SearchCommandTest {
         CliRun eval = CliRun.of("eval", model, "--task", "text-classification", "--data", data, "--json", "-q");
         assertThat(eval.exitCode()).as(eval.err()).isZero();
         return new ObjectMapper().readTree(eval.out()).get("accuracy").asDouble();
+    }
+
+    /** A table measured once on a device serves later searches of the same space there, and no other. */
+    @Test
+    void aLatencyTableMeasuredBeforeIsUsedInsteadOfMeasuringAndAnotherSpacesIsRefused() throws Exception {
+        Path clf = classifier();
+        Path first = dir.resolve("first");
+        CliRun measured = CliRun.of(search(clf, first, "--stages", "inherited", "--latency-checks", 0).toArray());
+        assertThat(measured.exitCode()).as(measured.err()).isZero();
+        Path table = first.resolve("latency-table.json");
+
+        Path second = dir.resolve("second");
+        CliRun reused = CliRun.of(search(clf, second, "--stages", "inherited", "--latency-checks", 0, "--seed", 2,
+                "--latency-table", table).toArray());
+        assertThat(reused.exitCode()).as(reused.err()).isZero();
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.readTree(second.resolve("latency-table.json").toFile())).isEqualTo(json.readTree(table.toFile()));
+
+        Path third = dir.resolve("third");
+        CliRun refused = CliRun.of(search(clf, third, "--stages", "inherited", "--latency-checks", 0, "--ffn-step", 4,
+                "--latency-table", table).toArray());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.errorLine()).contains(table.toString()).contains("another device, settings, space");
+        assertThat(third).doesNotExist(); // refused before the search began: nothing written
     }
 
     @Test

@@ -49,7 +49,6 @@ import java.util.Set;
  */
 public final class ActivationObserver implements AutoCloseable {
     /** Nothing here is timed, so ONNX Runtime may use every core; the values do not depend on it. */
-    private static final RuntimeOptions RUNTIME = RuntimeOptions.defaults().withIntraOpThreads(0);
     private static final String FILE = "observed.onnx";
 
     private final Feed feed;
@@ -75,6 +74,10 @@ public final class ActivationObserver implements AutoCloseable {
                 : openImages(model, observed, computed, (CalibrationData.Images) data);
     }
 
+    private static RuntimeOptions runtime(CalibrationData data) {
+        return RuntimeOptions.defaults().withIntraOpThreads(data.threads());
+    }
+
     private static ActivationObserver openText(OnnxModel model, Set<String> computed, CalibrationData.Sentences data) {
         if (data.sentences().isEmpty()) {
             throw new NncjException("calibration data: no sentences to calibrate on");
@@ -84,7 +87,7 @@ public final class ActivationObserver implements AutoCloseable {
             checkVocabulary(model, tokenizer);
             Path dir = exposed(model, computed);
             try {
-                TextModelSession session = new TextModelSession(dir.resolve(FILE), RUNTIME, Optional.empty());
+                TextModelSession session = new TextModelSession(dir.resolve(FILE), runtime(data), Optional.empty());
                 return new ActivationObserver(new TextFeed(data, tokenizer, session, computed), dir);
             } catch (RuntimeException e) {
                 TempFiles.delete(dir);
@@ -104,7 +107,7 @@ public final class ActivationObserver implements AutoCloseable {
         Path source = model.source().orElse(Path.of("(model in memory)"));
         Path dir = exposed(model, computed);
         try {
-            OrtSession session = OrtSessions.open(dir.resolve(FILE), RUNTIME);
+            OrtSession session = OrtSessions.open(dir.resolve(FILE), runtime(data));
             try {
                 ImageInput input = ImageInput.of(session, source);
                 return new ActivationObserver(new ImageFeed(data, session, input, observed, computed, source), dir);

@@ -17,17 +17,33 @@ public sealed interface CalibrationData {
     int batchSize();
 
     /**
+     * ONNX Runtime's threads for the observation, 0 for every core: a Spark task holding one CPU must
+     * not calibrate on all of its executor's machine.
+     */
+    int threads();
+
+    /**
      * Sentences of a text model, fed as the model's input_ids, attention_mask and token_type_ids.
      *
      * @param sentences typically a few hundred sentences of the task's training data; refused when
      *     empty only once something is to be measured, so that the error names the step that needed them
      * @param tokenizer the model's tokenizer.json
      */
-    record Sentences(List<String> sentences, Path tokenizer, int batchSize) implements CalibrationData {
+    record Sentences(List<String> sentences, Path tokenizer, int batchSize, int threads) implements CalibrationData {
         public Sentences {
             sentences = List.copyOf(sentences);
             Objects.requireNonNull(tokenizer, "tokenizer");
             requirePositive(batchSize);
+            requireThreads(threads);
+        }
+
+        /** Observed on every core. */
+        public Sentences(List<String> sentences, Path tokenizer, int batchSize) {
+            this(sentences, tokenizer, batchSize, 0);
+        }
+
+        public Sentences withThreads(int threads) {
+            return new Sentences(sentences, tokenizer, batchSize, threads);
         }
     }
 
@@ -35,15 +51,27 @@ public sealed interface CalibrationData {
      * The first {@code count} images of a dataset (all of them when it holds fewer), fed as an image
      * classifier's one float input.
      */
-    record Images(ImageDataset dataset, int count, int batchSize) implements CalibrationData {
+    record Images(ImageDataset dataset, int count, int batchSize, int threads) implements CalibrationData {
         public Images {
             Objects.requireNonNull(dataset, "dataset");
             requirePositive(batchSize);
+            requireThreads(threads);
+        }
+
+        /** Observed on every core. */
+        public Images(ImageDataset dataset, int count, int batchSize) {
+            this(dataset, count, batchSize, 0);
         }
 
         /** How many images are measured: {@code count}, or the whole dataset when it is smaller. */
         public int measured() {
             return Math.min(count, dataset.size());
+        }
+    }
+
+    private static void requireThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("calibration threads must be 0 (every core) or more, got " + threads);
         }
     }
 

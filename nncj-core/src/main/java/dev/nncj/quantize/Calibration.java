@@ -26,6 +26,11 @@ public record Calibration(CalibrationData.Sentences data, Method method, double 
         this(new CalibrationData.Sentences(sentences, tokenizer, batchSize), method, percentile);
     }
 
+    /** The same calibration observed on {@code threads} ONNX Runtime threads (0: every core). */
+    public Calibration withThreads(int threads) {
+        return new Calibration(data.withThreads(threads), method, percentile);
+    }
+
     public List<String> sentences() {
         return data.sentences();
     }

@@ -85,6 +85,30 @@ class ActivationObserverTest {
                 .isInstanceOf(NncjException.class).hasMessage("calibration data: no sentences to calibrate on");
     }
 
+    /** A Spark task's share of the machine: one thread observes the same values as every core. */
+    @Test
+    void observingOnOneThreadSeesWhatEveryCoreSees() throws Exception {
+        Path tokenizerFile = TinyTokenizer.write(dir);
+        OnnxModel model = TinyModels.projectedEmbedder(TinyTokenizer.VOCABULARY_SIZE, 3);
+        String g = model.graph().nodes().get(0).output(0);
+        CalibrationData.Sentences everyCore = new CalibrationData.Sentences(SENTENCES, tokenizerFile, 2);
+        CalibrationData.Sentences oneThread = everyCore.withThreads(1);
+        assertThat(oneThread.threads()).isEqualTo(1);
+        assertThat(oneThread.withThreads(0)).isEqualTo(everyCore);
+        List<float[]> seen = new ArrayList<>();
+        for (CalibrationData data : List.of(everyCore, oneThread)) {
+            try (ActivationObserver observer = ActivationObserver.open(model, List.of(g), data)) {
+                observer.sweep("test", ProgressListener.NONE, (batch, values) -> seen.add(values.get(g).data().clone()));
+            }
+        }
+        assertThat(seen).hasSize(6);
+        for (int i = 0; i < 3; i++) {
+            assertThat(seen.get(i + 3)).containsExactly(seen.get(i));
+        }
+        assertThatThrownBy(() -> everyCore.withThreads(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
+    }
+
     @Test
     void aBatchSizeBelowOneIsRefused() {
         assertThatThrownBy(() -> new CalibrationData.Sentences(SENTENCES, dir.resolve("tokenizer.json"), 0))
