@@ -81,7 +81,7 @@ public final class ArchitectureSearch {
             population = score(evolution.initial(count, seen), first, "random sample");
             population = new ParetoRanking(population, settings.budget()).fronts().get(0);
         } else {
-            population = score(evolution.initial(settings.population(), seen), first,
+            population = score(evolution.anchoredInitial(settings.population(), seen), first,
                     "generation 0/" + settings.generations());
             for (int g = 1; g <= settings.generations(); g++) {
                 List<Scored> union = new ArrayList<>(population);

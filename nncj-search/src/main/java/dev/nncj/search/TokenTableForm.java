@@ -1,6 +1,9 @@
 package dev.nncj.search;
 
-/** How a candidate stores its word-embedding table: as the teacher does, or in 8- or 4-bit blocks. */
+/**
+ * How a candidate stores its word-embedding table: as the teacher does, or in 8- or 4-bit blocks.
+ * Declared from the largest to the most compact (the search's anchors take the last one allowed).
+ */
 public enum TokenTableForm {
     FP32("table-fp32"),
     INT8_BLOCKS("table-int8"),

@@ -70,4 +70,20 @@ class EvolutionTest {
         assertThat(children).hasSize(10).allSatisfy(c -> assertThat(before).doesNotContain(c.toString()));
         assertThat(children.stream().map(Architecture::toString).distinct()).hasSize(10);
     }
+
+    @Test
+    void theFirstGenerationHoldsTheWholeTeacherInEveryNumericFormWithTheMostCompactTable() {
+        SearchSpace space = SearchSpaceTest.miniLm();
+        Set<String> seen = new HashSet<>();
+        List<Architecture> first = new Evolution(space, Budget.none(), new Random(3)).anchoredInitial(16, seen);
+        assertThat(first).hasSize(16).doesNotHaveDuplicates();
+        TokenTableForm compact = space.tables().get(space.tables().size() - 1);
+        assertThat(compact).isEqualTo(TokenTableForm.INT4_BLOCKS);
+        assertThat(first.subList(0, space.forms().size()))
+                .containsExactlyElementsOf(space.forms().stream().map(f -> space.full(f, compact)).toList());
+        assertThat(seen).hasSize(16);
+        // a population too small for every anchor gets as many as fit, and nothing else
+        assertThat(new Evolution(space, Budget.none(), new Random(3)).anchoredInitial(2, new HashSet<>())).hasSize(2)
+                .allSatisfy(a -> assertThat(a.depth()).isEqualTo(space.teacherDepth()));
+    }
 }
