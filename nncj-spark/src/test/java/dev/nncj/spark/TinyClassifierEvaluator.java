@@ -106,7 +106,7 @@ final class TinyClassifierEvaluator implements CandidateEvaluator {
             awaitRelease(candidate);
             poison(candidate);
             if (TinyClassifierSearch.refused(candidate)) {
-                throw new CandidateFailure("one head in all is too few (the test's rule)");
+                throw new CandidateFailure("two heads in all are too few (the test's rule)");
             }
             Path dir = Files.createTempDirectory("nncj-spark-candidate-");
             Path file = dir.resolve("candidate.onnx");
