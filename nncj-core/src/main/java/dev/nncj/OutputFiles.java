@@ -41,6 +41,25 @@ public final class OutputFiles {
     }
 
     /**
+     * Writes {@code text} (UTF-8) to {@code target} through a temporary file renamed into place: an
+     * interrupted write leaves the previous file, never half of one, and no temporary file behind.
+     */
+    public static void writeAtomically(Path target, String text) {
+        Path tmp = null;
+        try {
+            tmp = tempBeside(target);
+            Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8);
+            moveIntoPlace(tmp, target);
+        } catch (IOException e) {
+            throw NncjException.inFile(target, "cannot be written: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                TempFiles.delete(tmp);
+            }
+        }
+    }
+
+    /**
      * Checks, before any work, that {@code output} can be written: it is not a folder or a special
      * file, and its folder is a folder this process can create files in (or, when missing, the
      * nearest existing one is, so that saving can create it). The check writes and deletes an empty

@@ -27,6 +27,20 @@ class OutputFilesTest {
     }
 
     @Test
+    void anAtomicWriteReplacesTheFileWholeAndAFailedOneLeavesNoTemporaryFile() throws IOException {
+        Path file = dir.resolve("state.json");
+        OutputFiles.writeAtomically(file, "first");
+        OutputFiles.writeAtomically(file, "second, longer");
+        assertThat(Files.readString(file)).isEqualTo("second, longer");
+        Path folder = Files.createDirectory(dir.resolve("taken")); // a folder cannot be replaced by a file
+        assertThatThrownBy(() -> OutputFiles.writeAtomically(folder, "x"))
+                .isInstanceOf(NncjException.class).hasMessageStartingWith(folder + ": cannot be written");
+        try (Stream<Path> list = Files.list(dir)) {
+            assertThat(list).containsExactlyInAnyOrder(file, folder);
+        }
+    }
+
+    @Test
     void aFolderIsRefused() {
         assertThatThrownBy(() -> OutputFiles.requireWritablePlace(dir))
                 .isInstanceOf(NncjException.class).hasMessage(dir + ": is a folder; name a file to write");

@@ -3,7 +3,6 @@ package dev.nncj.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.nncj.NncjException;
 import dev.nncj.OutputFiles;
-import dev.nncj.TempFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,18 +67,7 @@ final class RunState {
 
     /** Written by an atomic rename: an interrupted write leaves the previous state, never half a file. */
     void write(Path folder) {
-        Path file = folder.resolve(FILE);
-        Path tmp = null;
-        try {
-            tmp = OutputFiles.tempBeside(file);
-            Files.writeString(tmp, Json.write(steps) + "\n");
-            OutputFiles.moveIntoPlace(tmp, file);
-        } catch (IOException e) {
-            throw NncjException.inFile(file, "cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                TempFiles.delete(tmp);
-            }
-        }
+        OutputFiles.writeAtomically(folder.resolve(FILE), Json.write(steps) + "\n");
     }
+
 }

@@ -5,7 +5,6 @@ import dev.nncj.OutputFiles;
 import dev.nncj.search.Journal;
 import dev.nncj.search.RunFingerprint;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -74,14 +73,7 @@ final class SearchFolder {
     /** Writes {@code text} to {@code name} through a temporary file renamed into place. */
     void write(String name, String text) {
         create();
-        Path target = dir.resolve(name);
-        try {
-            Path tmp = OutputFiles.tempBeside(target);
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            OutputFiles.moveIntoPlace(tmp, target);
-        } catch (IOException e) {
-            throw NncjException.inFile(target, "cannot be written: " + e.getMessage(), e);
-        }
+        OutputFiles.writeAtomically(dir.resolve(name), text);
     }
 
     void create() {
