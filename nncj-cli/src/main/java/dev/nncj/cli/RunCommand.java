@@ -1,6 +1,7 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
+import dev.nncj.OutputFiles;
 import dev.nncj.folder.ModelFolder;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -68,6 +69,19 @@ final class RunCommand implements Callable<Integer> {
         }
         values.put("input", model.toString());
         Optional<Path> evalData = recipe.goals().evalData().map(d -> Path.of(recipe.resolve(d, values, "goals.eval_data")));
+        // what the goals need is checked now, not after hours of steps
+        if (recipe.goals().maxAccuracyDrop().isPresent() && evalData.isEmpty()) {
+            throw NncjException.inFile(recipeFile, "goals.max_accuracy_drop needs goals.eval_data (labelled data)");
+        }
+        if (evalData.isPresent() && !Files.isRegularFile(evalData.get())) {
+            throw NncjException.inFile(evalData.get(), "does not exist (the recipe's goals.eval_data)");
+        }
+        for (Recipe.Step step : recipe.steps()) { // a step's output must never replace the run's input
+            Path stepOutput = output.resolve(step.name() + ".onnx");
+            if (Files.exists(stepOutput) && Files.isSameFile(model, stepOutput)) {
+                throw NncjException.inFile(model, "is where step " + step.name() + " writes its output; give nncj run another -o");
+            }
+        }
         if (Files.exists(output) && !Files.isDirectory(output)) {
             throw NncjException.inFile(output, "is a file; the run's outputs go into a folder");
         }
@@ -104,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 int code = Nncj.execute(run.toArray(String[]::new), new PrintWriter(printed, true), err);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                Files.writeString(output.resolve(step.name() + ".out"), printed.toString());
+                OutputFiles.writeAtomically(output.resolve(step.name() + ".out"), printed.toString());
                 if (code != 0) {
                     err.printf(Locale.ROOT, "nncj: step %s (nncj %s) failed with exit code %d; the steps before it are kept in %s:"
                             + " run the same command again to resume%n", step.name(), step.command(), code, output);
@@ -121,7 +135,7 @@ final class RunCommand implements Callable<Integer> {
         }
         RecipeGoals.Measured measured = RecipeGoals.measure(recipe.goals(), evalData, model, previous, quiet.progress());
         Map<String, Object> summary = summary(recipe, model, previous, steps, measured);
-        Files.writeString(output.resolve(SUMMARY), Json.write(summary) + "\n");
+        OutputFiles.writeAtomically(output.resolve(SUMMARY), Json.write(summary) + "\n");
         print(summary, measured);
         if (!measured.met()) {
             throw new NncjException("goals not met: " + String.join(", ", measured.goals().stream().filter(g -> !g.met())

@@ -158,6 +158,40 @@ class RunCommandTest {
         assertThat(summary.get("goals").get("max_accuracy_drop").get("met").asBoolean()).isTrue();
     }
 
+    /** What the goals need and where the steps write is checked before the first step, so no step runs in vain. */
+    @Test
+    void goalsWithoutTheirDataAndAnInputAStepWouldReplaceAreRefusedBeforeAnyStep() throws IOException {
+        Path clf = Files.createDirectories(dir.resolve("clf")).resolve("model.onnx");
+        OnnxFiles.save(dev.nncj.onnx.TinyModels.bagOfWordsClassifier(30522), clf);
+        TinyTokenizer.write(clf.getParent());
+        Path noData = Files.writeString(dir.resolve("no-data.json"), """
+                {"steps": [{"name": "half", "command": "quantize", "options": {"--mode": "fp16", "-q": true}}],
+                 "goals": {"max_accuracy_drop": 0.01}}
+                """);
+        CliRun refused = CliRun.of("run", noData, "--input", clf, "-o", out, "-q");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.errorLine()).contains("no-data.json").contains("goals.max_accuracy_drop needs goals.eval_data");
+
+        Path missing = Files.writeString(dir.resolve("missing.json"), """
+                {"steps": [{"name": "half", "command": "quantize", "options": {"--mode": "fp16", "-q": true}}],
+                 "goals": {"eval_data": "{data}", "max_accuracy_drop": 0.01}}
+                """);
+        refused = CliRun.of("run", missing, "--input", clf, "-o", out, "--set", "data=" + dir.resolve("typo.tsv"), "-q");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.errorLine()).contains("typo.tsv").contains("does not exist");
+        assertThat(out).doesNotExist();
+
+        // the input is the file a step would write: OUT/model.onnx for a step named "model"
+        Path overwrite = Files.writeString(dir.resolve("overwrite.json"), """
+                {"steps": [{"name": "model", "command": "quantize", "options": {"--mode": "fp16", "-q": true}}]}
+                """);
+        byte[] before = Files.readAllBytes(clf);
+        refused = CliRun.of("run", overwrite, "--input", clf, "-o", clf.getParent(), "-q");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.errorLine()).contains(clf.toString()).contains("is where step model writes its output");
+        assertThat(Files.readAllBytes(clf)).isEqualTo(before);
+    }
+
     /**
      * recipes/chain-3.json's four steps in small (distill a derived student with hidden states, prune it
      * with gradient importance and recovery from the teacher, distill the pruned model with hidden states,
