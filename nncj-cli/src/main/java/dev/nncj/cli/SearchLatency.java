@@ -79,7 +79,7 @@ final class SearchLatency {
             table = plan.measuredTable().get();
             folder.write(SearchFolder.LATENCY_TABLE, Json.write(table.toMap(device)));
         } else if (folder.has(SearchFolder.LATENCY_TABLE)) {
-            table = LatencyTable.fromMap(read(folder.file(SearchFolder.LATENCY_TABLE)), device).orElse(null);
+            table = savedTable(folder.file(SearchFolder.LATENCY_TABLE), device).orElse(null);
             if (table == null) {
                 err.println("note: " + folder.file(SearchFolder.LATENCY_TABLE) + " was measured elsewhere, for another space or another way; measuring again");
             }
@@ -96,7 +96,8 @@ final class SearchLatency {
         if (checks > 0) {
             if (savedCheckApplies && folder.has(SearchFolder.LATENCY_CHECK)) {
                 Map<String, Object> saved = read(folder.file(SearchFolder.LATENCY_CHECK));
-                if (device.equals(saved.get("device")) && ((Number) saved.get("checks")).intValue() == checks) {
+                if (device.equals(saved.get("device")) && saved.get("checks") instanceof Number n && n.intValue() == checks
+                        && saved.get("mape_percent") instanceof Number && saved.get("worst_percent") instanceof Number) {
                     check = saved;
                 }
             }
@@ -129,7 +130,7 @@ final class SearchLatency {
             throw NncjException.inFile(file, "is not a file (give a search's latency-table.json)");
         }
         String device = device(timing) + " | " + space.describe();
-        return LatencyTable.fromMap(read(file), device).orElseThrow(() -> NncjException.inFile(file,
+        return savedTable(file, device).orElseThrow(() -> NncjException.inFile(file,
                 "is a latency table of another device, settings, space or way of measuring; this search needs: " + device));
     }
 
@@ -187,10 +188,23 @@ final class SearchLatency {
         return m;
     }
 
+    /** The table saved in {@code file} if it was measured for {@code device}; one line naming the file if it is no table. */
+    private static Optional<LatencyTable> savedTable(Path file, String device) {
+        try {
+            return LatencyTable.fromMap(read(file), device);
+        } catch (IllegalArgumentException e) {
+            throw NncjException.inFile(file, "is not a latency table NNCJ wrote: " + e.getMessage(), e);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> read(Path file) {
         try {
-            return Json.mapper().readValue(file.toFile(), Map.class);
+            Map<String, Object> m = Json.mapper().readValue(file.toFile(), Map.class);
+            if (m == null) {
+                throw NncjException.inFile(file, "is not the search's JSON: it holds null");
+            }
+            return m;
         } catch (IOException e) {
             throw NncjException.inFile(file, "is not the search's JSON: " + e.getMessage(), e);
         }

@@ -160,6 +160,12 @@ class SearchCommandTest {
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.errorLine()).contains(table.toString()).contains("another device, settings, space");
         assertThat(third).doesNotExist(); // refused before the search began: nothing written
+
+        Path broken = Files.writeString(dir.resolve("broken.json"), "[1, 2]");
+        CliRun notATable = CliRun.of(search(clf, third, "--stages", "inherited", "--latency-table", broken).toArray());
+        assertThat(notATable.exitCode()).isEqualTo(1);
+        assertThat(notATable.errorLine()).contains("broken.json").contains("is not the search's JSON");
+        assertThat(third).doesNotExist();
     }
 
     @Test

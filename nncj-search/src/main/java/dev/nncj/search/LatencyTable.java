@@ -181,21 +181,38 @@ public final class LatencyTable {
         return m;
     }
 
-    /** The table {@link #toMap} wrote, if it was measured on {@code device} the same way; empty otherwise. */
+    /**
+     * The table {@link #toMap} wrote, if it was measured on {@code device} the same way; empty otherwise.
+     *
+     * @throws IllegalArgumentException when the map is not one {@link #toMap} wrote (a field missing or of another type)
+     */
     public static java.util.Optional<LatencyTable> fromMap(Map<?, ?> m, String device) {
         if (!device.equals(m.get("device")) || !METHOD.equals(m.get("method"))) {
             return java.util.Optional.empty();
         }
+        if (!(m.get("blocks_ms") instanceof Map<?, ?> savedBlocks) || !(m.get("fixed_ms") instanceof Map<?, ?> savedFixed)
+                || !(m.get("fitted_on") instanceof List<?> savedFittedOn)) {
+            throw new IllegalArgumentException("blocks_ms, fixed_ms and fitted_on must all be there");
+        }
         Map<Block, Double> blocks = new LinkedHashMap<>();
-        ((Map<?, ?>) m.get("blocks_ms")).forEach((k, v) -> {
+        savedBlocks.forEach((k, v) -> {
             String[] w = k.toString().split(" ");
-            blocks.put(new Block(Integer.parseInt(w[0]), Integer.parseInt(w[1]), NumericForm.ofLabel(w[2])),
-                    ((Number) v).doubleValue());
+            if (w.length != 3) {
+                throw new IllegalArgumentException("block '" + k + "' is not 'heads ffn form'");
+            }
+            blocks.put(new Block(Integer.parseInt(w[0]), Integer.parseInt(w[1]), NumericForm.ofLabel(w[2])), millis(k, v));
         });
         Map<String, Double> fixed = new LinkedHashMap<>();
-        ((Map<?, ?>) m.get("fixed_ms")).forEach((k, v) -> fixed.put(k.toString(), ((Number) v).doubleValue()));
-        List<String> fittedOn = ((List<?>) m.get("fitted_on")).stream().map(Object::toString).toList();
+        savedFixed.forEach((k, v) -> fixed.put(k.toString(), millis(k, v)));
+        List<String> fittedOn = savedFittedOn.stream().map(Object::toString).toList();
         return java.util.Optional.of(new LatencyTable(blocks, fixed, fittedOn));
+    }
+
+    private static double millis(Object key, Object value) {
+        if (!(value instanceof Number n)) {
+            throw new IllegalArgumentException("'" + key + "' has no number of milliseconds");
+        }
+        return n.doubleValue();
     }
 
     static String fixedKey(NumericForm form, TokenTableForm table) {

@@ -111,5 +111,13 @@ class LatencyTableTest {
         java.util.Map<String, Object> madeOtherwise = new java.util.LinkedHashMap<>(saved);
         madeOtherwise.put("method", "one-layer models minus a depth series' intercept");
         assertThat(LatencyTable.fromMap(madeOtherwise, "cpu A, 1 thread")).isEmpty();
+        java.util.Map<String, Object> truncated = new java.util.LinkedHashMap<>(saved);
+        truncated.remove("fitted_on");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LatencyTable.fromMap(truncated, "cpu A, 1 thread"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fitted_on");
+        java.util.Map<String, Object> notANumber = new java.util.LinkedHashMap<>(saved);
+        notANumber.put("fixed_ms", java.util.Map.of("fp32 table-fp32", "fast"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LatencyTable.fromMap(notANumber, "cpu A, 1 thread"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fp32 table-fp32");
     }
 }
