@@ -90,7 +90,7 @@ class CliTest {
         assertThat(CliRun.of("zoo", "list").out()).contains("all-minilm-l6-v2", "all-minilm-l6-v2-ort-int8");
         CliRun unknown = CliRun.of("zoo", "get", "gpt-9", "-o", dir.resolve("z"));
         assertThat(unknown.exitCode()).isEqualTo(1);
-        assertThat(unknown.errorLine()).isEqualTo("nncj: unknown zoo model 'gpt-9'; available: all-minilm-l6-v2, all-minilm-l6-v2-ort-int8, bge-small-en-v1.5, e5-small-v2, bge-small-zh-v1.5");
+        assertThat(unknown.errorLine()).isEqualTo("nncj: unknown zoo model 'gpt-9'; available: all-minilm-l6-v2, all-minilm-l6-v2-ort-int8, bge-small-en-v1.5, bge-small-en-v1.5-ort-int8, e5-small-v2, bge-small-zh-v1.5");
     }
 
     // ---- bad input: one line naming the file and the problem, exit 1 ----

@@ -50,12 +50,12 @@ class TrainingAwareCommandsTest {
     }
 
     @Test
-    void qatWritesTheStaticInt8QdqModelAndReportsBeforeAndAfter() throws Exception {
+    void qatWritesTheStaticInt8ModelAndReportsBeforeAndAfter() throws Exception {
         Path clf = classifier();
         Path out = dir.resolve("out/qat.onnx");
         Files.createDirectories(out.getParent());
         CliRun run = CliRun.of("quantize", clf, "-o", out, "--mode", "static-int8", "--qat", "--data", dir.resolve("train.tsv"),
-                "--max-length", 16, "--batch-size", 8, "--lr", 1e-2, "--epochs", 8, "--eval-data", dir.resolve("test.tsv"),
+                "--max-length", 16, "--batch-size", 8, "--lr", 1e-2, "--epochs", 16, "--eval-data", dir.resolve("test.tsv"),
                 "--eval-task", "text-classification", "--bench-runs", 3, "--seq-len", 8, "--json", "-q");
         assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(run.out());
@@ -67,11 +67,14 @@ class TrainingAwareCommandsTest {
         assertThat(before).isEqualTo(evalAccuracy(clf));
         assertThat(after).isEqualTo(evalAccuracy(out));
         assertThat(json.get("metric_after").get("n").asInt()).isEqualTo(16);
-        // the float classifier's head is untrained (8 of 16); 32 steps on the labels (hard weight 1 in
-        // the recovery preset QAT uses) teach the int8 one: measured 13 of 16
+        // the float classifier's head is untrained (8 of 16); 64 steps on the labels (hard weight 1 in
+        // the recovery preset QAT uses) teach the int8 one: measured 12 of 16 with the default seed 1
+        // (seeds 2-4: 8, 16, 16; with attention fake-quantized too, as before 2026-12-03, 8 epochs
+        // gave 13, 16, 8 for seeds 1-3: this toy is that noisy, so only a 2-sentence gain is asked)
         assertThat(after).isGreaterThanOrEqualTo(before + 0.125);
         OnnxModel written = OnnxFiles.load(out);
         assertThat(written.graph().nodes()).anyMatch(n -> n.opType().equals("QuantizeLinear"))
+                .anyMatch(n -> n.opType().equals("MatMulIntegerToFloat"))
                 .noneMatch(n -> n.opType().equals("FakeQuantizeWeight"));
         assertThat(written.metadata().get("nncj.steps")).contains("\"qat\"");
         assertThat(out.resolveSibling("tokenizer.json")).exists();

@@ -9,6 +9,7 @@ import dev.nncj.onnx.NameScope;
 import dev.nncj.onnx.Node;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
+import dev.nncj.quantize.IntegerMatMul.QuantizedNames;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,20 +20,25 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Static int8 in QDQ form: every activation a quantized op reads passes through a
- * QuantizeLinear → DequantizeLinear pair whose scale and zero point come from calibration on real
- * data ({@link ActivationCalibrator}); weights are stored as uint8 and read through DequantizeLinear
- * (per output channel by default). The float ops in between make the file a valid float model that
- * any ONNX runtime can execute; ONNX Runtime's CPU optimizer rewrites the patterns into integer
- * kernels (checked on 1.23.2 by saving its optimized model):
+ * Static int8: every activation a quantized op reads is quantized to uint8 with a scale and zero
+ * point from calibration on real data ({@link ActivationCalibrator}); weights are stored as uint8
+ * (per output channel by default). Two forms, both run by ONNX Runtime's integer kernels:
  * <pre>
- * DQ(Q(x)) → MatMul ← DQ(W)           ⇒ MatMulIntegerToFloat (float output, static input scale)
- * DQ(Q(a)) → MatMul ← DQ(Q(b))        ⇒ MatMulIntegerToFloat (attention's Q·Kᵀ and P·V)
- * DQ(Q(x)) → Conv ← DQ(W) → Q          ⇒ QLinearConv
+ * QuantizeLinear(x) → MatMulIntegerToFloat(xq, Wq, sx, sW, zx, zW, b)   MatMul, Gemm ({@link IntegerMatMul})
+ * DQ(Q(x)) → Conv ← DQ(W) → Q                                      ⇒ QLinearConv (ORT's QDQ fusion)
  * </pre>
- * Outputs of MatMuls are not requantized: LayerNorm, GELU and softmax follow in float anyway, so a
- * Q/DQ pair there would only add work and error. Add and Mul stay float for the same reason (ORT's
- * QLinearAdd needs int8 on both sides, which a BERT residual stream never has).
+ * A MatMul is written as the integer op itself rather than as DQ(Q(x)) → MatMul ← DQ(W), which ORT
+ * also turns into MatMulIntegerToFloat, because ORT's QDQ fusion leaves the bias Add outside: on
+ * MiniLM (Xeon with AMX, ORT 1.23.2) that form ran at 1.05x of dynamic int8's p50, 30 Adds over
+ * [tokens, N] more. The same product with the quantization of x calibrated instead of measured at
+ * run time cannot be slower than dynamic int8's, and {@link #fakeQuantized}'s Q/DQ form computes
+ * the same numbers, so what QAT trains is what is exported.
+ *
+ * <p>MatMuls whose both inputs are computed (attention's Q·Kᵀ and P·V) stay float, as in dynamic
+ * int8: their four Q/DQ pairs per layer cost more than ORT's QLinearMatMul saved (1.08x against
+ * 1.05x of dynamic int8 on MiniLM). Outputs of MatMuls are not requantized: LayerNorm, GELU and
+ * softmax follow in float anyway. Add and Mul stay float for the same reason (ORT's QLinearAdd needs
+ * int8 on both sides, which a BERT residual stream never has).
  *
  * <p>Opset 13+ models get ONNX's QuantizeLinear/DequantizeLinear (per-axis needs 13); older ones
  * (PyTorch's opset-11 exports) get ONNX Runtime's com.microsoft versions, which take the same
@@ -161,12 +167,21 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
         // the executor runs default-domain Q/DQ only; per-tensor activations mean the same in either domain
         String qdqDomain = model.opset() >= 13 || form == WeightForm.FAKE ? "" : Domains.MICROSOFT;
         NameScope names = graph.nameScope();
-        Map<String, String> dequantized = new HashMap<>();
+        ActivationQdq activations = new ActivationQdq(graph, ranges, qdqDomain, names);
+        Map<String, List<Node>> consumers = graph.consumerMap(); // as read before any rewrite, for bias folding
         Map<String, String> weights = new HashMap<>(); // a weight read by several nodes is stored once
+        Map<String, QuantizedNames> integerWeights = new HashMap<>();
         for (Node n : plan.planned()) {
+            IntegerMatMul integer = new IntegerMatMul(n);
+            if (form == WeightForm.STORED && !n.is("Conv") && integer.check(graph).isEmpty()) {
+                QuantizedNames x = activations.quantized(n.input(0), n);
+                QuantizedNames w = integerWeights.computeIfAbsent(integer.weightKey(),
+                        k -> integer.addWeights(graph, names, options.perChannel(), options.symmetric()));
+                graph.replaceNode(n, List.of(integer.rewrite(graph, names, consumers, x, w)));
+                continue;
+            }
             for (String in : activationInputs(graph, n)) {
-                String dq = dequantized.computeIfAbsent(in, t -> insertQdq(graph, t, ranges.get(t), n, qdqDomain, names));
-                n.replaceInput(in, dq);
+                n.replaceInput(in, activations.dequantized(in, n));
             }
             int weightIndex = 1;
             if (graph.constantValue(n.input(weightIndex)).isPresent()) {
@@ -178,7 +193,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
             if (n.is("Conv") && !graph.isGraphOutput(n.output(0))) {
                 String out = n.output(0);
                 List<Node> readers = graph.consumers(out);
-                String dq = insertQdqAfter(graph, n, ranges.get(out), qdqDomain, names);
+                String dq = insertQdqAfter(graph, n, activations, names);
                 for (Node r : readers) {
                     r.replaceInput(out, dq);
                 }
@@ -198,8 +213,8 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
         } else if (int4Table) {
             EmbeddingBlockRewrite.forInt8Modes(options).applyAsFloat(graph, options.nodes(), log);
         }
-        if (!qdqDomain.isEmpty() && !plan.planned().isEmpty()) {
-            model.requireOpset(qdqDomain, 1);
+        if ((!qdqDomain.isEmpty() || !integerWeights.isEmpty()) && !plan.planned().isEmpty()) {
+            model.requireOpset(Domains.MICROSOFT, 1); // com.microsoft Q/DQ, MatMulIntegerToFloat
         }
         if (form == WeightForm.FAKE && !weights.isEmpty()) {
             model.requireOpset(FAKE_QUANT_DOMAIN, 1);
@@ -239,7 +254,11 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
     static Optional<String> check(Graph graph, Node n) {
         if (n.is("MatMul")) {
             Optional<Tensor> w = graph.constantValue(n.input(1));
-            if (w.isPresent() && (w.get().type() != DataType.FLOAT || w.get().rank() != 2)) {
+            if (w.isEmpty()) {
+                return Optional.of("both inputs are computed at run time (attention scores): kept float, since"
+                        + " their Q/DQ pairs cost more than ORT's integer kernel saves at these sizes");
+            }
+            if (w.get().type() != DataType.FLOAT || w.get().rank() != 2) {
                 return Optional.of("weight is not a float matrix");
             }
             if (graph.constantValue(n.input(0)).isPresent()) {
@@ -287,36 +306,65 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
         return out;
     }
 
-    private static String insertQdq(Graph graph, String tensor, float[] range, Node before, String domain,
-                                    NameScope names) {
-        UInt8Params p = UInt8Params.forRange(range[0], range[1], false);
-        String base = tensor.replaceAll("[^A-Za-z0-9_./:-]", "_");
-        String scale = names.fresh(base + "_scale");
-        String zp = names.fresh(base + "_zero_point");
-        graph.addInitializer(Tensor.ofFloats(scale, new long[0], p.scale()));
-        graph.addInitializer(Tensor.encodeLongs(zp, DataType.UINT8, new long[0], new long[] {p.zeroPoint()}));
-        String q = names.fresh(base + "_quantized");
-        String dq = names.fresh(base + "_dequantized");
-        // placed before the first reader; sortTopologically at the end settles the order for the others
-        graph.insertBefore(before, new Node(names.fresh(base + "_QuantizeLinear"), "QuantizeLinear", domain,
-                List.of(tensor, scale, zp), List.of(q)));
-        graph.insertBefore(before, new Node(names.fresh(base + "_DequantizeLinear"), "DequantizeLinear", domain,
-                List.of(q, scale, zp), List.of(dq)));
-        return dq;
+    /**
+     * The calibrated QuantizeLinear of each activation, and its DequantizeLinear, each inserted once
+     * (before the first reader; sortTopologically at the end settles the order for the others).
+     */
+    private static final class ActivationQdq {
+        private final Graph graph;
+        private final Map<String, float[]> ranges;
+        private final String domain;
+        private final NameScope names;
+        private final Map<String, QuantizedNames> quantized = new HashMap<>();
+        private final Map<String, String> dequantized = new HashMap<>();
+
+        ActivationQdq(Graph graph, Map<String, float[]> ranges, String domain, NameScope names) {
+            this.graph = graph;
+            this.ranges = ranges;
+            this.domain = domain;
+            this.names = names;
+        }
+
+        /** {@code tensor} as uint8 with its calibrated scale and zero point. */
+        QuantizedNames quantized(String tensor, Node before) {
+            return quantized.computeIfAbsent(tensor, t -> {
+                float[] range = ranges.get(t);
+                UInt8Params p = UInt8Params.forRange(range[0], range[1], false);
+                String base = t.replaceAll("[^A-Za-z0-9_./:-]", "_");
+                QuantizedNames q = new QuantizedNames(names.fresh(base + "_quantized"), names.fresh(base + "_scale"),
+                        names.fresh(base + "_zero_point"));
+                graph.addInitializer(Tensor.ofFloats(q.scale(), new long[0], p.scale()));
+                graph.addInitializer(Tensor.encodeLongs(q.zeroPoint(), DataType.UINT8, new long[0], new long[] {p.zeroPoint()}));
+                graph.insertBefore(before, new Node(names.fresh(base + "_QuantizeLinear"), "QuantizeLinear", domain,
+                        List.of(t, q.scale(), q.zeroPoint()), List.of(q.values())));
+                return q;
+            });
+        }
+
+        /** {@code tensor} through its QuantizeLinear and a DequantizeLinear: what a float op reads. */
+        String dequantized(String tensor, Node before) {
+            return dequantized.computeIfAbsent(tensor, t -> {
+                QuantizedNames q = quantized(t, before);
+                String dq = names.fresh(t.replaceAll("[^A-Za-z0-9_./:-]", "_") + "_dequantized");
+                graph.insertBefore(before, new Node(names.fresh(dq + "_DequantizeLinear"), "DequantizeLinear", domain,
+                        List.of(q.values(), q.scale(), q.zeroPoint()), List.of(dq)));
+                return dq;
+            });
+        }
     }
 
     /** Q/DQ on the output of {@code n}; returns the dequantized name for its readers. */
-    private static String insertQdqAfter(Graph graph, Node n, float[] range, String domain, NameScope names) {
+    private static String insertQdqAfter(Graph graph, Node n, ActivationQdq activations, NameScope names) {
         int at = graph.nodes().indexOf(n);
         Node next = at + 1 < graph.nodes().size() ? graph.nodes().get(at + 1) : null;
         if (next == null) {
             Node placeholder = graph.addNode(Node.of(names.fresh("placeholder"), "Identity", List.of(n.output(0)),
                     List.of(names.fresh("placeholder_out"))));
-            String dq = insertQdq(graph, n.output(0), range, placeholder, domain, names);
+            String dq = activations.dequantized(n.output(0), placeholder);
             graph.removeNode(placeholder);
             return dq;
         }
-        return insertQdq(graph, n.output(0), range, next, domain, names);
+        return activations.dequantized(n.output(0), next);
     }
 
     /** Stores the weight as uint8 with per-channel (or per-tensor) scales behind DequantizeLinear. */

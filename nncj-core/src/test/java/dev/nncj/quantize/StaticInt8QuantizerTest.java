@@ -41,7 +41,7 @@ class StaticInt8QuantizerTest {
     }
 
     @Test
-    void everyMatMulReadsDequantizedInputsAndWeightsAreUint8PerChannel() throws Exception {
+    void projectionsBecomeIntegerMatMulsWithTheirBiasOverOneSharedQuantizeAndAttentionStaysFloat() throws Exception {
         List<Integer> steps = new ArrayList<>();
         ProgressListener progress = new ProgressListener() {
             @Override
@@ -55,22 +55,33 @@ class StaticInt8QuantizerTest {
             @Override
             public void finish() {}
         };
-        QuantizationResult r = new StaticInt8Quantizer().quantize(TinyEncoder.build(13), options(Calibration.Method.MIN_MAX),
-                progress);
+        OnnxModel fp32 = TinyEncoder.build(13);
+        List<String> attention = fp32.graph().nodes().stream()
+                .filter(n -> n.is("MatMul") && fp32.graph().constantValue(n.input(1)).isEmpty()).map(Node::name).toList();
+        QuantizationResult r = new StaticInt8Quantizer().quantize(fp32, options(Calibration.Method.MIN_MAX), progress);
         OnnxModel q = r.model();
-        // activations: h (shared by 3 projections), q, kᵀ, p, v -> 5 Q/DQ pairs; weights: 3 DQ
-        assertThat(count(q, "QuantizeLinear")).isEqualTo(5);
-        assertThat(count(q, "DequantizeLinear")).isEqualTo(8);
-        for (Node mm : q.graph().nodes().stream().filter(n -> n.is("MatMul")).toList()) {
-            for (String in : mm.inputs()) {
-                assertThat(q.graph().producer(in)).get().extracting(Node::opType).isEqualTo("DequantizeLinear");
-            }
-        }
-        Node weightDq = q.graph().nodes().stream().filter(n -> n.is("DequantizeLinear")
-                && q.graph().isInitializer(n.input(0))).findFirst().orElseThrow();
-        assertThat(q.graph().initializer(weightDq.input(0)).orElseThrow().type()).isEqualTo(DataType.UINT8);
-        assertThat(weightDq.intAttribute("axis", -1)).isEqualTo(1);
-        assertThat(r.quantizedNodes()).hasSize(6); // 5 MatMuls and the embedding Gather
+        // h is read by the three projections: quantized once, by a calibrated (not dynamic) QuantizeLinear
+        assertThat(count(q, "QuantizeLinear")).isEqualTo(1);
+        assertThat(count(q, "DynamicQuantizeLinear")).isZero();
+        assertThat(count(q, "DequantizeLinear")).isZero();
+        Node quantize = q.graph().nodes().stream().filter(n -> n.is("QuantizeLinear")).findFirst().orElseThrow();
+        assertThat(q.graph().initializer(quantize.input(1))).isPresent(); // its scale is a stored constant
+        List<Node> integer = q.graph().nodes().stream().filter(n -> n.opType().equals("MatMulIntegerToFloat")).toList();
+        assertThat(integer).hasSize(3).allSatisfy(n -> {
+            assertThat(n.domain()).isEqualTo("com.microsoft");
+            assertThat(n.input(0)).isEqualTo(quantize.output(0));
+            Tensor w = q.graph().initializer(n.input(1)).orElseThrow();
+            assertThat(w.type()).isEqualTo(DataType.UINT8);
+            assertThat(q.graph().initializer(n.input(3)).orElseThrow().shape()).containsExactly(w.dim(1)); // per channel
+        });
+        // wq's bias Add is folded into its MatMulIntegerToFloat: the Add of bq is gone
+        assertThat(integer).filteredOn(n -> n.inputs().size() == 7).hasSize(1);
+        assertThat(q.graph().nodes()).noneMatch(n -> n.is("Add") && n.inputs().contains("bq"));
+        // attention's Q·Kᵀ and P·V stay float MatMuls, listed with the reason
+        assertThat(q.graph().nodes()).filteredOn(n -> n.is("MatMul")).extracting(Node::name)
+                .containsExactlyInAnyOrderElementsOf(attention);
+        assertThat(r.keptFloat()).containsKeys(attention.toArray(String[]::new));
+        assertThat(r.quantizedNodes()).hasSize(4); // 3 projections and the embedding Gather
         assertThat(r.keptFloat()).containsKey(q.graph().nodes().stream()
                 .filter(n -> n.is("Add") && !q.graph().isInitializer(n.input(1))).findFirst().orElseThrow().name());
         assertThat(steps).containsExactly(3); // one min/max sweep over 5 sentences in batches of 2

@@ -31,8 +31,13 @@ public final class LatencyTable {
     /** One block's cost: its width and numeric form. */
     public record Block(int heads, int ffn, NumericForm form) {}
 
-    /** What {@link #toMap} records as the way the table was made; a table made otherwise is measured again. */
-    static final String METHOD = "whole models, per-form fit of block = layer + head * heads + unit * ffn";
+    /**
+     * What {@link #toMap} records as the way the table was made, including the graphs each numeric
+     * form is emitted as (a table that timed other graphs predicts them, not these); a table made
+     * otherwise is measured again.
+     */
+    static final String METHOD = "whole models, per-form fit of block = layer + head * heads + unit * ffn;"
+            + " int8-static as QuantizeLinear + MatMulIntegerToFloat";
 
     private final Map<Block, Double> blockMillis;
     private final Map<String, Double> fixedMillis;
