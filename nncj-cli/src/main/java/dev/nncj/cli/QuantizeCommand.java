@@ -89,6 +89,10 @@ final class QuantizeCommand implements Callable<Integer> {
                     + " kernel)")
     String attention;
 
+    @Option(names = "--quantize-attention", description = "static-int8: attention's Q·Kᵀ and P·V as integer products too"
+            + " (Q/DQ pairs: slower on ONNX Runtime 1.23; the form recipes measured before 2026-12-03 used)")
+    boolean quantizeAttention;
+
     @Option(names = "--float-embeddings", description = "keep the token-embedding table in float")
     boolean floatEmbeddings;
 
@@ -232,8 +236,11 @@ final class QuantizeCommand implements Callable<Integer> {
         if (embeddingBits != 8 && mode != QuantizationMode.DYNAMIC_INT8 && mode != QuantizationMode.STATIC_INT8) {
             throw new OptionException("--embedding-bits is for dynamic-int8 and static-int8 (the weight-only modes store the table with their own bits)");
         }
+        if (quantizeAttention && mode != QuantizationMode.STATIC_INT8) {
+            throw new OptionException("--quantize-attention is for static-int8 (dynamic-int8 keeps attention float, or fuses it with --attention fused)");
+        }
         return new QuantizeOptions(mode, nodes.filter(), !perTensor, !asymmetric, blockSize,
-                fp8Format, calibration, errorCompensation, !floatEmbeddings, embeddingBits);
+                fp8Format, calibration, errorCompensation, !floatEmbeddings, embeddingBits, quantizeAttention);
     }
 
     /** --attention: plain, or fused for dynamic-int8 alone (checked with the other options, before any work). */

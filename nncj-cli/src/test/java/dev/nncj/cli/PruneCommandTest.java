@@ -136,6 +136,9 @@ class PruneCommandTest {
         CliRun wrongMode = CliRun.of("quantize", encoder, "-o", other, "--mode", "fp16", "--embedding-bits", "4", "-q");
         assertThat(wrongMode.exitCode()).isNotZero();
         assertThat(wrongMode.errorLine()).contains("--embedding-bits is for dynamic-int8 and static-int8");
+        CliRun dynamicAttention = CliRun.of("quantize", encoder, "-o", other, "--mode", "dynamic-int8", "--quantize-attention", "-q");
+        assertThat(dynamicAttention.exitCode()).isNotZero();
+        assertThat(dynamicAttention.errorLine()).contains("--quantize-attention is for static-int8");
         CliRun badBlock = CliRun.of("quantize", encoder, "-o", other, "--mode", "dynamic-int8", "--embedding-bits", "4",
                 "--block-size", "17", "-q");
         assertThat(badBlock.exitCode()).isNotZero();

@@ -117,7 +117,7 @@ public final class AccuracyDrivenQuantizer {
         QuantizeOptions o = new QuantizeOptions(options.mode(), new NodeFilter(options.nodes().include(), exclude),
                 options.perChannel(), options.symmetric(), options.blockSize(), options.fp8Format(),
                 options.calibration(), options.errorCompensation(), options.quantizeEmbeddings(),
-                options.embeddingBits());
+                options.embeddingBits(), options.quantizeAttention());
         OnnxModel model = OnnxFiles.load(input);
         return Quantizers.quantize(model, input, o, progress);
     }

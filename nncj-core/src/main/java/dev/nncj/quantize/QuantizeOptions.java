@@ -18,10 +18,15 @@ import java.util.Optional;
  * @param embeddingBits int8 modes: 8 (one scale per row) or 4 (blocks of {@code blockSize} along a row, as
  *     the weight-only modes store it) for the token-embedding table, usually the largest tensor of a small
  *     encoder; other lookup tables stay 8-bit
+ * @param quantizeAttention static int8: attention's Q·Kᵀ and P·V (MatMuls of two computed tensors)
+ *     as integer products too, through calibrated Q/DQ pairs; off by default, since on ONNX Runtime
+ *     1.23 those pairs cost more than the integer kernel saves (the form recipes measured before
+ *     2026-12-03 used)
  */
 public record QuantizeOptions(QuantizationMode mode, NodeFilter nodes, boolean perChannel, boolean symmetric,
                               int blockSize, Fp8Format fp8Format, Optional<Calibration> calibration,
-                              boolean errorCompensation, boolean quantizeEmbeddings, int embeddingBits) {
+                              boolean errorCompensation, boolean quantizeEmbeddings, int embeddingBits,
+                              boolean quantizeAttention) {
     public enum Fp8Format { E4M3FN, E5M2 }
 
     /**
@@ -39,6 +44,14 @@ public record QuantizeOptions(QuantizationMode mode, NodeFilter nodes, boolean p
         }
     }
 
+    /** With attention's products of two computed tensors kept float. */
+    public QuantizeOptions(QuantizationMode mode, NodeFilter nodes, boolean perChannel, boolean symmetric,
+                           int blockSize, Fp8Format fp8Format, Optional<Calibration> calibration,
+                           boolean errorCompensation, boolean quantizeEmbeddings, int embeddingBits) {
+        this(mode, nodes, perChannel, symmetric, blockSize, fp8Format, calibration, errorCompensation,
+                quantizeEmbeddings, embeddingBits, false);
+    }
+
     /** With 8-bit embedding tables. */
     public QuantizeOptions(QuantizationMode mode, NodeFilter nodes, boolean perChannel, boolean symmetric,
                            int blockSize, Fp8Format fp8Format, Optional<Calibration> calibration,
@@ -49,7 +62,12 @@ public record QuantizeOptions(QuantizationMode mode, NodeFilter nodes, boolean p
 
     public QuantizeOptions withEmbeddingBits(int bits) {
         return new QuantizeOptions(mode, nodes, perChannel, symmetric, blockSize, fp8Format, calibration,
-                errorCompensation, quantizeEmbeddings, bits);
+                errorCompensation, quantizeEmbeddings, bits, quantizeAttention);
+    }
+
+    public QuantizeOptions withQuantizedAttention(boolean quantize) {
+        return new QuantizeOptions(mode, nodes, perChannel, symmetric, blockSize, fp8Format, calibration,
+                errorCompensation, quantizeEmbeddings, embeddingBits, quantize);
     }
 
     public static QuantizeOptions defaults(QuantizationMode mode) {

@@ -35,8 +35,9 @@ import java.util.Set;
  * the same numbers, so what QAT trains is what is exported.
  *
  * <p>MatMuls whose both inputs are computed (attention's Q·Kᵀ and P·V) stay float, as in dynamic
- * int8: their four Q/DQ pairs per layer cost more than ORT's QLinearMatMul saved (1.08x against
- * 1.05x of dynamic int8 on MiniLM). Outputs of MatMuls are not requantized: LayerNorm, GELU and
+ * int8, unless {@link QuantizeOptions#quantizeAttention()} asks for them: then they read Q/DQ
+ * pairs, which ORT runs as QLinearMatMul and MatMulIntegerToFloat; their four pairs per layer cost
+ * more than those kernels save (MiniLM: 1.02x of ORT's quantizer's p50 with them, 0.98x without). Outputs of MatMuls are not requantized: LayerNorm, GELU and
  * softmax follow in float anyway. Add and Mul stay float for the same reason (ORT's QLinearAdd needs
  * int8 on both sides, which a BERT residual stream never has).
  *
@@ -125,7 +126,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
         List<Node> embeddings = new ArrayList<>();
         Set<String> observed = new LinkedHashSet<>();
         for (Node n : graph.nodes()) {
-            Optional<String> why = check(graph, n);
+            Optional<String> why = check(graph, n, options.quantizeAttention());
             if (why == null) {
                 continue; // not an op this mode quantizes
             }
@@ -251,12 +252,13 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
      * Why {@code n} cannot be quantized, empty when it can, null when this mode does not handle its
      * op type at all (so it is not listed).
      */
-    static Optional<String> check(Graph graph, Node n) {
+    static Optional<String> check(Graph graph, Node n, boolean quantizeAttention) {
         if (n.is("MatMul")) {
             Optional<Tensor> w = graph.constantValue(n.input(1));
             if (w.isEmpty()) {
-                return Optional.of("both inputs are computed at run time (attention scores): kept float, since"
-                        + " their Q/DQ pairs cost more than ORT's integer kernel saves at these sizes");
+                return quantizeAttention ? Optional.empty() : Optional.of("both inputs are computed at run time"
+                        + " (attention scores): kept float, since their Q/DQ pairs cost more than ORT's integer"
+                        + " kernel saves at these sizes");
             }
             if (w.get().type() != DataType.FLOAT || w.get().rank() != 2) {
                 return Optional.of("weight is not a float matrix");

@@ -88,6 +88,33 @@ class StaticInt8QuantizerTest {
     }
 
     @Test
+    void quantizeAttentionPutsAttentionsProductsBehindCalibratedQdqPairs() throws Exception {
+        OnnxModel fp32 = TinyEncoder.build(13);
+        List<String> attention = fp32.graph().nodes().stream()
+                .filter(n -> n.is("MatMul") && fp32.graph().constantValue(n.input(1)).isEmpty()).map(Node::name).toList();
+        QuantizationResult r = new StaticInt8Quantizer().quantize(fp32,
+                options(Calibration.Method.MIN_MAX).withQuantizedAttention(true), ProgressListener.NONE);
+        OnnxModel q = r.model();
+        // h for the projections, then q, kᵀ, p and v for the two products: 5 quantized activations
+        assertThat(count(q, "QuantizeLinear")).isEqualTo(5);
+        assertThat(count(q, "DequantizeLinear")).isEqualTo(4);
+        for (Node mm : q.graph().nodes().stream().filter(n -> n.is("MatMul")).toList()) {
+            for (String in : mm.inputs()) {
+                assertThat(q.graph().producer(in)).get().extracting(Node::opType).isEqualTo("DequantizeLinear");
+            }
+        }
+        assertThat(r.quantizedNodes()).containsAll(attention).hasSize(6);
+        long[][] ids = {{2, 4, 5, 6, 7, 4, 8, 3}};
+        long[][] zeros = new long[1][8];
+        Map<String, Object> feeds = Map.of("input_ids", ids, "attention_mask", zeros, "token_type_ids", zeros);
+        float[] expected = OrtRun.run(TinyEncoder.build(13), dir.resolve("fp32.onnx"), feeds);
+        float[] got = OrtRun.run(q, dir.resolve("q.onnx"), feeds);
+        for (int i = 0; i < got.length; i++) {
+            assertThat(Math.abs(got[i] - expected[i])).as("[%d]", i).isLessThan(0.15f); // as in the test below
+        }
+    }
+
+    @Test
     void onnxRuntimeRunsEveryCalibratorsResultCloseToTheFloatModel() throws Exception {
         long[][] ids = {{2, 4, 5, 6, 7, 4, 8, 3}};
         long[][] zeros = new long[1][8];
