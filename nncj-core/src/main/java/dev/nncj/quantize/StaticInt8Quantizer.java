@@ -30,15 +30,16 @@ import java.util.Set;
  * A MatMul is written as the integer op itself rather than as DQ(Q(x)) → MatMul ← DQ(W), which ORT
  * also turns into MatMulIntegerToFloat, because ORT's QDQ fusion leaves the bias Add outside: on
  * MiniLM (Xeon with AMX, ORT 1.23.2) that form ran at 1.05x of dynamic int8's p50, 30 Adds over
- * [tokens, N] more. The same product with the quantization of x calibrated instead of measured at
- * run time cannot be slower than dynamic int8's, and {@link #fakeQuantized}'s Q/DQ form computes
- * the same numbers, so what QAT trains is what is exported.
+ * [tokens, N] more. Written this way it is dynamic int8's product with x's range calibrated
+ * instead of measured at run time (one pass over x fewer), and {@link #fakeQuantized}'s Q/DQ form
+ * computes the same numbers, so what QAT trains is what is exported
+ * (bench/results/2026-12-03-static-int8-integer-matmuls.md).
  *
  * <p>MatMuls whose both inputs are computed (attention's Q·Kᵀ and P·V) stay float, as in dynamic
  * int8, unless {@link QuantizeOptions#quantizeAttention()} asks for them: then they read Q/DQ
  * pairs, which ORT runs as QLinearMatMul and MatMulIntegerToFloat; their four pairs per layer cost
- * more than those kernels save (MiniLM: 1.02x of ORT's quantizer's p50 with them, 0.98x without). Outputs of MatMuls are not requantized: LayerNorm, GELU and
- * softmax follow in float anyway. Add and Mul stay float for the same reason (ORT's QLinearAdd needs
+ * more than those kernels save (MiniLM: 1.02x of ORT's quantizer's p50 with them, 0.98x without).
+ * Outputs of MatMuls are not requantized: LayerNorm, GELU and softmax follow in float anyway. Add and Mul stay float for the same reason (ORT's QLinearAdd needs
  * int8 on both sides, which a BERT residual stream never has).
  *
  * <p>Opset 13+ models get ONNX's QuantizeLinear/DequantizeLinear (per-axis needs 13); older ones
