@@ -215,7 +215,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
         } else if (int4Table) {
             EmbeddingBlockRewrite.forInt8Modes(options).applyAsFloat(graph, options.nodes(), log);
         }
-        if ((!qdqDomain.isEmpty() || !integerWeights.isEmpty()) && !plan.planned().isEmpty()) {
+        if (!integerWeights.isEmpty() || (!qdqDomain.isEmpty() && !plan.planned().isEmpty())) {
             model.requireOpset(Domains.MICROSOFT, 1); // com.microsoft Q/DQ, MatMulIntegerToFloat
         }
         if (form == WeightForm.FAKE && !weights.isEmpty()) {
