@@ -16,36 +16,8 @@ public record QuantizedMatrix(long rows, long cols, long[] values, float[] scale
         if (weight.rank() != 2) {
             throw new IllegalArgumentException(weight.name() + " is not a matrix");
         }
-        int k = Math.toIntExact(weight.dim(0));
-        int n = Math.toIntExact(weight.dim(1));
-        float[] w = weight.toFloats();
-        int groups = perChannel ? n : 1;
-        UInt8Params[] params = new UInt8Params[groups];
-        for (int g = 0; g < groups; g++) {
-            float lo = Float.POSITIVE_INFINITY;
-            float hi = Float.NEGATIVE_INFINITY;
-            for (int r = 0; r < k; r++) {
-                for (int c = perChannel ? g : 0; c < (perChannel ? g + 1 : n); c++) {
-                    float v = w[r * n + c];
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
-                }
-            }
-            params[g] = UInt8Params.forRange(lo, hi, symmetric);
-        }
-        long[] q = new long[w.length];
-        for (int r = 0; r < k; r++) {
-            for (int c = 0; c < n; c++) {
-                q[r * n + c] = params[perChannel ? c : 0].quantize(w[r * n + c]);
-            }
-        }
-        float[] scales = new float[groups];
-        long[] zps = new long[groups];
-        for (int g = 0; g < groups; g++) {
-            scales[g] = params[g].scale();
-            zps[g] = params[g].zeroPoint();
-        }
-        return new QuantizedMatrix(k, n, q, scales, zps);
+        UInt8Channels q = UInt8Channels.of(weight, 1, perChannel, symmetric);
+        return new QuantizedMatrix(weight.dim(0), weight.dim(1), q.values(), q.scales(), q.zeroPoints());
     }
 
     /** A [K, N] matrix from a Gemm's transposed [N, K] weight. */

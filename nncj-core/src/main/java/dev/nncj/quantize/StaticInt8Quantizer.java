@@ -374,44 +374,17 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
     private static String dequantizeWeight(Graph graph, Node n, QuantizeOptions options, String domain,
                                            NameScope names) {
         Tensor w = graph.constantValue(n.input(1)).orElseThrow();
-        long[] shape = w.shape();
         int axis = weightAxis(n);
-        int channels = Math.toIntExact(shape[axis]);
-        int inner = 1;
-        for (int d = axis + 1; d < shape.length; d++) {
-            inner *= Math.toIntExact(shape[d]);
-        }
-        float[] values = w.toFloats();
-        int groups = options.perChannel() ? channels : 1;
-        UInt8Params[] params = new UInt8Params[groups];
-        float[] lo = new float[groups];
-        float[] hi = new float[groups];
-        java.util.Arrays.fill(lo, Float.POSITIVE_INFINITY);
-        java.util.Arrays.fill(hi, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < values.length; i++) {
-            int g = options.perChannel() ? (i / inner) % channels : 0;
-            lo[g] = Math.min(lo[g], values[i]);
-            hi[g] = Math.max(hi[g], values[i]);
-        }
-        float[] scales = new float[groups];
-        long[] zps = new long[groups];
-        for (int g = 0; g < groups; g++) {
-            params[g] = UInt8Params.forRange(lo[g], hi[g], options.symmetric());
-            scales[g] = params[g].scale();
-            zps[g] = params[g].zeroPoint();
-        }
-        long[] q = new long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            q[i] = params[options.perChannel() ? (i / inner) % channels : 0].quantize(values[i]);
-        }
+        UInt8Channels q = UInt8Channels.of(w, axis, options.perChannel(), options.symmetric());
+        int groups = q.scales().length;
         String base = n.input(1).replaceAll("[^A-Za-z0-9_./:-]", "_");
         String qName = names.fresh(base + "_quantized");
         String sName = names.fresh(base + "_scale");
         String zName = names.fresh(base + "_zero_point");
         long[] paramShape = groups == 1 ? new long[0] : new long[] {groups};
-        graph.addInitializer(Tensor.encodeLongs(qName, DataType.UINT8, shape, q));
-        graph.addInitializer(Tensor.ofFloats(sName, paramShape, scales));
-        graph.addInitializer(Tensor.encodeLongs(zName, DataType.UINT8, paramShape, zps));
+        graph.addInitializer(Tensor.encodeLongs(qName, DataType.UINT8, w.shape(), q.values()));
+        graph.addInitializer(Tensor.ofFloats(sName, paramShape, q.scales()));
+        graph.addInitializer(Tensor.encodeLongs(zName, DataType.UINT8, paramShape, q.zeroPoints()));
         String out = names.fresh(base + "_dequantized");
         Node dq = new Node(names.fresh(base + "_DequantizeLinear"), "DequantizeLinear", domain,
                 List.of(qName, sName, zName), List.of(out));

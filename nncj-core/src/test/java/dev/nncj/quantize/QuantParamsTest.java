@@ -66,4 +66,17 @@ class QuantParamsTest {
         // with one scale, column 0 collapses to 1, 0: the loss per-channel avoids
         assertThat(perTensor.values()).containsExactly(129, 255, 128, 131);
     }
+
+    @Test
+    void aConvWeightIsQuantizedPerOutputChannelAlongItsFirstAxis() {
+        // [M=2, C=1, 1, 2]: output channel 0 spans +-1.27 (scale 0.01), channel 1 spans +-127 (scale 1)
+        Tensor w = Tensor.ofFloats("w", new long[] {2, 1, 1, 2}, 1.27f, -0.5f, 127f, 3f);
+        UInt8Channels q = UInt8Channels.of(w, 0, true, true);
+        assertThat(q.scales()[0]).isCloseTo(0.01f, org.assertj.core.data.Offset.offset(1e-8f));
+        assertThat(q.scales()[1]).isEqualTo(1f);
+        assertThat(q.values()).containsExactly(255, 78, 255, 131);
+        // the same weights as a [K, N] matrix per column: the two paths share one arithmetic
+        Tensor asMatrix = Tensor.ofFloats("m", new long[] {2, 2}, 1.27f, 127f, -0.5f, 3f);
+        assertThat(QuantizedMatrix.of(asMatrix, true, true).scales()).containsExactly(q.scales());
+    }
 }

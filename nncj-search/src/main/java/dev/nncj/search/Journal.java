@@ -50,32 +50,50 @@ public final class Journal implements AutoCloseable {
 
     /** The journal at {@code file}, written by the search {@code fingerprint} names, ready to append to. */
     public static Journal resume(Path file, RunFingerprint fingerprint) {
-        if (!Files.isRegularFile(file)) {
-            throw NncjException.inFile(file, "no search journal to resume");
+        Contents contents = contents(file);
+        String difference = fingerprint.firstDifference(contents.fingerprint());
+        if (!difference.isEmpty()) {
+            throw NncjException.inFile(file, "journal of another search: " + difference);
         }
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            int complete = lastNewline(bytes) + 1;
-            List<String> lines = new String(bytes, 0, complete, StandardCharsets.UTF_8).lines().toList();
-            if (lines.isEmpty()) {
-                throw NncjException.inFile(file, "the search journal is empty");
-            }
-            RunFingerprint theirs = fingerprint(file, lines.get(0));
-            String difference = fingerprint.firstDifference(theirs);
-            if (!difference.isEmpty()) {
-                throw NncjException.inFile(file, "journal of another search: " + difference);
-            }
-            List<JournalEntry> entries = new ArrayList<>();
-            for (int i = 1; i < lines.size(); i++) {
-                entries.add(entry(file, i + 1, lines.get(i)));
-            }
             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
-            channel.truncate(complete);
-            channel.position(complete);
-            return new Journal(file, channel, entries);
+            channel.truncate(contents.completeBytes());
+            channel.position(contents.completeBytes());
+            return new Journal(file, channel, new ArrayList<>(contents.entries()));
+        } catch (IOException e) {
+            throw NncjException.inFile(file, "cannot open the search journal: " + e.getMessage(), e);
+        }
+    }
+
+    /** The candidates a journal holds, read without changing it (for reports over finished runs). */
+    public static List<JournalEntry> read(Path file) {
+        return contents(file).entries();
+    }
+
+    /** A journal's fingerprint and complete entries, and how many of its bytes they take (a torn last line not). */
+    private record Contents(RunFingerprint fingerprint, List<JournalEntry> entries, long completeBytes) {}
+
+    private static Contents contents(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw NncjException.inFile(file, "no search journal there");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw NncjException.inFile(file, "cannot read the search journal: " + e.getMessage(), e);
         }
+        int complete = lastNewline(bytes) + 1;
+        List<String> lines = new String(bytes, 0, complete, StandardCharsets.UTF_8).lines().toList();
+        if (lines.isEmpty()) {
+            throw NncjException.inFile(file, "the search journal is empty");
+        }
+        RunFingerprint fingerprint = fingerprint(file, lines.get(0));
+        List<JournalEntry> entries = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            entries.add(entry(file, i + 1, lines.get(i)));
+        }
+        return new Contents(fingerprint, List.copyOf(entries), complete);
     }
 
     public List<JournalEntry> entries() {
@@ -112,7 +130,7 @@ public final class Journal implements AutoCloseable {
         channel.force(false);
     }
 
-    private static Map<?, ?> read(Path file, int lineNumber, String line) {
+    private static Map<?, ?> parse(Path file, int lineNumber, String line) {
         try {
             return JSON.readValue(line, Map.class);
         } catch (JsonProcessingException | RuntimeException e) {
@@ -122,14 +140,14 @@ public final class Journal implements AutoCloseable {
 
     private static RunFingerprint fingerprint(Path file, String line) {
         try {
-            return RunFingerprint.fromMap((Map<?, ?>) read(file, 1, line).get("fingerprint"));
+            return RunFingerprint.fromMap((Map<?, ?>) parse(file, 1, line).get("fingerprint"));
         } catch (RuntimeException e) {
             throw NncjException.atLine(file, 1, "not a search journal: no run fingerprint");
         }
     }
 
     private static JournalEntry entry(Path file, int lineNumber, String line) {
-        Map<?, ?> map = read(file, lineNumber, line);
+        Map<?, ?> map = parse(file, lineNumber, line);
         try {
             return JournalEntry.fromMap(map);
         } catch (RuntimeException e) {

@@ -51,6 +51,21 @@ class JournalTest {
     }
 
     @Test
+    void readingAJournalLeavesItAsItWasTornLineAndAll() throws Exception {
+        Path file = dir.resolve("journal.jsonl");
+        try (Journal j = Journal.create(file, RUN)) {
+            j.append(JournalEntry.ok(A, "inherited", new Objectives(0.81, 0.4, 0.3), 12345, 1.5));
+        }
+        Files.writeString(file, "{\"candidate\":\"layers 1 he", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        byte[] before = Files.readAllBytes(file);
+        assertThat(Journal.read(file)).containsExactly(
+                JournalEntry.ok(A, "inherited", new Objectives(0.81, 0.4, 0.3), 12345, 1.5));
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        assertThatThrownBy(() -> Journal.read(dir.resolve("none.jsonl"))).isInstanceOf(NncjException.class)
+                .hasMessage(dir.resolve("none.jsonl") + ": no search journal there");
+    }
+
+    @Test
     void aJournalOfAnotherSearchIsRefusedNamingTheDifference() {
         Path file = dir.resolve("journal.jsonl");
         Journal.create(file, RUN).close();
