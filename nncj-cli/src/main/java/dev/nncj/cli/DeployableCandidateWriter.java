@@ -1,6 +1,9 @@
 package dev.nncj.cli;
 
 import dev.nncj.ProgressListener;
+import dev.nncj.lowrank.FactorizeOptions;
+import dev.nncj.lowrank.Factorizer;
+import dev.nncj.lowrank.RankPlan;
 import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.quantize.Calibration;
@@ -13,14 +16,17 @@ import dev.nncj.search.TokenTableForm;
 import dev.nncj.transformer.EmitOptions;
 import dev.nncj.transformer.EncoderEmitter;
 import dev.nncj.transformer.EncoderSpec;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A search candidate as the file it would be deployed as: the encoder emitted as ONNX with the
- * teacher's metadata, then quantized by the same quantizers {@code nncj quantize} uses (dynamic or
- * static int8, the token table in 8- or 4-bit blocks). A float encoder with a quantized table is
+ * teacher's metadata, its word table factorized when the form asks for half rank, then quantized
+ * by the same quantizers {@code nncj quantize} uses (dynamic or static int8, the token table in 8- or
+ * 4-bit blocks). A float encoder with a quantized table is
  * dynamic int8 restricted to the table's Gather.
  */
 final class DeployableCandidateWriter implements CandidateWriter {
@@ -41,7 +47,7 @@ final class DeployableCandidateWriter implements CandidateWriter {
 
     @Override
     public OnnxModel write(EncoderSpec encoder, NumericForm form, TokenTableForm table) {
-        OnnxModel model = EncoderEmitter.emit(encoder, EmitOptions.defaults());
+        OnnxModel model = emit(encoder, table);
         metadata.forEach(model::putMetadata);
         if (form == NumericForm.FP32 && table == TokenTableForm.FP32) {
             return model;
@@ -51,7 +57,23 @@ final class DeployableCandidateWriter implements CandidateWriter {
         NodeFilter nodes = form == NumericForm.FP32 ? new NodeFilter(List.of("Gather"), List.of()) : d.nodes();
         QuantizeOptions options = new QuantizeOptions(mode, nodes, d.perChannel(), d.symmetric(), TABLE_BLOCK,
                 d.fp8Format(), mode == QuantizationMode.STATIC_INT8 ? calibration : Optional.empty(),
-                d.errorCompensation(), table != TokenTableForm.FP32, table == TokenTableForm.INT4_BLOCKS ? 4 : 8);
+                d.errorCompensation(), table != TokenTableForm.FP32,
+                table == TokenTableForm.FP32 ? 8 : table.bits()); // 8: a placeholder, the table stays float
         return Quantizers.forMode(mode).quantize(model, options, ProgressListener.NONE).model();
+    }
+
+    /**
+     * The float model of {@code encoder} with its word table in {@code table}'s shape: for a half-rank
+     * table, the truncated SVD's two factors (Gather of the tall one, then a MatMul). An encoder trained
+     * in that shape and lifted again holds the factors' product, whose rank is the factors' width, so
+     * factorizing it again at that width gives the trained table back, not a new truncation.
+     */
+    static OnnxModel emit(EncoderSpec encoder, TokenTableForm table) {
+        OnnxModel model = EncoderEmitter.emit(encoder, EmitOptions.defaults());
+        if (table.halfRank()) {
+            Factorizer.factorize(model, Path.of("candidate.onnx"), new FactorizeOptions(RankPlan.none(), NodeFilter.all(),
+                    OptionalInt.of(encoder.embeddings().hidden() / 2), false), ProgressListener.NONE);
+        }
+        return model;
     }
 }

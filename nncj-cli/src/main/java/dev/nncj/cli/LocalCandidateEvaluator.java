@@ -15,8 +15,6 @@ import dev.nncj.search.CandidateEvaluator;
 import dev.nncj.search.CandidateWriter;
 import dev.nncj.search.Fidelity;
 import dev.nncj.train.distill.DistillationRecovery;
-import dev.nncj.transformer.EmitOptions;
-import dev.nncj.transformer.EncoderEmitter;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.ImportanceScores;
@@ -96,7 +94,8 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     }
 
     private EncoderSpec train(Architecture candidate, DistillationRecovery recovery) {
-        OnnxModel student = EncoderEmitter.emit(CandidateEncoder.of(teacher, scores, candidate), EmitOptions.defaults());
+        // a half-rank word table is trained as its two factors, so the training recovers the truncation
+        OnnxModel student = DeployableCandidateWriter.emit(CandidateEncoder.of(teacher, scores, candidate), candidate.table());
         OnnxModel trained;
         try {
             trained = recovery.run(student).student();

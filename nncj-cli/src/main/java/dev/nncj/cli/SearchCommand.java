@@ -112,7 +112,8 @@ final class SearchCommand implements Callable<Integer> {
     List<String> forms;
 
     @Option(names = "--tables", defaultValue = "table-fp32,table-int8,table-int4", split = ",", paramLabel = "TABLE",
-            description = "word-table forms: table-fp32, table-int8, table-int4 (default ${DEFAULT-VALUE})")
+            description = "word-table forms: table-fp32, table-int8, table-int4, table-int4-half-rank (two factors at half"
+                    + " the hidden width, distilled as such) (default ${DEFAULT-VALUE})")
     List<String> tables;
 
     @Option(names = "--min-layers", defaultValue = "1", paramLabel = "N", description = "fewest layers a candidate keeps (default ${DEFAULT-VALUE})")

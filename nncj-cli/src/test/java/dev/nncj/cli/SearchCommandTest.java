@@ -169,6 +169,27 @@ class SearchCommandTest {
     }
 
     @Test
+    void halfRankWordTablesAreDistilledAsFactorsAndWrittenSo() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("half-rank");
+        CliRun run = CliRun.of(search(clf, out, "--tables", "table-int4-half-rank", "--forms", "int8-dynamic",
+                "--latency-checks", 0).toArray());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode pareto = new ObjectMapper().readTree(out.resolve("pareto.json").toFile());
+        assertThat(pareto.get("front").size()).isPositive();
+        for (JsonNode p : pareto.get("front")) {
+            assertThat(p.get("architecture").asText()).endsWith("table-int4-half-rank");
+            assertThat(p.get("fidelity").asText()).isEqualTo("short-distill");
+            OnnxModel written = OnnxFiles.load(out.resolve(p.get("file").asText()));
+            // the tiny teacher's 14 x 8 word table, as a 14 x 4 factor (gathered) and a 4 x 8 one
+            assertThat(written.graph().initializers().values()).anyMatch(t -> t.rank() == 2 && t.dim(0) == 14 && t.dim(1) == 4)
+                    .noneMatch(t -> t.rank() == 2 && t.dim(0) == 14 && t.dim(1) == 8);
+            assertThat(evalAccuracy(out.resolve(p.get("file").asText()), dir.resolve("dev.tsv")))
+                    .isEqualTo(p.get("dev_accuracy").asDouble());
+        }
+    }
+
+    @Test
     void aBudgetNoCandidateMeetsNamesTheClosest() throws Exception {
         Path clf = classifier();
         Path out = dir.resolve("tight");

@@ -47,6 +47,13 @@ final class EmbeddingsMatcher {
         Optional<Tensor> tokenType = Optional.empty();
         Optional<String> tokenTypeInput = Optional.empty();
         String sum = wordGather.output(0);
+        Optional<Node> factor = rightFactor(sum);
+        if (factor.isPresent()) {
+            g.recognized("embeddings", "a low-rank word table L·R (factorized), read as its product");
+            word = product(word, graph.constantValue(factor.get().input(1)).get());
+            sum = factor.get().output(0);
+        }
+        String wordLookup = sum;
         List<Node> users = g.users(sum);
         // word + position + token type, each an Add of a Gather from a table
         while (users.size() == 1 && users.get(0).is("Add")) {
@@ -121,7 +128,7 @@ final class EmbeddingsMatcher {
             stream = projection.get().output();
         }
         return new Matched(new Embeddings(word, position, tokenType, norm, projection.map(LinearMatcher.Matched::linear),
-                paddingIdx), wordGather.output(0), inputIds, tokenTypeInput, maskInput, sum, stream);
+                paddingIdx), wordLookup, inputIds, tokenTypeInput, maskInput, sum, stream);
     }
 
     /**
@@ -135,6 +142,46 @@ final class EmbeddingsMatcher {
             return Optional.empty();
         }
         return Optional.of(linears.match(users.get(0), "embeddings projection"));
+    }
+
+    /**
+     * The MatMul by a constant [E, H] matrix R that is the word lookup's only reader, when the table is
+     * stored as two factors (L [V, E] gathered, then times R): what {@code factorize --embedding-rank}
+     * writes and the search's low-rank word tables are.
+     */
+    private Optional<Node> rightFactor(String lookup) {
+        List<Node> users = g.users(lookup);
+        if (users.size() != 1 || !users.get(0).is("MatMul") || !users.get(0).input(0).equals(lookup)) {
+            return Optional.empty();
+        }
+        Node matMul = users.get(0);
+        return g.graph().constantValue(matMul.input(1))
+                .filter(r -> r.rank() == 2 && r.type().isFloatingPoint())
+                .map(r -> matMul);
+    }
+
+    /** L·R as one [V, H] table: its rank stays that of the factors, so factorizing it again at that rank is exact. */
+    private static Tensor product(Tensor left, Tensor right) {
+        int v = Math.toIntExact(left.dim(0));
+        int e = Math.toIntExact(left.dim(1));
+        int h = Math.toIntExact(right.dim(1));
+        if (right.dim(0) != e) {
+            throw new PatternMismatch("embeddings: the word table's factors do not chain: " + left.name() + " is "
+                    + java.util.Arrays.toString(left.shape()) + ", " + right.name() + " is "
+                    + java.util.Arrays.toString(right.shape()));
+        }
+        float[] l = left.toFloats();
+        float[] r = right.toFloats();
+        float[] out = new float[v * h];
+        for (int i = 0; i < v; i++) {
+            for (int k = 0; k < e; k++) {
+                float a = l[i * e + k];
+                for (int j = 0; j < h; j++) {
+                    out[i * h + j] += a * r[k * h + j];
+                }
+            }
+        }
+        return Tensor.ofFloats(left.name(), new long[] {v, h}, out);
     }
 
     private static void requireOnePositionTable(Optional<Tensor> position, Node gather) {

@@ -62,6 +62,21 @@ class EncoderLifterTest {
     }
 
     @Test
+    void aFactorizedWordTableIsLiftedAsItsProductAndEmitsTheSameOutputs() throws Exception {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
+        dev.nncj.lowrank.Factorizer.factorize(model, dir.resolve("tiny.onnx"), new dev.nncj.lowrank.FactorizeOptions(
+                dev.nncj.lowrank.RankPlan.none(), dev.nncj.onnx.NodeFilter.all(), java.util.OptionalInt.of(3), false),
+                dev.nncj.ProgressListener.NONE);
+        String thinLookup = model.graph().nodes().stream().filter(n -> n.is("Gather")).findFirst().orElseThrow().output(0);
+        assertThat(model.graph().consumers(thinLookup)).singleElement().satisfies(n -> assertThat(n.is("MatMul")).isTrue());
+        EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));
+        assertThat(spec.embeddings().word().shape()).containsExactly(14, TinyEncoders.HIDDEN);
+        assertThat(spec.embeddings().projection()).isEmpty();
+        OnnxModel emitted = EncoderEmitter.emit(spec, EmitOptions.defaults());
+        assertThat(EncoderRuns.maxAbsDiff(EncoderRuns.hidden(model, dir), EncoderRuns.hidden(emitted, dir))).isLessThan(1e-5);
+    }
+
+    @Test
     void anEmittedAndPrunedEncoderLiftsAgainSoPruningComposes() throws Exception {
         OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L, 3L), true);
         EncoderSpec spec = EncoderLifter.lift(model, dir.resolve("tiny.onnx"));

@@ -51,11 +51,13 @@ public final class LatencyTable {
 
     /**
      * Times, per numeric form of the space, the teacher in every table form and {@code randomModels}
-     * random candidates in that numeric form, and fits the table to them.
+     * random candidates in that numeric form, and fits the table to them; fp32 and the fp32 table are
+     * timed even when the space leaves them out, as every ratio is to the teacher in its own form.
      */
-    public static LatencyTable measure(EncoderSpec teacher, ImportanceScores scores, SearchSpace space,
+    public static LatencyTable measure(EncoderSpec teacher, ImportanceScores scores, SearchSpace candidates,
                                        CandidateWriter writer, ModelTimer timer, int randomModels, long seed,
                                        ProgressListener progress) {
+        SearchSpace space = candidates.withTeacherForms();
         if (randomModels < 3) {
             throw new IllegalArgumentException("a fit of per-layer, per-head and per-unit costs needs at least 3 random models");
         }

@@ -50,6 +50,22 @@ public record SearchSpace(int[] teacherHeads, int[] teacherFfn, int minLayers, i
         return new Architecture(layers, form, table);
     }
 
+    /**
+     * This space with the teacher's own forms (fp32, the fp32 table) allowed too: a latency table
+     * predicts ratios to the teacher, so it times the teacher's form even when candidates may not take it.
+     */
+    public SearchSpace withTeacherForms() {
+        List<NumericForm> f = new ArrayList<>(forms);
+        List<TokenTableForm> t = new ArrayList<>(tables);
+        if (!f.contains(NumericForm.FP32)) {
+            f.add(0, NumericForm.FP32);
+        }
+        if (!t.contains(TokenTableForm.FP32)) {
+            t.add(0, TokenTableForm.FP32);
+        }
+        return new SearchSpace(teacherHeads, teacherFfn, minLayers, headStep, ffnStep, f, t);
+    }
+
     public boolean contains(Architecture a) {
         if (a.depth() < minLayers || !forms.contains(a.form()) || !tables.contains(a.table())) {
             return false;
