@@ -2,8 +2,10 @@ package dev.nncj.search;
 
 /**
  * How much a candidate is trained before it is scored, cheapest first: its weights as inherited
- * from the teacher, a short distillation, a full distillation (then QAT for int8 forms). The
- * journal names the stage of every score, and a candidate is scored at a stage at most once.
+ * from the teacher, a short distillation, a full distillation (eight times the short one's
+ * sentences). Int8 forms are quantized after training, without quantization-aware training: no
+ * stage runs QAT yet. The journal names the stage of every score, and a candidate is scored at a
+ * stage at most once.
  */
 public enum Fidelity {
     INHERITED("inherited"),
