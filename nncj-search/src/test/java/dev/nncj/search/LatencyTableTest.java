@@ -88,6 +88,18 @@ class LatencyTableTest {
     }
 
     @Test
+    void aSpaceWithoutTheTeachersFormsStillTimesThemForTheRatios() {
+        AdditiveDevice device = new AdditiveDevice();
+        SearchSpace int8Only = new SearchSpace(new int[] {2, 2, 2}, new int[] {16, 16, 16}, 1, 1, 4,
+                List.of(NumericForm.DYNAMIC_INT8), List.of(TokenTableForm.INT8_BLOCKS));
+        LatencyTable table = LatencyTable.measure(teacher, scores, int8Only, device, device, 8, 1, ProgressListener.NONE);
+        Architecture whole = int8Only.full(NumericForm.FP32, TokenTableForm.FP32);
+        assertThat(table.predictMillis(whole)).isCloseTo(device.truth(teacher, scores, whole), within(1e-6));
+        Architecture candidate = int8Only.sample(new Random(3));
+        assertThat(table.predictMillis(candidate)).isCloseTo(device.truth(teacher, scores, candidate), within(1e-6));
+    }
+
+    @Test
     void aBlockCostsWhatItAddsToAModel() {
         AdditiveDevice device = new AdditiveDevice();
         LatencyTable table = LatencyTable.measure(teacher, scores, space, device, device, 8, 1, ProgressListener.NONE);
