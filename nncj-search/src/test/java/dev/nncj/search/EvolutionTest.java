@@ -78,7 +78,7 @@ class EvolutionTest {
         List<Architecture> first = new Evolution(space, Budget.none(), new Random(3)).anchoredInitial(16, seen);
         assertThat(first).hasSize(16).doesNotHaveDuplicates();
         TokenTableForm compact = space.tables().get(space.tables().size() - 1);
-        assertThat(compact).isEqualTo(TokenTableForm.INT4_BLOCKS);
+        assertThat(compact).isEqualTo(TokenTableForm.INT4_HALF_RANK);
         assertThat(first.subList(0, space.forms().size()))
                 .containsExactlyElementsOf(space.forms().stream().map(f -> space.full(f, compact)).toList());
         assertThat(seen).hasSize(16);
