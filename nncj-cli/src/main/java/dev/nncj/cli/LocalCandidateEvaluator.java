@@ -15,6 +15,7 @@ import dev.nncj.search.CandidateEvaluator;
 import dev.nncj.search.CandidateWriter;
 import dev.nncj.search.Fidelity;
 import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.train.trainer.TrainingStoppedException;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.ImportanceScores;
@@ -99,6 +100,8 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
         OnnxModel trained;
         try {
             trained = recovery.run(student).student();
+        } catch (TrainingStoppedException e) {
+            throw e; // a stop request (SIGTERM, Ctrl-C) ends the search; the candidate stays unjournaled, so --resume trains it
         } catch (NncjException e) { // a candidate whose training diverged is a result, not the search's end
             throw new CandidateFailure(e.getMessage());
         }
