@@ -36,13 +36,19 @@ class JournalTest {
                 .extracting(JournalEntry::architecture).isEqualTo(B);
     }
 
-    @Test
-    void aLineTornByAKillIsDroppedAndOverwritten() throws Exception {
+    /** A journal holding one entry of A, then half a line, as a kill during the write leaves it. */
+    private Path oneEntryAndALineTornByAKill() throws Exception {
         Path file = dir.resolve("journal.jsonl");
         try (Journal j = Journal.create(file, RUN)) {
             j.append(JournalEntry.ok(A, "inherited", new Objectives(0.81, 0.4, 0.3), 12345, 1.5));
         }
         Files.writeString(file, "{\"candidate\":\"layers 1 he", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        return file;
+    }
+
+    @Test
+    void aLineTornByAKillIsDroppedAndOverwritten() throws Exception {
+        Path file = oneEntryAndALineTornByAKill();
         try (Journal j = Journal.resume(file, RUN)) {
             assertThat(j.entries()).hasSize(1);
             j.append(JournalEntry.ok(B, "inherited", new Objectives(0.7, 0.2, 0.1), 99, 0.5));
@@ -52,11 +58,7 @@ class JournalTest {
 
     @Test
     void readingAJournalLeavesItAsItWasTornLineAndAll() throws Exception {
-        Path file = dir.resolve("journal.jsonl");
-        try (Journal j = Journal.create(file, RUN)) {
-            j.append(JournalEntry.ok(A, "inherited", new Objectives(0.81, 0.4, 0.3), 12345, 1.5));
-        }
-        Files.writeString(file, "{\"candidate\":\"layers 1 he", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Path file = oneEntryAndALineTornByAKill();
         byte[] before = Files.readAllBytes(file);
         assertThat(Journal.read(file)).containsExactly(
                 JournalEntry.ok(A, "inherited", new Objectives(0.81, 0.4, 0.3), 12345, 1.5));
