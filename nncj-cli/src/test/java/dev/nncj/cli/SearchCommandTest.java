@@ -8,6 +8,7 @@ import dev.nncj.data.TinyTokenizer;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.train.finetune.ClassifierHead;
+import dev.nncj.train.trainer.StopRequest;
 import dev.nncj.transformer.TinyEncoders;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -187,6 +188,30 @@ class SearchCommandTest {
             assertThat(evalAccuracy(out.resolve(p.get("file").asText()), dir.resolve("dev.tsv")))
                     .isEqualTo(p.get("dev_accuracy").asDouble());
         }
+    }
+
+    /**
+     * A stop (what SIGTERM asks for) during a finalist's distillation ends the search with the
+     * stopped exit code and journals nothing for that finalist; --resume trains it and finishes.
+     * (The stop was once journaled as the finalist's failure, which --resume never retrains.)
+     */
+    @Test
+    void aStopDuringADistillationEndsTheSearchAndResumeTrainsTheFinalist() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("stopped");
+        StopRequest.request(); // answered at the first training step: the inherited stage trains nothing
+
+        CliRun stopped = CliRun.of(search(clf, out, "--latency-checks", 0).toArray());
+
+        assertThat(stopped.exitCode()).as(stopped.err()).isEqualTo(Nncj.EXIT_STOPPED);
+        assertThat(out.resolve("pareto.json")).doesNotExist();
+        List<String> journal = Files.readAllLines(out.resolve("journal.jsonl"));
+        assertThat(journal).noneMatch(line -> line.contains("\"stage\":\"short-distill\""));
+        CliRun resumed = CliRun.of(search(clf, out, "--latency-checks", 0, "--resume").toArray());
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        List<String> distilled = Files.readAllLines(out.resolve("journal.jsonl")).stream()
+                .filter(line -> line.contains("\"stage\":\"short-distill\"")).toList();
+        assertThat(distilled).hasSize(2).noneMatch(line -> line.contains("failure"));
     }
 
     @Test
