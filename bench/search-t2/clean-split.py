@@ -7,11 +7,15 @@ dev.tsv's rows 9.5). OUT_TRAIN: TRAIN without every row that is a span of 3 or m
 OUT_DEV sentence, so a student distilled on OUT_TRAIN and selected on OUT_DEV is selected on text
 it has not seen, as test.tsv is.
 """
+import os
 import sys
 
 
 def main():
     train_path, dev_path, min_words, out_train, out_dev = sys.argv[1:6]
+    for path in (out_train, out_dev):  # checked before any work: no half-written pair, no input overwritten
+        if os.path.exists(path):
+            sys.exit(f"clean-split: {path} exists; give a new file")
     with open(dev_path, encoding="utf-8") as f:
         dev = f.readlines()
     selected = [dev[0]] + [line for line in dev[1:] if len(line.split("\t")[0].split()) >= int(min_words)]
