@@ -9,17 +9,20 @@ import dev.nncj.eval.EvalOptions;
 import dev.nncj.eval.TextClassificationEval;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.provenance.Provenance;
 import dev.nncj.search.Architecture;
 import dev.nncj.search.CandidateEncoder;
 import dev.nncj.search.CandidateEvaluator;
 import dev.nncj.search.CandidateWriter;
 import dev.nncj.search.Fidelity;
 import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.train.trainer.Checkpoints;
 import dev.nncj.train.trainer.TrainingStoppedException;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.ImportanceScores;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -42,6 +45,8 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     private final TextTokenizer tokenizer;
     private final java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training;
     private final EvalOptions scoring;
+    /** Where each distillation keeps its checkpoints (a folder per stage and candidate), if anywhere. */
+    private final Optional<Path> trainingFolder;
     /**
      * The last trained encoders: the search's finalists are written again as the front once the
      * search ends, and their training (minutes each) need not run twice. Bounded, as each holds a
@@ -58,10 +63,13 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     /**
      * @param training the distillation a stage runs before scoring (empty: inherited weights as they are)
      * @param scoring how ONNX Runtime scores a candidate (its threads: all of this machine's, or a Spark task's)
+     * @param trainingFolder where distillations keep checkpoints, so that a stopped one continues where it
+     *     was (empty: none kept, a stopped distillation starts again)
      */
     LocalCandidateEvaluator(EncoderSpec teacher, ImportanceScores scores, CandidateWriter writer,
             TextClassificationDataset selection, TextTokenizer tokenizer,
-            java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training, EvalOptions scoring) {
+            java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training, EvalOptions scoring,
+            Optional<Path> trainingFolder) {
         this.teacher = teacher;
         this.scores = scores;
         this.writer = writer;
@@ -69,6 +77,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
         this.tokenizer = tokenizer;
         this.training = training;
         this.scoring = scoring;
+        this.trainingFolder = trainingFolder;
     }
 
     @Override
@@ -87,25 +96,55 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
             String key = stage.label() + " " + candidate;
             encoder = recentlyTrained.get(key);
             if (encoder == null) {
-                encoder = train(candidate, recovery.get());
+                encoder = train(candidate, stage, recovery.get());
                 recentlyTrained.put(key, encoder);
             }
         }
         return writer.write(encoder, candidate.form(), candidate.table());
     }
 
-    private EncoderSpec train(Architecture candidate, DistillationRecovery recovery) {
+    private EncoderSpec train(Architecture candidate, Fidelity stage, DistillationRecovery recovery) {
         // a half-rank word table is trained as its two factors, so the training recovers the truncation
         OnnxModel student = DeployableCandidateWriter.emit(CandidateEncoder.of(teacher, scores, candidate), candidate.table());
+        Checkpoints checkpoints = checkpoints(candidate, stage);
         OnnxModel trained;
         try {
-            trained = recovery.run(student).student();
+            trained = recovery.withCheckpoints(checkpoints).run(student).student();
         } catch (TrainingStoppedException e) {
-            throw e; // a stop request (SIGTERM, Ctrl-C) ends the search; the candidate stays unjournaled, so --resume trains it
+            // a stop request (SIGTERM, Ctrl-C) ends the search; the candidate stays unjournaled, so --resume
+            // trains it, from the checkpoint kept
+            throw e;
         } catch (NncjException e) { // a candidate whose training diverged is a result, not the search's end
+            removeTrainingFolder(checkpoints);
             throw new CandidateFailure(e.getMessage());
         }
+        // the trained model is in memory now; a kill before it is journaled (seconds) trains it again
+        removeTrainingFolder(checkpoints);
         return EncoderLifter.lift(trained, Path.of(candidate.toString()));
+    }
+
+    /** The candidate's checkpoints at this stage: continued when a stopped search left them, else new. */
+    private Checkpoints checkpoints(Architecture candidate, Fidelity stage) {
+        if (trainingFolder.isEmpty()) {
+            return Checkpoints.none();
+        }
+        String run = stage.label() + " " + candidate;
+        String name = stage.label() + "-" + Provenance.sha256Text(run).substring(0, 16);
+        return Checkpoints.continuingIn(trainingFolder.get().resolve(name), run);
+    }
+
+    /** Removes a finished distillation's checkpoints, and the training folder once no other is left in it. */
+    private void removeTrainingFolder(Checkpoints checkpoints) {
+        checkpoints.remove();
+        trainingFolder.ifPresent(folder -> {
+            try {
+                Files.deleteIfExists(folder);
+            } catch (DirectoryNotEmptyException e) {
+                // another candidate's stopped distillation is still there
+            } catch (IOException e) {
+                throw NncjException.inFile(folder, "cannot be removed: " + e.getMessage(), e);
+            }
+        });
     }
 
     /** Accuracy by ONNX Runtime on the selection data and the bytes of the written file. */

@@ -1,14 +1,10 @@
 package dev.nncj.cli;
 
 import dev.nncj.provenance.Provenance;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Model.ArgSpec;
@@ -33,12 +29,7 @@ final class RunFingerprint {
                 .sorted(Comparator.comparing(OptionSpec::longestName))
                 .forEach(o -> text.append(o.longestName()).append('=').append(describe(o)).append('\n'));
         command.positionalParameters().forEach(p -> text.append(p.paramLabel()).append('=').append(describe(p)).append('\n'));
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+        return Provenance.sha256Text(text.toString());
     }
 
     private static String describe(ArgSpec arg) {

@@ -107,6 +107,15 @@ final class SearchCommand implements Callable<Integer> {
             description = "training sentences of a short distillation (default ${DEFAULT-VALUE}); full: 8x as many")
     int shortSamples;
 
+    @Option(names = "--full-distill-epochs", defaultValue = "1", paramLabel = "N",
+            description = "passes of a full distillation over its sentences (default ${DEFAULT-VALUE})")
+    int fullEpochs;
+
+    @Option(names = "--hidden-weight", defaultValue = "1", paramLabel = "W",
+            description = "weight of the hidden-state term of every distillation (the student's layers against the"
+                    + " teacher's, uniformly mapped); 0: soft targets and labels only (default ${DEFAULT-VALUE})")
+    double hiddenWeight;
+
     @Option(names = "--forms", defaultValue = "fp32,int8-dynamic,int8-static", split = ",", paramLabel = "FORM",
             description = "numeric forms: fp32, int8-dynamic, int8-static (default ${DEFAULT-VALUE})")
     List<String> forms;
@@ -184,6 +193,11 @@ final class SearchCommand implements Callable<Integer> {
         atLeast("--finalists", finalists, 1);
         atLeast("--eval-samples", evalSamples, 1);
         atLeast("--short-distill-samples", shortSamples, 1);
+        atLeast("--full-distill-epochs", fullEpochs, 1);
+        if (!(hiddenWeight >= 0) || Double.isInfinite(hiddenWeight)) {
+            throw new OptionException("--hidden-weight must be a number >= 0, not " + hiddenWeight);
+        }
+        SearchDistillation distillation = new SearchDistillation(shortSamples, fullEpochs, hiddenWeight);
         atLeast("--latency-models", latencyModels, 3);
         atLeast("--latency-checks", latencyChecks, 0);
         atLeast("--timing-runs", timingRuns, 1);
@@ -224,7 +238,7 @@ final class SearchCommand implements Callable<Integer> {
         // latency does not depend on the calibrated scales: timing models calibrate on a few sentences
         DeployableCandidateWriter timingWriter = new DeployableCandidateWriter(teacher.metadata(), Optional.of(
                 SearchEvaluatorFactory.calibration(CalibrationSentences.read(data, 16), tokenizerFile)));
-        SearchEvaluatorFactory inputs = SearchEvaluatorFactory.of(teacherFile, data, eval, evalSamples, shortSamples, seed,
+        SearchEvaluatorFactory inputs = SearchEvaluatorFactory.of(teacherFile, data, eval, evalSamples, distillation, seed,
                 fidelities);
         BenchmarkOptions timing = BenchmarkOptions.defaults().withSeqLen(seqLen).withRuns(timingRuns).withWarmupRuns(5)
                 .withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads));
@@ -235,7 +249,8 @@ final class SearchCommand implements Callable<Integer> {
         String dataDigests = Provenance.sha256(data) + " " + Provenance.sha256(eval);
         RunFingerprint fingerprint = new RunFingerprint(teacherDigest, dataDigests + " " + evalSamples + " " + shortSamples,
                 space.describe() + " stages " + String.join(",", stages) + " population " + population + " finalists "
-                        + finalists + (random ? " random" : " evolution"), budget.describe(), seed);
+                        + finalists + (random ? " random" : " evolution") + " " + distillation.describe(),
+                budget.describe(), seed);
         // executors elsewhere read copies in the shared folder, made before the journal: a folder that
         // cannot take them leaves no search behind
         SearchEvaluatorFactory remoteInputs = where != SearchExecutor.SPARK || sharedFolder == null ? inputs
@@ -249,7 +264,8 @@ final class SearchCommand implements Callable<Integer> {
                     new SearchLatency.Plan(latencyModels, latencyChecks, seed, measuredTable), progress,
                     quiet.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
             // the front's models are rebuilt and measured here, whoever scored the candidates
-            evaluator = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults());
+            evaluator = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults(),
+                    Optional.of(folder.file(SearchFolder.TRAINING)));
             ArchitectureSearch.Settings settings = new ArchitectureSearch.Settings(population, generations, finalists,
                     fidelities, seed, budget, random);
             // a local search never reaches SparkEvaluators, so never loads a Spark class

@@ -12,9 +12,7 @@ import dev.nncj.search.CandidateEvaluator;
 import dev.nncj.search.Fidelity;
 import dev.nncj.spark.EvaluatorFactory;
 import dev.nncj.train.distill.DistillData;
-import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.distill.DistillationRecovery;
-import dev.nncj.train.finetune.FineTuneOptions;
 import dev.nncj.train.trainer.TrainingThreads;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
@@ -35,23 +33,23 @@ import java.util.Optional;
  *
  * @param distills whether a stage distills (then the training data and the teacher are kept for it)
  */
-record SearchEvaluatorFactory(String teacherFile, String data, String eval, int evalSamples, int shortSamples,
-        long seed, boolean distills) implements EvaluatorFactory {
+record SearchEvaluatorFactory(String teacherFile, String data, String eval, int evalSamples,
+        SearchDistillation distillation, long seed, boolean distills) implements EvaluatorFactory {
     private static final long serialVersionUID = 1L;
     /** Training sentences whose activations calibrate static int8. */
     static final int CALIBRATION_SENTENCES = 256;
 
-    static SearchEvaluatorFactory of(Path teacherFile, Path data, Path eval, int evalSamples, int shortSamples, long seed,
-            List<Fidelity> stages) {
+    static SearchEvaluatorFactory of(Path teacherFile, Path data, Path eval, int evalSamples,
+            SearchDistillation distillation, long seed, List<Fidelity> stages) {
         return new SearchEvaluatorFactory(teacherFile.toAbsolutePath().toString(), data.toAbsolutePath().toString(),
-                eval.toAbsolutePath().toString(), evalSamples, shortSamples, seed,
+                eval.toAbsolutePath().toString(), evalSamples, distillation, seed,
                 stages.stream().anyMatch(f -> f != Fidelity.INHERITED));
     }
 
     /** The same search's inputs read from other copies of the files. */
     SearchEvaluatorFactory at(Path teacherCopy, Path dataCopy, Path evalCopy) {
         return new SearchEvaluatorFactory(teacherCopy.toString(), dataCopy.toString(), evalCopy.toString(), evalSamples,
-                shortSamples, seed, distills);
+                distillation, seed, distills);
     }
 
     /**
@@ -69,13 +67,17 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
         if (distills) {
             TrainingThreads.use(threads); // the stage's distillation trains on the task's CPUs, not the machine's
         }
+        // no checkpoints: a task retried elsewhere could not read them
         return evaluator(teacher, encoder, new MagnitudeImportance().score(encoder), tokenizer,
-                EvalOptions.defaults().withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads)));
+                EvalOptions.defaults().withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads)), Optional.empty());
     }
 
-    /** The evaluator, from the teacher as loaded, lifted and scored, its open tokenizer and how to run ONNX Runtime. */
+    /**
+     * The evaluator, from the teacher as loaded, lifted and scored, its open tokenizer and how to run
+     * ONNX Runtime; its distillations keep checkpoints in {@code trainingFolder} when given.
+     */
     LocalCandidateEvaluator evaluator(OnnxModel teacher, EncoderSpec encoder, ImportanceScores scores,
-            TextTokenizer tokenizer, EvalOptions scoring) {
+            TextTokenizer tokenizer, EvalOptions scoring, Optional<Path> trainingFolder) {
         Path tokenizerFile = ModelOutput.tokenizerBeside(Path.of(teacherFile));
         // static int8's calibration runs ONNX Runtime as the scoring does: on a Spark task's CPUs there
         DeployableCandidateWriter writer = new DeployableCandidateWriter(teacher.metadata(), Optional.of(
@@ -84,22 +86,12 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
         TextClassificationDataset selection = TextClassificationDataset.load(Path.of(eval)).firstN(evalSamples);
         DistillData distillData = distills ? DistillData.load(Path.of(data), null, tokenizerFile) : null;
         return new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,
-                stage -> recovery(stage, teacher, distillData), scoring);
+                stage -> distillation.options(stage, seed)
+                        .map(options -> new DistillationRecovery(teacher, distillData, options, ProgressListener.NONE)),
+                scoring, trainingFolder);
     }
 
     static Calibration calibration(List<String> sentences, Path tokenizer) {
         return new Calibration(sentences, tokenizer, Calibration.Method.MIN_MAX, 99.999, QuantizeOptions.CALIBRATION_BATCH_SIZE);
-    }
-
-    /** The distillation a stage runs: none for inherited weights, a short or a full one from the teacher. */
-    private Optional<DistillationRecovery> recovery(Fidelity stage, OnnxModel teacher, DistillData distillData) {
-        if (stage == Fidelity.INHERITED) {
-            return Optional.empty();
-        }
-        int sentences = stage == Fidelity.SHORT_DISTILL ? shortSamples : 8 * shortSamples;
-        FineTuneOptions training = FineTuneOptions.defaults().withEpochs(1).withBatchSize(32).withMaxLength(64)
-                .withLearningRate(1e-4).withSeed(seed).withMaxTrainExamples(sentences);
-        return Optional.of(new DistillationRecovery(teacher, distillData, DistillOptions.recovery().withTraining(training),
-                ProgressListener.NONE));
     }
 }

@@ -21,6 +21,8 @@ final class SearchFolder {
     static final String PARETO = "pareto.json";
     static final String REPORT = "report.html";
     static final String FRONT = "front";
+    /** Checkpoints of distillations under way; a stopped search's are continued by --resume. */
+    static final String TRAINING = "training";
 
     private final Path dir;
     private final boolean resume;

@@ -87,6 +87,7 @@ class SearchCommandTest {
         assertThat(pareto.get("scored_by_stage").get("short-distill").asInt()).isPositive();
         assertThat(pareto.get("latency_check").get("checks").asInt()).isEqualTo(3);
         assertThat(pareto.get("latency_source").asText()).isNotEmpty();
+        assertThat(out.resolve("training")).as("finished distillations leave no checkpoints").doesNotExist();
         for (JsonNode p : pareto.get("front")) {
             Path model = out.resolve(p.get("file").asText());
             assertThat(model).isRegularFile();
@@ -127,6 +128,10 @@ class SearchCommandTest {
         CliRun other = CliRun.of(search(clf, out, "--resume", "--seed", 2).toArray());
         assertThat(other.exitCode()).isEqualTo(1);
         assertThat(other.errorLine()).contains("journal.jsonl").contains("seed");
+        // nor is one that distils differently: the candidates left would be trained unlike those journaled
+        CliRun otherDistillation = CliRun.of(search(clf, out, "--resume", "--hidden-weight", 0).toArray());
+        assertThat(otherDistillation.exitCode()).isEqualTo(1);
+        assertThat(otherDistillation.errorLine()).contains("journal.jsonl").contains("hidden-weight 0.0");
         // a folder holding a search is never started over
         CliRun fresh = CliRun.of(search(clf, out).toArray());
         assertThat(fresh.exitCode()).isEqualTo(1);
@@ -207,11 +212,17 @@ class SearchCommandTest {
         assertThat(out.resolve("pareto.json")).doesNotExist();
         List<String> journal = Files.readAllLines(out.resolve("journal.jsonl"));
         assertThat(journal).noneMatch(line -> line.contains("\"stage\":\"short-distill\""));
+        // the stopped distillation's checkpoint, which --resume continues
+        try (Stream<Path> kept = Files.list(out.resolve("training"))) {
+            assertThat(kept.toList()).singleElement()
+                    .satisfies(folder -> assertThat(folder.resolve("run.properties")).isRegularFile());
+        }
         CliRun resumed = CliRun.of(search(clf, out, "--latency-checks", 0, "--resume").toArray());
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         List<String> distilled = Files.readAllLines(out.resolve("journal.jsonl")).stream()
                 .filter(line -> line.contains("\"stage\":\"short-distill\"")).toList();
         assertThat(distilled).hasSize(2).noneMatch(line -> line.contains("failure"));
+        assertThat(out.resolve("training")).doesNotExist();
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.nncj.NncjVersion;
 import dev.nncj.onnx.OnnxModel;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -61,6 +62,15 @@ public final class Provenance {
     /** The NNCJ version the build stamped ({@link NncjVersion}). */
     public static String version() {
         return NncjVersion.current();
+    }
+
+    /** The SHA-256 of {@code text}'s UTF-8 bytes, in hex. */
+    public static String sha256Text(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
     }
 
     public static String sha256(Path file) {

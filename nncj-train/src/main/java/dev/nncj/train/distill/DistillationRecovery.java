@@ -31,6 +31,12 @@ public final class DistillationRecovery implements IterativePruner.Recovery {
         this.progress = progress;
     }
 
+    /** This recovery, its training keeping checkpoints as {@code checkpoints} says. */
+    public DistillationRecovery withCheckpoints(Checkpoints checkpoints) {
+        return new DistillationRecovery(original, data, options.withTraining(options.training().withCheckpoints(checkpoints)),
+                progress);
+    }
+
     @Override
     public OnnxModel recover(OnnxModel pruned, int round) {
         Checkpoints checkpoints = options.training().checkpoints().inPhase(phase(round));

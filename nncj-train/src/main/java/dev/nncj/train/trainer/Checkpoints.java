@@ -50,6 +50,21 @@ public record Checkpoints(Path folder, boolean resume, String fingerprint, Strin
         return new Checkpoints(folder, true, fingerprint, "", f -> {});
     }
 
+    /**
+     * The run whose checkpoints are in {@code folder}: continued when the folder holds one (refused
+     * when it is another run's), else started there. For a caller that names each run's folder itself
+     * and continues whatever an interrupted process left.
+     */
+    public static Checkpoints continuingIn(Path folder, String fingerprint) {
+        if (Files.isRegularFile(folder.resolve(CheckpointFolder.RUN_FILE))) {
+            return resuming(folder, fingerprint);
+        }
+        if (Files.exists(folder)) {
+            new CheckpointFolder(folder).remove(); // created, never written: nothing to continue
+        }
+        return new Checkpoints(folder, false, fingerprint, "", f -> {});
+    }
+
     public Checkpoints inPhase(String value) {
         return new Checkpoints(folder, resume, fingerprint, value, announce);
     }

@@ -300,6 +300,17 @@ public class TrainerTest {
                         + " this one's (give exactly the command that started it)");
         assertThatThrownBy(() -> Checkpoints.startingIn(folder, "run 1")).isInstanceOf(NncjException.class)
                 .hasMessageContaining("holds the checkpoint of an interrupted run");
+
+        // a caller naming the folder itself continues what it finds, and only its own run
+        assertThat(Checkpoints.continuingIn(folder, "run 1").resume()).isTrue();
+        assertThatThrownBy(() -> Checkpoints.continuingIn(folder, "run 2")).isInstanceOf(NncjException.class)
+                .hasMessageContaining("is the checkpoint of another run");
+        java.nio.file.Path created = dir.resolve("created.checkpoint");
+        assertThat(created.toFile().mkdir()).isTrue(); // killed before its first checkpoint: nothing to continue
+        Checkpoints fresh = Checkpoints.continuingIn(created, "run 3");
+        assertThat(fresh.resume()).isFalse();
+        assertThat(created).doesNotExist();
+        assertThat(Checkpoints.continuingIn(dir.resolve("new.checkpoint"), "run 4").resume()).isFalse();
     }
 
     /**
