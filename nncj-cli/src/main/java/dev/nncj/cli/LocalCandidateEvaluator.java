@@ -22,7 +22,6 @@ import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderSpec;
 import dev.nncj.transformer.ImportanceScores;
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,6 +36,8 @@ import java.util.Optional;
 final class LocalCandidateEvaluator implements CandidateEvaluator {
     /** Trained encoders kept for the front: a whole front of finalists at the default of 8, twice over. */
     static final int KEPT_TRAINED = 16;
+    /** The phase under which a finished distillation's model is kept in its checkpoint folder. */
+    private static final String TRAINED = "trained";
 
     private final EncoderSpec teacher;
     private final ImportanceScores scores;
@@ -104,9 +105,14 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     }
 
     private EncoderSpec train(Architecture candidate, Fidelity stage, DistillationRecovery recovery) {
+        Checkpoints checkpoints = checkpoints(candidate, stage);
+        OnnxModel trained = checkpoints.finishedPhase(TRAINED).orElseGet(() -> distil(candidate, recovery, checkpoints));
+        return EncoderLifter.lift(trained, Path.of(candidate.toString()));
+    }
+
+    private OnnxModel distil(Architecture candidate, DistillationRecovery recovery, Checkpoints checkpoints) {
         // a half-rank word table is trained as its two factors, so the training recovers the truncation
         OnnxModel student = DeployableCandidateWriter.emit(CandidateEncoder.of(teacher, scores, candidate), candidate.table());
-        Checkpoints checkpoints = checkpoints(candidate, stage);
         OnnxModel trained;
         try {
             trained = recovery.withCheckpoints(checkpoints).run(student).student();
@@ -115,12 +121,12 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
             // trains it, from the checkpoint kept
             throw e;
         } catch (NncjException e) { // a candidate whose training diverged is a result, not the search's end
-            removeTrainingFolder(checkpoints);
+            checkpoints.remove();
             throw new CandidateFailure(e.getMessage());
         }
-        // the trained model is in memory now; a kill before it is journaled (seconds) trains it again
-        removeTrainingFolder(checkpoints);
-        return EncoderLifter.lift(trained, Path.of(candidate.toString()));
+        // kept until the front is written: neither a resumed search nor the front trains it again
+        checkpoints.recordPhase(TRAINED, trained);
+        return trained;
     }
 
     /** The candidate's checkpoints at this stage: continued when a stopped search left them, else new. */
@@ -133,18 +139,9 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
         return Checkpoints.continuingIn(trainingFolder.get().resolve(name), run);
     }
 
-    /** Removes a finished distillation's checkpoints, and the training folder once no other is left in it. */
-    private void removeTrainingFolder(Checkpoints checkpoints) {
-        checkpoints.remove();
-        trainingFolder.ifPresent(folder -> {
-            try {
-                Files.deleteIfExists(folder);
-            } catch (DirectoryNotEmptyException e) {
-                // another candidate's stopped distillation is still there
-            } catch (IOException e) {
-                throw NncjException.inFile(folder, "cannot be removed: " + e.getMessage(), e);
-            }
-        });
+    /** Removes every distillation's checkpoints and trained model: the search's front is written. */
+    void discardTraining() {
+        trainingFolder.ifPresent(Checkpoints::removeAll);
     }
 
     /** Accuracy by ONNX Runtime on the selection data and the bytes of the written file. */

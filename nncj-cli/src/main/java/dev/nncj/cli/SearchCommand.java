@@ -281,6 +281,7 @@ final class SearchCommand implements Callable<Integer> {
             SearchResults.write(folder, outcome, new SearchResults.Inputs(teacherFile, tokenizerFile, eval,
                     Optional.ofNullable(test), budget, timing, fidelities.get(fidelities.size() - 1), hours),
                     latency, evaluator, progress, out);
+            evaluator.discardTraining();
         }
         return 0;
     }

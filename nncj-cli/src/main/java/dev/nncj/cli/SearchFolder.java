@@ -21,7 +21,10 @@ final class SearchFolder {
     static final String PARETO = "pareto.json";
     static final String REPORT = "report.html";
     static final String FRONT = "front";
-    /** Checkpoints of distillations under way; a stopped search's are continued by --resume. */
+    /**
+     * Each distillation's checkpoints, then its trained model: a stopped search's --resume continues
+     * them and the front reuses them; removed once the front is written.
+     */
     static final String TRAINING = "training";
 
     private final Path dir;

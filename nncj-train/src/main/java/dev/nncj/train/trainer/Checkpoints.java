@@ -65,6 +65,11 @@ public record Checkpoints(Path folder, boolean resume, String fingerprint, Strin
         return new Checkpoints(folder, false, fingerprint, "", f -> {});
     }
 
+    /** Removes {@code folder} with every run's checkpoints in it: for a caller keeping a folder per run, all done. */
+    public static void removeAll(Path folder) {
+        CheckpointFolder.deleteRecursively(folder);
+    }
+
     public Checkpoints inPhase(String value) {
         return new Checkpoints(folder, resume, fingerprint, value, announce);
     }

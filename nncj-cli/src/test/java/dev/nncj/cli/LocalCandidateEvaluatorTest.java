@@ -1,0 +1,68 @@
+package dev.nncj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nncj.data.TextTokenizer;
+import dev.nncj.eval.EvalOptions;
+import dev.nncj.onnx.OnnxModel;
+import dev.nncj.search.Architecture;
+import dev.nncj.search.CandidateEvaluator;
+import dev.nncj.search.Fidelity;
+import dev.nncj.search.LayerChoice;
+import dev.nncj.search.NumericForm;
+import dev.nncj.search.TokenTableForm;
+import dev.nncj.transformer.EncoderLayer;
+import dev.nncj.transformer.EncoderLifter;
+import dev.nncj.transformer.EncoderSpec;
+import dev.nncj.transformer.ImportanceScores;
+import dev.nncj.transformer.MagnitudeImportance;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalCandidateEvaluatorTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * A distilled candidate's model stays in the training folder until the front is written: an
+     * evaluator of a resumed search (a new one, nothing in memory) reads it instead of training again.
+     */
+    @Test
+    void aFinishedDistillationIsKeptForTheFrontAndNotTrainedAgain() throws Exception {
+        Path clf = SearchCommandTest.classifier(dir);
+        Path training = dir.resolve("training");
+        SearchEvaluatorFactory inputs = SearchEvaluatorFactory.of(clf, dir.resolve("train.tsv"), dir.resolve("dev.tsv"), 16,
+                new SearchDistillation(16, 1, 1), 1, List.of(Fidelity.INHERITED, Fidelity.SHORT_DISTILL));
+        OnnxModel teacher = InputModel.load(clf);
+        EncoderSpec encoder = EncoderLifter.lift(teacher, clf);
+        ImportanceScores scores = new MagnitudeImportance().score(encoder);
+        EncoderLayer first = encoder.layers().get(0);
+        Architecture candidate = new Architecture(List.of(new LayerChoice(0, first.attention().heads(), first.ffn().width())),
+                NumericForm.ofLabel("fp32"), TokenTableForm.ofLabel("table-fp32"));
+
+        try (TextTokenizer tokenizer = TextTokenizer.load(ModelOutput.tokenizerBeside(clf))) {
+            CandidateEvaluator.Evaluation trained = inputs.evaluator(teacher, encoder, scores, tokenizer,
+                    EvalOptions.defaults(), Optional.of(training)).evaluate(candidate, Fidelity.SHORT_DISTILL);
+            Path kept;
+            try (Stream<Path> folders = Files.list(training)) {
+                kept = folders.toList().get(0).resolve("trained.onnx");
+            }
+            assertThat(kept).isRegularFile();
+            FileTime written = Files.getLastModifiedTime(kept);
+
+            LocalCandidateEvaluator resumed = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults(),
+                    Optional.of(training));
+            assertThat(resumed.evaluate(candidate, Fidelity.SHORT_DISTILL)).isEqualTo(trained);
+            assertThat(Files.getLastModifiedTime(kept)).as("read back, not trained and written again").isEqualTo(written);
+
+            resumed.discardTraining();
+            assertThat(training).doesNotExist();
+        }
+    }
+}
