@@ -4,11 +4,16 @@ import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.Tensor;
 
 /**
- * A [K, N] float weight (x·W, K the reduction axis) quantized to uint8 with one scale and zero point
+ * A [K, N] float weight (x·W, K the reduction axis) quantized to 8 bits with one scale and zero point
  * per output column (per channel) or one for the whole matrix, and its three initializers.
  *
  * <p>Per channel is the default because a column's error scales with its own largest weight only:
  * with one scale for the matrix, columns of small weights are left with a few levels.
+ *
+ * <p>A symmetric weight is stored as int8 with zero point 0 (the same levels as uint8 around 128, shifted):
+ * ONNX Runtime multiplies uint8 activations by int8 weights with its fastest kernel on every x86 CPU, while
+ * uint8 by uint8 costs 1.23x the time on an AVX2 AMD EPYC (bench/results/2026-12-03-int8-avx2.md). An
+ * asymmetric weight needs uint8's zero point and stays uint8.
  */
 public record QuantizedMatrix(long rows, long cols, long[] values, float[] scales, long[] zeroPoints) {
 
@@ -35,7 +40,7 @@ public record QuantizedMatrix(long rows, long cols, long[] values, float[] scale
     }
 
     public Tensor valuesTensor(String name) {
-        return Tensor.encodeLongs(name, DataType.UINT8, new long[] {rows, cols}, values);
+        return Tensor.encodeLongs(name, storedType(), new long[] {rows, cols}, signed() ? shifted(values) : values);
     }
 
     /** Scales as a scalar (per tensor) or [N] (per channel), the shapes MatMulIntegerToFloat takes. */
@@ -44,7 +49,20 @@ public record QuantizedMatrix(long rows, long cols, long[] values, float[] scale
     }
 
     public Tensor zeroPointTensor(String name) {
-        return Tensor.encodeLongs(name, DataType.UINT8, zeroPoints.length == 1 ? new long[0]
-                : new long[] {zeroPoints.length}, zeroPoints);
+        return Tensor.encodeLongs(name, storedType(), zeroPoints.length == 1 ? new long[0]
+                : new long[] {zeroPoints.length}, signed() ? shifted(zeroPoints) : zeroPoints);
+    }
+
+    /** int8 when every zero point is the symmetric one, else uint8. */
+    public DataType storedType() {
+        return signed() ? DataType.INT8 : DataType.UINT8;
+    }
+
+    private boolean signed() {
+        return java.util.Arrays.stream(zeroPoints).allMatch(z -> z == UInt8Params.SYMMETRIC_ZERO_POINT);
+    }
+
+    private static long[] shifted(long[] uint8) {
+        return java.util.Arrays.stream(uint8).map(v -> v - UInt8Params.SYMMETRIC_ZERO_POINT).toArray();
     }
 }

@@ -9,9 +9,12 @@ package dev.nncj.quantize;
  * steps ({@code scale = (hi - lo) / 255}, {@code zeroPoint = round(-lo / scale)}); including 0 keeps
  * zero padding exact, as ONNX's DynamicQuantizeLinear does.
  *
- * <p>uint8 rather than int8 for weights: on x86 without VNNI, ONNX Runtime's u8·s8 kernel uses
- * VPMADDUBSW, whose int16 pair sums saturate (255·127·2 > 32767); the u8·u8 kernel does not, and
- * measured here it is as fast (1.63 vs 1.67 ms for a 128×384×1536 MatMulIntegerToFloat).
+ * <p>Integer MatMuls store symmetric weights as int8 ({@link QuantizedMatrix}), the levels of the
+ * symmetric uint8 ones shifted by 128. On x86 without VNNI, ONNX Runtime's u8·s8 kernel uses VPMADDUBSW,
+ * whose int16 pair sums can saturate (255·127·2 > 32767), where the u8·u8 kernel does not; but the u8·u8
+ * kernel costs 1.23x the time on an AVX2 AMD EPYC, and MiniLM's embeddings lose less to the saturation
+ * (mean cosine to fp32 0.9909 against 0.9918 with uint8 weights) than to ONNX Runtime's own quantizer,
+ * which makes the same choice (0.9893): bench/results/2026-12-03-int8-avx2.md.
  */
 public record UInt8Params(float scale, int zeroPoint) {
     public static final int SYMMETRIC_ZERO_POINT = 128;

@@ -82,7 +82,9 @@ class DynamicInt8QuantizerTest {
         assertThat(r.keptFloat()).hasSize(1).allSatisfy((node, why) -> assertThat(why).contains("no constant weight"));
         Node mm = q.graph().nodes().stream().filter(n -> n.opType().equals("MatMulIntegerToFloat")).findFirst().orElseThrow();
         assertThat(mm.domain()).isEqualTo("com.microsoft");
-        assertThat(q.graph().initializer(mm.input(1)).orElseThrow().type()).isEqualTo(DataType.UINT8);
+        // symmetric weights as int8: ONNX Runtime's u8·s8 kernel is its fastest on every x86 CPU
+        assertThat(q.graph().initializer(mm.input(1)).orElseThrow().type()).isEqualTo(DataType.INT8);
+        assertThat(q.graph().initializer(mm.input(5)).orElseThrow().toLongs()).containsOnly(0L);
         assertThat(q.graph().initializer(mm.input(3)).orElseThrow().shape()).containsExactly(N); // per channel
         assertThat(q.graph().initializers()).doesNotContainKeys("wa", "wb"); // float weights gone
         assertThat(q.opsetVersion("com.microsoft")).hasValue(1);
@@ -105,10 +107,16 @@ class DynamicInt8QuantizerTest {
                 float[] bound = bound(x, weights(1), perChannel, symmetric);
                 float[] gotYa = yaOf(q, feeds, "gotya" + symmetric + perChannel);
                 float[] refYa = yaOf(twoProjections(), feeds, "refya" + symmetric + perChannel);
+                int checked = 0;
                 for (int i = 0; i < refYa.length; i++) {
+                    if (symmetric && canSaturate(x, weights(1), perChannel, i / N, i % N)) {
+                        continue;
+                    }
+                    checked++;
                     assertThat(Math.abs(gotYa[i] - refYa[i])).as("ya[%d] sym=%s pc=%s", i, symmetric, perChannel)
                             .isLessThanOrEqualTo(bound[i]);
                 }
+                assertThat(checked).as("outputs checked, sym=%s pc=%s", symmetric, perChannel).isPositive();
             }
         }
     }
@@ -125,6 +133,33 @@ class DynamicInt8QuantizerTest {
      * step over the row-spanning range of x, including 0) and |e_W| ≤ s_W/2 for the column's (or the
      * tensor's) step; plus a little float slack.
      */
+    /**
+     * Whether output [r, c] can be clipped by ONNX Runtime's uint8·int8 kernel on x86 without VNNI: it sums
+     * each adjacent pair of products along K into int16 (VPMADDUBSW), saturating, so the exact-arithmetic
+     * bound does not hold where a pair of x's uint8 codes times column c's int8 codes leaves the int16
+     * range (this adversarial input has many such pairs; real encoders few: bench/results/2026-12-03-int8-avx2.md).
+     */
+    static boolean canSaturate(float[][] x, float[] w, boolean perChannel, int r, int c) {
+        float lo = 0;
+        float hi = 0;
+        for (float[] row : x) {
+            for (float v : row) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        UInt8Params codes = UInt8Params.forRange(lo, hi, false); // DynamicQuantizeLinear's arithmetic
+        long[] q = QuantizedMatrix.of(Tensor.ofFloats("w", new long[] {K, N}, w), perChannel, true).values();
+        for (int k = 0; k + 1 < K; k += 2) {
+            long pair = codes.quantize(x[r][k]) * (q[k * N + c] - UInt8Params.SYMMETRIC_ZERO_POINT)
+                    + codes.quantize(x[r][k + 1]) * (q[(k + 1) * N + c] - UInt8Params.SYMMETRIC_ZERO_POINT);
+            if (pair > Short.MAX_VALUE || pair < Short.MIN_VALUE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static float[] bound(float[][] x, float[] w, boolean perChannel, boolean symmetric) {
         float ex = inputHalfStep(x);
         float[] ew = new float[N];

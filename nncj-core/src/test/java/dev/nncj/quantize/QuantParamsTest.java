@@ -3,6 +3,7 @@ package dev.nncj.quantize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,22 @@ class QuantParamsTest {
         assertThat(perTensor.scales()).containsExactly(1f);
         // with one scale, column 0 collapses to 1, 0: the loss per-channel avoids
         assertThat(perTensor.values()).containsExactly(129, 255, 128, 131);
+    }
+
+    @Test
+    void aSymmetricMatrixIsStoredAsInt8WithTheSameLevelsAndAnAsymmetricOneAsUint8() {
+        Tensor w = Tensor.ofFloats("w", new long[] {2, 2}, 1.27f, 127f, -0.5f, 3f);
+        QuantizedMatrix symmetric = QuantizedMatrix.of(w, true, true);
+        Tensor values = symmetric.valuesTensor("q");
+        assertThat(values.type()).isEqualTo(DataType.INT8);
+        assertThat(values.toLongs()).containsExactly(127, 127, -50, 3); // 255, 255, 78, 131 less 128
+        assertThat(symmetric.zeroPointTensor("zp").type()).isEqualTo(DataType.INT8);
+        assertThat(symmetric.zeroPointTensor("zp").toLongs()).containsExactly(0, 0);
+
+        QuantizedMatrix asymmetric = QuantizedMatrix.of(w, true, false);
+        assertThat(asymmetric.valuesTensor("q").type()).isEqualTo(DataType.UINT8);
+        assertThat(asymmetric.valuesTensor("q").toLongs()).containsExactly(asymmetric.values());
+        assertThat(asymmetric.zeroPointTensor("zp").toLongs()).containsExactly(asymmetric.zeroPoints());
     }
 
     @Test
