@@ -54,7 +54,9 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--per-tensor", description = "int8: one scale per tensor instead of per output channel")
     boolean perTensor;
 
-    @Option(names = "--asymmetric", description = "int8: asymmetric ranges with a zero point instead of symmetric")
+    @Option(names = "--asymmetric", description = "int8: asymmetric ranges with a zero point instead of symmetric;"
+            + " integer-MatMul weights are then uint8, which ONNX Runtime multiplies without the int16 saturation its"
+            + " int8 kernel can have on x86 CPUs without VNNI (slower there)")
     boolean asymmetric;
 
     @Option(names = "--block-size", defaultValue = "32", description = "weight-only modes and --embedding-bits 4: elements per scale (default ${DEFAULT-VALUE})")
