@@ -94,7 +94,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
             encoder = CandidateEncoder.of(teacher, scores, candidate);
         } else {
             // trained outside the map's lock: a Spark executor's evaluator trains several candidates at once
-            String key = stage.label() + " " + candidate;
+            String key = training(candidate, stage);
             encoder = recentlyTrained.get(key);
             if (encoder == null) {
                 encoder = train(candidate, stage, recovery.get());
@@ -134,9 +134,18 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
         if (trainingFolder.isEmpty()) {
             return Checkpoints.none();
         }
-        String run = stage.label() + " " + candidate;
+        String run = training(candidate, stage);
         String name = stage.label() + "-" + Provenance.sha256Text(run).substring(0, 16);
         return Checkpoints.continuingIn(trainingFolder.get().resolve(name), run);
+    }
+
+    /**
+     * What {@code stage} trains for {@code candidate}: its layers, heads and FFN units, and whether its word
+     * table is trained as two factors. The numeric form and a dense table's storage are applied after
+     * training, so candidates that differ only in those share one distillation.
+     */
+    private static String training(Architecture candidate, Fidelity stage) {
+        return stage.label() + " " + candidate.shape() + (candidate.table().halfRank() ? " factorized table" : "");
     }
 
     /** Removes every distillation's checkpoints and trained model: the search's front is written. */

@@ -31,7 +31,8 @@ class LocalCandidateEvaluatorTest {
 
     /**
      * A distilled candidate's model stays in the training folder until the front is written: an
-     * evaluator of a resumed search (a new one, nothing in memory) reads it instead of training again.
+     * evaluator of a resumed search (a new one, nothing in memory) reads it instead of training again,
+     * and a candidate that differs only in its numeric form is not trained again either.
      */
     @Test
     void aFinishedDistillationIsKeptForTheFrontAndNotTrainedAgain() throws Exception {
@@ -60,6 +61,14 @@ class LocalCandidateEvaluatorTest {
                     Optional.of(training));
             assertThat(resumed.evaluate(candidate, Fidelity.SHORT_DISTILL)).isEqualTo(trained);
             assertThat(Files.getLastModifiedTime(kept)).as("read back, not trained and written again").isEqualTo(written);
+
+            // another numeric form of the same layers is applied after training: the same distillation serves it
+            Architecture int8 = new Architecture(candidate.layers(), NumericForm.ofLabel("int8-dynamic"), candidate.table());
+            assertThat(resumed.evaluate(int8, Fidelity.SHORT_DISTILL).bytes()).isNotEqualTo(trained.bytes()); // another file
+            try (Stream<Path> folders = Files.list(training)) {
+                assertThat(folders.toList()).singleElement();
+            }
+            assertThat(Files.getLastModifiedTime(kept)).isEqualTo(written);
 
             resumed.discardTraining();
             assertThat(training).doesNotExist();

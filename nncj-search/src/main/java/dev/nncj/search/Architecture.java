@@ -31,8 +31,12 @@ public record Architecture(List<LayerChoice> layers, NumericForm form, TokenTabl
 
     @Override
     public String toString() {
-        return "layers " + join(LayerChoice::source) + " heads " + join(LayerChoice::heads) + " ffn "
-                + join(LayerChoice::ffn) + " " + form.label() + " " + table.label();
+        return shape() + " " + form.label() + " " + table.label();
+    }
+
+    /** The kept layers, heads and FFN units, without the forms: "layers 0,2 heads 12,8 ffn 1536,1024". */
+    public String shape() {
+        return "layers " + join(LayerChoice::source) + " heads " + join(LayerChoice::heads) + " ffn " + join(LayerChoice::ffn);
     }
 
     private String join(java.util.function.ToIntFunction<LayerChoice> f) {
