@@ -13,6 +13,7 @@ class ArchitectureTest {
                 new LayerChoice(5, 6, 512)), NumericForm.STATIC_INT8, TokenTableForm.INT4_BLOCKS);
         assertThat(a).hasToString("layers 0,2,5 heads 12,8,6 ffn 1536,1024,512 int8-static table-int4");
         assertThat(Architecture.parse(a.toString())).isEqualTo(a);
+        assertThat(a.shape()).isEqualTo("layers 0,2,5 heads 12,8,6 ffn 1536,1024,512");
     }
 
     @Test
