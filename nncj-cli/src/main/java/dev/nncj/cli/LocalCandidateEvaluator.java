@@ -94,7 +94,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
             encoder = CandidateEncoder.of(teacher, scores, candidate);
         } else {
             // trained outside the map's lock: a Spark executor's evaluator trains several candidates at once
-            String key = training(candidate, stage);
+            String key = trainingKey(candidate, stage);
             encoder = recentlyTrained.get(key);
             if (encoder == null) {
                 encoder = train(candidate, stage, recovery.get());
@@ -134,7 +134,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
         if (trainingFolder.isEmpty()) {
             return Checkpoints.none();
         }
-        String run = training(candidate, stage);
+        String run = trainingKey(candidate, stage);
         String name = stage.label() + "-" + Provenance.sha256Text(run).substring(0, 16);
         return Checkpoints.continuingIn(trainingFolder.get().resolve(name), run);
     }
@@ -144,7 +144,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
      * table is trained as two factors. The numeric form and a dense table's storage are applied after
      * training, so candidates that differ only in those share one distillation.
      */
-    private static String training(Architecture candidate, Fidelity stage) {
+    private static String trainingKey(Architecture candidate, Fidelity stage) {
         return stage.label() + " " + candidate.shape() + (candidate.table().halfRank() ? " factorized table" : "");
     }
 

@@ -30,14 +30,17 @@ public final class HuffmanCodec {
 
     private HuffmanCodec() {}
 
-    /** Whether the codec takes {@code tensor}'s type. */
+    /**
+     * Whether the codec takes {@code tensor}'s type: bytes, uint8 (cluster indices) or int8 (an int8 model's
+     * weights, whose zero is the byte 0 as well); decoding gives the bytes back, the type stays the tensor's.
+     */
     public static boolean accepts(Tensor tensor) {
-        return tensor.type() == DataType.UINT8;
+        return tensor.type() == DataType.UINT8 || tensor.type() == DataType.INT8;
     }
 
     public static byte[] encode(Tensor tensor) {
         if (!accepts(tensor)) {
-            throw new IllegalArgumentException("Huffman coding takes uint8 tensors, " + tensor.name() + " is "
+            throw new IllegalArgumentException("Huffman coding takes uint8 and int8 tensors, " + tensor.name() + " is "
                     + tensor.type().displayName());
         }
         int n = Math.toIntExact(tensor.numElements());

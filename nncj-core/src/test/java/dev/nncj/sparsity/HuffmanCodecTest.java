@@ -144,6 +144,19 @@ class HuffmanCodecTest {
     }
 
     @Test
+    void int8WeightsRoundTripByteForByte() {
+        byte[] v = sparseIndices(3000, 0.3, 9);
+        for (int i = 0; i < v.length; i += 7) {
+            v[i] = (byte) -v[i]; // negative codes: the bytes above 127
+        }
+        Tensor int8 = Tensor.ofRaw("w", DataType.INT8, new long[] {v.length}, ByteBuffer.wrap(v));
+        assertThat(HuffmanCodec.accepts(int8)).isTrue();
+        byte[] payload = HuffmanCodec.encode(int8);
+        assertThat(payload.length).isLessThan(v.length);
+        assertThat(HuffmanCodec.decode(payload, v.length)).containsExactly(v);
+    }
+
+    @Test
     void aCorruptPayloadIsRefusedWithAReason() {
         byte[] payload = HuffmanCodec.encode(uint8(sparseIndices(5000, 0.1, 4)));
         byte[] cut = Arrays.copyOf(payload, payload.length - 10);
