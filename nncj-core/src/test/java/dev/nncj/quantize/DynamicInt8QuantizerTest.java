@@ -140,15 +140,7 @@ class DynamicInt8QuantizerTest {
      * range (this adversarial input has many such pairs; real encoders few: bench/results/2026-12-03-int8-avx2.md).
      */
     static boolean canSaturate(float[][] x, float[] w, boolean perChannel, int r, int c) {
-        float lo = 0;
-        float hi = 0;
-        for (float[] row : x) {
-            for (float v : row) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-        }
-        UInt8Params codes = UInt8Params.forRange(lo, hi, false); // DynamicQuantizeLinear's arithmetic
+        UInt8Params codes = inputCodes(x);
         long[] q = QuantizedMatrix.of(Tensor.ofFloats("w", new long[] {K, N}, w), perChannel, true).values();
         for (int k = 0; k + 1 < K; k += 2) {
             long pair = codes.quantize(x[r][k]) * (q[k * N + c] - UInt8Params.SYMMETRIC_ZERO_POINT)
@@ -187,8 +179,13 @@ class DynamicInt8QuantizerTest {
         return bound;
     }
 
-    /** Half of DynamicQuantizeLinear's step for {@code x}: its range widened to include 0, over 255 steps. */
+    /** Half of DynamicQuantizeLinear's step for {@code x}. */
     static float inputHalfStep(float[][] x) {
+        return inputCodes(x).scale() / 2f;
+    }
+
+    /** DynamicQuantizeLinear's uint8 codes for {@code x}: its range widened to include 0, over 255 steps. */
+    static UInt8Params inputCodes(float[][] x) {
         float lo = 0;
         float hi = 0;
         for (float[] row : x) {
@@ -197,7 +194,7 @@ class DynamicInt8QuantizerTest {
                 hi = Math.max(hi, v);
             }
         }
-        return (hi - lo) / 255f / 2f;
+        return UInt8Params.forRange(lo, hi, false);
     }
 
     @Test
