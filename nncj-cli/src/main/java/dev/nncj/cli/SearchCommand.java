@@ -194,10 +194,12 @@ final class SearchCommand implements Callable<Integer> {
         atLeast("--eval-samples", evalSamples, 1);
         atLeast("--short-distill-samples", shortSamples, 1);
         atLeast("--full-distill-epochs", fullEpochs, 1);
-        if (!(hiddenWeight >= 0) || Double.isInfinite(hiddenWeight)) {
-            throw new OptionException("--hidden-weight must be a number >= 0, not " + hiddenWeight);
+        SearchDistillation distillation;
+        try {
+            distillation = new SearchDistillation(shortSamples, fullEpochs, hiddenWeight);
+        } catch (IllegalArgumentException e) { // the counts are checked above: what is left is the weight
+            throw new OptionException("--hidden-weight must be a finite number >= 0, not " + hiddenWeight);
         }
-        SearchDistillation distillation = new SearchDistillation(shortSamples, fullEpochs, hiddenWeight);
         atLeast("--latency-models", latencyModels, 3);
         atLeast("--latency-checks", latencyChecks, 0);
         atLeast("--timing-runs", timingRuns, 1);

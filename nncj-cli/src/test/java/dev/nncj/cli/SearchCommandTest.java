@@ -267,6 +267,10 @@ class SearchCommandTest {
                 "-o", out, "--population", 1, "-q");
         assertThat(tinyPopulation.exitCode()).isEqualTo(2);
         assertThat(tinyPopulation.errorLine()).contains("--population must be at least 2, not 1");
+        CliRun negativeWeight = CliRun.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("dev.tsv"),
+                "-o", out, "--hidden-weight", -1, "-q");
+        assertThat(negativeWeight.exitCode()).isEqualTo(2);
+        assertThat(negativeWeight.errorLine()).contains("--hidden-weight must be a finite number >= 0, not -1.0");
         assertThat(out).doesNotExist();
     }
 }
