@@ -11,8 +11,8 @@ import dev.nncj.onnx.Tensor;
  * with one scale for the matrix, columns of small weights are left with a few levels.
  *
  * <p>A symmetric weight is stored as int8 with zero point 0 (the same levels as uint8 around 128, shifted):
- * ONNX Runtime multiplies uint8 activations by int8 weights with its fastest kernel on every x86 CPU, while
- * uint8 by uint8 costs 1.23x the time on an AVX2 AMD EPYC (bench/results/2026-12-03-int8-avx2.md). An
+ * ONNX Runtime's uint8·uint8 kernel costs 1.23x the time of its uint8·int8 one on an AVX2 AMD EPYC
+ * (bench/results/2026-12-03-int8-avx2.md), and the two were at parity on the AMX Xeon measured before. An
  * asymmetric weight needs uint8's zero point and stays uint8.
  */
 public record QuantizedMatrix(long rows, long cols, long[] values, float[] scales, long[] zeroPoints) {
@@ -54,7 +54,7 @@ public record QuantizedMatrix(long rows, long cols, long[] values, float[] scale
     }
 
     /** int8 when every zero point is the symmetric one, else uint8. */
-    public DataType storedType() {
+    DataType storedType() {
         return signed() ? DataType.INT8 : DataType.UINT8;
     }
 
