@@ -116,6 +116,12 @@ final class SearchCommand implements Callable<Integer> {
                     + " teacher's, uniformly mapped); 0: soft targets and labels only (default ${DEFAULT-VALUE})")
     double hiddenWeight;
 
+    @Option(names = "--augment", defaultValue = "0", paramLabel = "N",
+            description = "a full distillation also trains on N rewritings of each sentence (words replaced by their"
+                    + " neighbours in the teacher's word table, TinyBERT's augmentation), labelled by the teacher alone"
+                    + " (default ${DEFAULT-VALUE}: none)")
+    int augment;
+
     @Option(names = "--forms", defaultValue = "fp32,int8-dynamic,int8-static", split = ",", paramLabel = "FORM",
             description = "numeric forms: fp32, int8-dynamic, int8-static (default ${DEFAULT-VALUE})")
     List<String> forms;
@@ -194,9 +200,10 @@ final class SearchCommand implements Callable<Integer> {
         atLeast("--eval-samples", evalSamples, 1);
         atLeast("--short-distill-samples", shortSamples, 1);
         atLeast("--full-distill-epochs", fullEpochs, 1);
+        atLeast("--augment", augment, 0);
         SearchDistillation distillation;
         try {
-            distillation = new SearchDistillation(shortSamples, fullEpochs, hiddenWeight);
+            distillation = new SearchDistillation(shortSamples, fullEpochs, hiddenWeight, augment);
         } catch (IllegalArgumentException e) { // the counts are checked above: what is left is the weight
             throw new OptionException("--hidden-weight must be a finite number >= 0, not " + hiddenWeight);
         }

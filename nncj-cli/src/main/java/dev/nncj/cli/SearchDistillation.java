@@ -1,9 +1,15 @@
 package dev.nncj.cli;
 
+import dev.nncj.data.WordSubstitution;
+import dev.nncj.onnx.Tensor;
 import dev.nncj.search.Fidelity;
+import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
+import dev.nncj.train.distill.DistillTexts;
 import dev.nncj.train.finetune.FineTuneOptions;
+import dev.nncj.transformer.EncoderSpec;
 import java.io.Serializable;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,17 +17,39 @@ import java.util.Optional;
  * hidden states of the student's layers against the teacher's (TinyBERT's uniform layer map: the
  * student's last layer learns the teacher's last), on the first {@code shortSamples} training
  * sentences for a short distillation and eight times as many, {@code fullEpochs} times over, for a full one.
+ * With {@code augment} copies, a full distillation's sentences are each followed by that many rewritings
+ * ({@link WordSubstitution}, TinyBERT's augmentation) and only the teacher's outputs teach (no labels).
  *
  * @param hiddenWeight weight of the hidden-state term (0: soft targets and labels only)
+ * @param augment rewritten copies of each sentence a full distillation adds (0: none)
  */
-record SearchDistillation(int shortSamples, int fullEpochs, double hiddenWeight) implements Serializable {
+record SearchDistillation(int shortSamples, int fullEpochs, double hiddenWeight, int augment) implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** How many times the short distillation's sentences a full one reads. */
+    private static final int FULL_TO_SHORT = 8;
 
     SearchDistillation {
-        if (shortSamples < 1 || fullEpochs < 1 || !(hiddenWeight >= 0) || Double.isInfinite(hiddenWeight)) {
-            throw new IllegalArgumentException("distillation needs samples and epochs >= 1 and a finite hidden weight >= 0: "
-                    + shortSamples + ", " + fullEpochs + ", " + hiddenWeight);
+        if (shortSamples < 1 || fullEpochs < 1 || !(hiddenWeight >= 0) || Double.isInfinite(hiddenWeight) || augment < 0) {
+            throw new IllegalArgumentException("distillation needs samples and epochs >= 1, a finite hidden weight >= 0 and"
+                    + " copies >= 0: " + shortSamples + ", " + fullEpochs + ", " + hiddenWeight + ", " + augment);
         }
+    }
+
+    /** Whether {@code stage} trains on rewritten sentences besides the training data's own. */
+    boolean augments(Fidelity stage) {
+        return stage == Fidelity.FULL_DISTILL && augment > 0;
+    }
+
+    /**
+     * A full distillation's text when it {@link #augments}: its sentences, each followed by its rewritings,
+     * which {@code teacher}'s word table and {@code vocabulary} (its tokenizer's) choose; seeded.
+     */
+    DistillData augmented(DistillData data, EncoderSpec teacher, Map<String, Integer> vocabulary, long seed) {
+        DistillTexts sentences = data.train().firstN(FULL_TO_SHORT * shortSamples);
+        Tensor words = teacher.embeddings().word();
+        WordSubstitution substitution = WordSubstitution.fromEmbeddings(vocabulary, words.toFloats(), (int) words.dim(1),
+                sentences.texts());
+        return new DistillData(sentences.withVariants(substitution, augment, seed), data.eval(), data.tokenizer());
     }
 
     /** The distillation {@code stage} runs, or none for inherited weights. */
@@ -30,9 +58,12 @@ record SearchDistillation(int shortSamples, int fullEpochs, double hiddenWeight)
             return Optional.empty();
         }
         boolean full = stage == Fidelity.FULL_DISTILL;
+        int sentences = full ? FULL_TO_SHORT * shortSamples * (1 + (augments(stage) ? augment : 0)) : shortSamples;
         FineTuneOptions training = FineTuneOptions.defaults().withEpochs(full ? fullEpochs : 1).withBatchSize(32)
-                .withMaxLength(64).withLearningRate(1e-4).withSeed(seed).withMaxTrainExamples(full ? 8 * shortSamples : shortSamples);
-        return Optional.of(DistillOptions.recovery().withHiddenWeight(hiddenWeight).withTraining(training));
+                .withMaxLength(64).withLearningRate(1e-4).withSeed(seed).withMaxTrainExamples(sentences);
+        DistillOptions options = DistillOptions.recovery().withHiddenWeight(hiddenWeight).withTraining(training);
+        // rewritten sentences may not keep their labels: the teacher's outputs alone teach them
+        return Optional.of(augments(stage) ? options.withHardWeight(0) : options);
     }
 
     /**
@@ -40,6 +71,6 @@ record SearchDistillation(int shortSamples, int fullEpochs, double hiddenWeight)
      * names with the data): a journal is resumed only with the same ones.
      */
     String describe() {
-        return "full-distill epochs " + fullEpochs + " hidden-weight " + hiddenWeight;
+        return "full-distill epochs " + fullEpochs + " hidden-weight " + hiddenWeight + (augment > 0 ? " augment " + augment : "");
     }
 }

@@ -85,9 +85,14 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
                         .withThreads(scoring.runtime().intraOpThreads())));
         TextClassificationDataset selection = TextClassificationDataset.load(Path.of(eval)).firstN(evalSamples);
         DistillData distillData = distills ? DistillData.load(Path.of(data), null, tokenizerFile) : null;
+        // rewritten when the first full distillation needs them (finding the neighbours takes up to a minute)
+        java.util.concurrent.atomic.AtomicReference<DistillData> augmented = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.function.Function<Fidelity, DistillData> dataOf = stage -> !distillation.augments(stage) ? distillData
+                : augmented.updateAndGet(a -> a != null ? a
+                        : distillation.augmented(distillData, encoder, tokenizer.vocabulary(), seed));
         return new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,
                 stage -> distillation.options(stage, seed)
-                        .map(options -> new DistillationRecovery(teacher, distillData, options, ProgressListener.NONE)),
+                        .map(options -> new DistillationRecovery(teacher, dataOf.apply(stage), options, ProgressListener.NONE)),
                 scoring, trainingFolder);
     }
 

@@ -39,7 +39,7 @@ class LocalCandidateEvaluatorTest {
         Path clf = SearchCommandTest.classifier(dir);
         Path training = dir.resolve("training");
         SearchEvaluatorFactory inputs = SearchEvaluatorFactory.of(clf, dir.resolve("train.tsv"), dir.resolve("dev.tsv"), 16,
-                new SearchDistillation(16, 1, 1), 1, List.of(Fidelity.INHERITED, Fidelity.SHORT_DISTILL));
+                new SearchDistillation(16, 1, 1, 0), 1, List.of(Fidelity.INHERITED, Fidelity.SHORT_DISTILL));
         OnnxModel teacher = InputModel.load(clf);
         EncoderSpec encoder = EncoderLifter.lift(teacher, clf);
         ImportanceScores scores = new MagnitudeImportance().score(encoder);

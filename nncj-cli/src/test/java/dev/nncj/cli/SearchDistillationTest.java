@@ -8,7 +8,7 @@ import dev.nncj.train.distill.DistillOptions;
 import org.junit.jupiter.api.Test;
 
 class SearchDistillationTest {
-    private final SearchDistillation distillation = new SearchDistillation(1000, 3, 0.5);
+    private final SearchDistillation distillation = new SearchDistillation(1000, 3, 0.5, 0);
 
     @Test
     void inheritedWeightsAreNotTrained() {
@@ -36,16 +36,35 @@ class SearchDistillationTest {
     }
 
     @Test
+    void anAugmentedFullDistillationReadsTheRewritingsTooAndNoLabels() {
+        SearchDistillation augmented = new SearchDistillation(1000, 3, 0.5, 4);
+        DistillOptions full = augmented.options(Fidelity.FULL_DISTILL, 7).orElseThrow();
+        assertThat(full.training().maxTrainExamples()).as("8000 sentences and 4 rewritings of each").hasValue(40000);
+        assertThat(full.hardWeight()).as("a rewritten sentence may not keep its label").isZero();
+        assertThat(full.softWeight()).isPositive();
+        DistillOptions shortOne = augmented.options(Fidelity.SHORT_DISTILL, 7).orElseThrow();
+        assertThat(shortOne.training().maxTrainExamples()).as("only the full distillation is augmented").hasValue(1000);
+        assertThat(shortOne.hardWeight()).isPositive();
+        assertThat(augmented.augments(Fidelity.FULL_DISTILL)).isTrue();
+        assertThat(augmented.augments(Fidelity.SHORT_DISTILL)).isFalse();
+        assertThat(distillation.augments(Fidelity.FULL_DISTILL)).isFalse();
+    }
+
+    @Test
     void theFingerprintNamesWhatChangesTheTraining() {
+        assertThat(distillation.describe()).as("unchanged without augmentation: older journals still resume")
+                .isEqualTo("full-distill epochs 3 hidden-weight 0.5");
+        assertThat(new SearchDistillation(1000, 3, 0.5, 2).describe()).endsWith(" augment 2");
         assertThat(distillation.describe()).contains("epochs 3").contains("hidden-weight 0.5");
-        assertThat(new SearchDistillation(1000, 3, 0).describe()).isNotEqualTo(distillation.describe());
+        assertThat(new SearchDistillation(1000, 3, 0, 0).describe()).isNotEqualTo(distillation.describe());
     }
 
     @Test
     void refusesSettingsThatTrainNothingOrNonsense() {
-        assertThatThrownBy(() -> new SearchDistillation(0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SearchDistillation(10, 0, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SearchDistillation(10, 1, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SearchDistillation(10, 1, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SearchDistillation(0, 1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SearchDistillation(10, 0, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SearchDistillation(10, 1, Double.NaN, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SearchDistillation(10, 1, -1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SearchDistillation(10, 1, 1, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -82,6 +82,11 @@ public final class TextTokenizer implements AutoCloseable {
         return facts.vocabularySize();
     }
 
+    /** The model's vocabulary, token to id (without the tokenizer.json's added tokens). */
+    public Map<String, Integer> vocabulary() {
+        return facts.vocabulary();
+    }
+
     /** The id padding positions get. */
     public long padId() {
         return facts.padId();

@@ -10,11 +10,11 @@ import java.util.Map;
 
 /**
  * What NNCJ reads from a Hugging Face tokenizer.json itself rather than through DJL, which does not
- * expose it: the vocabulary size (the embedding matrix must have at least that many rows) and the
- * padding token. Parsing it first also turns "this is not a tokenizer.json" into a clear message
+ * expose it: the vocabulary size (the embedding matrix must have at least that many rows), the
+ * padding token and the model's vocabulary itself (token to id). Parsing it first also turns "this is not a tokenizer.json" into a clear message
  * before the native tokenizer sees the file.
  */
-record TokenizerJson(int vocabularySize, long padId, long padTypeId) {
+record TokenizerJson(int vocabularySize, long padId, long padTypeId, Map<String, Integer> vocabulary) {
 
     private static final List<String> PAD_TOKENS = List.of("[PAD]", "<pad>");
 
@@ -39,6 +39,7 @@ record TokenizerJson(int vocabularySize, long padId, long padTypeId) {
         }
         long highest = -1;
         Long padFromVocab = null;
+        Map<String, Integer> tokens = new java.util.HashMap<>();
         if (vocab.isObject()) { // WordPiece, BPE, WordLevel: token -> id
             for (Map.Entry<String, JsonNode> entry : vocab.properties()) {
                 if (!entry.getValue().canConvertToLong()) {
@@ -46,14 +47,17 @@ record TokenizerJson(int vocabularySize, long padId, long padTypeId) {
                 }
                 long id = entry.getValue().asLong();
                 highest = Math.max(highest, id);
+                tokens.put(entry.getKey(), (int) Math.min(id, Integer.MAX_VALUE));
                 if (padFromVocab == null && PAD_TOKENS.contains(entry.getKey())) {
                     padFromVocab = id;
                 }
             }
         } else if (vocab.isArray()) { // Unigram: [[piece, score], ...], the id is the position
             highest = vocab.size() - 1;
-            for (int i = 0; i < vocab.size() && padFromVocab == null; i++) {
-                if (PAD_TOKENS.contains(vocab.get(i).path(0).asText())) {
+            for (int i = 0; i < vocab.size(); i++) {
+                String piece = vocab.get(i).path(0).asText();
+                tokens.putIfAbsent(piece, i);
+                if (padFromVocab == null && PAD_TOKENS.contains(piece)) {
                     padFromVocab = (long) i;
                 }
             }
@@ -80,7 +84,7 @@ record TokenizerJson(int vocabularySize, long padId, long padTypeId) {
         long padId = padding.has("pad_id") ? padding.get("pad_id").asLong()
                 : padFromAdded != null ? padFromAdded : padFromVocab != null ? padFromVocab : 0;
         long padTypeId = padding.path("pad_type_id").asLong(0);
-        return new TokenizerJson((int) highest + 1, padId, padTypeId);
+        return new TokenizerJson((int) highest + 1, padId, padTypeId, Map.copyOf(tokens));
     }
 
     static NncjException notTokenizer(Path file, String reason) {

@@ -5,13 +5,16 @@ import dev.nncj.data.DelimitedTable;
 import dev.nncj.data.SentenceFile;
 import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.data.TextTokenizer;
+import dev.nncj.data.WordSubstitution;
 import dev.nncj.train.finetune.TextBatches;
 import dev.nncj.train.trainer.Batch;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
+import java.util.Random;
 
 /**
  * The text a student is distilled on: labelled (a GLUE-style TSV with a "label" column) or
@@ -63,6 +66,28 @@ public final class DistillTexts {
         }
         return new DistillTexts(file, texts.subList(0, n), pairs == null ? null : pairs.subList(0, n),
                 labels == null ? null : Arrays.copyOf(labels, n));
+    }
+
+    /**
+     * These sentences, each followed by up to {@code copies} rewritings of it ({@link WordSubstitution}),
+     * unlabeled: the rewritten sentences need not keep their labels, so the teacher labels every one.
+     */
+    public DistillTexts withVariants(WordSubstitution substitution, int copies, long seed) {
+        if (pairs != null) {
+            throw NncjException.inFile(file, "holds sentence pairs: augmentation rewrites single sentences");
+        }
+        Random random = new Random(seed);
+        List<String> out = new ArrayList<>();
+        for (String text : texts) {
+            out.add(text);
+            out.addAll(substitution.variants(text, copies, random));
+        }
+        return new DistillTexts(file, out, null, null);
+    }
+
+    /** The sentences (the first of each pair). */
+    public List<String> texts() {
+        return texts;
     }
 
     public Path file() {
