@@ -1,11 +1,13 @@
 package dev.nncj.cli;
 
 import dev.nncj.NncjException;
+import dev.nncj.OptionException;
 import dev.nncj.ProgressListener;
 import dev.nncj.folder.ArchitectureEdit;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.report.CompressionReport;
 import dev.nncj.report.Evaluation;
+import dev.nncj.train.distill.Augmentation;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.distill.DistillResult;
@@ -15,6 +17,7 @@ import dev.nncj.train.distill.StudentShape;
 import dev.nncj.train.finetune.FineTuneOptions;
 import dev.nncj.train.trainer.StepResult;
 import dev.nncj.train.trainer.TrainingListener;
+import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.StructuredPruneResult;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -83,6 +86,11 @@ final class DistillCommand implements Callable<Integer> {
             description = "weight of the label cross-entropy (default 1 with labelled data, 0 without; must be 0 without)")
     Double hardWeight;
 
+    @Option(names = "--augment", defaultValue = "0", paramLabel = "N",
+            description = "also train on N rewritings of each sentence (TinyBERT's augmentation: words replaced by their"
+                    + " neighbours in the first teacher's word table), labelled by the teacher alone (default ${DEFAULT-VALUE})")
+    int augment;
+
     @Mixin
     LayerLossOptions layers;
 
@@ -121,9 +129,21 @@ final class DistillCommand implements Callable<Integer> {
         Evaluation evaluation = test != null
                 ? new Evaluation.TextClassification(report.dataFile.labelled(test), tokenizer)
                 : report.evaluation(teacherFile);
+        if (augment < 0) {
+            throw new OptionException("--augment must be at least 0, not " + augment);
+        }
+        if (augment > 0 && hardWeight != null && hardWeight != 0) {
+            throw new OptionException("--augment: rewritten sentences may not keep their labels, so --hard-weight must be 0");
+        }
         DistillData distillData = report.dataFile.distillData(data, eval, tokenizer);
-        DistillOptions options = options(distillData.train().isLabeled());
         List<OnnxModel> teacherModels = teachers.stream().map(InputModel::load).toList();
+        DistillOptions options = options(distillData.train().isLabeled() && augment == 0);
+        if (augment > 0) {
+            int sentences = options.training().maxTrainExamples().orElse(distillData.train().size());
+            distillData = Augmentation.of(distillData, EncoderLifter.lift(teacherModels.get(0), teacherFile), sentences,
+                    augment, options.training().seed());
+            options = options.withTraining(options.training().withMaxTrainExamples(distillData.train().size()));
+        }
         OnnxModel studentModel;
         String derived = null;
         Optional<StructuredPruneResult> structure = Optional.empty();

@@ -1,15 +1,13 @@
 package dev.nncj.cli;
 
 import dev.nncj.data.WordSubstitution;
-import dev.nncj.onnx.Tensor;
 import dev.nncj.search.Fidelity;
+import dev.nncj.train.distill.Augmentation;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
-import dev.nncj.train.distill.DistillTexts;
 import dev.nncj.train.finetune.FineTuneOptions;
 import dev.nncj.transformer.EncoderSpec;
 import java.io.Serializable;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,15 +39,11 @@ record SearchDistillation(int shortSamples, int fullEpochs, double hiddenWeight,
     }
 
     /**
-     * A full distillation's text when it {@link #augments}: its sentences, each followed by its rewritings,
-     * which {@code teacher}'s word table and {@code vocabulary} (its tokenizer's) choose; seeded.
+     * A full distillation's text when it {@link #augments}: its sentences, each followed by rewritings
+     * that {@code teacher}'s word table chooses; seeded.
      */
-    DistillData augmented(DistillData data, EncoderSpec teacher, Map<String, Integer> vocabulary, long seed) {
-        DistillTexts sentences = data.train().firstN(FULL_TO_SHORT * shortSamples);
-        Tensor words = teacher.embeddings().word();
-        WordSubstitution substitution = WordSubstitution.fromEmbeddings(vocabulary, words.toFloats(), (int) words.dim(1),
-                sentences.texts());
-        return new DistillData(sentences.withVariants(substitution, augment, seed), data.eval(), data.tokenizer());
+    DistillData augmented(DistillData data, EncoderSpec teacher, long seed) {
+        return Augmentation.of(data, teacher, FULL_TO_SHORT * shortSamples, augment, seed);
     }
 
     /** The distillation {@code stage} runs, or none for inherited weights. */

@@ -89,7 +89,7 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
         java.util.concurrent.atomic.AtomicReference<DistillData> augmented = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.function.Function<Fidelity, DistillData> dataOf = stage -> !distillation.augments(stage) ? distillData
                 : augmented.updateAndGet(a -> a != null ? a
-                        : distillation.augmented(distillData, encoder, tokenizer.vocabulary(), seed));
+                        : distillation.augmented(distillData, encoder, seed));
         return new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,
                 stage -> distillation.options(stage, seed)
                         .map(options -> new DistillationRecovery(teacher, dataOf.apply(stage), options, ProgressListener.NONE)),

@@ -109,6 +109,39 @@ class DistillCommandTest {
         assertThat(never).doesNotExist();
     }
 
+    /** Rewritten sentences join the training text, labelled by the teacher: more steps, no hard labels. */
+    @Test
+    void augmentationAddsRewrittenSentencesLabelledByTheTeacher() throws Exception {
+        OnnxModel m = dev.nncj.transformer.TinyEncoders.build(dev.nncj.transformer.TinyEncoders.Style.PYTORCH,
+                java.util.List.of(1L, 2L), false);
+        ClassifierHead.attach(m, "last_hidden_state", 2, 1);
+        Path deep = dir.resolve("deep.onnx");
+        OnnxFiles.save(m, deep);
+        Object[] common = {"distill", "--teacher", deep, "--student-layers", "0", "--data", dir.resolve("train.tsv"),
+            "--batch-size", 8, "--max-length", 16, "--bench-runs", 3, "--seq-len", 8, "-q", "--json"};
+        CliRun plain = CliRun.of(with(common, "-o", dir.resolve("plain.onnx")));
+        CliRun augmented = CliRun.of(with(common, "-o", dir.resolve("augmented.onnx"), "--augment", 2));
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        assertThat(augmented.exitCode()).as(augmented.err()).isZero();
+        int plainSteps = new ObjectMapper().readTree(plain.out()).get("steps").asInt();
+        assertThat(plainSteps).isEqualTo(8); // 64 sentences, batches of 8
+        assertThat(new ObjectMapper().readTree(augmented.out()).get("steps").asInt()).isGreaterThan(plainSteps);
+        assertThat(OnnxFiles.load(dir.resolve("augmented.onnx")).metadata().get(Provenance.STEPS))
+                .contains("\"hard_weight\":0.0");
+
+        Path refused = dir.resolve("refused.onnx");
+        CliRun bad = CliRun.of(with(common, "-o", refused, "--augment", 2, "--hard-weight", 1));
+        assertThat(bad.exitCode()).isEqualTo(Nncj.EXIT_USAGE);
+        assertThat(bad.errorLine()).contains("--augment").contains("--hard-weight must be 0");
+        assertThat(refused).doesNotExist();
+    }
+
+    private static Object[] with(Object[] base, Object... more) {
+        Object[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
     @Test
     void unlabeledTextNeedsHardWeightZero() throws Exception {
         Path text = Files.writeString(dir.resolve("text.txt"), "the cat sat\na dog\nthe mat\ncats on a mat .\n");
