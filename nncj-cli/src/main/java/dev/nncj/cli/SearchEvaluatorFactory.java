@@ -21,6 +21,7 @@ import dev.nncj.transformer.MagnitudeImportance;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * How {@code nncj search} evaluates candidates, as small values: the files (absolute, in a folder the
@@ -85,15 +86,29 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
                         .withThreads(scoring.runtime().intraOpThreads())));
         TextClassificationDataset selection = TextClassificationDataset.load(Path.of(eval)).firstN(evalSamples);
         DistillData distillData = distills ? DistillData.load(Path.of(data), null, tokenizerFile) : null;
-        // rewritten when the first full distillation needs them (finding the neighbours takes up to a minute)
-        java.util.concurrent.atomic.AtomicReference<DistillData> augmented = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.function.Function<Fidelity, DistillData> dataOf = stage -> !distillation.augments(stage) ? distillData
-                : augmented.updateAndGet(a -> a != null ? a
-                        : distillation.augmented(distillData, encoder, seed));
+        // rewritten once, when the first full distillation starts (finding the neighbours takes up to a minute);
+        // not for a candidate whose trained model is kept, nor twice for a Spark executor's concurrent tasks
+        Supplier<DistillData> augmented = once(() -> distillation.augmented(distillData, encoder, seed));
         return new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,
-                stage -> distillation.options(stage, seed)
-                        .map(options -> new DistillationRecovery(teacher, dataOf.apply(stage), options, ProgressListener.NONE)),
+                stage -> distillation.options(stage, seed).map(options -> distillation.augments(stage)
+                        ? DistillationRecovery.readingWhenRun(teacher, augmented, options, ProgressListener.NONE)
+                        : new DistillationRecovery(teacher, distillData, options, ProgressListener.NONE)),
                 scoring, trainingFolder);
+    }
+
+    /** {@code make}'s value, made by the first call and kept. */
+    private static <T> Supplier<T> once(Supplier<T> make) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = make.get();
+                }
+                return value;
+            }
+        };
     }
 
     static Calibration calibration(List<String> sentences, Path tokenizer) {

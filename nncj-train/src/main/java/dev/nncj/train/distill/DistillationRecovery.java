@@ -7,6 +7,7 @@ import dev.nncj.train.trainer.Checkpoints;
 import dev.nncj.train.trainer.TrainingListener;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The one way a compressed classifier is trained back to the task: distilled from the uncompressed
@@ -20,15 +21,27 @@ import java.util.Optional;
  */
 public final class DistillationRecovery implements IterativePruner.Recovery {
     private final OnnxModel original;
-    private final DistillData data;
+    /** Read when a training runs: data that is costly to make (rewritten text) is not made for a run that never starts. */
+    private final Supplier<DistillData> data;
     private final DistillOptions options;
     private final ProgressListener progress;
 
     public DistillationRecovery(OnnxModel original, DistillData data, DistillOptions options, ProgressListener progress) {
+        this(original, () -> data, options, progress);
+    }
+
+    private DistillationRecovery(OnnxModel original, Supplier<DistillData> data, DistillOptions options,
+            ProgressListener progress) {
         this.original = original;
         this.data = data;
         this.options = options;
         this.progress = progress;
+    }
+
+    /** A recovery whose data {@code data} makes when (and each time) a training starts: cache it there if it is costly. */
+    public static DistillationRecovery readingWhenRun(OnnxModel original, Supplier<DistillData> data, DistillOptions options,
+            ProgressListener progress) {
+        return new DistillationRecovery(original, data, options, progress);
     }
 
     /** This recovery, its training keeping checkpoints as {@code checkpoints} says. */
@@ -61,7 +74,7 @@ public final class DistillationRecovery implements IterativePruner.Recovery {
      * groups, the first evaluation that counts) and {@code listeners} told of every step.
      */
     public DistillResult run(OnnxModel compressed, StudentSetup setup, List<TrainingListener> listeners) {
-        return Distiller.distill(List.of(original), compressed, setup, data, options, progress, listeners);
+        return Distiller.distill(List.of(original), compressed, setup, data.get(), options, progress, listeners);
     }
 
     private static String phase(int round) {
