@@ -83,8 +83,8 @@ public final class WordSubstitution {
         return new WordSubstitution(byWord);
     }
 
-    /** The words this substitution can replace. */
-    public int vocabularySize() {
+    /** How many words of the sentences it was made for this substitution can replace. */
+    public int replaceableWords() {
         return neighbours.size();
     }
 

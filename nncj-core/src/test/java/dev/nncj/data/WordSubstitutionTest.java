@@ -41,7 +41,7 @@ class WordSubstitutionTest {
         assertThat(substitution.substitutesOf("a")).as("a single letter").isEmpty();
         assertThat(substitution.substitutesOf("##ing")).isEmpty();
         assertThat(substitution.substitutesOf("movie")).as("not in the sentences").isEmpty();
-        assertThat(substitution.vocabularySize()).isEqualTo(3); // good, film, fine
+        assertThat(substitution.replaceableWords()).isEqualTo(3); // good, film, fine
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.nncj.train.distill;
 
+import dev.nncj.NncjException;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.data.WordSubstitution;
 import dev.nncj.onnx.Tensor;
@@ -25,6 +26,10 @@ public final class Augmentation {
         try (TextTokenizer tokenizer = TextTokenizer.load(data.tokenizer())) {
             substitution = WordSubstitution.fromEmbeddings(tokenizer.vocabulary(), words.toFloats(), (int) words.dim(1),
                     originals.texts());
+        }
+        if (substitution.replaceableWords() == 0) { // e.g. a SentencePiece or byte-level BPE vocabulary ("▁good", "Ġgood")
+            throw NncjException.inFile(data.tokenizer(), "no word of the training text is a whole word of this vocabulary,"
+                    + " so augmentation cannot rewrite any sentence");
         }
         return new DistillData(originals.withVariants(substitution, copies, seed), data.eval(), data.tokenizer());
     }
