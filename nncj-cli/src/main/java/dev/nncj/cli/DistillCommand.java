@@ -108,6 +108,12 @@ final class DistillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (augment < 0) {
+            throw new OptionException("--augment must be at least 0, not " + augment);
+        }
+        if (augment > 0 && hardWeight != null && hardWeight != 0) {
+            throw new OptionException("--augment: rewritten sentences may not keep their labels, so --hard-weight must be 0");
+        }
         if ((student == null) == (studentLayers == null)) {
             throw new NncjException("give either --student S.onnx or --student-layers I,J,... (exactly one)");
         }
@@ -129,12 +135,6 @@ final class DistillCommand implements Callable<Integer> {
         Evaluation evaluation = test != null
                 ? new Evaluation.TextClassification(report.dataFile.labelled(test), tokenizer)
                 : report.evaluation(teacherFile);
-        if (augment < 0) {
-            throw new OptionException("--augment must be at least 0, not " + augment);
-        }
-        if (augment > 0 && hardWeight != null && hardWeight != 0) {
-            throw new OptionException("--augment: rewritten sentences may not keep their labels, so --hard-weight must be 0");
-        }
         DistillData distillData = report.dataFile.distillData(data, eval, tokenizer);
         List<OnnxModel> teacherModels = teachers.stream().map(InputModel::load).toList();
         DistillOptions options = options(distillData.train().isLabeled() && augment == 0);

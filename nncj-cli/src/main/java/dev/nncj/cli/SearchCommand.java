@@ -201,6 +201,9 @@ final class SearchCommand implements Callable<Integer> {
         atLeast("--short-distill-samples", shortSamples, 1);
         atLeast("--full-distill-epochs", fullEpochs, 1);
         atLeast("--augment", augment, 0);
+        if (augment > 0 && !fidelities.contains(Fidelity.FULL_DISTILL)) {
+            throw new OptionException("--augment rewrites the full distillation's text: add full-distill to --stages");
+        }
         SearchDistillation distillation;
         try {
             distillation = new SearchDistillation(shortSamples, fullEpochs, hiddenWeight, augment);

@@ -271,6 +271,10 @@ class SearchCommandTest {
                 "-o", out, "--hidden-weight", -1, "-q");
         assertThat(negativeWeight.exitCode()).isEqualTo(2);
         assertThat(negativeWeight.errorLine()).contains("--hidden-weight must be a finite number >= 0, not -1.0");
+        CliRun augmentNothing = CliRun.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("dev.tsv"),
+                "-o", out, "--augment", 2, "-q");
+        assertThat(augmentNothing.exitCode()).isEqualTo(2);
+        assertThat(augmentNothing.errorLine()).contains("--augment").contains("add full-distill to --stages");
         assertThat(out).doesNotExist();
     }
 }
