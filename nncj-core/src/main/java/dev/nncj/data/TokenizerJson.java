@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * What NNCJ reads from a Hugging Face tokenizer.json itself rather than through DJL, which does not
  * expose it: the vocabulary size (the embedding matrix must have at least that many rows), the
- * padding token and the model's vocabulary itself (token to id). Parsing it first also turns "this is not a tokenizer.json" into a clear message
- * before the native tokenizer sees the file.
+ * padding token and the model's vocabulary itself (token to id). Parsing it first also turns "this is
+ * not a tokenizer.json" into a clear message before the native tokenizer sees the file.
  */
 record TokenizerJson(int vocabularySize, long padId, long padTypeId, Map<String, Integer> vocabulary) {
 
