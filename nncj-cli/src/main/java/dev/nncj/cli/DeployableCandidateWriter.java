@@ -47,19 +47,31 @@ final class DeployableCandidateWriter implements CandidateWriter {
 
     @Override
     public OnnxModel write(EncoderSpec encoder, NumericForm form, TokenTableForm table) {
+        OnnxModel model = floatModel(encoder, table);
+        Optional<QuantizeOptions> quantization = quantization(form, table);
+        return quantization.isEmpty() ? model
+                : Quantizers.forMode(quantization.get().mode()).quantize(model, quantization.get(), ProgressListener.NONE).model();
+    }
+
+    /** The float model {@link #write} quantizes: the encoder with its table's shape and the teacher's metadata. */
+    OnnxModel floatModel(EncoderSpec encoder, TokenTableForm table) {
         OnnxModel model = emit(encoder, table);
         metadata.forEach(model::putMetadata);
+        return model;
+    }
+
+    /** How {@link #write} quantizes a candidate of this form and table; empty for a float one. */
+    Optional<QuantizeOptions> quantization(NumericForm form, TokenTableForm table) {
         if (form == NumericForm.FP32 && table == TokenTableForm.FP32) {
-            return model;
+            return Optional.empty();
         }
         QuantizationMode mode = form == NumericForm.STATIC_INT8 ? QuantizationMode.STATIC_INT8 : QuantizationMode.DYNAMIC_INT8;
         QuantizeOptions d = QuantizeOptions.defaults(mode);
         NodeFilter nodes = form == NumericForm.FP32 ? new NodeFilter(List.of("Gather"), List.of()) : d.nodes();
-        QuantizeOptions options = new QuantizeOptions(mode, nodes, d.perChannel(), d.symmetric(), TABLE_BLOCK,
+        return Optional.of(new QuantizeOptions(mode, nodes, d.perChannel(), d.symmetric(), TABLE_BLOCK,
                 d.fp8Format(), mode == QuantizationMode.STATIC_INT8 ? calibration : Optional.empty(),
                 d.errorCompensation(), table != TokenTableForm.FP32,
-                table == TokenTableForm.FP32 ? 8 : table.bits()); // 8: a placeholder, the table stays float
-        return Quantizers.forMode(mode).quantize(model, options, ProgressListener.NONE).model();
+                table == TokenTableForm.FP32 ? 8 : table.bits())); // 8: a placeholder, the table stays float
     }
 
     /**

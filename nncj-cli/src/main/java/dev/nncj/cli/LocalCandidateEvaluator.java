@@ -10,12 +10,15 @@ import dev.nncj.eval.TextClassificationEval;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
+import dev.nncj.quantize.QuantizeOptions;
+import dev.nncj.quantize.QuantizedTrainableForm;
 import dev.nncj.search.Architecture;
 import dev.nncj.search.CandidateEncoder;
 import dev.nncj.search.CandidateEvaluator;
-import dev.nncj.search.CandidateWriter;
 import dev.nncj.search.Fidelity;
+import dev.nncj.search.NumericForm;
 import dev.nncj.train.distill.DistillationRecovery;
+import dev.nncj.train.qat.QuantizationAwareTraining;
 import dev.nncj.train.trainer.Checkpoints;
 import dev.nncj.train.trainer.TrainingStoppedException;
 import dev.nncj.transformer.EncoderLifter;
@@ -24,14 +27,17 @@ import dev.nncj.transformer.ImportanceScores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Evaluates candidates on this machine: the candidate's encoder with the teacher's inherited weights,
  * distilled from the teacher when the stage asks for it ({@link DistillationRecovery}, the recovery
  * every retraining method uses, with the stage's number of sentences), written in its numeric and
- * table form, and scored by ONNX Runtime on the selection data. The file's bytes are exact.
+ * table form (at the QAT stage: trained further in that form, {@link QuantizationAwareTraining}), and
+ * scored by ONNX Runtime on the selection data. The file's bytes are exact.
  */
 final class LocalCandidateEvaluator implements CandidateEvaluator {
     /** Trained encoders kept for the front: a whole front of finalists at the default of 8, twice over. */
@@ -41,7 +47,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
 
     private final EncoderSpec teacher;
     private final ImportanceScores scores;
-    private final CandidateWriter writer;
+    private final DeployableCandidateWriter writer;
     private final TextClassificationDataset selection;
     private final TextTokenizer tokenizer;
     private final java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training;
@@ -53,13 +59,9 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
      * search ends, and their training (minutes each) need not run twice. Bounded, as each holds a
      * model's weights.
      */
-    private final Map<String, EncoderSpec> recentlyTrained = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, EncoderSpec> eldest) {
-                    return size() > KEPT_TRAINED;
-                }
-            });
+    private final Map<String, EncoderSpec> recentlyTrained = boundedCache();
+    /** The last models QAT trained and exported, kept for the front as {@link #recentlyTrained} is. */
+    private final Map<String, OnnxModel> recentlyQuantized = boundedCache();
 
     /**
      * @param training the distillation a stage runs before scoring (empty: inherited weights as they are)
@@ -67,7 +69,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
      * @param trainingFolder where distillations keep checkpoints, so that a stopped one continues where it
      *     was (empty: none kept, a stopped distillation starts again)
      */
-    LocalCandidateEvaluator(EncoderSpec teacher, ImportanceScores scores, CandidateWriter writer,
+    LocalCandidateEvaluator(EncoderSpec teacher, ImportanceScores scores, DeployableCandidateWriter writer,
             TextClassificationDataset selection, TextTokenizer tokenizer,
             java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training, EvalOptions scoring,
             Optional<Path> trainingFolder) {
@@ -88,34 +90,53 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
 
     /** The deployable model of {@code candidate} at {@code stage} (training is seeded: the same model each time). */
     OnnxModel build(Architecture candidate, Fidelity stage) {
-        Optional<DistillationRecovery> recovery = training.apply(stage);
-        EncoderSpec encoder;
-        if (recovery.isEmpty()) {
-            encoder = CandidateEncoder.of(teacher, scores, candidate);
-        } else {
-            // trained outside the map's lock: a Spark executor's evaluator trains several candidates at once
-            String key = trainingKey(candidate, stage);
-            encoder = recentlyTrained.get(key);
-            if (encoder == null) {
-                encoder = train(candidate, stage, recovery.get());
-                recentlyTrained.put(key, encoder);
-            }
+        if (stage == Fidelity.QAT && candidate.form() != NumericForm.FP32) {
+            return kept(recentlyQuantized, trainingKey(candidate, stage),
+                    () -> quantizationAware(candidate, training.apply(stage).orElseThrow()));
         }
+        // a float form has no integer grid to adapt to: at QAT it is the full distillation's model
+        Fidelity trainedAt = stage == Fidelity.QAT ? Fidelity.FULL_DISTILL : stage;
+        Optional<DistillationRecovery> recovery = training.apply(trainedAt);
+        EncoderSpec encoder = recovery.isEmpty() ? CandidateEncoder.of(teacher, scores, candidate)
+                : trained(candidate, trainedAt, recovery.get());
         return writer.write(encoder, candidate.form(), candidate.table());
     }
 
-    private EncoderSpec train(Architecture candidate, Fidelity stage, DistillationRecovery recovery) {
-        Checkpoints checkpoints = checkpoints(candidate, stage);
-        OnnxModel trained = checkpoints.finishedPhase(TRAINED).orElseGet(() -> distil(candidate, recovery, checkpoints));
-        return EncoderLifter.lift(trained, Path.of(candidate.toString()));
+    private EncoderSpec trained(Architecture candidate, Fidelity stage, DistillationRecovery recovery) {
+        return kept(recentlyTrained, trainingKey(candidate, stage), () -> {
+            Checkpoints checkpoints = checkpoints(candidate, stage);
+            OnnxModel trained = checkpoints.finishedPhase(TRAINED).orElseGet(() -> trainOrFail(checkpoints, () -> {
+                // a half-rank word table is trained as its two factors, so the training recovers the truncation
+                OnnxModel student = DeployableCandidateWriter.emit(CandidateEncoder.of(teacher, scores, candidate),
+                        candidate.table());
+                return recovery.withCheckpoints(checkpoints).run(student).student();
+            }));
+            return EncoderLifter.lift(trained, Path.of(candidate.toString()));
+        });
     }
 
-    private OnnxModel distil(Architecture candidate, DistillationRecovery recovery, Checkpoints checkpoints) {
-        // a half-rank word table is trained as its two factors, so the training recovers the truncation
-        OnnxModel student = DeployableCandidateWriter.emit(CandidateEncoder.of(teacher, scores, candidate), candidate.table());
+    /**
+     * The full distillation's model of {@code candidate} trained with its int8 form's fake quantization
+     * ({@link QuantizationAwareTraining}, from the teacher) and exported in that form.
+     */
+    private OnnxModel quantizationAware(Architecture candidate, DistillationRecovery recovery) {
+        EncoderSpec distilled = trained(candidate, Fidelity.FULL_DISTILL, training.apply(Fidelity.FULL_DISTILL).orElseThrow());
+        Checkpoints checkpoints = checkpoints(candidate, Fidelity.QAT);
+        QuantizeOptions options = writer.quantization(candidate.form(), candidate.table()).orElseThrow();
+        return checkpoints.finishedPhase(TRAINED).orElseGet(() -> trainOrFail(checkpoints, () ->
+                QuantizationAwareTraining.run(() -> writer.floatModel(distilled, candidate.table()), Path.of(candidate.toString()),
+                        QuantizedTrainableForm.factory(options, ProgressListener.NONE), recovery.withCheckpoints(checkpoints),
+                        List.of()).model()));
+    }
+
+    /**
+     * {@code train}'s model, kept in its checkpoint folder until the front is written (neither a resumed
+     * search nor the front trains it again); a training that fails is the candidate's result, not the search's end.
+     */
+    private static OnnxModel trainOrFail(Checkpoints checkpoints, Supplier<OnnxModel> train) {
         OnnxModel trained;
         try {
-            trained = recovery.withCheckpoints(checkpoints).run(student).student();
+            trained = train.get();
         } catch (TrainingStoppedException e) {
             // a stop request (SIGTERM, Ctrl-C) ends the search; the candidate stays unjournaled, so --resume
             // trains it, from the checkpoint kept
@@ -124,9 +145,27 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
             checkpoints.remove();
             throw new CandidateFailure(e.getMessage());
         }
-        // kept until the front is written: neither a resumed search nor the front trains it again
         checkpoints.recordPhase(TRAINED, trained);
         return trained;
+    }
+
+    /** {@code cache}'s value for {@code key}, made by {@code make} (outside the cache's lock: a Spark executor trains several at once). */
+    private static <T> T kept(Map<String, T> cache, String key, Supplier<T> make) {
+        T value = cache.get(key);
+        if (value == null) {
+            value = make.get();
+            cache.put(key, value);
+        }
+        return value;
+    }
+
+    private static <T> Map<String, T> boundedCache() {
+        return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, T> eldest) {
+                return size() > KEPT_TRAINED;
+            }
+        });
     }
 
     /** The candidate's checkpoints at this stage: continued when a stopped search left them, else new. */
@@ -141,11 +180,13 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
 
     /**
      * What {@code stage} trains for {@code candidate}: its layers, heads and FFN units, and whether its word
-     * table is trained as two factors. The numeric form and a dense table's storage are applied after
-     * training, so candidates that differ only in those share one distillation.
+     * table is trained as two factors. A distillation's numeric form and a dense table's storage are applied
+     * after training, so candidates that differ only in those share one distillation; QAT trains the form
+     * and the table's storage, so they are part of its key.
      */
     private static String trainingKey(Architecture candidate, Fidelity stage) {
-        return stage.label() + " " + candidate.shape() + (candidate.table().halfRank() ? " factorized table" : "");
+        return stage == Fidelity.QAT ? stage.label() + " " + candidate
+                : stage.label() + " " + candidate.shape() + (candidate.table().halfRank() ? " factorized table" : "");
     }
 
     /** Removes every distillation's checkpoints and trained model: the search's front is written. */

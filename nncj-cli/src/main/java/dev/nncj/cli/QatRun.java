@@ -5,7 +5,7 @@ import dev.nncj.ProgressListener;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
-import dev.nncj.quantize.StaticInt8TrainableForm;
+import dev.nncj.quantize.QuantizedTrainableForm;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.finetune.FineTuneOptions;
 import dev.nncj.train.qat.QuantizationAwareTraining;
@@ -19,8 +19,8 @@ final class QatRun {
 
     /** Everything a user can get wrong, before the model is read. */
     static void check(QuantizationMode mode, Double maxDrop, Path data) {
-        if (mode != QuantizationMode.STATIC_INT8) {
-            throw new NncjException("--qat trains for static-int8 only (give --mode static-int8), not " + mode.cliName());
+        if (!QuantizedTrainableForm.trains(mode)) {
+            throw new NncjException("--qat trains for static-int8 and dynamic-int8 (give one as --mode), not " + mode.cliName());
         }
         if (maxDrop != null) {
             throw new NncjException("--qat and --max-drop cannot be combined");
@@ -41,10 +41,10 @@ final class QatRun {
             InputModel.check(teacher);
         }
         DistillOptions distill = DistillOptions.recovery().withTraining(training);
-        StaticInt8TrainableForm[] form = new StaticInt8TrainableForm[1];
+        QuantizedTrainableForm.Factory factory = QuantizedTrainableForm.factory(options, progress);
+        QuantizedTrainableForm[] form = new QuantizedTrainableForm[1];
         QuantizationAwareTraining.run(input, teacher == null ? input : teacher, (model, file) ->
-                form[0] = StaticInt8TrainableForm.of(model, file, options, progress),
-                dataFile.distillData(data, null, tokenizer), distill, progress, List.of());
+                form[0] = factory.of(model, file), dataFile.distillData(data, null, tokenizer), distill, progress, List.of());
         return form[0].lastExport().orElseThrow();
     }
 }

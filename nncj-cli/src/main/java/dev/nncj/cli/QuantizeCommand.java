@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Quantize a float model to int8, int4 weights, fp16 or fp8.",
             "Modes: int8 (dynamic or static), int8/int4 weight-only, fp16 or fp8.",
-            "--qat: static int8 with quantization-aware training of a classifier on --data (same QDQ output).",
+            "--qat: static or dynamic int8 with quantization-aware training of a classifier on --data (same output form).",
             "Prints size, p50 latency (both models interleaved in one process) and, with --eval-data, the task metric.",
             "--max-drop chooses the nodes kept in float on --select-data and reports the drop on --eval-data, other data."})
 final class QuantizeCommand implements Callable<Integer> {
@@ -106,13 +106,14 @@ final class QuantizeCommand implements Callable<Integer> {
             + " nodes kept in float are chosen on it (required with --max-drop; never the --eval-data file, which reports the drop)")
     Path selectData;
 
-    @Option(names = "--qat", description = "static-int8 with quantization-aware training on --data: calibrate, train the"
-            + " fake-quantized classifier by distillation from the float one, export the same QDQ form with the calibrated"
-            + " ranges (a learning rate around 1e-5 suits it)")
+    @Option(names = "--qat", description = "static-int8 or dynamic-int8 with quantization-aware training on --data: train the"
+            + " fake-quantized classifier by distillation from the float one (static: at ranges calibrated first; dynamic: each"
+            + " activation over its own range, as at run time), export the same form as without --qat (a learning rate"
+            + " around 1e-5 suits it)")
     boolean qat;
 
-    @Option(names = "--data", paramLabel = "TRAIN.tsv", description = "labelled task data for --qat (also its calibration data"
-            + " unless --calibration-data is given)")
+    @Option(names = "--data", paramLabel = "TRAIN.tsv", description = "labelled task data for --qat (also static-int8's"
+            + " calibration data unless --calibration-data is given)")
     Path data;
 
     @Mixin
@@ -228,8 +229,8 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         training.refuseResumeUnless(qat, "--qat");
         Optional<Calibration> calibration = Optional.empty();
-        // QAT calibrates on its training data unless told otherwise
-        Path calibrationFile = calibrationData == null && qat ? data : calibrationData;
+        // static QAT calibrates on its training data unless told otherwise
+        Path calibrationFile = calibrationData == null && qat && mode == QuantizationMode.STATIC_INT8 ? data : calibrationData;
         if (calibrationFile != null) {
             List<String> sentences = CalibrationSentences.read(calibrationFile, calibrationSamples);
             calibration = Optional.of(new Calibration(sentences, report.tokenizerFor(input), calibrator, percentile,

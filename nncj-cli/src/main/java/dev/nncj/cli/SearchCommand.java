@@ -100,7 +100,8 @@ final class SearchCommand implements Callable<Integer> {
     int finalists;
 
     @Option(names = "--stages", defaultValue = "inherited,short-distill", split = ",", paramLabel = "STAGE",
-            description = "fidelity stages, cheapest first: inherited, short-distill, full-distill (default ${DEFAULT-VALUE})")
+            description = "fidelity stages, cheapest first: inherited, short-distill, full-distill, qat (quantization-aware"
+                    + " training of every full-distill finalist in its int8 form; last, after full-distill) (default ${DEFAULT-VALUE})")
     List<String> stages;
 
     @Option(names = "--short-distill-samples", defaultValue = "2000", paramLabel = "N",
@@ -201,6 +202,14 @@ final class SearchCommand implements Callable<Integer> {
         atLeast("--short-distill-samples", shortSamples, 1);
         atLeast("--full-distill-epochs", fullEpochs, 1);
         atLeast("--augment", augment, 0);
+        int qat = fidelities.indexOf(Fidelity.QAT);
+        if (qat >= 0 && (qat != fidelities.size() - 1 || qat == 0 || fidelities.get(qat - 1) != Fidelity.FULL_DISTILL)) {
+            throw new OptionException("--stages: qat trains the full distillation's finalists further: give it last, right after"
+                    + " full-distill");
+        }
+        if (qat >= 0 && numericForms.stream().allMatch(f -> f == NumericForm.FP32)) {
+            throw new OptionException("--stages: qat trains int8 forms; give int8-dynamic or int8-static in --forms");
+        }
         if (augment > 0 && !fidelities.contains(Fidelity.FULL_DISTILL)) {
             throw new OptionException("--augment rewrites the full distillation's text: add full-distill to --stages");
         }

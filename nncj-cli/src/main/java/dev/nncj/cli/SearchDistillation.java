@@ -17,6 +17,9 @@ import java.util.Optional;
  * sentences for a short distillation and eight times as many, {@code fullEpochs} times over, for a full one.
  * With {@code augment} copies, a full distillation's sentences are each followed by that many rewritings
  * ({@link WordSubstitution}, TinyBERT's augmentation) and only the teacher's outputs teach (no labels).
+ * QAT trains the full distillation's model on twice the short distillation's sentences (not rewritten),
+ * at a fifth of the distillations' learning rate: its weights start trained, and it only adapts them to
+ * their integer grid (Q8BERT fine-tunes with fake quantization at the task's own fine-tuning rate).
  *
  * @param hiddenWeight weight of the hidden-state term (0: soft targets and labels only)
  * @param augment rewritten copies of each sentence a full distillation adds (0: none)
@@ -25,6 +28,10 @@ record SearchDistillation(int shortSamples, int fullEpochs, double hiddenWeight,
     private static final long serialVersionUID = 1L;
     /** How many times the short distillation's sentences a full one reads. */
     private static final int FULL_TO_SHORT = 8;
+    /** How many times the short distillation's sentences QAT reads. */
+    private static final int QAT_TO_SHORT = 2;
+    private static final double DISTILL_LEARNING_RATE = 1e-4;
+    private static final double QAT_LEARNING_RATE = 2e-5;
 
     SearchDistillation {
         if (shortSamples < 1 || fullEpochs < 1 || !(hiddenWeight >= 0) || Double.isInfinite(hiddenWeight) || augment < 0) {
@@ -52,9 +59,14 @@ record SearchDistillation(int shortSamples, int fullEpochs, double hiddenWeight,
             return Optional.empty();
         }
         boolean full = stage == Fidelity.FULL_DISTILL;
-        int sentences = full ? FULL_TO_SHORT * shortSamples * (1 + (augments(stage) ? augment : 0)) : shortSamples;
+        int sentences = switch (stage) {
+            case FULL_DISTILL -> FULL_TO_SHORT * shortSamples * (1 + (augments(stage) ? augment : 0));
+            case QAT -> QAT_TO_SHORT * shortSamples;
+            default -> shortSamples;
+        };
         FineTuneOptions training = FineTuneOptions.defaults().withEpochs(full ? fullEpochs : 1).withBatchSize(32)
-                .withMaxLength(64).withLearningRate(1e-4).withSeed(seed).withMaxTrainExamples(sentences);
+                .withMaxLength(64).withLearningRate(stage == Fidelity.QAT ? QAT_LEARNING_RATE : DISTILL_LEARNING_RATE)
+                .withSeed(seed).withMaxTrainExamples(sentences);
         DistillOptions options = DistillOptions.recovery().withHiddenWeight(hiddenWeight).withTraining(training);
         // rewritten sentences may not keep their labels: the teacher's outputs alone teach them
         return Optional.of(augments(stage) ? options.withHardWeight(0) : options);

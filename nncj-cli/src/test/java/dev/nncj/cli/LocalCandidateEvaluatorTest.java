@@ -74,4 +74,45 @@ class LocalCandidateEvaluatorTest {
             assertThat(training).doesNotExist();
         }
     }
+
+    /**
+     * The QAT stage trains the full distillation's model (not a new distillation) in the candidate's int8
+     * form and writes that form; a float candidate has nothing to adapt and is the full distillation's model.
+     */
+    @Test
+    void qatTrainsTheFullDistillationsModelInItsInt8Form() throws Exception {
+        Path clf = SearchCommandTest.classifier(dir);
+        Path training = dir.resolve("training");
+        SearchEvaluatorFactory inputs = SearchEvaluatorFactory.of(clf, dir.resolve("train.tsv"), dir.resolve("dev.tsv"), 16,
+                new SearchDistillation(16, 1, 1, 0), 1, List.of(Fidelity.INHERITED, Fidelity.FULL_DISTILL, Fidelity.QAT));
+        OnnxModel teacher = InputModel.load(clf);
+        EncoderSpec encoder = EncoderLifter.lift(teacher, clf);
+        ImportanceScores scores = new MagnitudeImportance().score(encoder);
+        EncoderLayer first = encoder.layers().get(0);
+        List<LayerChoice> layers = List.of(new LayerChoice(0, first.attention().heads(), first.ffn().width()));
+        Architecture int8 = new Architecture(layers, NumericForm.ofLabel("int8-dynamic"), TokenTableForm.ofLabel("table-int8"));
+        Architecture fp32 = new Architecture(layers, NumericForm.ofLabel("fp32"), TokenTableForm.ofLabel("table-fp32"));
+
+        try (TextTokenizer tokenizer = TextTokenizer.load(ModelOutput.tokenizerBeside(clf))) {
+            LocalCandidateEvaluator evaluator = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults(),
+                    Optional.of(training));
+            OnnxModel qat = evaluator.build(int8, Fidelity.QAT);
+            assertThat(qat.graph().nodes()).anyMatch(n -> n.opType().equals("DynamicQuantizeLinear"))
+                    .anyMatch(n -> n.opType().equals("MatMulIntegerToFloat"))
+                    .noneMatch(n -> n.opType().startsWith("FakeQuantize"));
+            try (Stream<Path> folders = Files.list(training)) {
+                assertThat(folders.map(f -> f.getFileName().toString().replaceAll("-[0-9a-f]{16}$", "")))
+                        .containsExactlyInAnyOrder("full-distill", "qat");
+            }
+            OnnxModel distilledOnly = evaluator.build(int8, Fidelity.FULL_DISTILL);
+            assertThat(distilledOnly.graph().initializers().keySet()).isEqualTo(qat.graph().initializers().keySet());
+            assertThat(distilledOnly.graph().initializers().values())
+                    .as("QAT trained the weights further")
+                    .anyMatch(t -> !t.rawData().equals(qat.graph().initializer(t.name()).orElseThrow().rawData()));
+            assertThat(evaluator.evaluate(fp32, Fidelity.QAT)).isEqualTo(evaluator.evaluate(fp32, Fidelity.FULL_DISTILL));
+            try (Stream<Path> folders = Files.list(training)) {
+                assertThat(folders.toList()).as("no distillation ran again").hasSize(2);
+            }
+        }
+    }
 }

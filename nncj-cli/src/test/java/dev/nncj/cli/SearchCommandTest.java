@@ -275,6 +275,14 @@ class SearchCommandTest {
                 "-o", out, "--augment", 2, "-q");
         assertThat(augmentNothing.exitCode()).isEqualTo(2);
         assertThat(augmentNothing.errorLine()).contains("--augment").contains("add full-distill to --stages");
+        CliRun qatFirst = CliRun.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("dev.tsv"),
+                "-o", out, "--stages", "inherited,qat,full-distill", "-q");
+        assertThat(qatFirst.exitCode()).isEqualTo(2);
+        assertThat(qatFirst.errorLine()).contains("--stages").contains("right after full-distill");
+        CliRun qatFloat = CliRun.of("search", clf, "--data", dir.resolve("train.tsv"), "--eval", dir.resolve("dev.tsv"),
+                "-o", out, "--stages", "inherited,full-distill,qat", "--forms", "fp32", "-q");
+        assertThat(qatFloat.exitCode()).isEqualTo(2);
+        assertThat(qatFloat.errorLine()).contains("qat trains int8 forms");
         assertThat(out).doesNotExist();
     }
 }

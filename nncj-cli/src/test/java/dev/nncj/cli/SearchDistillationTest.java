@@ -36,6 +36,19 @@ class SearchDistillationTest {
     }
 
     @Test
+    void qatReadsTwiceTheShortSentencesWithLabelsAtAFifthOfTheRate() {
+        SearchDistillation augmented = new SearchDistillation(1000, 3, 0.5, 4);
+        DistillOptions qat = augmented.options(Fidelity.QAT, 7).orElseThrow();
+        DistillOptions full = augmented.options(Fidelity.FULL_DISTILL, 7).orElseThrow();
+        assertThat(qat.training().maxTrainExamples()).hasValue(2000);
+        assertThat(qat.training().epochs()).isEqualTo(1);
+        assertThat(qat.training().learningRate()).isEqualTo(full.training().learningRate() / 5, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(augmented.augments(Fidelity.QAT)).as("the training data's own sentences and labels").isFalse();
+        assertThat(qat.hardWeight()).isPositive();
+        assertThat(qat.hiddenWeight()).isEqualTo(0.5);
+    }
+
+    @Test
     void anAugmentedFullDistillationReadsTheRewritingsTooAndNoLabels() {
         SearchDistillation augmented = new SearchDistillation(1000, 3, 0.5, 4);
         DistillOptions full = augmented.options(Fidelity.FULL_DISTILL, 7).orElseThrow();

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nncj.data.TinyTokenizer;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
+import dev.nncj.ProgressListener;
+import dev.nncj.quantize.DynamicInt8Quantizer;
+import dev.nncj.quantize.QuantizationMode;
+import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.train.finetune.ClassifierHead;
 import dev.nncj.transformer.TinyEncoders;
 import java.io.IOException;
@@ -92,13 +96,42 @@ class TrainingAwareCommandsTest {
         return json.get("accuracy").asDouble();
     }
 
+    /**
+     * Dynamic int8's QAT writes the model dynamic-int8 quantization writes (its integer products, no training
+     * op), with the trained weights; that training teaches is the static test's above (the same distillation).
+     */
+    @Test
+    void qatWritesTheDynamicInt8ModelWithTrainedWeights() throws Exception {
+        Path clf = classifier();
+        Path out = dir.resolve("out/qat-dynamic.onnx");
+        Files.createDirectories(out.getParent());
+        CliRun run = CliRun.of("quantize", clf, "-o", out, "--mode", "dynamic-int8", "--qat", "--data", dir.resolve("train.tsv"),
+                "--max-length", 16, "--batch-size", 8, "--lr", 1e-2, "--epochs", 1, "--eval-data", dir.resolve("test.tsv"),
+                "--eval-task", "text-classification", "--bench-runs", 3, "--seq-len", 8, "--asymmetric", "--json", "-q");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertThat(json.get("mode").asText()).isEqualTo("dynamic-int8");
+        assertThat(QuantizeCommandTest.accuracy(json, "metric_after")).isEqualTo(evalAccuracy(out));
+        OnnxModel written = OnnxFiles.load(out);
+        assertThat(written.graph().nodes()).anyMatch(n -> n.opType().equals("DynamicQuantizeLinear"))
+                .anyMatch(n -> n.opType().equals("MatMulIntegerToFloat"))
+                .noneMatch(n -> n.opType().startsWith("FakeQuantize"));
+        assertThat(written.metadata().get("nncj.steps")).contains("\"qat\"");
+        QuantizeOptions d = QuantizeOptions.defaults(QuantizationMode.DYNAMIC_INT8);
+        OnnxModel untrained = new DynamicInt8Quantizer().quantize(OnnxFiles.load(clf), new QuantizeOptions(d.mode(), d.nodes(),
+                d.perChannel(), false, d.blockSize(), d.fp8Format(), d.calibration(), false, true), ProgressListener.NONE).model();
+        assertThat(untrained.graph().initializers().keySet()).isEqualTo(written.graph().initializers().keySet());
+        assertThat(untrained.graph().initializers().values()).as("the trained weights, not the float model's")
+                .anyMatch(t -> !t.rawData().equals(written.graph().initializer(t.name()).orElseThrow().rawData()));
+    }
+
     @Test
     void qatMisuseIsOneLineAndWritesNothing() throws Exception {
         Path clf = classifier();
         Path out = dir.resolve("bad.onnx");
-        CliRun dynamic = CliRun.of("quantize", clf, "-o", out, "--mode", "dynamic-int8", "--qat", "--data", dir.resolve("train.tsv"), "-q");
-        assertThat(dynamic.exitCode()).isEqualTo(1);
-        assertThat(dynamic.errorLine()).contains("--qat trains for static-int8 only");
+        CliRun weightOnly = CliRun.of("quantize", clf, "-o", out, "--mode", "int8-weight", "--qat", "--data", dir.resolve("train.tsv"), "-q");
+        assertThat(weightOnly.exitCode()).isEqualTo(1);
+        assertThat(weightOnly.errorLine()).contains("--qat trains for static-int8 and dynamic-int8");
         CliRun noData = CliRun.of("quantize", clf, "-o", out, "--mode", "static-int8", "--qat", "-q");
         assertThat(noData.errorLine()).contains("--qat needs --data");
         CliRun dataWithoutQat = CliRun.of("quantize", clf, "-o", out, "--mode", "static-int8", "--data", dir.resolve("train.tsv"), "-q");

@@ -38,14 +38,24 @@ import java.util.Optional;
  * MatMuls whose both inputs are computed (attention's Q·Kᵀ and P·V) stay float: ORT has no dynamic
  * kernel with a run-time B that beats its float GEMM at these sizes, and they are under 6% of a
  * BERT layer's multiply-adds.
+ *
+ * <p>{@link #fakeQuantized} is the same selection as quantization-aware training trains it
+ * ({@link DynamicInt8TrainableForm}).
  */
 public final class DynamicInt8Quantizer implements ModelQuantizer {
+    /**
+     * The op of the quantization-aware-training form ({@link #fakeQuantized}) that stands where the written
+     * model's DynamicQuantizeLinear is: {@code FakeQuantizeActivation(x)} quantizes x to uint8 over x's own
+     * range [min(x, 0), max(x, 0)] as DynamicQuantizeLinear does, one range per sentence (per element of
+     * the first axis of a [batch, tokens, width] or [batch, width] activation, as a batch-1 run ranges it),
+     * and returns DQ(Q(x)). Not an
+     * ONNX op: nncj-train's executor runs it; the exported model never holds it.
+     */
+    public static final String FAKE_QUANT_ACTIVATION = "FakeQuantizeActivation";
+
     @Override
     public QuantizationResult quantize(OnnxModel model, QuantizeOptions options, ProgressListener progress) {
-        if (model.opset() < 11) {
-            throw new NncjException(model.source().map(Object::toString).orElse("model")
-                    + ": uses ONNX opset " + model.opset() + "; dynamic-int8 needs DynamicQuantizeLinear (opset 11)");
-        }
+        requireOpset(model);
         Graph graph = model.graph();
         NameScope names = graph.nameScope();
         Map<String, List<Node>> consumers = graph.consumerMap(); // as read before any rewrite, for bias folding
@@ -63,6 +73,57 @@ public final class DynamicInt8Quantizer implements ModelQuantizer {
         graph.removeDeadNodes();
         graph.removeUnusedInitializers();
         return new QuantizationResult(model, selected.quantized, selected.keptFloat, notes);
+    }
+
+    /**
+     * The quantization-aware-training form of {@code model} (edited in place and returned): every
+     * activation {@link #quantize} would quantize at run time passes through {@link #FAKE_QUANT_ACTIVATION},
+     * every weight it would store as int8 stays a float initializer (same name, trainable) read through
+     * {@link StaticInt8Quantizer#FAKE_QUANT_WEIGHT}, and the token table is stored as the export will
+     * store it (not trained). Trained, its float weights go back into the float model and
+     * {@link #quantize} writes what was trained.
+     */
+    public static OnnxModel fakeQuantized(OnnxModel model, QuantizeOptions options) {
+        requireOpset(model);
+        Graph graph = model.graph();
+        for (Node n : graph.nodes()) {
+            if (isFusedAttention(n)) {
+                throw new NncjException(model.source().map(Object::toString).orElse("model") + ": quantization-aware"
+                        + " training cannot train fused attention (node '" + n.name() + "'); give the model plain attention");
+            }
+        }
+        NameScope names = graph.nameScope();
+        Selection selected = select(graph, options, names);
+        Map<String, String> weights = new HashMap<>(); // a weight read by several nodes is fake-quantized once
+        selected.byActivation.forEach((activation, group) -> {
+            String base = activation.replaceAll("[^A-Za-z0-9_./:-]", "_");
+            String fakeQuantized = names.fresh(base + "_fake_quantized");
+            graph.insertBefore(group.get(0).node(), new Node(names.fresh(base + "_" + FAKE_QUANT_ACTIVATION),
+                    FAKE_QUANT_ACTIVATION, StaticInt8Quantizer.FAKE_QUANT_DOMAIN, List.of(activation), List.of(fakeQuantized)));
+            for (IntegerMatMul c : group) {
+                Node n = c.node();
+                n.setInput(0, fakeQuantized);
+                n.setInput(1, weights.computeIfAbsent(c.weightKey(),
+                        k -> StaticInt8Quantizer.fakeQuantizeWeight(graph, n, options, names)));
+            }
+        });
+        if (selected.int4Table) {
+            EmbeddingBlockRewrite.forInt8Modes(options).applyAsFloat(graph, options.nodes(), new QuantizationLog());
+        }
+        if (!selected.byActivation.isEmpty()) {
+            model.requireOpset(StaticInt8Quantizer.FAKE_QUANT_DOMAIN, 1);
+        }
+        graph.sortTopologically();
+        graph.removeDeadNodes();
+        graph.removeUnusedInitializers();
+        return model;
+    }
+
+    private static void requireOpset(OnnxModel model) {
+        if (model.opset() < 11) {
+            throw new NncjException(model.source().map(Object::toString).orElse("model")
+                    + ": uses ONNX opset " + model.opset() + "; dynamic-int8 needs DynamicQuantizeLinear (opset 11)");
+        }
     }
 
     /**

@@ -233,7 +233,7 @@ public final class StaticInt8Quantizer implements ModelQuantizer {
     }
 
     /** The float weight read through {@link #FAKE_QUANT_WEIGHT}; returns the name its reader takes. */
-    private static String fakeQuantizeWeight(Graph graph, Node n, QuantizeOptions options, NameScope names) {
+    static String fakeQuantizeWeight(Graph graph, Node n, QuantizeOptions options, NameScope names) {
         String w = n.input(1);
         if (!graph.isInitializer(w)) {
             throw new NncjException("quantization-aware training needs weight " + w + " of node " + n.name()

@@ -1,9 +1,7 @@
 package dev.nncj.quantize;
 
-import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.OnnxModel;
-import dev.nncj.training.TrainableForm;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +13,7 @@ import java.util.Optional;
  * and the export is {@link StaticInt8Quantizer#quantizeWithRanges} with the same ranges, so the
  * written QDQ model is exactly what static-int8 quantization writes, with the trained weights.
  */
-public final class StaticInt8TrainableForm implements TrainableForm {
+public final class StaticInt8TrainableForm implements QuantizedTrainableForm {
     private final QuantizeOptions options;
     private final Map<String, float[]> ranges;
     private final OnnxModel trainingGraph;
@@ -25,14 +23,6 @@ public final class StaticInt8TrainableForm implements TrainableForm {
         this.options = options;
         this.ranges = ranges;
         this.trainingGraph = trainingGraph;
-    }
-
-    /** A factory calibrating each float model it is given on {@code options}' calibration data. */
-    public static TrainableForm.Factory factory(QuantizeOptions options, ProgressListener progress) {
-        if (options.mode() != QuantizationMode.STATIC_INT8) {
-            throw new NncjException("quantization-aware training exports static-int8 only, not " + options.mode().cliName());
-        }
-        return (model, file) -> of(model, file, options, progress);
     }
 
     /** Calibrates {@code model} (read from {@code file}) and turns it, in place, into its fake-quantized form. */
@@ -53,7 +43,7 @@ public final class StaticInt8TrainableForm implements TrainableForm {
         return lastExport.model();
     }
 
-    /** The quantizer's account of the latest {@link #export}: nodes quantized, kept float, notes. */
+    @Override
     public Optional<QuantizationResult> lastExport() {
         return Optional.ofNullable(lastExport);
     }

@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * The search: NSGA-II over the space at the cheap fidelity stage, then the final front promoted
  * through the dearer stages by successive halving (each stage but the last passes the better half
- * by Pareto rank on to the next; the last stage's Pareto front is the result). Random search at the
+ * by Pareto rank on to the next, or all of it to QAT; the last stage's Pareto front is the result). Random search at the
  * same number of evaluations is the built-in baseline.
  *
  * <p>Resuming is replaying: the same seed proposes the same candidates in the same order, and a
@@ -96,8 +96,9 @@ public final class ArchitectureSearch {
         for (int i = 0; i < dearer.size(); i++) {
             Fidelity stage = dearer.get(i);
             List<Scored> promoted = score(front.stream().map(Scored::architecture).toList(), stage, stage.label() + " finalists");
-            // halving picks who goes on to the next stage; the last stage's every score may join the front
-            front = i == dearer.size() - 1 ? promoted : frontOf(promoted, Math.max(1, (promoted.size() + 1) / 2));
+            // halving picks who goes on to the next stage (all go on to QAT); the last stage's every score may join the front
+            boolean all = i == dearer.size() - 1 || dearer.get(i + 1).takesEveryFinalist();
+            front = all ? promoted : frontOf(promoted, Math.max(1, (promoted.size() + 1) / 2));
         }
         List<Scored> finalFront = new ParetoRanking(front, settings.budget()).fronts().isEmpty() ? List.of()
                 : new ParetoRanking(front, settings.budget()).fronts().get(0);

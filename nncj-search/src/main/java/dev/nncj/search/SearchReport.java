@@ -25,7 +25,7 @@ public final class SearchReport {
     private static final int HEIGHT = 440;
     private static final int MARGIN = 56;
     private static final Map<Fidelity, String> COLOURS = Map.of(Fidelity.INHERITED, "#b0b7c3",
-            Fidelity.SHORT_DISTILL, "#5b8def", Fidelity.FULL_DISTILL, "#1f3f99");
+            Fidelity.SHORT_DISTILL, "#5b8def", Fidelity.FULL_DISTILL, "#1f3f99", Fidelity.QAT, "#7a2e8e");
 
     private SearchReport() {}
 

@@ -125,4 +125,20 @@ class ArchitectureSearchTest {
             assertThat(o.front()).containsExactlyInAnyOrderElementsOf(last);
         }
     }
+
+    /** QAT is not a halving: every candidate the full distillation scored is trained in its int8 form, and only QAT's scores make the front. */
+    @Test
+    void qatTakesEveryFullDistillationFinalist() {
+        try (Journal j = Journal.create(dir.resolve("qat.jsonl"), RUN)) {
+            ArchitectureSearch.Outcome o = new ArchitectureSearch(SPACE, ArchitectureSearchTest::toy,
+                    ArchitectureSearchTest::latency, 21_000, j, new ArchitectureSearch.Settings(8, 2, 4,
+                    List.of(Fidelity.INHERITED, Fidelity.SHORT_DISTILL, Fidelity.FULL_DISTILL, Fidelity.QAT), 11,
+                    Budget.none(), false), SearchListener.NONE).run();
+
+            List<Architecture> full = o.byStage().get(Fidelity.FULL_DISTILL).stream().map(Scored::architecture).toList();
+            assertThat(full).hasSize(2);
+            assertThat(o.byStage().get(Fidelity.QAT)).extracting(Scored::architecture).containsExactlyElementsOf(full);
+            assertThat(o.front()).isSubsetOf(o.byStage().get(Fidelity.QAT));
+        }
+    }
 }

@@ -23,6 +23,11 @@ import java.util.Set;
  *     (or per tensor) as the static-int8 exporter does (symmetric: max|W| / 127 around 128;
  *     asymmetric: [min(W, 0), max(W, 0)] over 255 steps) and returns DQ(Q(W)); the parameters are
  *     constants of each step, so the gradient is the identity (nothing is clipped: the range covers W).</li>
+ * <li>dev.nncj.train FakeQuantizeActivation(x) computes x's own uint8 parameters as ONNX's
+ *     DynamicQuantizeLinear does (scale = (max(x, 0) - min(x, 0)) / 255, zero point = round(-min / scale)),
+ *     one range per element of the first axis (a sentence of a [batch, tokens, width] or [batch, width]
+ *     activation, as a batch-1 run ranges it; a rank-1 x has one range), and returns DQ(Q(x)); as for
+ *     weights, the range covers x, so the gradient is the identity.</li>
  * </ul>
  * Rounding is half to even in both torch.round and ONNX, so the forward pass is what ONNX Runtime
  * computes for the exported QDQ model, up to float summation order.
@@ -34,6 +39,7 @@ final class QuantizationOps {
         r.put("QuantizeLinear", QuantizationOps::quantize, Set.of(1, 2));
         r.put("DequantizeLinear", QuantizationOps::dequantize, Set.of(1, 2));
         r.put("FakeQuantizeWeight", QuantizationOps::fakeQuantizeWeight);
+        r.put("FakeQuantizeActivation", QuantizationOps::fakeQuantizeActivation);
     }
 
     private static NDArray[] quantize(OpContext c) {
@@ -76,22 +82,44 @@ final class QuantizationOps {
         long axisAttr = c.intAttribute("axis", -1);
         int[] reduce = axisAttr < 0 ? java.util.stream.IntStream.range(0, rank).toArray()
                 : java.util.stream.IntStream.range(0, rank).filter(d -> d != c.axis(axisAttr, rank)).toArray();
+        if (c.intAttribute("symmetric", 1) == 0) {
+            return one(fakeQuantizedOverOwnRange(w, reduce));
+        }
         // the parameters are constants of the step: computed from W without recording gradients
         NDArray detached = w.stopGradient();
-        NDArray scale;
-        NDArray zp;
-        if (c.intAttribute("symmetric", 1) != 0) {
-            NDArray a = detached.abs().max(reduce, true);
-            // an all-zero channel gets scale 1, as UInt8Params does
-            scale = a.div(127f).add(a.eq(0f).toType(DataType.FLOAT32, false));
-            zp = scale.onesLike().mul(128f);
-        } else {
-            NDArray lo = detached.min(reduce, true).minimum(0f);
-            NDArray width = detached.max(reduce, true).maximum(0f).sub(lo);
-            scale = width.div(255f).add(width.eq(0f).toType(DataType.FLOAT32, false));
-            zp = lo.neg().div(scale).round().clip(0, 255);
+        NDArray a = detached.abs().max(reduce, true);
+        // an all-zero channel gets scale 1, as UInt8Params does
+        NDArray scale = a.div(127f).add(a.eq(0f).toType(DataType.FLOAT32, false));
+        NDArray zp = scale.onesLike().mul(128f);
+        return one(straightThrough(w, detached, scale, zp));
+    }
+
+    private static NDArray[] fakeQuantizeActivation(OpContext c) {
+        NDArray x = c.input(0);
+        int rank = x.getShape().dimension();
+        int[] reduce = java.util.stream.IntStream.range(rank >= 2 ? 1 : 0, rank).toArray();
+        return one(fakeQuantizedOverOwnRange(x, reduce));
+    }
+
+    /** DQ(Q(x)) in uint8 over x's range [min(x, 0), max(x, 0)] along {@code reduce}, the gradient passed straight through. */
+    private static NDArray fakeQuantizedOverOwnRange(NDArray x, int[] reduce) {
+        NDArray detached = x.stopGradient();
+        NDArray lo = detached;
+        NDArray hi = detached;
+        for (int axis : reduce) { // one axis at a time: PyTorch's DJL engine reduces min and max along one axis only
+            lo = lo.min(new int[] {axis}, true);
+            hi = hi.max(new int[] {axis}, true);
         }
+        lo = lo.minimum(0f);
+        NDArray width = hi.maximum(0f).sub(lo);
+        // an all-zero range gets scale 1, as UInt8Params does
+        NDArray scale = width.div(255f).add(width.eq(0f).toType(DataType.FLOAT32, false));
+        NDArray zp = lo.neg().div(scale).round().clip(0, 255);
+        return straightThrough(x, detached, scale, zp);
+    }
+
+    private static NDArray straightThrough(NDArray x, NDArray detached, NDArray scale, NDArray zp) {
         NDArray quantized = detached.div(scale).round().add(zp).clip(0, 255).sub(zp).mul(scale);
-        return one(w.add(quantized.sub(w).stopGradient()));
+        return x.add(quantized.sub(x).stopGradient());
     }
 }

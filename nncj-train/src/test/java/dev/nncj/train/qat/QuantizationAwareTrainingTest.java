@@ -18,10 +18,11 @@ import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
 import dev.nncj.quantize.Calibration;
+import dev.nncj.quantize.DynamicInt8Quantizer;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.StaticInt8Quantizer;
-import dev.nncj.quantize.StaticInt8TrainableForm;
+import dev.nncj.quantize.QuantizedTrainableForm;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.train.execution.ExecutorOptions;
@@ -102,6 +103,39 @@ class QuantizationAwareTrainingTest {
         }
     }
 
+    /**
+     * y = FakeQuantizeActivation(x) · W: each row of x (a sentence) is rounded to 255 steps of its own
+     * range [min(row, 0), max(row, 0)]; the gradient to x passes straight through (the range covers x,
+     * nothing is clipped), and W's is that of the product with the rounded x.
+     */
+    @Test
+    void activationsAreRangedPerSentenceAndTheGradientPassesStraightThrough() {
+        GraphBuilder b = new GraphBuilder("ste", 13);
+        b.opset(StaticInt8Quantizer.FAKE_QUANT_DOMAIN, 1);
+        String x = b.input("x", DataType.FLOAT, 2, 3);
+        String weight = b.initializer(Tensor.ofFloats("w", new long[] {3, 1}, 1f, 1f, 1f));
+        Node fq = b.node(StaticInt8Quantizer.FAKE_QUANT_DOMAIN, DynamicInt8Quantizer.FAKE_QUANT_ACTIVATION, 1, x);
+        b.output(b.op("MatMul", fq.output(0), weight), "y", DataType.FLOAT, 2, 1);
+        // row 0 spans [0, 2.55]: steps of 0.01, so 0.123 -> 0.12; row 1 spans [-25.5, 0]: steps of 0.1, so -0.123 -> -0.1
+        float[] xs = {0.123f, 2.55f, 1f, -0.123f, -25.5f, -1f};
+        try (OnnxExecutor executor = OnnxExecutor.create(b.build(), ExecutorOptions.defaults());
+                NDManager step = executor.manager().newSubManager()) {
+            NDArray input = step.create(xs, new ai.djl.ndarray.types.Shape(2, 3));
+            input.setRequiresGradient(true);
+            float[] y;
+            try (GradientCollector c = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray out = executor.forward(step, Map.of("x", input)).get("y");
+                y = out.toFloatArray();
+                c.backward(out.sum());
+            }
+            assertThat(y).containsExactly(new float[] {0.12f + 2.55f + 1f, -0.1f - 25.5f - 1f},
+                    org.assertj.core.data.Offset.offset(1e-4f));
+            assertThat(input.getGradient().toFloatArray()).containsOnly(1f);
+            float[] grad = executor.trainableParameters().get(0).array().getGradient().toFloatArray();
+            assertThat(grad).containsExactly(new float[] {0.12f - 0.1f, 2.55f - 25.5f, 0f}, org.assertj.core.data.Offset.offset(1e-4f));
+        }
+    }
+
     private QuantizeOptions staticInt8() throws IOException {
         return staticInt8(QuantizeOptions.defaults(QuantizationMode.STATIC_INT8).symmetric());
     }
@@ -177,7 +211,7 @@ class QuantizationAwareTrainingTest {
     void exportIsTheStaticInt8Form() throws IOException {
         QuantizeOptions options = staticInt8();
         Path file = classifier();
-        var result = QuantizationAwareTraining.run(file, StaticInt8TrainableForm.factory(options, ProgressListener.NONE), data(), DistillOptions.recovery().withTraining(
+        var result = QuantizationAwareTraining.run(file, QuantizedTrainableForm.factory(options, ProgressListener.NONE), data(), DistillOptions.recovery().withTraining(
                 FineTuneOptions.defaults().withLearningRate(1e-20).withBatchSize(16).withMaxLength(16)), ProgressListener.NONE, List.of());
         assertThat(result.steps()).isEqualTo(3);
         OnnxModel ptq = new StaticInt8Quantizer().quantize(OnnxFiles.load(file), options, ProgressListener.NONE).model();
@@ -196,12 +230,94 @@ class QuantizationAwareTrainingTest {
         assertThat(qat.metadata().get("nncj.steps")).contains("\"qat\"");
     }
 
+    /** Dynamic int8 with uint8 weights (ONNX Runtime's exact kernel on every CPU), else its defaults. */
+    private static QuantizeOptions dynamicInt8(boolean symmetric) {
+        QuantizeOptions d = QuantizeOptions.defaults(QuantizationMode.DYNAMIC_INT8);
+        return new QuantizeOptions(d.mode(), d.nodes(), d.perChannel(), symmetric, d.blockSize(), d.fp8Format(),
+                Optional.empty(), false, true);
+    }
+
+    private static Map<String, Tensor> sentences(long[] ids) {
+        int n = ids.length / 5;
+        long[] ones = new long[ids.length];
+        java.util.Arrays.fill(ones, 1);
+        return Map.of("input_ids", Tensor.ofLongs("input_ids", new long[] {n, 5}, ids),
+                "attention_mask", Tensor.ofLongs("attention_mask", new long[] {n, 5}, ones),
+                "token_type_ids", Tensor.ofLongs("token_type_ids", new long[] {n, 5}, new long[ids.length]));
+    }
+
+    /**
+     * Dynamic int8's training form computes what ONNX Runtime computes for the exported model: for one
+     * sentence, the executor's logits of the fake-quantized graph against ORT's of the dynamic-int8
+     * export (float summation order apart); for two sentences at once, each sentence's logits as when
+     * it is alone, since the form ranges every sentence apart as a batch-1 run does.
+     */
+    @Test
+    void dynamicFakeQuantForwardMatchesTheExportedModelOnOrtSentenceBySentence() throws Exception {
+        QuantizeOptions options = dynamicInt8(false);
+        Path file = classifier();
+        OnnxModel fake = DynamicInt8Quantizer.fakeQuantized(OnnxFiles.load(file), options);
+        OnnxModel export = new DynamicInt8Quantizer().quantize(OnnxFiles.load(file), options, ProgressListener.NONE).model();
+        assertThat(fake.graph().nodes()).anyMatch(n -> n.opType().equals(DynamicInt8Quantizer.FAKE_QUANT_ACTIVATION))
+                .anyMatch(n -> n.opType().equals(StaticInt8Quantizer.FAKE_QUANT_WEIGHT));
+        long[] first = {2, 4, 5, 6, 3};
+        long[] second = {2, 9, 3, 7, 3};
+        double diff = 0;
+        double quantizationEffect = 0;
+        for (long[] ids : List.of(first, second)) {
+            float[] ours = OrtReference.runExecutor(fake, sentences(ids)).get(ClassifierHead.LOGITS).toFloats();
+            float[] ort = OrtReference.runOrt(export, sentences(ids)).get(ClassifierHead.LOGITS).toFloats();
+            float[] fp32 = OrtReference.runOrt(OnnxFiles.load(file), sentences(ids)).get(ClassifierHead.LOGITS).toFloats();
+            for (int i = 0; i < ort.length; i++) {
+                diff = Math.max(diff, Math.abs(ours[i] - ort[i]));
+                quantizationEffect = Math.max(quantizationEffect, Math.abs(fp32[i] - ort[i]));
+            }
+        }
+        assertThat(diff).isLessThan(1e-4);
+        assertThat(quantizationEffect).as("quantization must change the logits, or the comparison proves nothing")
+                .isGreaterThan(10 * diff);
+        long[] both = new long[10];
+        System.arraycopy(first, 0, both, 0, 5);
+        System.arraycopy(second, 0, both, 5, 5);
+        float[] together = OrtReference.runExecutor(fake, sentences(both)).get(ClassifierHead.LOGITS).toFloats();
+        float[] alone = OrtReference.runExecutor(fake, sentences(first)).get(ClassifierHead.LOGITS).toFloats();
+        float[] alone2 = OrtReference.runExecutor(fake, sentences(second)).get(ClassifierHead.LOGITS).toFloats();
+        float[] expected = new float[together.length];
+        System.arraycopy(alone, 0, expected, 0, alone.length);
+        System.arraycopy(alone2, 0, expected, alone.length, alone2.length);
+        assertThat(together).containsExactly(expected, org.assertj.core.data.Offset.offset(1e-5f));
+    }
+
+    /** With a learning rate too small to move a weight, dynamic QAT's export is what dynamic-int8 quantization writes. */
+    @Test
+    void exportIsTheDynamicInt8Form() throws IOException {
+        staticInt8(); // the tiny task's data and tokenizer
+        QuantizeOptions options = dynamicInt8(true);
+        Path file = classifier();
+        var result = QuantizationAwareTraining.run(file, QuantizedTrainableForm.factory(options, ProgressListener.NONE), data(),
+                DistillOptions.recovery().withTraining(FineTuneOptions.defaults().withLearningRate(1e-20).withBatchSize(16)
+                        .withMaxLength(16)), ProgressListener.NONE, List.of());
+        OnnxModel ptq = new DynamicInt8Quantizer().quantize(OnnxFiles.load(file), options, ProgressListener.NONE).model();
+        OnnxModel qat = result.model();
+        assertThat(qat.graph().nodes()).extracting(n -> n.opType() + n.inputs() + n.outputs())
+                .containsExactlyElementsOf(ptq.graph().nodes().stream().map(n -> n.opType() + n.inputs() + n.outputs()).toList());
+        for (Tensor t : ptq.graph().initializers().values()) {
+            Tensor u = qat.graph().initializer(t.name()).orElseThrow();
+            if (t.type() == DataType.FLOAT) {
+                assertThat(u.toFloats()).as(t.name()).containsExactly(t.toFloats(), org.assertj.core.data.Offset.offset(1e-15f));
+            } else {
+                assertThat(u.rawData()).as(t.name()).isEqualTo(t.rawData());
+            }
+        }
+        assertThat(qat.metadata().get("nncj.steps")).contains("\"qat\"").contains("\"per_channel\"");
+    }
+
     /** Training moves the float weights, and the export carries them (not the untrained ones). */
     @Test
     void trainedWeightsReachTheExport() throws IOException {
         QuantizeOptions options = staticInt8();
         Path file = classifier();
-        var result = QuantizationAwareTraining.run(file, StaticInt8TrainableForm.factory(options, ProgressListener.NONE), data(), DistillOptions.recovery().withSoftWeight(0)
+        var result = QuantizationAwareTraining.run(file, QuantizedTrainableForm.factory(options, ProgressListener.NONE), data(), DistillOptions.recovery().withSoftWeight(0)
                 .withTraining(FineTuneOptions.defaults().withLearningRate(1e-2).withBatchSize(8).withMaxLength(16)),
                 ProgressListener.NONE, List.of());
         OnnxModel ptq = new StaticInt8Quantizer().quantize(OnnxFiles.load(file), options, ProgressListener.NONE).model();
@@ -217,7 +333,7 @@ class QuantizationAwareTrainingTest {
         QuantizeOptions options = staticInt8();
         Path encoder = dir.resolve("encoder.onnx");
         OnnxFiles.save(TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L), false), encoder);
-        assertThatThrownBy(() -> QuantizationAwareTraining.run(encoder, StaticInt8TrainableForm.factory(options, ProgressListener.NONE), data(), DistillOptions.recovery(),
+        assertThatThrownBy(() -> QuantizationAwareTraining.run(encoder, QuantizedTrainableForm.factory(options, ProgressListener.NONE), data(), DistillOptions.recovery(),
                 ProgressListener.NONE, List.of()))
                 .isInstanceOf(NncjException.class).hasMessageContaining("encoder.onnx").hasMessageContaining("needs a classifier");
     }

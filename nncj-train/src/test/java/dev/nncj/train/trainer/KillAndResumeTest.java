@@ -13,7 +13,7 @@ import dev.nncj.onnx.TinyModels;
 import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizeOptions;
-import dev.nncj.quantize.StaticInt8TrainableForm;
+import dev.nncj.quantize.QuantizedTrainableForm;
 import dev.nncj.train.distill.DistillData;
 import dev.nncj.train.distill.DistillFixtures;
 import dev.nncj.train.distill.DistillOptions;
@@ -278,7 +278,7 @@ class KillAndResumeTest {
                 .withEpochs(2).withEvalEvery(4);
 
         List<QuantizationAwareTraining.Result> results = straightAndStopped((checkpoints, listeners) ->
-                QuantizationAwareTraining.run(classifier, StaticInt8TrainableForm.factory(quantize, ProgressListener.NONE),
+                QuantizationAwareTraining.run(classifier, QuantizedTrainableForm.factory(quantize, ProgressListener.NONE),
                         DistillData.load(dir.resolve("train.tsv"), null, dir.resolve("tokenizer.json")),
                         DistillOptions.recovery().withTraining(training.withCheckpoints(checkpoints)), ProgressListener.NONE,
                         listeners), 6);
