@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The layer-wise distillation terms: hidden-state MSE and attention KL between mapped layers of
- * student and teacher (TinyBERT, MiniLM). Shared by {@code distill} and the {@code --recover} of the
- * compression commands: after pruning, the hidden states carry more of the teacher than its logits.
+ * student and teacher (TinyBERT, MiniLM). Shared by {@code distill}, the {@code --recover} of the
+ * compression commands and {@code quantize --qat}: after pruning, the hidden states carry more of the
+ * teacher than its logits.
  */
 final class LayerLossOptions {
     @Option(names = "--hidden-weight", defaultValue = "0", paramLabel = "W",
@@ -26,10 +27,13 @@ final class LayerLossOptions {
                     + " (default: the teacher layer each student layer was taken from, or uniform)")
     String layerMap;
 
-    /** For the compression commands: the terms shape --recover's distillation and mean nothing without it. */
-    void checkRecovering(boolean recovering) {
-        if (!recovering && (hiddenWeight != 0 || attentionWeight != 0 || layerMap != null)) {
-            throw new NncjException("--hidden-weight, --attention-weight and --layer-map are for --recover");
+    /**
+     * For the compression commands: the terms shape the distillation {@code option} (--recover, --qat) runs
+     * and mean nothing without it.
+     */
+    void checkUsedWith(boolean training, String option) {
+        if (!training && (hiddenWeight != 0 || attentionWeight != 0 || layerMap != null)) {
+            throw new NncjException("--hidden-weight, --attention-weight and --layer-map are for " + option);
         }
         applyTo(DistillOptions.recovery()); // the numbers and the mapping's syntax, before any work
     }

@@ -130,7 +130,7 @@ final class PruneCommand implements Callable<Integer> {
         }
         Methods.IMPORTANCE.named(importance); // a criterion that does not exist is a usage error before any work
         teacher.check(recover);
-        layers.checkRecovering(recover);
+        layers.checkUsedWith(recover, "--recover");
         training.refuseResumeUnless(recover, "--recover");
         EmitOptions emit = EmitOptions.defaults().withAttention(Flags.choice(EmitOptions.AttentionStyle.class, attention, "attention"));
         // everything a user can get wrong is checked before anything is written

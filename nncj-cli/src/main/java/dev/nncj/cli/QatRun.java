@@ -7,7 +7,6 @@ import dev.nncj.quantize.QuantizationResult;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.QuantizedTrainableForm;
 import dev.nncj.train.distill.DistillOptions;
-import dev.nncj.train.finetune.FineTuneOptions;
 import dev.nncj.train.qat.QuantizationAwareTraining;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,14 +32,16 @@ final class QatRun {
         }
     }
 
-    /** Distillation from the float classifier (or {@code teacher}) with the recovery preset's weights (soft targets at T = 2 plus labels). */
+    /**
+     * Distillation from the float classifier (or {@code teacher}) weighted as {@code distill} says (the recovery
+     * preset's soft targets at T = 2 plus labels, and any layer terms).
+     */
     static QuantizationResult run(Path input, Path teacher, QuantizeOptions options, Path data, DataFileOptions dataFile,
-            FineTuneOptions training, Path tokenizer, ProgressListener progress) {
+            DistillOptions distill, Path tokenizer, ProgressListener progress) {
         InputModel.check(input);
         if (teacher != null) {
             InputModel.check(teacher);
         }
-        DistillOptions distill = DistillOptions.recovery().withTraining(training);
         QuantizedTrainableForm.Factory factory = QuantizedTrainableForm.factory(options, progress);
         QuantizedTrainableForm[] form = new QuantizedTrainableForm[1];
         QuantizationAwareTraining.run(input, teacher == null ? input : teacher, (model, file) ->

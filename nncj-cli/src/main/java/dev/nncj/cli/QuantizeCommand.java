@@ -5,6 +5,7 @@ import dev.nncj.ProgressListener;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.OptionException;
+import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.quantize.AccuracyDrivenQuantizer;
 import dev.nncj.transformer.AttentionFusion;
 import dev.nncj.transformer.EmitOptions;
@@ -123,6 +124,9 @@ final class QuantizeCommand implements Callable<Integer> {
     TrainingOptions training;
 
     @Mixin
+    LayerLossOptions layers;
+
+    @Mixin
     ReportOptions report;
 
     @Mixin
@@ -144,7 +148,8 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantizationResult result;
         AccuracyDrivenQuantizer.Result selected = null;
         if (qat) {
-            result = QatRun.run(input, teacher.teacher, options, data, report.dataFile, training.toOptions(spec, output),
+            result = QatRun.run(input, teacher.teacher, options, data, report.dataFile,
+                    layers.applyTo(DistillOptions.recovery().withTraining(training.toOptions(spec, output))),
                     report.tokenizerFor(input), progress);
         } else {
             OnnxModel model = attentionStyle(InputModel.load(input));
@@ -220,13 +225,11 @@ final class QuantizeCommand implements Callable<Integer> {
         fuseAttention();
         if (qat) {
             QatRun.check(mode, maxDrop, data);
-            teacher.check(true);
         } else if (data != null) {
             throw new NncjException("--data is the training data of --qat; give --qat too (or --calibration-data to calibrate)");
         }
-        if (!qat) {
-            teacher.check(false);
-        }
+        layers.checkUsedWith(qat, "--qat");
+        teacher.check(qat);
         training.refuseResumeUnless(qat, "--qat");
         Optional<Calibration> calibration = Optional.empty();
         // static QAT calibrates on its training data unless told otherwise

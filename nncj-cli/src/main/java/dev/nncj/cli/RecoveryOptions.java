@@ -71,7 +71,7 @@ final class RecoveryOptions {
             trainingOptions = training.toOptions(command, output);
         }
         teacher.check(recover);
-        layers.checkRecovering(recover);
+        layers.checkUsedWith(recover, "--recover");
         sets = SelectionData.of("--recover-eval", eval, "--eval-data", reported, "the weights kept");
     }
 

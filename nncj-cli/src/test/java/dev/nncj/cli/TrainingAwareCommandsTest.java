@@ -12,6 +12,9 @@ import dev.nncj.quantize.DynamicInt8Quantizer;
 import dev.nncj.quantize.QuantizationMode;
 import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.train.finetune.ClassifierHead;
+import dev.nncj.transformer.EmitOptions;
+import dev.nncj.transformer.EncoderEmitter;
+import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.TinyEncoders;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,12 +105,17 @@ class TrainingAwareCommandsTest {
      */
     @Test
     void qatWritesTheDynamicInt8ModelWithTrainedWeights() throws Exception {
-        Path clf = classifier();
+        classifier();
+        // as the emitter writes it (as distill and search do): the hidden-state term finds its layers there
+        Path clf = dir.resolve("emitted.onnx");
+        OnnxFiles.save(EncoderEmitter.emit(EncoderLifter.lift(OnnxFiles.load(dir.resolve("clf.onnx")), dir.resolve("clf.onnx")),
+                EmitOptions.defaults()), clf);
         Path out = dir.resolve("out/qat-dynamic.onnx");
         Files.createDirectories(out.getParent());
         CliRun run = CliRun.of("quantize", clf, "-o", out, "--mode", "dynamic-int8", "--qat", "--data", dir.resolve("train.tsv"),
                 "--max-length", 16, "--batch-size", 8, "--lr", 1e-2, "--epochs", 1, "--eval-data", dir.resolve("test.tsv"),
-                "--eval-task", "text-classification", "--bench-runs", 3, "--seq-len", 8, "--asymmetric", "--json", "-q");
+                "--eval-task", "text-classification", "--bench-runs", 3, "--seq-len", 8, "--asymmetric", "--hidden-weight", 0.5,
+                "--json", "-q");
         assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertThat(json.get("mode").asText()).isEqualTo("dynamic-int8");
@@ -116,7 +124,7 @@ class TrainingAwareCommandsTest {
         assertThat(written.graph().nodes()).anyMatch(n -> n.opType().equals("DynamicQuantizeLinear"))
                 .anyMatch(n -> n.opType().equals("MatMulIntegerToFloat"))
                 .noneMatch(n -> n.opType().startsWith("FakeQuantize"));
-        assertThat(written.metadata().get("nncj.steps")).contains("\"qat\"");
+        assertThat(written.metadata().get("nncj.steps")).contains("\"qat\"").contains("\"hidden_weight\":0.5");
         QuantizeOptions d = QuantizeOptions.defaults(QuantizationMode.DYNAMIC_INT8);
         OnnxModel untrained = new DynamicInt8Quantizer().quantize(OnnxFiles.load(clf), new QuantizeOptions(d.mode(), d.nodes(),
                 d.perChannel(), false, d.blockSize(), d.fp8Format(), d.calibration(), false, true), ProgressListener.NONE).model();
@@ -132,6 +140,12 @@ class TrainingAwareCommandsTest {
         CliRun weightOnly = CliRun.of("quantize", clf, "-o", out, "--mode", "int8-weight", "--qat", "--data", dir.resolve("train.tsv"), "-q");
         assertThat(weightOnly.exitCode()).isEqualTo(1);
         assertThat(weightOnly.errorLine()).contains("--qat trains for static-int8 and dynamic-int8");
+        CliRun layersWithoutQat = CliRun.of("quantize", clf, "-o", out, "--mode", "dynamic-int8", "--hidden-weight", 1, "-q");
+        assertThat(layersWithoutQat.errorLine()).contains("--hidden-weight, --attention-weight and --layer-map are for --qat");
+        CliRun layersOfAnExport = CliRun.of("quantize", clf, "-o", out, "--mode", "dynamic-int8", "--qat", "--data",
+                dir.resolve("train.tsv"), "--hidden-weight", 1, "-q");
+        assertThat(layersOfAnExport.exitCode()).isEqualTo(1);
+        assertThat(layersOfAnExport.errorLine()).contains("clf.onnx").contains("found only in an encoder graph NNCJ wrote");
         CliRun noData = CliRun.of("quantize", clf, "-o", out, "--mode", "static-int8", "--qat", "-q");
         assertThat(noData.errorLine()).contains("--qat needs --data");
         CliRun dataWithoutQat = CliRun.of("quantize", clf, "-o", out, "--mode", "static-int8", "--data", dir.resolve("train.tsv"), "-q");

@@ -82,7 +82,7 @@ public record DistillOptions(double softWeight, double temperature, double hardW
     }
 
     /** Whether the hidden-state or attention term needs per-layer values of teacher and student. */
-    boolean needsLayers() {
+    public boolean needsLayers() {
         return hiddenWeight > 0 || attentionWeight > 0;
     }
 

@@ -7,6 +7,7 @@ import dev.nncj.ProgressListener;
 import dev.nncj.data.TextClassificationDataset;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.data.TokenizerOptions;
+import dev.nncj.onnx.Domains;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.ValueInfos;
 import dev.nncj.provenance.Provenance;
@@ -250,11 +251,18 @@ public final class Distiller {
 
     /**
      * The model itself when the emitter wrote it, else lifted and re-emitted (the same function). A graph
-     * compressed in place (factorized, clustered) from an exported one is neither: said so in one line.
+     * compressed in place (factorized, clustered) from an exported one is neither: said so in one line. Nor
+     * is a graph holding training ops (quantization-aware training's fake quantization), which writing it
+     * again would drop: it is refused rather than trained without them.
      */
     private static OnnxModel emittedForm(OnnxModel model, String role) {
         if (LayerValues.find(model.graph()).isPresent()) {
             return model;
+        }
+        if (model.graph().nodes().stream().anyMatch(n -> Domains.TRAINING.equals(n.domain()))) {
+            throw NncjException.inFile(file(model, role), "the " + role + "'s layer outputs, which the hidden-state and"
+                    + " attention terms read, are found only in an encoder graph NNCJ wrote (distill, prune, search);"
+                    + " train this one without those terms");
         }
         EncoderLifter.Result lifted = EncoderLifter.tryLift(model);
         if (lifted.spec().isEmpty()) {

@@ -71,6 +71,10 @@ public final class QuantizationAwareTraining {
         recorded.put("soft_weight", options.softWeight());
         recorded.put("temperature", options.temperature());
         recorded.put("hard_weight", options.hardWeight());
+        if (options.needsLayers()) {
+            recorded.put("hidden_weight", options.hiddenWeight());
+            recorded.put("attention_weight", options.attentionWeight());
+        }
         recorded.put("train", data.train().file().getFileName().toString());
         recorded.put("teacher", teacherFile.getFileName().toString());
         recorded.putAll(trained.form().recorded());
