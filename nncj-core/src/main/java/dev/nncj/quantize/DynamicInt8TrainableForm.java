@@ -3,7 +3,6 @@ package dev.nncj.quantize;
 import dev.nncj.ProgressListener;
 import dev.nncj.onnx.OnnxModel;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -48,9 +47,6 @@ public final class DynamicInt8TrainableForm implements QuantizedTrainableForm {
 
     @Override
     public Map<String, Object> recorded() {
-        Map<String, Object> recorded = new LinkedHashMap<>();
-        recorded.put("per_channel", options.perChannel());
-        recorded.put("symmetric", options.symmetric());
-        return recorded;
+        return QuantizedTrainableForm.recordedOptions(options);
     }
 }

@@ -13,6 +13,14 @@ public interface QuantizedTrainableForm extends TrainableForm {
     /** The quantizer's account of the latest {@link #export}: nodes quantized, kept float, notes. */
     Optional<QuantizationResult> lastExport();
 
+    /** What every int8 form records of its options in the written model's provenance. */
+    static java.util.Map<String, Object> recordedOptions(QuantizeOptions options) {
+        java.util.Map<String, Object> recorded = new java.util.LinkedHashMap<>();
+        recorded.put("per_channel", options.perChannel());
+        recorded.put("symmetric", options.symmetric());
+        return recorded;
+    }
+
     /** The modes quantization-aware training can train. */
     static boolean trains(QuantizationMode mode) {
         return mode == QuantizationMode.STATIC_INT8 || mode == QuantizationMode.DYNAMIC_INT8;

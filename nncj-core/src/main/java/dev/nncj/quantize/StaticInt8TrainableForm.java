@@ -52,8 +52,7 @@ public final class StaticInt8TrainableForm implements QuantizedTrainableForm {
     public Map<String, Object> recorded() {
         Map<String, Object> recorded = new LinkedHashMap<>();
         recorded.put("calibration_sentences", options.calibration().map(c -> c.sentences().size()).orElse(0));
-        recorded.put("per_channel", options.perChannel());
-        recorded.put("symmetric", options.symmetric());
+        recorded.putAll(QuantizedTrainableForm.recordedOptions(options));
         return recorded;
     }
 }
