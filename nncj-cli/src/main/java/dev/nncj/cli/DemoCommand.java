@@ -19,6 +19,7 @@ import dev.nncj.quantize.QuantizeOptions;
 import dev.nncj.quantize.Quantizers;
 import dev.nncj.runtime.Benchmark;
 import dev.nncj.runtime.ComparisonResult;
+import dev.nncj.transformer.AttentionFusion;
 import dev.nncj.zoo.ModelZoo;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -111,9 +112,15 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** NNCJ's own quantization of the default model, written beside the zoo models. */
+    /**
+     * NNCJ's own quantization of the default model as {@code nncj quantize --mode MODE} writes it (dynamic
+     * int8 with its attention fused, the command's default), beside the zoo models.
+     */
     private Path quantize(Path fp32, QuantizationMode mode, ProgressListener progress) {
         OnnxModel model = OnnxFiles.load(fp32);
+        if (mode == QuantizationMode.DYNAMIC_INT8) {
+            model = AttentionFusion.fuseWherePossible(model, fp32).model();
+        }
         QuantizationResult result = Quantizers.quantize(model, fp32, QuantizeOptions.defaults(mode), progress);
         Provenance.record(result.model(), fp32, "quantize", Map.of("mode", mode.cliName()));
         Path out = dir.resolve("nncj-" + mode.cliName()).resolve("model.onnx");

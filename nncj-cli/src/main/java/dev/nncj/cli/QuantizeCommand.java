@@ -8,7 +8,6 @@ import dev.nncj.OptionException;
 import dev.nncj.train.distill.DistillOptions;
 import dev.nncj.quantize.AccuracyDrivenQuantizer;
 import dev.nncj.transformer.AttentionFusion;
-import dev.nncj.transformer.EmitOptions;
 import dev.nncj.quantize.Calibration;
 import dev.nncj.quantize.QualityMetric;
 import dev.nncj.quantize.QuantizationMode;
@@ -19,6 +18,7 @@ import dev.nncj.report.CompressionReport;
 import dev.nncj.report.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,10 +86,11 @@ final class QuantizeCommand implements Callable<Integer> {
                     + " int4-weight stores it) for the token-embedding table, most of a small encoder's bytes")
     int embeddingBits;
 
-    @Option(names = "--attention", defaultValue = "plain", paramLabel = "STYLE",
-            description = "dynamic-int8: plain (default: the model's own attention ops) or fused (re-emit the encoder with"
-                    + " com.microsoft.Attention first, which becomes QAttention: one integer Q/K/V GEMM and the attention in one"
-                    + " kernel)")
+    @Option(names = "--attention", defaultValue = "auto", paramLabel = "STYLE",
+            description = "dynamic-int8: auto (default: fused where the encoder lifts and keeps its inputs and outputs, else"
+                    + " plain), plain (the model's own attention ops) or fused (re-emit the encoder with com.microsoft.Attention"
+                    + " first, which becomes QAttention: one integer Q/K/V GEMM and the attention in one kernel; a model that"
+                    + " does not lift is refused)")
     String attention;
 
     @Option(names = "--quantize-attention", description = "static-int8: attention's Q·Kᵀ and P·V as integer products too"
@@ -169,7 +170,7 @@ final class QuantizeCommand implements Callable<Integer> {
             obj.put("mode", mode.cliName());
             obj.put("quantized_nodes", result.quantizedNodes().size());
             obj.put("kept_float", result.keptFloat());
-            obj.put("notes", result.notes());
+            obj.put("notes", notes(result));
             if (selected != null) {
                 obj.put("selection_drop", selected.finalDrop());
                 obj.put("test_drop", testDrop(measured).isPresent() ? testDrop(measured).getAsDouble() : null);
@@ -182,13 +183,19 @@ final class QuantizeCommand implements Callable<Integer> {
                 out.printf("kept float (%d):%n", result.keptFloat().size());
                 result.keptFloat().forEach((node, why) -> out.printf("  %s: %s%n", node, why));
             }
-            result.notes().forEach(n -> out.println("note: " + n));
+            notes(result).forEach(n -> out.println("note: " + n));
             ReportPrinter.print(measured, out);
             if (selected != null) {
                 printDrops(selected, measured, out);
             }
         }
         return 0;
+    }
+
+    private List<String> notes(QuantizationResult result) {
+        List<String> notes = new ArrayList<>(attentionNotes);
+        notes.addAll(result.notes());
+        return notes;
     }
 
     /** --max-drop chooses on --select-data and reports on --eval-data; without --max-drop nothing is chosen on data. */
@@ -222,7 +229,7 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     QuantizeOptions options() {
-        fuseAttention();
+        attentionChoice();
         if (qat) {
             QatRun.check(mode, maxDrop, data);
         } else if (data != null) {
@@ -249,22 +256,51 @@ final class QuantizeCommand implements Callable<Integer> {
                 fp8Format, calibration, errorCompensation, !floatEmbeddings, embeddingBits, quantizeAttention);
     }
 
-    /** --attention: plain, or fused for dynamic-int8 alone (checked with the other options, before any work). */
-    private boolean fuseAttention() {
-        boolean fused = Flags.choice(EmitOptions.AttentionStyle.class, attention, "attention") == EmitOptions.AttentionStyle.FUSED;
-        if (fused && (mode != QuantizationMode.DYNAMIC_INT8 || maxDrop != null || qat)) {
+    /** --attention's values; auto is the command's default, not an emitted style. */
+    enum AttentionChoice { AUTO, PLAIN, FUSED }
+
+    /**
+     * --attention: fused asked for is for dynamic-int8 alone (checked with the other options, before any
+     * work); auto fuses for plain dynamic int8, the one form fusion makes faster (QAttention).
+     */
+    private AttentionChoice attentionChoice() {
+        AttentionChoice choice = Flags.choice(AttentionChoice.class, attention, "attention");
+        boolean fusable = mode == QuantizationMode.DYNAMIC_INT8 && maxDrop == null && !qat;
+        if (choice == AttentionChoice.FUSED && !fusable) {
             throw new OptionException("--attention fused is for dynamic-int8 without --max-drop");
         }
-        return fused;
+        return choice == AttentionChoice.AUTO && !fusable ? AttentionChoice.PLAIN : choice;
     }
 
-    /** The model with its attention fused when --attention fused asks for it. */
+    /** What --attention auto did, for the report's notes (empty when it had nothing to say). */
+    private final List<String> attentionNotes = new ArrayList<>();
+
+    /** The model with its attention fused when --attention asks for it (auto: where it can, noting what it did). */
     private OnnxModel attentionStyle(OnnxModel model) {
-        if (!fuseAttention()) {
-            return model;
+        switch (attentionChoice()) {
+            case FUSED -> {
+                Quantizers.refuseQuantized(model, input); // a clearer line than the lifter's for a quantized input
+                return AttentionFusion.fuse(model, input);
+            }
+            case AUTO -> {
+                AttentionFusion.Attempt attempt = AttentionFusion.fuseWherePossible(model, input);
+                if (attempt.fused()) {
+                    attentionNotes.add("attention fused into com.microsoft.Attention, QAttention once quantized (--attention"
+                            + " plain keeps the model's own attention ops)");
+                } else if (hasSoftmax(model)) {
+                    attentionNotes.add("attention kept as the model writes it: " + attempt.keptBecause().orElseThrow());
+                }
+                return attempt.model();
+            }
+            default -> {
+                return model;
+            }
         }
-        Quantizers.refuseQuantized(model, input); // a clearer line than the lifter's for a quantized input
-        return AttentionFusion.fuse(model, input);
+    }
+
+    /** Whether the graph has the Softmax of an unfused attention: only then is a kept attention worth a line. */
+    private static boolean hasSoftmax(OnnxModel model) {
+        return model.graph().nodes().stream().anyMatch(n -> n.opType().equals("Softmax"));
     }
 
     static final class ModeConverter implements picocli.CommandLine.ITypeConverter<QuantizationMode> {

@@ -23,7 +23,7 @@ class CommandProvenanceTest {
                 .containsEntry("include", List.of("MatMul"))
                 .containsEntry("calibrator", "PERCENTILE")
                 .containsEntry("embedding_bits", 8) // defaulted
-                .containsEntry("attention", "plain")
+                .containsEntry("attention", "auto")
                 .containsEntry("per_tensor", false);
         // the output, the report's options and unset options say nothing about how the model was made
         assertThat(m).doesNotContainKeys("output", "eval_data", "quiet", "json", "help", "max_drop", "select_data");

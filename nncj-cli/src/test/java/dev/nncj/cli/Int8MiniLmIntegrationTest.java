@@ -14,6 +14,7 @@ import dev.nncj.onnx.OnnxModel;
 import dev.nncj.zoo.ModelZoo;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +44,11 @@ class Int8MiniLmIntegrationTest {
                 CliRun run = CliRun.of(args.toArray());
                 assertThat(run.exitCode()).as(run.err()).isZero();
                 OnnxModel q = OnnxFiles.load(out);
-                assertThat(q.graph().nodes()).filteredOn(n -> n.opType().equals("MatMulIntegerToFloat")).hasSize(36)
+                // dynamic int8 fuses each layer's Q/K/V projections and attention into one QAttention by default
+                boolean fused = mode.equals("dynamic-int8");
+                assertThat(q.graph().nodes()).filteredOn(n -> n.opType().equals("QAttention")).hasSize(fused ? 6 : 0);
+                assertThat(q.graph().nodes()).filteredOn(n -> Set.of("MatMulIntegerToFloat", "QAttention").contains(n.opType()))
+                        .hasSize(fused ? 24 : 36)
                         .allSatisfy(n -> assertThat(q.graph().initializer(n.input(1)).orElseThrow().type())
                                 .isEqualTo(DataType.INT8));
                 double cosine = EmbeddingFidelityEval.run(out, minilm.modelFile(), first, tokenizer, EvalOptions.defaults(),

@@ -117,7 +117,8 @@ class PruneCommandTest {
                     ? CliRun.of("prune", encoder, "-o", out, "--ffn", "0.5", "--attention", "flash", "-q")
                     : CliRun.of("quantize", encoder, "-o", out, "--mode", "dynamic-int8", "--attention", "flash", "-q");
             assertThat(attention.exitCode()).as(command).isEqualTo(2);
-            assertThat(attention.errorLine()).as(command).isEqualTo("nncj: --attention must be plain or fused, not 'flash'");
+            assertThat(attention.errorLine()).as(command).isEqualTo("nncj: --attention must be "
+                    + (command.equals("prune") ? "plain or fused" : "auto, plain or fused") + ", not 'flash'");
         }
         assertThat(Files.exists(out)).isFalse();
     }
@@ -153,6 +154,31 @@ class PruneCommandTest {
                 "--attention", "fused", "-q");
         assertThat(qatFused.errorLine()).contains("--attention fused is for dynamic-int8"); // not silently ignored
         assertThat(Files.exists(other)).isFalse();
+    }
+
+    /** Dynamic int8's default fuses an encoder's attention (the faster form) and says so; plain keeps its ops. */
+    @Test
+    void dynamicInt8FusesAnEncodersAttentionByDefault() throws IOException {
+        CliRun auto = CliRun.of("quantize", encoder, "-o", out, "--mode", "dynamic-int8", "--bench-runs", 2, "--seq-len", 8, "-q");
+        assertThat(auto.exitCode()).as(auto.err()).isZero();
+        assertThat(OnnxFiles.load(out).graph().nodes()).filteredOn(n -> n.opType().equals("QAttention")).hasSize(3);
+        assertThat(auto.out()).contains("note: attention fused into com.microsoft.Attention");
+
+        Path plainOut = dir.resolve("plain/model.onnx");
+        CliRun plain = CliRun.of("quantize", encoder, "-o", plainOut, "--mode", "dynamic-int8", "--attention", "plain",
+                "--bench-runs", 2, "--seq-len", 8, "-q");
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        assertThat(OnnxFiles.load(plainOut).graph().nodes()).noneMatch(n -> n.opType().equals("QAttention"))
+                .anyMatch(n -> n.opType().equals("Softmax"));
+        assertThat(plain.out()).doesNotContain("note: attention");
+
+        // only dynamic int8 has a fused form: auto leaves another mode's attention alone, without a note
+        Path fp16Out = dir.resolve("fp16/model.onnx");
+        CliRun fp16Run = CliRun.of("quantize", encoder, "-o", fp16Out, "--mode", "fp16", "--bench-runs", 2,
+                "--seq-len", 8, "-q");
+        assertThat(fp16Run.exitCode()).as(fp16Run.err()).isZero();
+        assertThat(OnnxFiles.load(fp16Out).graph().nodes()).noneMatch(n -> n.opType().equals("QAttention"));
+        assertThat(fp16Run.out()).doesNotContain("note: attention");
     }
 
     @Test

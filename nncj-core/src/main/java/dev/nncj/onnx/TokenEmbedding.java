@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * Finds a text model's token-embedding table: the initializer that a Gather indexes with an integer
- * graph input (input_ids), either directly or through DequantizeLinear when the table is quantized.
+ * graph input (input_ids), either directly or through DequantizeLinear when the table is quantized
+ * (or the Cast that widens a float16 one).
  * Its rows are the vocabulary the model accepts, its columns the hidden size. A table quantized
  * block-wise for com.microsoft GatherBlockQuantized is found too; its uint8 data packs
  * {@code 8 / bits} columns per byte, so only its rows are the logical size (likewise a 4-bit table
@@ -23,7 +24,7 @@ public final class TokenEmbedding {
                 continue;
             }
             Optional<Tensor> table = graph.initializer(n.input(0)).or(() -> graph.producer(n.input(0))
-                    .filter(p -> p.opType().equals("DequantizeLinear"))
+                    .filter(p -> p.opType().equals("DequantizeLinear") || p.is("Cast"))
                     .flatMap(p -> graph.initializer(p.input(0)))).or(() -> clusteredTable(graph, n.input(0)));
             if (table.isPresent() && table.get().rank() == 2 && (best == null || table.get().dim(0) > best.dim(0))) {
                 best = table.get();

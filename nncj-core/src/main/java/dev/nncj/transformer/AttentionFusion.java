@@ -1,8 +1,12 @@
 package dev.nncj.transformer;
 
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.nncj.NncjException;
+import dev.nncj.onnx.Graph;
 import dev.nncj.onnx.OnnxModel;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Rewrites an encoder's attention, written as MatMul/Softmax/Transpose, into one com.microsoft.Attention
@@ -24,5 +28,44 @@ public final class AttentionFusion {
         OnnxModel fused = EncoderEmitter.emit(spec, EmitOptions.defaults().withAttention(EmitOptions.AttentionStyle.FUSED));
         model.metadata().forEach(fused::putMetadata);
         return fused;
+    }
+
+    /**
+     * What {@link #fuseWherePossible} did: the model to quantize (fused, or the given one) and, when
+     * it is the given one, why.
+     */
+    public record Attempt(OnnxModel model, Optional<String> keptBecause) {
+        public boolean fused() {
+            return keptBecause.isEmpty();
+        }
+    }
+
+    /**
+     * The fused encoder when the lifter reads {@code model} and the re-emitted graph keeps its inputs
+     * and outputs (names and element types: a caller's code reads them), else {@code model} itself
+     * with the reason. For a default that must never turn a readable model into a refusal.
+     */
+    public static Attempt fuseWherePossible(OnnxModel model, Path file) {
+        OnnxModel fused;
+        try {
+            fused = fuse(model, file);
+        } catch (RuntimeException e) { // a default must not turn a model the quantizer reads into a failure
+            return new Attempt(model, Optional.of(String.valueOf(e.getMessage())));
+        }
+        String given = signature(model);
+        String emitted = signature(fused);
+        return given.equals(emitted) ? new Attempt(fused, Optional.empty())
+                : new Attempt(model, Optional.of("the fused graph would read and write " + emitted + ", not " + given));
+    }
+
+    /** Inputs fed at run time (not initializers some exports also list as inputs) and outputs: names and element types. */
+    private static String signature(OnnxModel model) {
+        Graph graph = model.graph();
+        return names(graph.inputs().stream().filter(v -> !graph.isInitializer(v.getName())).toList())
+                + " -> " + names(graph.outputs());
+    }
+
+    private static String names(List<ValueInfoProto> values) {
+        return values.stream().map(v -> v.getName() + ":" + v.getType().getTensorType().getElemType()).toList().toString();
     }
 }

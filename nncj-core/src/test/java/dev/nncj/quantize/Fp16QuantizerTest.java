@@ -9,6 +9,7 @@ import dev.nncj.onnx.Float16;
 import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
+import dev.nncj.onnx.TokenEmbedding;
 import dev.nncj.onnx.ValueInfos;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -86,5 +87,16 @@ class Fp16QuantizerTest {
         assertThat(ops(result.model())).containsEntry("Cast", 1L + 2 * 7); // mask Cast + 7 weights per layer
         float[] after = TinyEncoders.runBertLike(result.model(), 60);
         assertThat(BlockWeightQuantizerTest.relativeError(before, after)).isLessThan(1e-3);
+    }
+
+    /** The table widened by a Cast is still the vocabulary: bench bounds its synthesized token ids by it. */
+    @Test
+    void theFloat16TableStillGivesTheVocabulary() {
+        OnnxModel model = TinyEncoders.bertLike(60, 32, 64, 2);
+        QuantizationResult result = new Fp16Quantizer().quantize(model,
+                BlockWeightQuantizerTest.options(QuantizationMode.FP16, NodeFilter.all()), ProgressListener.NONE);
+        assertThat(result.model().graph().initializer("word_embeddings")).isEmpty(); // behind a Cast now
+        assertThat(TokenEmbedding.vocabularySize(result.model().graph())).contains(60);
+        assertThat(TokenEmbedding.hiddenSize(result.model().graph())).contains(32);
     }
 }
