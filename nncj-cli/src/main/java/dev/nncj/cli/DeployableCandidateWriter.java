@@ -26,8 +26,10 @@ import java.util.OptionalInt;
  * A search candidate as the file it would be deployed as: the encoder emitted as ONNX with the
  * teacher's metadata, its word table factorized when the form asks for half rank, then quantized
  * by the same quantizers {@code nncj quantize} uses (dynamic or static int8, the token table in 8- or
- * 4-bit blocks). A float encoder with a quantized table is
- * dynamic int8 restricted to the table's Gather.
+ * 4-bit blocks; int8-dynamic-fused emits com.microsoft.Attention first, as {@code quantize}'s default
+ * does, which dynamic int8 turns into QAttention). A float encoder with a quantized table is
+ * dynamic int8 restricted to the table's Gather. Training reads {@link #floatModel}, whose attention
+ * is always the plain ops the distillation's layer terms find.
  */
 final class DeployableCandidateWriter implements CandidateWriter {
     /** Blocks of the 4-bit token table (the chain's choice, bench/results/2026-11-28-compression-chain-3.md). */
@@ -47,7 +49,8 @@ final class DeployableCandidateWriter implements CandidateWriter {
 
     @Override
     public OnnxModel write(EncoderSpec encoder, NumericForm form, TokenTableForm table) {
-        OnnxModel model = floatModel(encoder, table);
+        OnnxModel model = form == NumericForm.DYNAMIC_INT8_FUSED
+                ? withMetadata(emit(encoder, table, EmitOptions.AttentionStyle.FUSED)) : floatModel(encoder, table);
         Optional<QuantizeOptions> quantization = quantization(form, table);
         return quantization.isEmpty() ? model
                 : Quantizers.forMode(quantization.get().mode()).quantize(model, quantization.get(), ProgressListener.NONE).model();
@@ -55,7 +58,10 @@ final class DeployableCandidateWriter implements CandidateWriter {
 
     /** The float model {@link #write} quantizes: the encoder with its table's shape and the teacher's metadata. */
     OnnxModel floatModel(EncoderSpec encoder, TokenTableForm table) {
-        OnnxModel model = emit(encoder, table);
+        return withMetadata(emit(encoder, table));
+    }
+
+    private OnnxModel withMetadata(OnnxModel model) {
         metadata.forEach(model::putMetadata);
         return model;
     }
@@ -81,7 +87,12 @@ final class DeployableCandidateWriter implements CandidateWriter {
      * factorizing it again at that width gives the trained table back, not a new truncation.
      */
     static OnnxModel emit(EncoderSpec encoder, TokenTableForm table) {
-        OnnxModel model = EncoderEmitter.emit(encoder, EmitOptions.defaults());
+        return emit(encoder, table, EmitOptions.AttentionStyle.PLAIN);
+    }
+
+    /** As {@link #emit(EncoderSpec, TokenTableForm)}, the attention written in {@code attention}'s style. */
+    private static OnnxModel emit(EncoderSpec encoder, TokenTableForm table, EmitOptions.AttentionStyle attention) {
+        OnnxModel model = EncoderEmitter.emit(encoder, EmitOptions.defaults().withAttention(attention));
         if (table.halfRank()) {
             Factorizer.factorize(model, Path.of("candidate.onnx"), new FactorizeOptions(RankPlan.none(), NodeFilter.all(),
                     OptionalInt.of(encoder.embeddings().hidden() / 2), false), ProgressListener.NONE);

@@ -122,6 +122,9 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     private OnnxModel quantizationAware(Architecture candidate, DistillationRecovery recovery) {
         EncoderSpec distilled = trained(candidate, Fidelity.FULL_DISTILL, training.apply(Fidelity.FULL_DISTILL).orElseThrow());
         Checkpoints checkpoints = checkpoints(candidate, Fidelity.QAT);
+        if (candidate.form() == NumericForm.DYNAMIC_INT8_FUSED) { // the command refuses it first
+            throw new IllegalArgumentException("no quantization-aware training of " + candidate.form().label());
+        }
         QuantizeOptions options = writer.quantization(candidate.form(), candidate.table()).orElseThrow();
         return checkpoints.finishedPhase(TRAINED).orElseGet(() -> trainOrFail(checkpoints, () ->
                 QuantizationAwareTraining.run(() -> writer.floatModel(distilled, candidate.table()), Path.of(candidate.toString()),

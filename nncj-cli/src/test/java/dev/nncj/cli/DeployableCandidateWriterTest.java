@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nncj.onnx.OnnxFiles;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.Tensor;
+import dev.nncj.search.Architecture;
+import dev.nncj.search.CandidateEncoder;
 import dev.nncj.search.NumericForm;
 import dev.nncj.search.TokenTableForm;
 import dev.nncj.transformer.EncoderLifter;
 import dev.nncj.transformer.EncoderRuns;
 import dev.nncj.transformer.EncoderSpec;
+import dev.nncj.transformer.MagnitudeImportance;
 import dev.nncj.transformer.TinyEncoders;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,5 +73,34 @@ class DeployableCandidateWriterTest {
         // while truncating the full table to half rank does change the outputs
         float[] full = EncoderRuns.hidden(DeployableCandidateWriter.emit(tinyEncoder(dir), TokenTableForm.INT4_BLOCKS), dir);
         assertThat(EncoderRuns.maxAbsDiff(full, trained)).isGreaterThan(1e-3);
+    }
+
+    /**
+     * int8-dynamic-fused: a candidate with pruned heads and FFN written with one QAttention per layer,
+     * which computes what the plain int8-dynamic file computes.
+     */
+    @Test
+    void theFusedFormWritesQAttentionForPrunedHeads() throws Exception {
+        EncoderSpec teacher = tinyEncoder(dir);
+        Architecture a = Architecture.parse("layers 0,1 heads 2,1 ffn 8,4 int8-dynamic-fused table-fp32");
+        EncoderSpec candidate = CandidateEncoder.of(teacher, new MagnitudeImportance().score(teacher), a);
+        DeployableCandidateWriter writer = new DeployableCandidateWriter(Map.of("k", "v"), Optional.empty());
+
+        OnnxModel fused = writer.write(candidate, NumericForm.DYNAMIC_INT8_FUSED, TokenTableForm.FP32);
+        OnnxModel plain = writer.write(candidate, NumericForm.DYNAMIC_INT8, TokenTableForm.FP32);
+
+        assertThat(fused.graph().nodes()).filteredOn(n -> n.opType().equals("QAttention")).hasSize(2);
+        assertThat(fused.graph().nodes()).noneMatch(n -> n.opType().equals("Softmax"));
+        assertThat(plain.graph().nodes()).noneMatch(n -> n.opType().equals("QAttention"));
+        assertThat(fused.metadata()).containsEntry("k", "v");
+        // the same integer products (the packed weight's columns keep each projection's scales), in one kernel
+        assertThat(EncoderRuns.maxAbsDiff(realTokens(fused), realTokens(plain))).isLessThan(1e-3);
+        // the float model training reads keeps the plain attention the layer terms find
+        assertThat(writer.floatModel(candidate, TokenTableForm.FP32).graph().nodes()).anyMatch(n -> n.opType().equals("Softmax"));
+    }
+
+    /** The hidden states of the real (unpadded) tokens of the tiny encoder, 8 wide. */
+    private float[] realTokens(OnnxModel model) throws Exception {
+        return EncoderRuns.realTokens(EncoderRuns.hidden(model, dir), 8);
     }
 }

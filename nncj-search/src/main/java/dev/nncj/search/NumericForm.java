@@ -4,6 +4,8 @@ package dev.nncj.search;
 public enum NumericForm {
     FP32("fp32"),
     DYNAMIC_INT8("int8-dynamic"),
+    /** Dynamic int8 with each layer's attention in one QAttention (Q/K/V in one integer GEMM). */
+    DYNAMIC_INT8_FUSED("int8-dynamic-fused"),
     STATIC_INT8("int8-static");
 
     private final String label;
