@@ -42,8 +42,9 @@ public final class AttentionFusion {
 
     /**
      * The fused encoder when the lifter reads {@code model} and the re-emitted graph keeps its inputs
-     * and outputs (names and element types: a caller's code reads them), else {@code model} itself
-     * with the reason. For a default that must never turn a readable model into a refusal.
+     * and outputs (names and element types: a caller's code reads them) and stores no more weights
+     * (lifting expands some compressed forms), else {@code model} itself with the reason. For a
+     * default that must never turn a readable model into a refusal or a larger file.
      */
     public static Attempt fuseWherePossible(OnnxModel model, Path file) {
         OnnxModel fused;
@@ -54,8 +55,25 @@ public final class AttentionFusion {
         }
         String given = signature(model);
         String emitted = signature(fused);
-        return given.equals(emitted) ? new Attempt(fused, Optional.empty())
-                : new Attempt(model, Optional.of("the fused graph would read and write " + emitted + ", not " + given));
+        if (!given.equals(emitted)) {
+            return new Attempt(model, Optional.of("the fused graph would read and write " + emitted + ", not " + given));
+        }
+        long stored = storedWeights(model);
+        long restored = storedWeights(fused);
+        if (restored > stored + stored / 1000) {
+            return new Attempt(model, Optional.of("the fused graph would store " + restored + " weights, not " + stored
+                    + " (the lifter reads a factorized table as its product, shared layers as copies, sparse weights as"
+                    + " dense: emitting them again would undo that compression)"));
+        }
+        return new Attempt(fused, Optional.empty());
+    }
+
+    /** Stored weight values: dense initializers' elements and sparse ones' non-zeros. */
+    private static long storedWeights(OnnxModel model) {
+        long dense = model.graph().initializers().values().stream().mapToLong(t -> t.numElements()).sum();
+        long sparse = model.graph().sparseInitializers().stream()
+                .mapToLong(s -> s.getValues().getDimsCount() == 0 ? 0 : s.getValues().getDims(0)).sum();
+        return dense + sparse;
     }
 
     /** Inputs fed at run time (not initializers some exports also list as inputs) and outputs: names and element types. */

@@ -2,12 +2,18 @@ package dev.nncj.transformer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nncj.ProgressListener;
+import dev.nncj.lowrank.FactorizeOptions;
+import dev.nncj.lowrank.Factorizer;
+import dev.nncj.lowrank.RankPlan;
 import dev.nncj.onnx.DataType;
 import dev.nncj.onnx.GraphBuilder;
+import dev.nncj.onnx.NodeFilter;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.onnx.ValueInfos;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,5 +61,19 @@ class AttentionFusionTest {
         assertThat(attempt.fused()).isFalse();
         assertThat(attempt.model()).isSameAs(model);
         assertThat(attempt.keptBecause().orElseThrow()).contains(softmax);
+    }
+
+    /** The lifter reads a factorized word table as its product: fusing would store the full table again. */
+    @Test
+    void keepsAnEncoderWhoseFactorizedTableTheFusedGraphWouldExpand() {
+        OnnxModel model = TinyEncoders.build(TinyEncoders.Style.PYTORCH, List.of(1L, 2L), false);
+        Factorizer.factorize(model, dir.resolve("model.onnx"), new FactorizeOptions(RankPlan.none(), NodeFilter.all(),
+                OptionalInt.of(TinyEncoders.HIDDEN / 4), false), ProgressListener.NONE);
+
+        AttentionFusion.Attempt attempt = AttentionFusion.fuseWherePossible(model, dir.resolve("model.onnx"));
+
+        assertThat(attempt.fused()).isFalse();
+        assertThat(attempt.model()).isSameAs(model);
+        assertThat(attempt.keptBecause().orElseThrow()).contains("weights, not");
     }
 }
