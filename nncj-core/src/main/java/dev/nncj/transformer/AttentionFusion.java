@@ -21,11 +21,26 @@ public final class AttentionFusion {
     /**
      * The same encoder with fused attention, metadata kept.
      *
-     * @throws NncjException naming {@code file} when the model is not an encoder NNCJ can lift
+     * @throws NncjException naming {@code file} when the model is not an encoder NNCJ can lift, or the
+     *     fused graph would read or write other values, or store more weights (the lifter reads a
+     *     factorized table as its product, shared layers as copies, sparse weights as dense)
      */
     public static OnnxModel fuse(OnnxModel model, Path file) {
         EncoderSpec spec = EncoderLifter.lift(model, file);
         OnnxModel fused = EncoderEmitter.emit(spec, EmitOptions.defaults().withAttention(EmitOptions.AttentionStyle.FUSED));
+        String given = signature(model);
+        String emitted = signature(fused);
+        if (!given.equals(emitted)) {
+            throw NncjException.inFile(file, "fusing its attention would change what the graph reads and writes: "
+                    + emitted + ", not " + given);
+        }
+        long stored = storedWeights(model);
+        long restored = storedWeights(fused);
+        if (restored > stored + stored / 1000) {
+            throw NncjException.inFile(file, "fusing its attention would store " + restored + " weights, not " + stored
+                    + " (the lifter reads a factorized table as its product, shared layers as copies, sparse weights as"
+                    + " dense: emitting them again would undo that compression)");
+        }
         model.metadata().forEach(fused::putMetadata);
         return fused;
     }
@@ -41,31 +56,15 @@ public final class AttentionFusion {
     }
 
     /**
-     * The fused encoder when the lifter reads {@code model} and the re-emitted graph keeps its inputs
-     * and outputs (names and element types: a caller's code reads them) and stores no more weights
-     * (lifting expands some compressed forms), else {@code model} itself with the reason. For a
-     * default that must never turn a readable model into a refusal or a larger file.
+     * {@link #fuse}'s model when it has one, else {@code model} itself with the reason: for a default
+     * that must never turn a readable model into a refusal or a larger file.
      */
     public static Attempt fuseWherePossible(OnnxModel model, Path file) {
-        OnnxModel fused;
         try {
-            fused = fuse(model, file);
+            return new Attempt(fuse(model, file), Optional.empty());
         } catch (RuntimeException e) { // a default must not turn a model the quantizer reads into a failure
             return new Attempt(model, Optional.of(String.valueOf(e.getMessage())));
         }
-        String given = signature(model);
-        String emitted = signature(fused);
-        if (!given.equals(emitted)) {
-            return new Attempt(model, Optional.of("the fused graph would read and write " + emitted + ", not " + given));
-        }
-        long stored = storedWeights(model);
-        long restored = storedWeights(fused);
-        if (restored > stored + stored / 1000) {
-            return new Attempt(model, Optional.of("the fused graph would store " + restored + " weights, not " + stored
-                    + " (the lifter reads a factorized table as its product, shared layers as copies, sparse weights as"
-                    + " dense: emitting them again would undo that compression)"));
-        }
-        return new Attempt(fused, Optional.empty());
     }
 
     /** Stored weight values: dense initializers' elements and sparse ones' non-zeros. */

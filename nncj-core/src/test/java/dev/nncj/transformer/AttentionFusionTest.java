@@ -1,7 +1,9 @@
 package dev.nncj.transformer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nncj.NncjException;
 import dev.nncj.ProgressListener;
 import dev.nncj.lowrank.FactorizeOptions;
 import dev.nncj.lowrank.Factorizer;
@@ -75,5 +77,8 @@ class AttentionFusionTest {
         assertThat(attempt.fused()).isFalse();
         assertThat(attempt.model()).isSameAs(model);
         assertThat(attempt.keptBecause().orElseThrow()).contains("weights, not");
+        // asked for by name (--attention fused), the same reason is a refusal naming the file
+        assertThatThrownBy(() -> AttentionFusion.fuse(model, dir.resolve("model.onnx"))).isInstanceOf(NncjException.class)
+                .hasMessageStartingWith(dir.resolve("model.onnx").toString()).hasMessageContaining("weights, not");
     }
 }
