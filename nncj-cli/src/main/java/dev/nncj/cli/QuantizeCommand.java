@@ -89,8 +89,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--attention", defaultValue = "auto", paramLabel = "STYLE",
             description = "dynamic-int8: auto (default: fused where the encoder lifts and keeps its inputs, outputs and"
                     + " weight count, else plain), plain (the model's own attention ops) or fused (re-emit the encoder with"
-                    + " com.microsoft.Attention first, which becomes QAttention: one integer Q/K/V GEMM and the attention in one kernel; a model that"
-                    + " does not lift, or that fusing would enlarge or rewire, is refused)")
+                    + " com.microsoft.Attention first, which becomes QAttention: one integer Q/K/V GEMM and the attention"
+                    + " in one kernel; a model that does not lift, or that fusing would enlarge or rewire, is refused)")
     String attention;
 
     @Option(names = "--quantize-attention", description = "static-int8: attention's Q·Kᵀ and P·V as integer products too"
