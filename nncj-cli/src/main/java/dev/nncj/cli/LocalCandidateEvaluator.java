@@ -16,7 +16,6 @@ import dev.nncj.search.Architecture;
 import dev.nncj.search.CandidateEncoder;
 import dev.nncj.search.CandidateEvaluator;
 import dev.nncj.search.Fidelity;
-import dev.nncj.search.NumericForm;
 import dev.nncj.train.distill.DistillationRecovery;
 import dev.nncj.train.qat.QuantizationAwareTraining;
 import dev.nncj.train.trainer.Checkpoints;
@@ -90,11 +89,12 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
 
     /** The deployable model of {@code candidate} at {@code stage} (training is seeded: the same model each time). */
     OnnxModel build(Architecture candidate, Fidelity stage) {
-        if (stage == Fidelity.QAT && candidate.form() != NumericForm.FP32) {
+        if (stage == Fidelity.QAT && candidate.form().quantizationAwareTrainable()) {
             return kept(recentlyQuantized, trainingKey(candidate, stage),
                     () -> quantizationAware(candidate, training.apply(stage).orElseThrow()));
         }
-        // a float form has no integer grid to adapt to: at QAT it is the full distillation's model
+        // a float form has no integer grid to adapt to, a fused one no trainable form: at QAT either is the full
+        // distillation's model
         Fidelity trainedAt = stage == Fidelity.QAT ? Fidelity.FULL_DISTILL : stage;
         Optional<DistillationRecovery> recovery = training.apply(trainedAt);
         EncoderSpec encoder = recovery.isEmpty() ? CandidateEncoder.of(teacher, scores, candidate)
@@ -122,9 +122,6 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     private OnnxModel quantizationAware(Architecture candidate, DistillationRecovery recovery) {
         EncoderSpec distilled = trained(candidate, Fidelity.FULL_DISTILL, training.apply(Fidelity.FULL_DISTILL).orElseThrow());
         Checkpoints checkpoints = checkpoints(candidate, Fidelity.QAT);
-        if (candidate.form() == NumericForm.DYNAMIC_INT8_FUSED) { // the command refuses it first
-            throw new IllegalArgumentException("no quantization-aware training of " + candidate.form().label());
-        }
         QuantizeOptions options = writer.quantization(candidate.form(), candidate.table()).orElseThrow();
         return checkpoints.finishedPhase(TRAINED).orElseGet(() -> trainOrFail(checkpoints, () ->
                 QuantizationAwareTraining.run(() -> writer.floatModel(distilled, candidate.table()), Path.of(candidate.toString()),

@@ -125,7 +125,7 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--forms", defaultValue = "fp32,int8-dynamic,int8-static", split = ",", paramLabel = "FORM",
             description = "numeric forms: fp32, int8-dynamic, int8-dynamic-fused (each layer's attention one QAttention, as"
-                    + " quantize's default; no qat), int8-static (default ${DEFAULT-VALUE})")
+                    + " quantize's default; at qat it scores as its full distillation), int8-static (default ${DEFAULT-VALUE})")
     List<String> forms;
 
     @Option(names = "--tables", defaultValue = "table-fp32,table-int8,table-int4", split = ",", paramLabel = "TABLE",
@@ -208,12 +208,8 @@ final class SearchCommand implements Callable<Integer> {
             throw new OptionException("--stages: qat trains the full distillation's finalists further: give it last, right after"
                     + " full-distill");
         }
-        if (qat >= 0 && numericForms.stream().allMatch(f -> f == NumericForm.FP32)) {
-            throw new OptionException("--stages: qat trains int8 forms; give int8-dynamic or int8-static in --forms");
-        }
-        if (qat >= 0 && numericForms.contains(NumericForm.DYNAMIC_INT8_FUSED)) {
-            throw new OptionException("--stages: qat has no trainable form of int8-dynamic-fused (QAttention); give"
-                    + " int8-dynamic instead");
+        if (qat >= 0 && numericForms.stream().noneMatch(NumericForm::quantizationAwareTrainable)) {
+            throw new OptionException("--stages: qat trains the int8-dynamic and int8-static forms; give one in --forms");
         }
         if (augment > 0 && !fidelities.contains(Fidelity.FULL_DISTILL)) {
             throw new OptionException("--augment rewrites the full distillation's text: add full-distill to --stages");

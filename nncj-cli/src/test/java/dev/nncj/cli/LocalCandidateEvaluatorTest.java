@@ -77,7 +77,7 @@ class LocalCandidateEvaluatorTest {
 
     /**
      * The QAT stage trains the full distillation's model (not a new distillation) in the candidate's int8
-     * form and writes that form; a float candidate has nothing to adapt and is the full distillation's model.
+     * form and writes that form; a float or fused candidate has nothing to adapt and is the full distillation's model.
      */
     @Test
     void qatTrainsTheFullDistillationsModelInItsInt8Form() throws Exception {
@@ -110,6 +110,10 @@ class LocalCandidateEvaluatorTest {
                     .as("QAT trained the weights further")
                     .anyMatch(t -> !t.rawData().equals(qat.graph().initializer(t.name()).orElseThrow().rawData()));
             assertThat(evaluator.evaluate(fp32, Fidelity.QAT)).isEqualTo(evaluator.evaluate(fp32, Fidelity.FULL_DISTILL));
+            // fused attention has no trainable form: at QAT it is the full distillation's model, written fused
+            Architecture fused = new Architecture(layers, NumericForm.ofLabel("int8-dynamic-fused"), int8.table());
+            assertThat(evaluator.build(fused, Fidelity.QAT).graph().nodes()).anyMatch(n -> n.opType().equals("QAttention"));
+            assertThat(evaluator.evaluate(fused, Fidelity.QAT)).isEqualTo(evaluator.evaluate(fused, Fidelity.FULL_DISTILL));
             try (Stream<Path> folders = Files.list(training)) {
                 assertThat(folders.toList()).as("no distillation ran again").hasSize(2);
             }

@@ -18,6 +18,15 @@ public enum NumericForm {
         return label;
     }
 
+    /**
+     * Whether quantization-aware training has a trainable form of it (fake quantization that exports
+     * this graph): the two int8 forms with the model's own attention. The others score at the qat
+     * stage as their full distillation.
+     */
+    public boolean quantizationAwareTrainable() {
+        return this == DYNAMIC_INT8 || this == STATIC_INT8;
+    }
+
     public static NumericForm ofLabel(String label) {
         for (NumericForm f : values()) {
             if (f.label.equals(label)) {
