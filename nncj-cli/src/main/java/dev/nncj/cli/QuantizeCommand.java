@@ -136,6 +136,9 @@ final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** What --attention auto did, for the report's notes (empty when it had nothing to say). */
+    private final List<String> attentionNotes = new ArrayList<>();
+
     @Override
     public Integer call() {
         report.checkOutput(input, output, ModelOutput.Format.ONNX);
@@ -271,9 +274,6 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         return choice == AttentionChoice.AUTO && !fusable ? AttentionChoice.PLAIN : choice;
     }
-
-    /** What --attention auto did, for the report's notes (empty when it had nothing to say). */
-    private final List<String> attentionNotes = new ArrayList<>();
 
     /** The model with its attention fused when --attention asks for it (auto: where it can, noting what it did). */
     private OnnxModel attentionStyle(OnnxModel model) {
