@@ -90,6 +90,10 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue the search in OUT from its journal (no candidate is evaluated twice)")
     boolean resume;
 
+    @Option(names = "--keep-training", description = "keep OUT/training after the front is written: each distillation's"
+            + " trained float model (trained.onnx), to quantize or train further by hand (by default it is removed)")
+    boolean keepTraining;
+
     @Option(names = "--population", defaultValue = "16", paramLabel = "N", description = "candidates per generation (default ${DEFAULT-VALUE})")
     int population;
 
@@ -303,7 +307,9 @@ final class SearchCommand implements Callable<Integer> {
             SearchResults.write(folder, outcome, new SearchResults.Inputs(teacherFile, tokenizerFile, eval,
                     Optional.ofNullable(test), budget, timing, fidelities.get(fidelities.size() - 1), hours),
                     latency, evaluator, progress, out);
-            evaluator.discardTraining();
+            if (!keepTraining) {
+                evaluator.discardTraining();
+            }
         }
         return 0;
     }
