@@ -291,7 +291,7 @@ final class SearchCommand implements Callable<Integer> {
                     quiet.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
             // the front's models are rebuilt and measured here, whoever scored the candidates
             evaluator = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults(),
-                    Optional.of(folder.file(SearchFolder.TRAINING)));
+                    Optional.of(folder.file(SearchFolder.TRAINING)), progress);
             ArchitectureSearch.Settings settings = new ArchitectureSearch.Settings(population, generations, finalists,
                     fidelities, seed, budget, random);
             // a local search never reaches SparkEvaluators, so never loads a Spark class

@@ -70,15 +70,18 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
         }
         // no checkpoints: a task retried elsewhere could not read them
         return evaluator(teacher, encoder, new MagnitudeImportance().score(encoder), tokenizer,
-                EvalOptions.defaults().withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads)), Optional.empty());
+                EvalOptions.defaults().withRuntime(RuntimeOptions.defaults().withIntraOpThreads(threads)), Optional.empty(),
+                ProgressListener.NONE); // an executor's console is not the user's
     }
 
     /**
      * The evaluator, from the teacher as loaded, lifted and scored, its open tokenizer and how to run
-     * ONNX Runtime; its distillations keep checkpoints in {@code trainingFolder} when given.
+     * ONNX Runtime; its distillations keep checkpoints in {@code trainingFolder} when given and report
+     * their steps to {@code training} (a full distillation takes hours: the search's line per scored
+     * candidate would be silent that long).
      */
     LocalCandidateEvaluator evaluator(OnnxModel teacher, EncoderSpec encoder, ImportanceScores scores,
-            TextTokenizer tokenizer, EvalOptions scoring, Optional<Path> trainingFolder) {
+            TextTokenizer tokenizer, EvalOptions scoring, Optional<Path> trainingFolder, ProgressListener training) {
         Path tokenizerFile = ModelOutput.tokenizerBeside(Path.of(teacherFile));
         // static int8's calibration runs ONNX Runtime as the scoring does: on a Spark task's CPUs there
         DeployableCandidateWriter writer = new DeployableCandidateWriter(teacher.metadata(), Optional.of(
@@ -91,8 +94,8 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
         Supplier<DistillData> augmented = once(() -> distillation.augmented(distillData, encoder, seed));
         return new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,
                 stage -> distillation.options(stage, seed).map(options -> distillation.augments(stage)
-                        ? DistillationRecovery.readingWhenRun(teacher, augmented, options, ProgressListener.NONE)
-                        : new DistillationRecovery(teacher, distillData, options, ProgressListener.NONE)),
+                        ? DistillationRecovery.readingWhenRun(teacher, augmented, options, training)
+                        : new DistillationRecovery(teacher, distillData, options, training)),
                 scoring, trainingFolder);
     }
 

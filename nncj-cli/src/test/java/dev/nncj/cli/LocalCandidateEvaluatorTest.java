@@ -2,6 +2,7 @@ package dev.nncj.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nncj.ProgressListener;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.eval.EvalOptions;
 import dev.nncj.onnx.OnnxModel;
@@ -48,8 +49,12 @@ class LocalCandidateEvaluatorTest {
                 NumericForm.ofLabel("fp32"), TokenTableForm.ofLabel("table-fp32"));
 
         try (TextTokenizer tokenizer = TextTokenizer.load(ModelOutput.tokenizerBeside(clf))) {
+            StepCount steps = new StepCount();
             CandidateEvaluator.Evaluation trained = inputs.evaluator(teacher, encoder, scores, tokenizer,
-                    EvalOptions.defaults(), Optional.of(training)).evaluate(candidate, Fidelity.SHORT_DISTILL);
+                    EvalOptions.defaults(), Optional.of(training), steps).evaluate(candidate, Fidelity.SHORT_DISTILL);
+            // the distillation's steps reach the search's progress (a full one runs for hours)
+            assertThat(steps.task).isEqualTo("distilling");
+            assertThat(steps.done).isEqualTo(steps.total).isPositive();
             Path kept;
             try (Stream<Path> folders = Files.list(training)) {
                 kept = folders.toList().get(0).resolve("trained.onnx");
@@ -58,7 +63,7 @@ class LocalCandidateEvaluatorTest {
             FileTime written = Files.getLastModifiedTime(kept);
 
             LocalCandidateEvaluator resumed = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults(),
-                    Optional.of(training));
+                    Optional.of(training), ProgressListener.NONE);
             assertThat(resumed.evaluate(candidate, Fidelity.SHORT_DISTILL)).isEqualTo(trained);
             assertThat(Files.getLastModifiedTime(kept)).as("read back, not trained and written again").isEqualTo(written);
 
@@ -95,7 +100,7 @@ class LocalCandidateEvaluatorTest {
 
         try (TextTokenizer tokenizer = TextTokenizer.load(ModelOutput.tokenizerBeside(clf))) {
             LocalCandidateEvaluator evaluator = inputs.evaluator(teacher, encoder, scores, tokenizer, EvalOptions.defaults(),
-                    Optional.of(training));
+                    Optional.of(training), ProgressListener.NONE);
             OnnxModel qat = evaluator.build(int8, Fidelity.QAT);
             assertThat(qat.graph().nodes()).anyMatch(n -> n.opType().equals("DynamicQuantizeLinear"))
                     .anyMatch(n -> n.opType().equals("MatMulIntegerToFloat"))
@@ -118,5 +123,27 @@ class LocalCandidateEvaluatorTest {
                 assertThat(folders.toList()).as("no distillation ran again").hasSize(2);
             }
         }
+    }
+
+    /** The last task started and its steps. */
+    private static final class StepCount implements ProgressListener {
+        String task;
+        long total;
+        long done;
+
+        @Override
+        public void start(String task, long total) {
+            this.task = task;
+            this.total = total;
+            this.done = 0;
+        }
+
+        @Override
+        public void advance(long steps) {
+            done += steps;
+        }
+
+        @Override
+        public void finish() {}
     }
 }
