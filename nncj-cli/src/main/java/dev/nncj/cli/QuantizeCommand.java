@@ -19,6 +19,7 @@ import dev.nncj.report.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -139,6 +140,9 @@ final class QuantizeCommand implements Callable<Integer> {
     /** What --attention auto did, for the report's notes (empty when it had nothing to say). */
     private final List<String> attentionNotes = new ArrayList<>();
 
+    /** Whether the quantized graph's attention was fused (asked for, or auto's choice). */
+    private boolean fusedAttention;
+
     @Override
     public Integer call() {
         report.checkOutput(input, output, ModelOutput.Format.ONNX);
@@ -164,7 +168,9 @@ final class QuantizeCommand implements Callable<Integer> {
                         QualityMetric.of(report.evaluation(input, selectData), input, report.eval()), progress);
                 result = selected.quantization();
             }
-            Provenance.record(result.model(), input, "quantize", CommandProvenance.options(spec));
+            Map<String, Object> recorded = new LinkedHashMap<>(CommandProvenance.options(spec));
+            recorded.put("attention_written", fusedAttention ? "fused" : "as given"); // what auto decided
+            Provenance.record(result.model(), input, "quantize", recorded);
         }
         CompressionReport measured = report.saveAndMeasure(result.model(), input, output, evaluation, progress);
         PrintWriter out = spec.commandLine().getOut();
@@ -270,7 +276,7 @@ final class QuantizeCommand implements Callable<Integer> {
         AttentionChoice choice = Flags.choice(AttentionChoice.class, attention, "attention");
         boolean fusable = mode == QuantizationMode.DYNAMIC_INT8 && maxDrop == null && !qat;
         if (choice == AttentionChoice.FUSED && !fusable) {
-            throw new OptionException("--attention fused is for dynamic-int8 without --max-drop");
+            throw new OptionException("--attention fused is for dynamic-int8 without --max-drop or --qat");
         }
         return choice == AttentionChoice.AUTO && !fusable ? AttentionChoice.PLAIN : choice;
     }
@@ -280,10 +286,12 @@ final class QuantizeCommand implements Callable<Integer> {
         switch (attentionChoice()) {
             case FUSED -> {
                 Quantizers.refuseQuantized(model, input); // a clearer line than the lifter's for a quantized input
+                fusedAttention = true;
                 return AttentionFusion.fuse(model, input);
             }
             case AUTO -> {
                 AttentionFusion.Attempt attempt = AttentionFusion.fuseWherePossible(model, input);
+                fusedAttention = attempt.fused();
                 if (attempt.fused()) {
                     attentionNotes.add("attention fused into com.microsoft.Attention, QAttention once quantized (--attention"
                             + " plain keeps the model's own attention ops)");

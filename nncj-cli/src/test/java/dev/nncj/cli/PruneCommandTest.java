@@ -163,6 +163,8 @@ class PruneCommandTest {
         assertThat(auto.exitCode()).as(auto.err()).isZero();
         assertThat(OnnxFiles.load(out).graph().nodes()).filteredOn(n -> n.opType().equals("QAttention")).hasSize(3);
         assertThat(auto.out()).contains("note: attention fused into com.microsoft.Attention");
+        assertThat(OnnxFiles.load(out).metadata().get(Provenance.STEPS)).contains("\"attention\":\"auto\"",
+                "\"attention_written\":\"fused\"");
 
         Path plainOut = dir.resolve("plain/model.onnx");
         CliRun plain = CliRun.of("quantize", encoder, "-o", plainOut, "--mode", "dynamic-int8", "--attention", "plain",
@@ -171,6 +173,7 @@ class PruneCommandTest {
         assertThat(OnnxFiles.load(plainOut).graph().nodes()).noneMatch(n -> n.opType().equals("QAttention"))
                 .anyMatch(n -> n.opType().equals("Softmax"));
         assertThat(plain.out()).doesNotContain("note: attention");
+        assertThat(OnnxFiles.load(plainOut).metadata().get(Provenance.STEPS)).contains("\"attention_written\":\"as given\"");
 
         // only dynamic int8 has a fused form: auto leaves another mode's attention alone, without a note
         Path fp16Out = dir.resolve("fp16/model.onnx");
