@@ -79,7 +79,8 @@ public final class Nncj implements Runnable {
             Optional<TrainingStoppedException> stop = stopIn(e);
             if (stop.isPresent()) {
                 commandLine.getErr().println("nncj: " + stop.get().getMessage() + stop.get().checkpoint()
-                        .map(c -> "; continue with the same command and --resume " + c).orElse(""));
+                        .map(c -> "; continue with the same command and --resume" + (resumesFromItsFolder(commandLine) ? ""
+                                : " " + c)).orElse(""));
                 return EXIT_STOPPED;
             }
             if (dev.nncj.TempFiles.shuttingDown()) {
@@ -103,6 +104,12 @@ public final class Nncj implements Runnable {
     private static Stream<TrainingOptions> trainingOptions(CommandSpec command) {
         return command.mixins().values().stream().flatMap(m -> m.userObject() instanceof TrainingOptions t
                 ? Stream.of(t) : trainingOptions(m));
+    }
+
+    /** Whether the command's --resume is a switch (search: its output folder holds every checkpoint), not a folder. */
+    private static boolean resumesFromItsFolder(CommandLine command) {
+        picocli.CommandLine.Model.OptionSpec resume = command.getCommandSpec().findOption("--resume");
+        return resume != null && (resume.type() == boolean.class || resume.type() == Boolean.class);
     }
 
     /** The training stop {@code e} is or was caused by, if any. */

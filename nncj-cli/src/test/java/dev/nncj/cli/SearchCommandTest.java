@@ -210,6 +210,8 @@ class SearchCommandTest {
         CliRun stopped = CliRun.of(search(clf, out, "--latency-checks", 0).toArray());
 
         assertThat(stopped.exitCode()).as(stopped.err()).isEqualTo(Nncj.EXIT_STOPPED);
+        // search's --resume is a switch: the hint must not name the checkpoint folder as distill's would
+        assertThat(stopped.errorLine()).endsWith("; continue with the same command and --resume");
         assertThat(out.resolve("pareto.json")).doesNotExist();
         List<String> journal = Files.readAllLines(out.resolve("journal.jsonl"));
         assertThat(journal).noneMatch(line -> line.contains("\"stage\":\"short-distill\""));
