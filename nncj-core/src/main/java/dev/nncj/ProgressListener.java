@@ -33,4 +33,30 @@ public interface ProgressListener {
 
     /** The current task is over (successfully or not). */
     void finish();
+
+    /** This listener, each task's name preceded by {@code what} ("full-distill layers 1,3 ...: distilling"). */
+    default ProgressListener named(String what) {
+        ProgressListener inner = this;
+        return new ProgressListener() {
+            @Override
+            public void start(String task, long total) {
+                inner.start(what + ": " + task, total);
+            }
+
+            @Override
+            public void advance(long steps) {
+                inner.advance(steps);
+            }
+
+            @Override
+            public void resumedAt(long steps) {
+                inner.resumedAt(steps);
+            }
+
+            @Override
+            public void finish() {
+                inner.finish();
+            }
+        };
+    }
 }

@@ -53,6 +53,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
     private final EvalOptions scoring;
     /** Where each distillation keeps its checkpoints (a folder per stage and candidate), if anywhere. */
     private final Optional<Path> trainingFolder;
+    private final ProgressListener progress;
     /**
      * The last trained encoders: the search's finalists are written again as the front once the
      * search ends, and their training (minutes each) need not run twice. Bounded, as each holds a
@@ -67,11 +68,13 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
      * @param scoring how ONNX Runtime scores a candidate (its threads: all of this machine's, or a Spark task's)
      * @param trainingFolder where distillations keep checkpoints, so that a stopped one continues where it
      *     was (empty: none kept, a stopped distillation starts again)
+     * @param progress told each training's steps, the task named by its stage and candidate (a full
+     *     distillation takes hours, with no scored candidate to show meanwhile)
      */
     LocalCandidateEvaluator(EncoderSpec teacher, ImportanceScores scores, DeployableCandidateWriter writer,
             TextClassificationDataset selection, TextTokenizer tokenizer,
             java.util.function.Function<Fidelity, Optional<DistillationRecovery>> training, EvalOptions scoring,
-            Optional<Path> trainingFolder) {
+            Optional<Path> trainingFolder, ProgressListener progress) {
         this.teacher = teacher;
         this.scores = scores;
         this.writer = writer;
@@ -80,6 +83,7 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
         this.training = training;
         this.scoring = scoring;
         this.trainingFolder = trainingFolder;
+        this.progress = progress;
     }
 
     @Override
@@ -109,7 +113,8 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
                 // a half-rank word table is trained as its two factors, so the training recovers the truncation
                 OnnxModel student = DeployableCandidateWriter.emit(CandidateEncoder.of(teacher, scores, candidate),
                         candidate.table());
-                return recovery.withCheckpoints(checkpoints).run(student).student();
+                return recovery.withCheckpoints(checkpoints).withProgress(progress.named(trainingKey(candidate, stage)))
+                        .run(student).student();
             }));
             return EncoderLifter.lift(trained, Path.of(candidate.toString()));
         });
@@ -125,7 +130,8 @@ final class LocalCandidateEvaluator implements CandidateEvaluator {
         QuantizeOptions options = writer.quantization(candidate.form(), candidate.table()).orElseThrow();
         return checkpoints.finishedPhase(TRAINED).orElseGet(() -> trainOrFail(checkpoints, () ->
                 QuantizationAwareTraining.run(() -> writer.floatModel(distilled, candidate.table()), Path.of(candidate.toString()),
-                        QuantizedTrainableForm.factory(options, ProgressListener.NONE), recovery.withCheckpoints(checkpoints),
+                        QuantizedTrainableForm.factory(options, ProgressListener.NONE), recovery.withCheckpoints(checkpoints)
+                                .withProgress(progress.named(trainingKey(candidate, Fidelity.QAT))),
                         List.of()).model()));
     }
 

@@ -94,9 +94,9 @@ record SearchEvaluatorFactory(String teacherFile, String data, String eval, int 
         Supplier<DistillData> augmented = once(() -> distillation.augmented(distillData, encoder, seed));
         return new LocalCandidateEvaluator(encoder, scores, writer, selection, tokenizer,
                 stage -> distillation.options(stage, seed).map(options -> distillation.augments(stage)
-                        ? DistillationRecovery.readingWhenRun(teacher, augmented, options, training)
-                        : new DistillationRecovery(teacher, distillData, options, training)),
-                scoring, trainingFolder);
+                        ? DistillationRecovery.readingWhenRun(teacher, augmented, options, ProgressListener.NONE)
+                        : new DistillationRecovery(teacher, distillData, options, ProgressListener.NONE)),
+                scoring, trainingFolder, training);
     }
 
     /** {@code make}'s value, made by the first call and kept. */

@@ -53,7 +53,7 @@ class LocalCandidateEvaluatorTest {
             CandidateEvaluator.Evaluation trained = inputs.evaluator(teacher, encoder, scores, tokenizer,
                     EvalOptions.defaults(), Optional.of(training), steps).evaluate(candidate, Fidelity.SHORT_DISTILL);
             // the distillation's steps reach the search's progress (a full one runs for hours)
-            assertThat(steps.task).isEqualTo("distilling");
+            assertThat(steps.task).isEqualTo("short-distill " + candidate.shape() + ": distilling");
             assertThat(steps.done).isEqualTo(steps.total).isPositive();
             Path kept;
             try (Stream<Path> folders = Files.list(training)) {

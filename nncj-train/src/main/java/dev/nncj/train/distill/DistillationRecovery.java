@@ -50,6 +50,11 @@ public final class DistillationRecovery implements IterativePruner.Recovery {
                 progress);
     }
 
+    /** This recovery, its training's steps told to {@code progress}. */
+    public DistillationRecovery withProgress(ProgressListener progress) {
+        return new DistillationRecovery(original, data, options, progress);
+    }
+
     @Override
     public OnnxModel recover(OnnxModel pruned, int round) {
         Checkpoints checkpoints = options.training().checkpoints().inPhase(phase(round));
