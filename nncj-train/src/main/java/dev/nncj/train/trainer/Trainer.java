@@ -84,8 +84,10 @@ public final class Trainer implements AutoCloseable {
         this.listeners = List.copyOf(listeners);
         this.optimizer = new AdamW(executor.manager(), options);
         this.bestWeights = new ParameterCopy(executor.manager());
-        // PyTorch's generator (dropout, random init) is seeded too, so equal seeds give equal runs.
+        // PyTorch's generator (dropout, random init) is seeded too, so equal seeds give equal runs; and its
+        // GEMMs keep their thread count when the machine is busy (TrainingThreads.fix), so they do there too.
         Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
+        TrainingThreads.fix();
         this.listeners.forEach(l -> l.onStart(options.totalSteps()));
     }
 

@@ -21,6 +21,16 @@ public final class TrainingThreads {
         }
     }
 
+    /**
+     * Keeps the thread count fixed for the run: PyTorch's set_num_threads also turns off MKL's dynamic
+     * threading, which is on until then and lets MKL run a GEMM on fewer threads when the machine is
+     * busy, summing in another order. Under load that changed a movement pruning's weights between two
+     * runs of the same seed (a killed and resumed run then ended unlike the uninterrupted one).
+     */
+    public static void fix() {
+        JniUtils.setNumThreads(current());
+    }
+
     /** The threads training uses now. */
     public static int current() {
         Engine.getEngine("PyTorch"); // loads libtorch, whose count this is
