@@ -137,12 +137,6 @@ final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** What --attention auto did, for the report's notes (empty when it had nothing to say). */
-    private final List<String> attentionNotes = new ArrayList<>();
-
-    /** Whether the quantized graph's attention was fused (asked for, or auto's choice). */
-    private boolean fusedAttention;
-
     @Override
     public Integer call() {
         report.checkOutput(input, output, ModelOutput.Format.ONNX);
@@ -155,21 +149,22 @@ final class QuantizeCommand implements Callable<Integer> {
         Evaluation evaluation = report.evaluation(input); // so does a bad --eval-data
         QuantizationResult result;
         AccuracyDrivenQuantizer.Result selected = null;
+        Styled styled = null;
         if (qat) {
             result = QatRun.run(input, teacher.teacher, options, data, report.dataFile,
                     layers.applyTo(DistillOptions.recovery().withTraining(training.toOptions(spec, output))),
                     report.tokenizerFor(input), progress);
         } else {
-            OnnxModel model = attentionStyle(InputModel.load(input));
+            Map<String, Object> recorded = new LinkedHashMap<>(CommandProvenance.options(spec));
             if (maxDrop == null) {
-                result = Quantizers.quantize(model, input, options, progress);
-            } else {
+                styled = attentionStyle(InputModel.load(input));
+                result = Quantizers.quantize(styled.model(), input, options, progress);
+                recorded.put("attention_written", styled.fused() ? "fused" : "as given"); // what auto decided
+            } else { // reads the input itself, attention as given
                 selected = AccuracyDrivenQuantizer.quantize(input, options, maxDrop,
                         QualityMetric.of(report.evaluation(input, selectData), input, report.eval()), progress);
                 result = selected.quantization();
             }
-            Map<String, Object> recorded = new LinkedHashMap<>(CommandProvenance.options(spec));
-            recorded.put("attention_written", fusedAttention ? "fused" : "as given"); // what auto decided
             Provenance.record(result.model(), input, "quantize", recorded);
         }
         CompressionReport measured = report.saveAndMeasure(result.model(), input, output, evaluation, progress);
@@ -179,7 +174,7 @@ final class QuantizeCommand implements Callable<Integer> {
             obj.put("mode", mode.cliName());
             obj.put("quantized_nodes", result.quantizedNodes().size());
             obj.put("kept_float", result.keptFloat());
-            obj.put("notes", notes(result));
+            obj.put("notes", notes(styled, result));
             if (selected != null) {
                 obj.put("selection_drop", selected.finalDrop());
                 obj.put("test_drop", testDrop(measured).isPresent() ? testDrop(measured).getAsDouble() : null);
@@ -192,7 +187,7 @@ final class QuantizeCommand implements Callable<Integer> {
                 out.printf("kept float (%d):%n", result.keptFloat().size());
                 result.keptFloat().forEach((node, why) -> out.printf("  %s: %s%n", node, why));
             }
-            notes(result).forEach(n -> out.println("note: " + n));
+            notes(styled, result).forEach(n -> out.println("note: " + n));
             ReportPrinter.print(measured, out);
             if (selected != null) {
                 printDrops(selected, measured, out);
@@ -201,8 +196,12 @@ final class QuantizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<String> notes(QuantizationResult result) {
-        List<String> notes = new ArrayList<>(attentionNotes);
+    /** What --attention did (when the model was styled here), then the quantizer's notes. */
+    private static List<String> notes(Styled styled, QuantizationResult result) {
+        List<String> notes = new ArrayList<>();
+        if (styled != null) {
+            styled.note().ifPresent(notes::add);
+        }
         notes.addAll(result.notes());
         return notes;
     }
@@ -281,29 +280,27 @@ final class QuantizeCommand implements Callable<Integer> {
         return choice == AttentionChoice.AUTO && !fusable ? AttentionChoice.PLAIN : choice;
     }
 
+    /** The model to quantize, whether its attention was fused, and what auto has to say about it. */
+    private record Styled(OnnxModel model, boolean fused, Optional<String> note) {}
+
     /** The model with its attention fused when --attention asks for it (auto: where it can, noting what it did). */
-    private OnnxModel attentionStyle(OnnxModel model) {
-        switch (attentionChoice()) {
-            case FUSED -> {
-                Quantizers.refuseQuantized(model, input); // a clearer line than the lifter's for a quantized input
-                fusedAttention = true;
-                return AttentionFusion.fuse(model, input);
-            }
-            case AUTO -> {
-                AttentionFusion.Attempt attempt = AttentionFusion.fuseWherePossible(model, input);
-                fusedAttention = attempt.fused();
-                if (attempt.fused()) {
-                    attentionNotes.add("attention fused into com.microsoft.Attention, QAttention once quantized (--attention"
-                            + " plain keeps the model's own attention ops)");
-                } else if (hasSoftmax(model)) {
-                    attentionNotes.add("attention kept as the model writes it: " + attempt.keptBecause().orElseThrow());
-                }
-                return attempt.model();
-            }
-            default -> {
-                return model;
-            }
+    private Styled attentionStyle(OnnxModel model) {
+        AttentionChoice choice = attentionChoice();
+        if (choice == AttentionChoice.PLAIN) {
+            return new Styled(model, false, Optional.empty());
         }
+        Quantizers.refuseQuantized(model, input); // before lifting: a clearer line than the lifter's, and no work
+        if (choice == AttentionChoice.FUSED) {
+            return new Styled(AttentionFusion.fuse(model, input), true, Optional.empty());
+        }
+        AttentionFusion.Attempt attempt = AttentionFusion.fuseWherePossible(model, input);
+        if (attempt.fused()) {
+            return new Styled(attempt.model(), true, Optional.of("attention fused into com.microsoft.Attention, QAttention"
+                    + " once quantized (--attention plain keeps the model's own attention ops)"));
+        }
+        return new Styled(model, false, hasSoftmax(model)
+                ? Optional.of("attention kept as the model writes it: " + attempt.keptBecause().orElseThrow())
+                : Optional.empty());
     }
 
     /** Whether the graph has the Softmax of an unfused attention: only then is a kept attention worth a line. */
