@@ -22,8 +22,8 @@ public final class AttentionFusion {
      * The same encoder with fused attention, metadata kept.
      *
      * @throws NncjException naming {@code file} when the model is not an encoder NNCJ can lift, or the
-     *     fused graph would read or write other values, or store more weights (the lifter reads a
-     *     factorized table as its product, shared layers as copies, sparse weights as dense)
+     *     fused graph would read or write other values, or store more weights (the lifter expands some
+     *     compressed forms: a factorized word table becomes its product, for one)
      */
     public static OnnxModel fuse(OnnxModel model, Path file) {
         EncoderSpec spec = EncoderLifter.lift(model, file);
@@ -38,8 +38,8 @@ public final class AttentionFusion {
         long restored = storedWeights(fused);
         if (restored > stored + stored / 1000) {
             throw NncjException.inFile(file, "fusing its attention would store " + restored + " weights, not " + stored
-                    + " (the lifter reads a factorized table as its product, shared layers as copies, sparse weights as"
-                    + " dense: emitting them again would undo that compression)");
+                    + " (the lifter expands some compressed forms, a factorized word table into its product for one:"
+                    + " emitting them again would undo that compression)");
         }
         model.metadata().forEach(fused::putMetadata);
         return fused;
@@ -62,12 +62,18 @@ public final class AttentionFusion {
     public static Attempt fuseWherePossible(OnnxModel model, Path file) {
         try {
             return new Attempt(fuse(model, file), Optional.empty());
-        } catch (RuntimeException e) { // a default must not turn a model the quantizer reads into a failure
-            return new Attempt(model, Optional.of(String.valueOf(e.getMessage())));
+        } catch (NncjException e) { // a default must not turn a model the quantizer reads into a failure
+            return new Attempt(model, Optional.of(e.getMessage()));
+        } catch (RuntimeException e) { // nor may a bug: kept, and the reason names what was thrown
+            return new Attempt(model, Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
     }
 
-    /** Stored weight values: dense initializers' elements and sparse ones' non-zeros. */
+    /**
+     * Stored weight values: dense initializers' elements and sparse ones' non-zeros. Not
+     * {@code Graph.parameterCount()}: that counts a sparse initializer at its dense shape, which would
+     * hide a sparse model's growth.
+     */
     private static long storedWeights(OnnxModel model) {
         long dense = model.graph().initializers().values().stream().mapToLong(t -> t.numElements()).sum();
         long sparse = model.graph().sparseInitializers().stream()
