@@ -55,8 +55,9 @@ public final class ModelZoo {
         return MODELS;
     }
 
+    /** The model of that name, in any letter case: users type the upstream spelling (all-MiniLM-L6-v2). */
     public static Optional<ZooModel> find(String name) {
-        return MODELS.stream().filter(m -> m.name().equals(name)).findFirst();
+        return MODELS.stream().filter(m -> m.name().equalsIgnoreCase(name)).findFirst();
     }
 
     /** Where a model was written by {@link #get}. */
