@@ -6,6 +6,7 @@ import dev.nncj.ProgressListener;
 import dev.nncj.data.HeldOutData;
 import dev.nncj.data.TextTokenizer;
 import dev.nncj.eval.EvalOptions;
+import dev.nncj.onnx.ModelDigest;
 import dev.nncj.onnx.OnnxModel;
 import dev.nncj.provenance.Provenance;
 import dev.nncj.runtime.BenchmarkOptions;
@@ -271,7 +272,7 @@ final class SearchCommand implements Callable<Integer> {
         Optional<LatencyTable> measuredTable = Optional.ofNullable(latencyTable)
                 .map(file -> SearchLatency.readMeasured(file, timing, space));
         // the journal first: a search it does not belong to is refused before anything is measured
-        String teacherDigest = Provenance.sha256(teacherFile);
+        String teacherDigest = ModelDigest.sha256(teacher);
         String dataDigests = Provenance.sha256(data) + " " + Provenance.sha256(eval);
         RunFingerprint fingerprint = new RunFingerprint(teacherDigest, dataDigests + " " + evalSamples + " " + shortSamples,
                 space.describe() + " stages " + String.join(",", stages) + " population " + population + " finalists "

@@ -136,6 +136,31 @@ class SearchCommandTest {
         CliRun fresh = CliRun.of(search(clf, out).toArray());
         assertThat(fresh.exitCode()).isEqualTo(1);
         assertThat(fresh.errorLine()).contains("search").contains("not empty").contains("--resume");
+
+        // the teacher written again (other metadata, as NNCJ's provenance time makes it) is the same teacher
+        OnnxModel rewritten = OnnxFiles.load(clf);
+        rewritten.putMetadata("written", "again");
+        replace(clf, rewritten);
+        CliRun sameModel = CliRun.of(search(clf, out, "--resume").toArray());
+        assertThat(sameModel.exitCode()).as(sameModel.err()).isZero();
+        assertThat(sameModel.out()).contains("0 candidates evaluated in this run");
+        // one weight changed is another teacher
+        OnnxModel changed = OnnxFiles.load(clf);
+        dev.nncj.onnx.Tensor weight = changed.graph().initializers().values().stream()
+                .filter(t -> t.type() == dev.nncj.onnx.DataType.FLOAT).findFirst().orElseThrow();
+        float[] values = weight.toFloats();
+        values[0] += 0.5f;
+        changed.graph().replaceInitializer(dev.nncj.onnx.Tensor.ofFloats(weight.name(), weight.shape(), values));
+        replace(clf, changed);
+        CliRun otherTeacher = CliRun.of(search(clf, out, "--resume").toArray());
+        assertThat(otherTeacher.exitCode()).isEqualTo(1);
+        assertThat(otherTeacher.errorLine()).contains("journal.jsonl").contains("teacher_model_sha256");
+    }
+
+    private void replace(Path file, OnnxModel model) throws IOException {
+        Path written = dir.resolve("written.onnx");
+        OnnxFiles.save(model, written);
+        Files.move(written, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private double evalAccuracy(Path model, Path data) throws IOException {

@@ -23,6 +23,7 @@ import java.util.function.ToDoubleFunction;
  * search killed at any point and restarted continues exactly where it was.
  */
 public final class ArchitectureSearch {
+    private static final Comparator<Architecture> IN_ORDER = (a, b) -> 0;
     /**
      * @param population candidates per generation
      * @param generations generations after the initial sample (0: the sample alone)
@@ -79,15 +80,15 @@ public final class ArchitectureSearch {
         List<Scored> population;
         if (settings.randomBaseline()) {
             int count = settings.population() * (settings.generations() + 1);
-            population = score(evolution.initial(count, seen), first, "random sample");
+            population = score(evolution.initial(count, seen), first, "random sample", IN_ORDER);
             population = new ParetoRanking(population, settings.budget()).fronts().get(0);
         } else {
             population = score(evolution.anchoredInitial(settings.population(), seen), first,
-                    "generation 0/" + settings.generations());
+                    "generation 0/" + settings.generations(), IN_ORDER);
             for (int g = 1; g <= settings.generations(); g++) {
                 List<Scored> union = new ArrayList<>(population);
                 union.addAll(score(evolution.offspring(population, settings.population(), seen), first,
-                        "generation " + g + "/" + settings.generations()));
+                        "generation " + g + "/" + settings.generations(), IN_ORDER));
                 population = evolution.survivors(union, settings.population());
             }
         }
@@ -95,7 +96,8 @@ public final class ArchitectureSearch {
         List<Fidelity> dearer = settings.stages().subList(1, settings.stages().size());
         for (int i = 0; i < dearer.size(); i++) {
             Fidelity stage = dearer.get(i);
-            List<Scored> promoted = score(front.stream().map(Scored::architecture).toList(), stage, stage.label() + " finalists");
+            List<Scored> promoted = score(front.stream().map(Scored::architecture).toList(), stage, stage.label() + " finalists",
+                    mostPromisingFirst(front));
             // halving picks who goes on to the next stage (all go on to QAT); the last stage's every score may join the front
             boolean all = i == dearer.size() - 1 || dearer.get(i + 1).takesEveryFinalist();
             front = all ? promoted : frontOf(promoted, Math.max(1, (promoted.size() + 1) / 2));
@@ -105,20 +107,37 @@ public final class ArchitectureSearch {
         return new Outcome(finalFront, Map.copyOf(byStage), evaluated, replayed, failed);
     }
 
+    /**
+     * Finalists are evaluated most promising first, within the budget and then by the last stage's
+     * accuracy: a dearer stage takes hours per candidate, and a search stopped between two of them
+     * should already hold the score of the one most likely to be chosen. Only the order of work
+     * changes; who goes on, and the front, do not.
+     */
+    private Comparator<Architecture> mostPromisingFirst(List<Scored> finalists) {
+        Map<Architecture, Objectives> lastStage = new HashMap<>();
+        finalists.forEach(s -> lastStage.putIfAbsent(s.architecture(), s.objectives()));
+        Comparator<Objectives> promise = Comparator.comparing((Objectives o) -> !settings.budget().admits(o))
+                .thenComparing(Objectives::accuracy, Comparator.reverseOrder());
+        return Comparator.comparing(lastStage::get, promise);
+    }
+
     /** The best {@code n} of {@code scored} by Pareto rank and crowding. */
     private List<Scored> frontOf(List<Scored> scored, int n) {
         return scored.isEmpty() ? List.of() : new ParetoRanking(scored, settings.budget()).best(n);
     }
 
     /**
-     * Scores a phase: the candidates the journal lacks go to the evaluator as one batch, and each
+     * Scores a phase: the candidates the journal lacks go to the evaluator as one batch, in
+     * {@code evaluationOrder} (stable: ties keep the phase's order), and each
      * result is journaled as it comes (in candidate order, whoever runs the batch); the phase is then
      * walked in candidate order, journaled candidates as far as the results have reached, so scores,
      * replays and listener calls come in the same order however the batch is run.
      */
-    private List<Scored> score(List<Architecture> candidates, Fidelity stage, String phase) {
+    private List<Scored> score(List<Architecture> candidates, Fidelity stage, String phase,
+                               Comparator<Architecture> evaluationOrder) {
         PhaseWalk walk = new PhaseWalk(candidates, stage, phase);
-        List<Architecture> fresh = candidates.stream().filter(a -> !known.containsKey(key(a, stage))).distinct().toList();
+        List<Architecture> fresh = candidates.stream().filter(a -> !known.containsKey(key(a, stage))).distinct()
+                .sorted(evaluationOrder).toList();
         walk.advance();
         Iterator<Architecture> expected = fresh.iterator();
         evaluator.evaluateAll(fresh, stage, r -> {

@@ -5,12 +5,14 @@ import java.util.Map;
 
 /**
  * What makes two searches the same search, so that a journal is only ever resumed by the search
- * that wrote it: the teacher's and the data's digests, the space, the budget and the seed.
+ * that wrote it: the teacher's and the data's digests, the space, the budget and the seed. The
+ * teacher is identified by what it computes ({@code dev.nncj.onnx.ModelDigest}), not by its file's
+ * bytes, so that a teacher made again by the same deterministic command continues its journal.
  */
-public record RunFingerprint(String teacherSha256, String dataSha256, String space, String budget, long seed) {
+public record RunFingerprint(String teacherDigest, String dataSha256, String space, String budget, long seed) {
     Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("teacher_sha256", teacherSha256);
+        m.put("teacher_model_sha256", teacherDigest);
         m.put("data_sha256", dataSha256);
         m.put("space", space);
         m.put("budget", budget);
@@ -19,8 +21,13 @@ public record RunFingerprint(String teacherSha256, String dataSha256, String spa
     }
 
     static RunFingerprint fromMap(Map<?, ?> m) {
-        return new RunFingerprint(String.valueOf(m.get("teacher_sha256")), String.valueOf(m.get("data_sha256")),
-                String.valueOf(m.get("space")), String.valueOf(m.get("budget")), ((Number) m.get("seed")).longValue());
+        return new RunFingerprint(text(m, "teacher_model_sha256"), text(m, "data_sha256"), text(m, "space"),
+                text(m, "budget"), ((Number) m.get("seed")).longValue());
+    }
+
+    /** A field's text; an older journal may lack a field (it fingerprinted the teacher's file, not its model). */
+    private static String text(Map<?, ?> m, String key) {
+        return m.containsKey(key) ? String.valueOf(m.get(key)) : "absent";
     }
 
     /** The first field in which {@code other} differs, as "teacher ... differs", or empty when equal. */

@@ -74,6 +74,29 @@ class ArchitectureSearchTest {
         assertThat(keys).doesNotHaveDuplicates().hasSize(whole.evaluated());
     }
 
+    /** A dearer stage trains the finalist the cheaper stage scored best first; the front does not depend on it. */
+    @Test
+    void finalistsAreEvaluatedMostAccurateFirst() {
+        List<Architecture> shortOrder = new java.util.ArrayList<>();
+        CandidateEvaluator recording = (a, stage) -> {
+            if (stage == Fidelity.SHORT_DISTILL) {
+                shortOrder.add(a);
+            }
+            return toy(a, stage);
+        };
+        ArchitectureSearch.Outcome outcome;
+        try (Journal j = Journal.create(dir.resolve("order.jsonl"), RUN)) {
+            outcome = run(j, recording, false);
+        }
+        List<Double> inheritedAccuracy = shortOrder.stream()
+                .map(a -> toy(a, Fidelity.INHERITED).accuracy()).toList();
+        assertThat(shortOrder).hasSize(4);
+        assertThat(inheritedAccuracy).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        try (Journal j = Journal.create(dir.resolve("toy.jsonl"), RUN)) {
+            assertThat(run(j, ArchitectureSearchTest::toy, false).front()).isEqualTo(outcome.front());
+        }
+    }
+
     @Test
     void aFailingCandidateIsJournaledWithItsReasonAndTheSearchGoesOn() {
         CandidateEvaluator fourLayersFail = (a, stage) -> {

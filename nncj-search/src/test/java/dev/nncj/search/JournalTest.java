@@ -73,9 +73,19 @@ class JournalTest {
         Journal.create(file, RUN).close();
         RunFingerprint otherTeacher = new RunFingerprint("cc", "bb", "space", "none", 7);
         assertThatThrownBy(() -> Journal.resume(file, otherTeacher)).isInstanceOf(NncjException.class)
-                .hasMessage(file + ": journal of another search: teacher_sha256 is aa there, cc here");
+                .hasMessage(file + ": journal of another search: teacher_model_sha256 is aa there, cc here");
         assertThatThrownBy(() -> Journal.create(file, RUN)).isInstanceOf(NncjException.class)
                 .hasMessageContaining("already there");
+    }
+
+    /** Journals before the model digest fingerprinted the teacher's file: refused, saying the field is absent. */
+    @Test
+    void aJournalThatFingerprintedTheTeachersFileIsRefused() throws Exception {
+        Path file = dir.resolve("journal.jsonl");
+        Files.writeString(file, "{\"fingerprint\":{\"teacher_sha256\":\"aa\",\"data_sha256\":\"bb\",\"space\":\"space\","
+                + "\"budget\":\"none\",\"seed\":7}}\n");
+        assertThatThrownBy(() -> Journal.resume(file, RUN)).isInstanceOf(NncjException.class)
+                .hasMessage(file + ": journal of another search: teacher_model_sha256 is absent there, aa here");
     }
 
     @Test
