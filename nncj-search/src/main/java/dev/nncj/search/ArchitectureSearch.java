@@ -23,7 +23,9 @@ import java.util.function.ToDoubleFunction;
  * search killed at any point and restarted continues exactly where it was.
  */
 public final class ArchitectureSearch {
+    /** The phase's own order: the sort is stable, so no candidate moves. */
     private static final Comparator<Architecture> IN_ORDER = (a, b) -> 0;
+
     /**
      * @param population candidates per generation
      * @param generations generations after the initial sample (0: the sample alone)
@@ -129,7 +131,7 @@ public final class ArchitectureSearch {
     /**
      * Scores a phase: the candidates the journal lacks go to the evaluator as one batch, in
      * {@code evaluationOrder} (stable: ties keep the phase's order), and each
-     * result is journaled as it comes (in candidate order, whoever runs the batch); the phase is then
+     * result is journaled as it comes (in that order, whoever runs the batch); the phase is then
      * walked in candidate order, journaled candidates as far as the results have reached, so scores,
      * replays and listener calls come in the same order however the batch is run.
      */
